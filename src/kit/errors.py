@@ -1,0 +1,100 @@
+"""The kit's exception family.
+
+Every error a user can cause derives from :class:`KitError`; the CLI turns
+them into one clear line and an exit code. Errors about input carry a
+location (``file:line`` or ``file: key``) so the user can find the fault.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class KitError(Exception):
+    """Base class of every error the kit raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(KitError):
+    """The command line was wrong (bad slug, unknown study, ...): exit 2."""
+
+    exit_code = 2
+
+
+class StudyExistsError(UsageError):
+    """``kit new`` refused to touch an existing folder."""
+
+
+@dataclass
+class Problem:
+    """One thing wrong with an input file.
+
+    ``where`` is ``file:line`` for tables and ``file: key`` for YAML.
+    ``fatal`` problems stop the stage; the others are shown as warnings.
+    """
+
+    where: str
+    message: str
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ValidationError(KitError):
+    """One or more problems in a study's input; all are listed at once."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, *, source: str = ""):
+        if isinstance(problems, str):
+            problems = [Problem(source or "input", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        lines = [str(p) for p in self.problems]
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class StudyError(ValidationError):
+    """study.yml is missing, unreadable or invalid."""
+
+
+class DataError(ValidationError):
+    """A data file under ``data/`` is malformed (file:line messages)."""
+
+
+class InsightError(ValidationError):
+    """insights.yml is invalid or does not trace to the synthesis."""
+
+
+class StageOrderError(KitError):
+    """A stage needs the output of an earlier stage that is not there."""
+
+
+class RunLockedError(KitError):
+    """Another ``kit run`` holds the repository lock."""
+
+    exit_code = 2
+
+
+class PrivacyLeakError(KitError):
+    """``kit check --privacy`` found personal data in published output."""
+
+
+@dataclass
+class NotebookFailure:
+    """Where and why an executed notebook failed (for the run summary)."""
+
+    study: str
+    notebook: str
+    cell: int | None
+    message: str
+    extra: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        cell = f"cell {self.cell}" if self.cell is not None else "before any cell"
+        return f"{self.study}/{self.notebook}: {cell}: {self.message}"
