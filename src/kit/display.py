@@ -1,0 +1,79 @@
+"""Showing results in a notebook: escaped tables, headings, charts.
+
+The executed notebooks become the published report pages, so everything
+shown here is escaped: participant text may contain HTML or script, and it
+must appear as text on every page. Charts are plotly figures rendered as
+self-contained HTML (plotly.js inlined once per notebook), so they work in
+JupyterLab, in the nbconvert preview and in Quarto without a CDN.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+_plotly_js_sent = False
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def heading(text: str, level: int = 2) -> None:
+    """A Markdown heading, so Quarto and nbconvert build a table of contents."""
+    from IPython.display import Markdown
+
+    _display(Markdown(f"{'#' * level} {escape(text)}"))
+
+
+def escape(text: Any) -> str:
+    """HTML-escape any value (participant text is never trusted)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def note(text: str, kind: str = "info") -> None:
+    """A short callout line (info / warning / error), escaped."""
+    from IPython.display import HTML
+
+    colours = {"info": "#0b5394", "warning": "#b45f06", "error": "#990000", "ok": "#38761d"}
+    colour = colours.get(kind, colours["info"])
+    _display(HTML(f'<p class="kit-{kind}" style="border-left:4px solid {colour};'
+                  f'padding:0.3em 0.7em">{escape(text)}</p>'))
+
+
+def table(df: pd.DataFrame, caption: str | None = None, index: bool = False) -> None:
+    """Show a DataFrame as an escaped HTML table."""
+    from IPython.display import HTML
+
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    body = df.to_html(index=index, escape=True, border=0, classes="kit-table table table-sm",
+                      na_rep="")
+    if cap:
+        body = body.replace(">", f">{cap}", 1) if body.startswith("<table") else body
+    _display(HTML(body))
+
+
+def styled(styler: "pd.io.formats.style.Styler") -> None:
+    """Show a pandas Styler (colour tables); its cell text must already be escaped."""
+    from IPython.display import HTML
+
+    _display(HTML(styler.format(escape="html").to_html()))
+
+
+def chart(fig: Any) -> None:
+    """Show a plotly figure as static HTML that needs no network.
+
+    plotly.js is embedded in the first chart of the kernel only; later charts
+    reuse it. The chart's div carries class ``kit-chart`` (tests look for it).
+    """
+    global _plotly_js_sent
+    from IPython.display import HTML
+
+    include = not _plotly_js_sent
+    _plotly_js_sent = True
+    body = fig.to_html(full_html=False, include_plotlyjs=include,
+                       config={"displaylogo": False, "responsive": True})
+    _display(HTML(f'<div class="kit-chart">{body}</div>'))
