@@ -71,9 +71,17 @@ def chart(fig: Any) -> None:
     """
     global _plotly_js_sent
     from IPython.display import HTML
+    from plotly.offline import get_plotlyjs
 
-    include = not _plotly_js_sent
-    _plotly_js_sent = True
-    body = fig.to_html(full_html=False, include_plotlyjs=include,
+    loader = ""
+    if not _plotly_js_sent:
+        # nbconvert and Quarto pages load require.js; plotly.js would then
+        # register as an anonymous AMD module (a console error) instead of
+        # the global ``Plotly``. Hide ``define`` while it loads.
+        loader = ("<script>window.__kitDefine = window.define; window.define = undefined;</script>"
+                  f"<script>{get_plotlyjs()}</script>"
+                  "<script>window.define = window.__kitDefine;</script>")
+        _plotly_js_sent = True
+    body = fig.to_html(full_html=False, include_plotlyjs=False,
                        config={"displaylogo": False, "responsive": True})
-    _display(HTML(f'<div class="kit-chart">{body}</div>'))
+    _display(HTML(f'{loader}<div class="kit-chart">{body}</div>'))
