@@ -1,0 +1,115 @@
+"""The ``kit`` command: a thin layer over the library.
+
+Exit codes: 0 ok, 1 a study failed (or a privacy leak was found), 2 bad usage.
+Every :class:`~kit.errors.KitError` becomes one clear line on stderr.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import KitError
+
+
+def _repo_root() -> Path:
+    return Path(os.environ.get("KIT_REPO", ".")).resolve()
+
+
+def _fail(exc: KitError) -> None:
+    click.echo(f"kit: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kit")
+def cli() -> None:
+    """Plan, run and publish user-research studies (run from the repository root)."""
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--title", help="Study title (default: from the slug).")
+def new(slug: str, title: str | None) -> None:
+    """Create notebooks/SLUG/ with study.yml, data files and the notebooks."""
+    from .new import new_study
+
+    try:
+        path = new_study(_repo_root(), slug, title)
+    except KitError as exc:
+        _fail(exc)
+    click.echo(f"created {path.relative_to(_repo_root())}/: fill study.yml (or open 01-plan.ipynb "
+               "in JupyterLab), add data/ files, then `kit run " + slug + "`")
+
+
+def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float) -> int:
+    from .progress import RunDisplay
+    from .runner import run_studies
+
+    display = RunDisplay()
+    try:
+        with display:
+            results = run_studies(_repo_root(), slugs or None, jobs=jobs, timeout=timeout,
+                                  on_event=display.event)
+    except KitError as exc:
+        _fail(exc)
+    display.summary(results)
+    return 0 if all(r.ok for r in results) else 1
+
+
+_jobs = click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+                     help="Studies run in parallel (default: CPU count).")
+_timeout = click.option("--timeout", type=click.FloatRange(1), default=600, show_default=True,
+                        help="Seconds a single cell may run before its study fails.")
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@_jobs
+@_timeout
+def run(slugs: tuple[str, ...], jobs: int | None, timeout: float) -> None:
+    """Execute the studies' notebooks with papermill into reports/ (all when none named)."""
+    sys.exit(_run(slugs, jobs, timeout))
+
+
+@cli.command()
+@click.option("--quarto/--no-quarto", "use_quarto", default=None,
+              help="Force or forbid Quarto (default: use it when on PATH).")
+def site(use_quarto: bool | None) -> None:
+    """Render _site/ (Quarto when installed, else a static preview)."""
+    from .site import build_site
+
+    try:
+        out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
+    except KitError as exc:
+        _fail(exc)
+    click.echo(f"site written to {out.relative_to(_repo_root())}/index.html")
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@_jobs
+@_timeout
+@click.option("--quarto/--no-quarto", "use_quarto", default=None)
+def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, use_quarto: bool | None) -> None:
+    """kit run, then kit site (the site shows every study that succeeded)."""
+    from .site import build_site
+
+    code = _run(slugs, jobs, timeout)
+    try:
+        build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
+    except KitError as exc:
+        _fail(exc)
+    sys.exit(code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kit.cli import cli
+from kit.errors import StudyExistsError, UsageError
+from kit.new import DATA_HEADERS, new_study
+from kit.runner import STAGES
+from kit.study import PLAN_KEYS
+
+
+def test_new_creates_the_study_folder(repo: Path):
+    path = new_study(repo, "pricing-2027", "Pricing page test")
+    data = yaml.safe_load((path / "study.yml").read_text())
+    assert list(data) == list(PLAN_KEYS)  # every plan key, in schema order
+    assert data["title"] == "Pricing page test"
+    for name, header in DATA_HEADERS.items():
+        assert (path / "data" / name).read_text().strip() == ",".join(header)
+    assert (path / "data" / "transcripts").is_dir()
+    for stage in STAGES:
+        assert (path / stage).read_bytes() == (repo / "templates" / stage).read_bytes()
+    assert (path / "insights.yml").is_file()
+
+
+def test_new_study_yml_is_quoted_safely(repo: Path):
+    path = new_study(repo, "quotes", 'Say "hi" \\ there')
+    assert yaml.safe_load((path / "study.yml").read_text())["title"] == 'Say "hi" \\ there'
+
+
+@pytest.mark.parametrize("slug", ["Bad Slug", "x", "-lead", "a/b", "ünï", "UPPER"])
+def test_new_refuses_invalid_slugs(repo: Path, slug: str):
+    with pytest.raises(UsageError, match="invalid slug"):
+        new_study(repo, slug)
+    assert list((repo / "notebooks").iterdir()) == []
+
+
+def test_new_never_overwrites(repo: Path):
+    path = new_study(repo, "pricing")
+    (path / "study.yml").write_text("title: mine\n")
+    with pytest.raises(StudyExistsError):
+        new_study(repo, "pricing")
+    assert (path / "study.yml").read_text() == "title: mine\n"
+
+
+def test_cli_new_exit_codes(repo: Path, monkeypatch):
+    monkeypatch.setenv("KIT_REPO", str(repo))
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["new", "onboarding", "--title", "Onboarding"])
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(cli, ["new", "onboarding"])
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+    assert len(again.output.strip().splitlines()) == 1
+    bad = runner.invoke(cli, ["new", "No Good"])
+    assert bad.exit_code == 2 and "invalid slug" in bad.output
+    assert sorted(p.name for p in (repo / "notebooks").iterdir()) == ["onboarding"]
