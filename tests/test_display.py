@@ -1,0 +1,35 @@
+"""Participant text shown in notebooks is escaped, never interpreted."""
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from kit import display
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    out = []
+    monkeypatch.setattr(display, "_display", lambda obj: out.append(obj))
+    monkeypatch.setattr(display, "_plotly_js_sent", False)
+    return out
+
+
+def test_table_escapes_html(shown):
+    display.table(pd.DataFrame({"quote": ["<script>alert(1)</script>"]}), caption="<b>x</b>")
+    html = shown[0].data
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_note_escapes(shown):
+    display.note('<img src=x onerror="alert(1)">', "warning")
+    assert "<img" not in shown[0].data
+
+
+def test_chart_inlines_plotly_once(shown):
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+    display.chart(fig)
+    display.chart(fig)
+    first, second = shown[0].data, shown[1].data
+    assert "window.define = undefined" in first and len(first) > 1_000_000
+    assert "window.define = undefined" not in second and 'class="kit-chart"' in second
