@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic import ValidationError as PydanticValidationError
 
 from .errors import Problem, StudyError
+from .methods import method_ids, method_problems
 
 STUDY_FILE = "study.yml"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -111,7 +112,7 @@ class Study(_Strict):
     hypotheses: list[str] = Field(default_factory=list, description="Hypotheses, stated neutrally",
                                   json_schema_extra=_meta("list"))
     method: str | None = Field(default=None, description="Research method (see the method table)",
-                               json_schema_extra=_meta("choice"))
+                               json_schema_extra=_meta("choice", choices=method_ids()))
     participants_per_segment: dict[str, int] = Field(default_factory=dict,
                                                      description="Planned participants per segment",
                                                      json_schema_extra=_meta("mapping"))
@@ -177,6 +178,8 @@ def problems_from_pydantic(err: PydanticValidationError, source: str) -> list[Pr
     """Turn pydantic's errors into ``study.yml: key 'x': expected ..., got ...``."""
     problems = []
     for e in err.errors():
+        if len(e["loc"]) >= 2 and e["loc"][0] == "raci":
+            continue  # kit.raci reports these per activity (``key 'raci.<activity>'``)
         key = _where(e["loc"])
         expected = _EXPECT.get(e["type"]) or e["msg"].removeprefix("Value error, ")
         got = e.get("input")
@@ -197,10 +200,26 @@ def validate_study(data: Any, source: str = STUDY_FILE) -> Study:
     """Validate a mapping as a study; raise :class:`StudyError` listing all problems."""
     if not isinstance(data, dict):
         raise StudyError(Problem(source, f"expected a mapping of plan keys, got {type(data).__name__}"))
+    problems: list[Problem] = []
+    study = None
     try:
-        return Study.model_validate(data)
+        study = Study.model_validate(data)
     except PydanticValidationError as err:
-        raise StudyError(problems_from_pydantic(err, source)) from None
+        problems += problems_from_pydantic(err, source)
+    problems += rule_problems(data, source)
+    if problems:
+        raise StudyError(problems)
+    return study
+
+
+def rule_problems(data: dict, source: str = STUDY_FILE) -> list[Problem]:
+    """Checks against the kit's rule tables (method ids, RACI rules) on raw data.
+
+    They run even when the schema check failed, so every problem is listed at once.
+    """
+    from .raci import raci_problems  # kit.raci imports this module
+
+    return method_problems(data.get("method"), source) + raci_problems(data.get("raci"), source)
 
 
 def read_study_yaml(path: str | Path) -> dict:
