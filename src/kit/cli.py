@@ -106,6 +106,20 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, use_quarto: 
     sys.exit(code)
 
 
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--privacy", is_flag=True,
+              help="Scan reports/ and _site/ for roster names, e-mails, phones and unconsented quotes.")
+def check(slugs: tuple[str, ...], privacy: bool) -> None:
+    """Check the published output (kit check --privacy [SLUG ...]); exit 1 on any leak."""
+    from .privacy_check import check_privacy_command
+
+    if not privacy:
+        raise click.UsageError("say what to check: --privacy")
+    sys.exit(check_privacy_command(_repo_root(), slugs, echo=click.echo,
+                                   echo_err=lambda m: click.echo(m, err=True)))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="kit")

@@ -190,7 +190,7 @@ def name_rules(people: Iterable[tuple[str, str]]) -> list[NameRule]:
     return rules
 
 
-def _trie_regex(words: Iterable[str]) -> str:
+def trie_regex(words: Iterable[str]) -> str:
     """A regex matching exactly ``words``, factored as a trie (a space matches any whitespace)."""
     trie: dict = {}
     for word in words:
@@ -234,9 +234,9 @@ class Redactor:
                 capital_only.extend({rule.key.title(), rule.key.upper()})
         name_alts = []
         if any_case:
-            name_alts.append(f"(?i:{_trie_regex(any_case)})")
+            name_alts.append(f"(?i:{trie_regex(any_case)})")
         if capital_only:
-            name_alts.append(_trie_regex(capital_only))
+            name_alts.append(trie_regex(capital_only))
         self._name_regex = (r"(?<!\w)(?:" + "|".join(name_alts) + r")(?!\w)") if name_alts else None
         self._needs = {n for p in self.table.patterns for n in p.needs}
         self._compiled: dict[frozenset[int], re.Pattern[str] | None] = {}
@@ -264,6 +264,27 @@ class Redactor:
         excluded = frozenset(i for i, p in enumerate(self.table.patterns)
                              if p.needs and not any(present[n] for n in p.needs))
         return self._sub(self._compile(excluded), excluded, text)
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(kind, matched text) of every typed pattern or name in ``text``."""
+        if not text:
+            return []
+        return self._find(self._compile(frozenset()), frozenset(), text)
+
+    def _find(self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for m in regex.finditer(text) if regex is not None else ():
+            if m.lastgroup == "name":
+                found.append(("name", m.group()))
+                continue
+            index = int(m.lastgroup[1:])
+            pattern = self.table.patterns[index]
+            if pattern.check and not CHECKS[pattern.check](m.group()):
+                narrower = excluded | {index}
+                found.extend(self._find(self._compile(narrower), narrower, m.group()))
+            else:
+                found.append((pattern.kind, m.group()))
+        return found
 
     def _sub(self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str) -> str:
         if regex is None:
@@ -296,3 +317,12 @@ def _plain_redactor() -> Redactor:
 def placeholders() -> Mapping[str, str]:
     """kind -> placeholder, for documentation and tests."""
     return {p.kind: p.placeholder for p in pattern_table().patterns}
+
+
+def find_typed(text: str) -> list[tuple[str, str]]:
+    """Every (kind, matched text) of the typed patterns in ``text`` (checks applied).
+
+    The privacy check uses it to list the e-mails, phones, cards, URLs and
+    addresses a study's raw data holds, so it can look for exactly those.
+    """
+    return _plain_redactor().find(text)
