@@ -117,6 +117,12 @@ class InsightsFile(_Strict):
         default=DEFAULT_CANDIDATE_MIN_PARTICIPANTS, ge=1,
         description="k: propose draft insights for themes/tags seen with at least k participants")
 
+    @field_validator("insights", "open_questions", mode="before")
+    @classmethod
+    def _empty(cls, v: Any) -> Any:
+        # `insights:` with every example commented out parses as null.
+        return [] if v is None else v
+
     @field_validator("open_questions")
     @classmethod
     def _open(cls, v: list[str]) -> list[str]:

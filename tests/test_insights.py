@@ -1,0 +1,113 @@
+"""insights.yml schema, the 03-insights stage entry point and its outputs."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from insights_fixture import insights_copy, make_study
+from kit.errors import InsightError, StageOrderError
+from kit.insights import load_insights, run_insights_stage, validate_insights
+from kit.iorw import read_json
+
+
+def test_stage_writes_insights_json_with_cards_data(tmp_path: Path):
+    result = run_insights_stage(make_study(tmp_path))
+    on_disk = read_json(tmp_path / "reports" / "fixture" / "insights.json")
+    assert on_disk == result
+    assert [i["id"] for i in result["insights"]] == ["I1", "I2"]
+    i1 = result["insights"][0]
+    assert [e["id"] for e in i1["evidence_items"]] == ["T1", "N001", "N002", "Q-N007", "Q-S01-2"]
+    assert i1["counter_items"][0]["participants"] == ["P04"]
+    # The decision log holds decided recommendations, oldest first.
+    assert [r["id"] for r in result["decision_log"]] == ["R1", "R2"]
+    # A metric typed in another spelling is stored as the plan names it.
+    assert result["recommendations"][1]["metric"] == "Time to complete checkout"
+    assert result["study"]["participant_count"] == 6
+
+
+def test_matrix_marks_support_counter_and_metric_only(tmp_path: Path):
+    result = run_insights_stage(make_study(tmp_path))
+    rows = {r["insight"]: r["cells"] for r in result["evidence_matrix"]["rows"]}
+    assert rows["I1"] == {"P01": "support", "P02": "support", "P03": "support", "P04": "counter"}
+    # I2 cites notes of P02, P05, P06 and a completion metric measured on all six.
+    assert rows["I2"]["P05"] == "support" and rows["I2"]["P04"] == "metric"
+
+
+def test_researcher_text_naming_a_participant_is_redacted(tmp_path: Path):
+    spec = insights_copy()
+    spec["insights"][0]["statement"] = "Ada Lovelace and others hesitate at delivery cost."
+    spec["insights"][0]["recommendations"][0]["action"] = "Call Ada Lovelace back (ada@example.com)"
+    result = run_insights_stage(make_study(tmp_path, insights=spec))
+    text = (tmp_path / "reports" / "fixture" / "insights.json").read_text()
+    assert "Ada" not in text and "ada@example.com" not in text
+    assert result["insights"][0]["statement"].startswith("P01 and others")
+
+
+def test_missing_synthesis_is_a_stage_order_error(tmp_path: Path):
+    sdir = make_study(tmp_path, synthesis=False)
+    with pytest.raises(StageOrderError, match="synthesis.json: not found"):
+        run_insights_stage(sdir)
+    assert not (tmp_path / "reports" / "fixture" / "insights.json").exists()
+
+
+def test_schema_problems_name_insight_and_recommendation_by_id(tmp_path: Path):
+    spec = insights_copy()
+    spec["insights"][0]["recommendations"][0]["status"] = "done"
+    spec["insights"][1]["id"] = "Insight-2"
+    spec["insights"][1]["evidnce"] = ["N005"]
+    with pytest.raises(InsightError) as err:
+        validate_insights(spec)
+    text = str(err.value)
+    assert "insights.yml: insight I1: recommendation R1: key 'status'" in text and "'done'" in text
+    assert "insights.yml: insight Insight-2: key 'id': expected an id like I1, got 'Insight-2'" in text
+    assert "insight Insight-2: key 'evidnce': unknown key" in text
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path):
+    sdir = make_study(tmp_path)
+    (sdir / "insights.yml").write_text("insights:\n  - id: I1\n    statement: [unclosed\n")
+    with pytest.raises(InsightError, match=r"^insights.yml:\d+: not valid YAML"):
+        load_insights(sdir)
+
+
+def test_previous_insights_json_survives_a_failed_run(tmp_path: Path):
+    sdir = make_study(tmp_path)
+    run_insights_stage(sdir)
+    out = tmp_path / "reports" / "fixture" / "insights.json"
+    before = out.read_text()
+    spec = insights_copy()
+    spec["insights"][0]["evidence"] = ["N999"]
+    (sdir / "insights.yml").write_text(yaml.safe_dump(spec))
+    with pytest.raises(InsightError):
+        run_insights_stage(sdir)
+    assert out.read_text() == before
+
+
+def _skeleton() -> str:
+    return resources.files("kit").joinpath("data", "insights_skeleton.yml").read_text()
+
+
+def test_skeleton_loads_as_empty():
+    spec = validate_insights(yaml.safe_load(_skeleton()))
+    assert spec.insights == [] and spec.open_questions == []
+
+
+def test_skeleton_example_is_valid_once_uncommented():
+    text = "\n".join(line[2:] if line.startswith("#   ") else line
+                     for line in _skeleton().splitlines())
+    spec = validate_insights(yaml.safe_load(text))
+    assert spec.insights[0].id == "I1" and spec.insights[0].recommendations[0].owner == "Design"
+    assert spec.open_questions == ["RQ3"]
+
+
+@pytest.mark.parametrize("slug", ["demo-checkout", "quick-onboarding"])
+def test_example_insights_files_are_valid(slug: str):
+    path = Path(__file__).resolve().parent.parent / "notebooks" / slug
+    if not (path / "insights.yml").is_file():
+        pytest.skip("example insights.yml not written yet")
+    spec = load_insights(path)
+    statuses = {r.status for i in spec.insights for r in i.recommendations}
+    assert spec.insights and statuses
