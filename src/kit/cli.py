@@ -45,7 +45,7 @@ def new(slug: str, title: str | None) -> None:
                "in JupyterLab), add data/ files, then `kit run " + slug + "`")
 
 
-def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float) -> int:
+def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool = False) -> int:
     from .progress import RunDisplay
     from .runner import run_studies
 
@@ -53,7 +53,7 @@ def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float) -> int:
     try:
         with display:
             results = run_studies(_repo_root(), slugs or None, jobs=jobs, timeout=timeout,
-                                  on_event=display.event)
+                                  on_event=display.event, force=force)
     except KitError as exc:
         _fail(exc)
     display.summary(results)
@@ -64,15 +64,22 @@ _jobs = click.option("--jobs", "-j", type=click.IntRange(1), default=None,
                      help="Studies run in parallel (default: CPU count).")
 _timeout = click.option("--timeout", type=click.FloatRange(1), default=600, show_default=True,
                         help="Seconds a single cell may run before its study fails.")
+_force = click.option("--force", is_flag=True,
+                      help="Execute every notebook, even those whose inputs did not change.")
 
 
 @cli.command()
 @click.argument("slugs", nargs=-1)
 @_jobs
 @_timeout
-def run(slugs: tuple[str, ...], jobs: int | None, timeout: float) -> None:
-    """Execute the studies' notebooks with papermill into reports/ (all when none named)."""
-    sys.exit(_run(slugs, jobs, timeout))
+@_force
+def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool) -> None:
+    """Execute the studies' notebooks with papermill into reports/ (all when none named).
+
+    Only notebooks whose inputs changed since their last successful run are
+    executed (see reports/<slug>/.manifest.json); --force runs them all.
+    """
+    sys.exit(_run(slugs, jobs, timeout, force))
 
 
 @cli.command()
@@ -93,12 +100,14 @@ def site(use_quarto: bool | None) -> None:
 @click.argument("slugs", nargs=-1)
 @_jobs
 @_timeout
+@_force
 @click.option("--quarto/--no-quarto", "use_quarto", default=None)
-def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, use_quarto: bool | None) -> None:
+def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
+          use_quarto: bool | None) -> None:
     """kit run, then kit site (the site shows every study that succeeded)."""
     from .site import build_site
 
-    code = _run(slugs, jobs, timeout)
+    code = _run(slugs, jobs, timeout, force)
     try:
         build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
     except KitError as exc:

@@ -1,4 +1,4 @@
-"""Progress of a run: a live table on a terminal, plain log lines in CI."""
+"""Progress of a run: a live table on a terminal, compact log lines in CI."""
 from __future__ import annotations
 
 import sys
@@ -11,11 +11,18 @@ from rich.table import Table
 
 from .runner import STAGES, StudyResult
 
-_MARK = {"started": "running", "ok": "done", "failed": "FAILED", "skipped": "skipped"}
+_MARK = {"started": "[yellow]running[/]", "ok": "[green]done[/]", "cached": "[dim]up to date[/]",
+         "failed": "[bold red]FAILED[/]", "skipped": "[dim]skipped[/]"}
+_LOGGED = {"ok": "done", "failed": "FAILED"}  # plain mode: one line per executed notebook
 
 
 class RunDisplay:
-    """Receives runner events ``(study, stage, status)`` and shows them."""
+    """Receives runner events ``(study, stage, status, detail)`` and shows them.
+
+    On a terminal: a live table, one row per study, one column per stage. In
+    CI (no terminal) only executed notebooks are logged, one line each when
+    they finish, so a run where little changed prints little.
+    """
 
     def __init__(self, console: Console | None = None, live: bool | None = None):
         self.console = console or Console(stderr=True)
@@ -27,7 +34,8 @@ class RunDisplay:
 
     def __enter__(self) -> "RunDisplay":
         if self.live:
-            self._live = Live(self._table(), console=self.console, refresh_per_second=4)
+            self._live = Live(self._table(), console=self.console, refresh_per_second=4,
+                              transient=False)
             self._live.__enter__()
         return self
 
@@ -35,33 +43,39 @@ class RunDisplay:
         if self._live:
             self._live.__exit__(*exc)
 
-    def event(self, study: str, stage: str, status: str) -> None:
+    def event(self, study: str, stage: str, status: str, detail: str = "") -> None:
         with self._lock:
             self.state.setdefault(study, {})[stage] = status
             if self._live:
                 self._live.update(self._table())
-            else:
+            elif status in _LOGGED:
                 elapsed = time.perf_counter() - self.started
-                print(f"[{elapsed:6.1f}s] {study} {stage}: {_MARK.get(status, status)}",
-                      file=sys.stderr, flush=True)
+                print(f"[{elapsed:6.1f}s] {study} {stage}: {_LOGGED[status]}"
+                      + (f" ({detail})" if detail else ""), file=sys.stderr, flush=True)
 
     def _table(self) -> Table:
-        table = Table(title="kit run")
+        table = Table(title="kit run", title_justify="left")
         table.add_column("study")
         for s in STAGES:
             table.add_column(s.removesuffix(".ipynb"))
         for study, stages in sorted(self.state.items()):
-            table.add_row(study, *[_MARK.get(stages.get(s, ""), "·") for s in STAGES])
+            table.add_row(study, *[_MARK.get(stages.get(s, ""), "[dim]·[/]") for s in STAGES])
         return table
 
     def summary(self, results: list[StudyResult]) -> None:
         """One line per study: status, time, and for failures the cell and message."""
         out = Console()
         for r in results:
+            ran = r.executed
             if r.ok:
-                out.print(f"ok      {r.slug}  ({r.seconds:.1f}s)", highlight=False)
+                what = f"{r.seconds:.1f}s, {ran} run" if ran else "up to date"
+                out.print(f"ok      {r.slug}  ({what})", highlight=False, markup=False)
             else:
                 out.print(f"FAILED  {r.slug}  ({r.seconds:.1f}s): {r.failure}", highlight=False,
                           markup=False)
         failed = sum(not r.ok for r in results)
-        out.print(f"{len(results) - failed} of {len(results)} studies ok", highlight=False)
+        executed = sum(r.executed for r in results)
+        cached = sum(s.status == "cached" for r in results for s in r.stages)
+        elapsed = time.perf_counter() - self.started
+        out.print(f"{len(results) - failed} of {len(results)} studies ok; {executed} notebooks "
+                  f"executed, {cached} up to date ({elapsed:.1f}s)", highlight=False)

@@ -1,12 +1,18 @@
-"""Running studies: papermill executes each study's notebooks in order.
+"""Running studies: papermill executes each study's notebooks in order, incrementally.
 
-Studies are independent and run in parallel (one thread per study, each
-driving its own kernel through papermill's Python API, so the whole run is
-one process start). Stages inside a study run in order because each reads the
-JSON of the one before. A failing notebook fails its study only: the failed
-notebook is kept as ``reports/<slug>/<stem>.failed.ipynb`` (papermill marks
-the failing cell), later stages of that study are skipped, the other studies
-finish.
+Studies are independent and run in parallel: one thread per study (``--jobs``),
+each driving its own kernel through papermill's Python API, so the whole run
+is one process start plus one kernel per executed notebook. Threads rather
+than a process pool: the work is in the kernels (separate processes), the
+threads only wait on ZeroMQ sockets, and a pool would import papermill again
+in every worker. Stages inside a study run in order because each reads the
+JSON of the one before.
+
+A stage runs only when something it reads changed (:mod:`kit.manifest`);
+``force`` runs everything. A failing notebook fails its study only: the
+failed notebook is kept as ``reports/<slug>/<stem>.failed.ipynb`` (papermill
+marks the failing cell), later stages of that study are skipped, the other
+studies finish.
 """
 from __future__ import annotations
 
@@ -21,20 +27,35 @@ import yaml
 
 from .errors import KitError, NotebookFailure, RunLockedError, UsageError
 from .iorw import to_jsonable
+from .manifest import Manifest, stage_inputs, stage_key, stage_specs
 from .study import STUDY_FILE
 
 STAGES: tuple[str, ...] = ("01-plan.ipynb", "02-sessions.ipynb", "03-insights.ipynb")
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
+START_TIMEOUT = 60  # seconds for a kernel to answer after it was started
 KERNEL_NAME = "python3"
 LOCK_FILE = ".kit-run.lock"
+
+EventSink = Callable[[str, str, str, str], None]
+"""``on_event(study, stage, status, detail)``; status: started|ok|cached|failed|skipped."""
+
+
+def notebook_time_limit(timeout: float) -> float:
+    """Outer wall-clock limit of one notebook: generous next to the per-cell ``timeout``.
+
+    It catches what the cell timeout cannot: a hang in kernel start-up or
+    after the last cell (papermill's known traps).
+    """
+    return 3 * timeout + START_TIMEOUT
 
 
 @dataclass
 class StageResult:
     notebook: str
-    status: str  # "ok" | "failed" | "skipped"
+    status: str  # "ok" (executed) | "cached" (up to date) | "failed" | "skipped"
     seconds: float = 0.0
     failure: NotebookFailure | None = None
+    reason: str = ""  # why it ran, e.g. "changed: data/notes.csv"
 
 
 @dataclass
@@ -47,6 +68,11 @@ class StudyResult:
     @property
     def ok(self) -> bool:
         return self.failure is None
+
+    @property
+    def executed(self) -> int:
+        """Notebooks executed (successfully or not) in this run."""
+        return sum(s.status in ("ok", "failed") and s.seconds > 0 for s in self.stages)
 
 
 def discover_studies(repo_root: Path, slugs: Iterable[str] | None = None) -> list[Path]:
@@ -91,69 +117,119 @@ def _failure_from(exc: BaseException, slug: str, notebook: str) -> NotebookFailu
 
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[:1]
-        return NotebookFailure(slug, notebook, exc.exec_count, f"{exc.ename}: {exc.evalue}",
+        cell = exc.exec_count if exc.exec_count is not None else exc.cell_index + 1
+        return NotebookFailure(slug, notebook, cell, f"{exc.ename}: {exc.evalue}",
                                {"source": first[0] if first else ""})
     return NotebookFailure(slug, notebook, None, f"{type(exc).__name__}: {exc}".strip())
 
 
-def run_study(study_dir: Path, repo_root: Path, timeout: float = DEFAULT_TIMEOUT,
-              on_event: Callable[[str, str, str], None] | None = None) -> StudyResult:
-    """Execute one study's stages in order; never raises for a notebook failure."""
+@dataclass
+class RunOptions:
+    """How notebooks are executed (shared by every study of a run)."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    force: bool = False
+    kernel_name: str = KERNEL_NAME
+    notebook_timeout: float | None = None  # default: notebook_time_limit(timeout)
+    start_retries: int = 1
+
+
+def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: RunOptions) -> None:
+    """Run one notebook with the ``kit`` papermill engine; raises on any failure."""
     import papermill
 
+    from .notebook_engine import ENGINE_NAME, Watchdog
+
+    limit = opts.notebook_timeout or notebook_time_limit(opts.timeout)
+    with Watchdog(limit) as watchdog:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=params, engine_name=ENGINE_NAME,
+            kernel_name=opts.kernel_name, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, execution_timeout=opts.timeout,
+            start_timeout=START_TIMEOUT, kit_cwd=str(repo_root), kit_watchdog=watchdog,
+            kit_start_retries=opts.start_retries,
+        )
+
+
+def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
+              on_event: EventSink | None = None) -> StudyResult:
+    """Bring one study's reports up to date, stage by stage; never raises for a notebook failure."""
+    opts = opts or RunOptions()
+    repo_root = Path(repo_root)
     slug = study_dir.name
     result = StudyResult(slug)
     start = time.perf_counter()
-    out_dir = Path(repo_root) / "reports" / slug
+    out_dir = repo_root / "reports" / slug
     out_dir.mkdir(parents=True, exist_ok=True)
     emit = on_event or (lambda *_: None)
-    try:
-        params = study_parameters(study_dir, Path(repo_root))
-    except KitError as exc:
-        result.failure = NotebookFailure(slug, STUDY_FILE, None, str(exc))
-        result.stages = [StageResult(s, "skipped") for s in STAGES]
-        emit(slug, STUDY_FILE, "failed")
-        return result
+    manifest = Manifest.load(out_dir)
+    specs = stage_specs()
+    digests: dict[Path, str] = {}
+    keys: dict[str, str] = {}
+    params: dict | None = None
     for stage in STAGES:
         if result.failure:
             result.stages.append(StageResult(stage, "skipped"))
+            emit(slug, stage, "skipped", "")
             continue
+        spec = specs[stage]
+        notebook = stage_notebook(study_dir, repo_root, stage)
+        inputs = stage_inputs(spec, study_dir, notebook, out_dir,
+                              keys.get(spec.after) if spec.after else None, digests)
+        keys[stage] = stage_key(inputs)
+        reason = "forced (--force)" if opts.force else manifest.reason_to_run(spec, inputs)
+        if reason is None:
+            result.stages.append(StageResult(stage, "cached"))
+            emit(slug, stage, "cached", "")
+            continue
+        if params is None:
+            try:
+                params = study_parameters(study_dir, repo_root)
+            except KitError as exc:
+                result.failure = NotebookFailure(slug, STUDY_FILE, None, str(exc))
+                result.stages.append(StageResult(stage, "failed", failure=result.failure))
+                emit(slug, stage, "failed", str(exc))
+                continue
         stem = Path(stage).stem
         running = out_dir / f".{stem}.running.ipynb"
-        emit(slug, stage, "started")
+        emit(slug, stage, "started", reason)
         t0 = time.perf_counter()
         try:
-            papermill.execute_notebook(
-                str(stage_notebook(study_dir, Path(repo_root), stage)), str(running),
-                parameters=params, kernel_name=KERNEL_NAME, cwd=str(repo_root),
-                progress_bar=False, log_output=False, execution_timeout=timeout,
-                request_save_on_cell_execute=False,
-            )
+            _execute(notebook, running, params, repo_root, opts)
         except Exception as exc:  # noqa: BLE001 - any failure fails this study only
+            seconds = time.perf_counter() - t0
             failure = _failure_from(exc, slug, stage)
             if running.exists():
                 os.replace(running, out_dir / f"{stem}.failed.ipynb")
             (out_dir / stage).unlink(missing_ok=True)
+            manifest.forget(stage)  # run it again next time, even if nothing changed
             result.failure = failure
-            result.stages.append(StageResult(stage, "failed", time.perf_counter() - t0, failure))
-            emit(slug, stage, "failed")
+            result.stages.append(StageResult(stage, "failed", seconds, failure, reason))
+            emit(slug, stage, "failed", f"{seconds:.1f}s: {failure}")
             continue
+        seconds = time.perf_counter() - t0
         os.replace(running, out_dir / stage)
         (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-        result.stages.append(StageResult(stage, "ok", time.perf_counter() - t0))
-        emit(slug, stage, "ok")
+        manifest.record(spec, inputs, seconds)
+        result.stages.append(StageResult(stage, "ok", seconds, reason=reason))
+        emit(slug, stage, "ok", f"{seconds:.1f}s")
     result.seconds = time.perf_counter() - start
     return result
 
 
 def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int | None = None,
-                timeout: float = DEFAULT_TIMEOUT,
-                on_event: Callable[[str, str, str], None] | None = None) -> list[StudyResult]:
-    """Run every (or the named) studies, in parallel, under a repository lock."""
+                timeout: float = DEFAULT_TIMEOUT, on_event: EventSink | None = None,
+                force: bool = False, **options: object) -> list[StudyResult]:
+    """Run every (or the named) studies, in parallel, under a repository lock.
+
+    ``options`` are further :class:`RunOptions` fields (``kernel_name``,
+    ``notebook_timeout``, ``start_retries``).
+    """
     from filelock import FileLock, Timeout
 
     repo_root = Path(repo_root).resolve()
     studies = discover_studies(repo_root, slugs)
+    opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]
     lock = FileLock(str(repo_root / LOCK_FILE))
     try:
         lock.acquire(timeout=0)
@@ -163,8 +239,8 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
         ) from None
     try:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(studies) or 1))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_study, s, repo_root, timeout, on_event) for s in studies]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run") as pool:
+            futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
             return [f.result() for f in futures]
     finally:
         lock.release()
