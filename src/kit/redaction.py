@@ -38,6 +38,7 @@ class TypedPattern:
     regex: str
     check: str | None = None
     needs: tuple[str, ...] = ()  # the text must hold one of these ("<digit>": any digit)
+    starts: str = ""  # character class of a match's first character ("" = any)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def pattern_table() -> PatternTable:
     patterns = tuple(
         TypedPattern(kind=row["kind"], placeholder=row["placeholder"],
                      regex=row["regex"].replace("{street_suffix}", suffixes), check=row.get("check"),
-                     needs=tuple(str(n) for n in row.get("needs", ())))
+                     needs=tuple(str(n) for n in row.get("needs", ())), starts=row.get("starts", ""))
         for row in data["patterns"]
     )
     return PatternTable(
@@ -238,7 +239,8 @@ class Redactor:
         if capital_only:
             name_alts.append(trie_regex(capital_only))
         self._name_regex = (r"(?<!\w)(?:" + "|".join(name_alts) + r")(?!\w)") if name_alts else None
-        self._needs = {n for p in self.table.patterns for n in p.needs}
+        self._needs = tuple(sorted({n for p in self.table.patterns for n in p.needs}))
+        self._plans: dict[tuple[bool, ...], tuple[re.Pattern[str] | None, frozenset[int]]] = {}
         self._compiled: dict[frozenset[int], re.Pattern[str] | None] = {}
         self._compile(frozenset())  # fail early on a bad pattern table
 
@@ -246,7 +248,21 @@ class Redactor:
         """The alternation of every typed pattern not in ``excluded``, then the names."""
         if excluded in self._compiled:
             return self._compiled[excluded]
-        alts = [f"(?P<t{i}>{p.regex})" for i, p in enumerate(self.table.patterns) if i not in excluded]
+        # Consecutive patterns that start with the same characters share one
+        # look-ahead, so elsewhere the regex engine skips them in one step.
+        alts: list[str] = []
+        group: list[str] = []
+        starts = None
+        for i, p in enumerate(self.table.patterns):
+            if i in excluded:
+                continue
+            if group and p.starts != starts:
+                alts.append(_gated(starts, group))
+                group = []
+            starts = p.starts
+            group.append(f"(?P<t{i}>{p.regex})")
+        if group:
+            alts.append(_gated(starts, group))
         if self._name_regex:
             alts.append(f"(?P<name>{self._name_regex})")
         regex = re.compile("|".join(alts)) if alts else None
@@ -259,11 +275,15 @@ class Redactor:
             return text
         # Leave out the patterns whose required characters the text lacks
         # (most notes hold no digit, @ or ?): fewer alternatives, faster scan.
-        present = {need: (_DIGIT.search(text) is not None if need == DIGIT else need in text)
-                   for need in self._needs}
-        excluded = frozenset(i for i, p in enumerate(self.table.patterns)
-                             if p.needs and not any(present[n] for n in p.needs))
-        return self._sub(self._compile(excluded), excluded, text)
+        key = tuple(_DIGIT.search(text) is not None if need == DIGIT else need in text
+                    for need in self._needs)
+        plan = self._plans.get(key)
+        if plan is None:
+            present = {need for need, hit in zip(self._needs, key) if hit}
+            excluded = frozenset(i for i, p in enumerate(self.table.patterns)
+                                 if p.needs and not present.intersection(p.needs))
+            plan = self._plans[key] = (self._compile(excluded), excluded)
+        return self._sub(plan[0], plan[1], text)
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(kind, matched text) of every typed pattern or name in ``text``."""
@@ -302,6 +322,11 @@ class Redactor:
             return pattern.placeholder
 
         return regex.sub(replace, text)
+
+
+def _gated(starts: str | None, alternatives: list[str]) -> str:
+    body = "|".join(alternatives)
+    return f"(?={starts})(?:{body})" if starts else body
 
 
 def redact_typed(text: str) -> str:
