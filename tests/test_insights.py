@@ -111,3 +111,15 @@ def test_example_insights_files_are_valid(slug: str):
     spec = load_insights(path)
     statuses = {r.status for i in spec.insights for r in i.recommendations}
     assert spec.insights and statuses
+
+
+def test_verbatim_words_of_a_participant_without_quote_consent_are_withheld(tmp_path: Path):
+    # N008 is a note of P06 (Zed Quill, consent_quotes=no); make it a verbatim quote.
+    from insights_fixture import SYNTHESIS
+    import copy
+    synthesis = copy.deepcopy(SYNTHESIS)
+    synthesis["notes"][7] |= {"kind": "quote", "text": "Zed here: the card error is rubbish"}
+    result = run_insights_stage(make_study(tmp_path, synthesis=synthesis))
+    item = next(e for e in result["insights"][1]["evidence_items"] if e["id"] == "N008")
+    assert item["text"] == "[quote withheld: no consent to quotes]"
+    assert "rubbish" not in (tmp_path / "reports" / "fixture" / "insights.json").read_text()

@@ -15,7 +15,7 @@ with ``from_candidate: C-T1``, which marks the draft as accepted).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -72,8 +72,14 @@ def tag_participants(index: dict[str, EvidenceItem]) -> dict[str, set[str]]:
     return out
 
 
-def propose(synthesis: dict, index: dict[str, EvidenceItem], study, spec) -> list[dict[str, Any]]:
-    """Draft insights from themes and tags seen with at least k participants."""
+def propose(synthesis: dict, index: dict[str, EvidenceItem], study, spec,
+            publish: Callable[[EvidenceItem], dict] | None = None) -> list[dict[str, Any]]:
+    """Draft insights from themes and tags seen with at least k participants.
+
+    ``publish`` turns an evidence item into its publishable dict (redaction,
+    consent); the drafts carry those as ``evidence_items`` for the page.
+    """
+    publish = publish or (lambda item: item.to_dict())
     k = spec.candidate_min_participants
     segments = segments_of(synthesis)
     total = len(segments) or len({p for e in index.values() for p in e.participants})
@@ -114,5 +120,6 @@ def propose(synthesis: dict, index: dict[str, EvidenceItem], study, spec) -> lis
         d["draft"] = True
         d["accepted_as"] = accepted.get(d["id"])
         d["confidence"] = rate([index[e] for e in d["evidence"]], [], segments)
+        d["evidence_items"] = [publish(index[e]) for e in d["evidence"]]
         d["yaml"] = _snippet(d)
     return drafts

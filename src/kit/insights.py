@@ -223,6 +223,32 @@ def _roster(study_dir: Path):
     return None
 
 
+WITHHELD = "[quote withheld: no consent to quotes]"
+
+
+def _publisher(roster):
+    """Evidence item -> JSON dict safe to publish.
+
+    The synthesis already redacts text and drops unconsented quotes; this is
+    a second line of defence, because insights.yml may cite a note of kind
+    quote directly: text is redacted again and verbatim words of a participant
+    who did not consent to quotes are withheld.
+    """
+    no_quotes: set[str] = set()
+    if roster is not None:
+        no_quotes = {alias for pid, alias in roster.pseudonyms.items() if not roster.can_quote(pid)}
+
+    def publish(item) -> dict:
+        out = item.to_dict()
+        verbatim = item.kind == "quote" or str(item.raw.get("kind", "")) == "quote"
+        if verbatim and set(item.participants) & no_quotes:
+            out["text"] = WITHHELD
+        elif roster is not None:
+            out["text"] = roster.redact(out["text"])
+        return out
+    return publish
+
+
 def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = None,
                        overrides: dict | None = None, *, update_index: bool = True) -> dict:
     """Validate insights.yml against plan and synthesis; write insights.json.
@@ -247,6 +273,7 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
     rules = confidence.load_rules()
     roster = _roster(study_dir)
     redact = roster.redact if roster else (lambda s: s)
+    publish = _publisher(roster)
 
     # Recommendations name the plan's metric in the plan's own spelling.
     metric_names = {_norm(m.name): m.name for m in study.pm_metrics}
@@ -262,8 +289,8 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
             "tags": ins.tags, "evidence": ins.evidence, "counter_evidence": ins.counter_evidence,
             "from_candidate": ins.from_candidate,
             "confidence": confidence.rate(support, counter, segments, rules),
-            "evidence_items": [e.to_dict() for e in support],
-            "counter_items": [e.to_dict() for e in counter],
+            "evidence_items": [publish(e) for e in support],
+            "counter_items": [publish(e) for e in counter],
             "recommendations": recs,
         })
     recommendations = [r for i in insights for r in i["recommendations"]]
@@ -276,7 +303,7 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
         "research_questions": traceability.coverage(spec, study),
         "recommendations": recommendations,
         "decision_log": sorted(decided, key=lambda r: (r["decided_on"], r["id"])),
-        "candidates": candidates.propose(synthesis, index, study, spec),
+        "candidates": candidates.propose(synthesis, index, study, spec, publish),
         "evidence_matrix": evidence_matrix(insights, segments),
         "warnings": [str(w) for w in warnings],
     }
