@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kit.cli import cli
-from kit.privacy_check import (Leak, check_privacy_command, decode_line, quote_words, scan_for_leaks,
-                               study_secrets, transcript_utterances)
+from kit.privacy_check import Leak, check_privacy_command, decode_line, quote_words, scan_for_leaks
+from kit.privacy_inventory import study_secrets, transcript_utterances
 from pii_study import PLANTED, SLUG, seed_pii_study, write_outputs
 
 
@@ -177,3 +177,17 @@ def test_file_names_are_checked_and_binaries_skipped(pii_repo):
     leaks = scan_for_leaks(pii_repo)
     assert sorted((l.file, l.line, l.item) for l in leaks) == [
         ("_site/maria-gonzalez/index.html", 0, "Gonzalez"), ("_site/maria-gonzalez/index.html", 0, "Maria")]
+
+
+def test_team_names_the_plan_publishes_are_not_leaks(pii_repo):
+    study = pii_repo / "notebooks" / SLUG
+    (study / "study.yml").write_text("title: T\npm_owner: Dana Whitfield (PM)\nobservers:\n"
+                                     "  - name: Dana Whitfield\n    role: PM\n", encoding="utf-8")
+    csv = study / "data" / "participants.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("Priya Raghunathan", "Dana Raghunathan"),
+                   encoding="utf-8")
+    page(pii_repo, "<p>PM: Dana Whitfield; WHITFIELD</p>\n<p>Lee Park observed</p>")
+    assert found(scan_for_leaks(pii_repo)) == {("name", "Lee Park")}  # not named by the plan
+    page(pii_repo, "<p>PM: Dana Whitfield</p>\n<p>Dana said it was slow</p>")  # participant Dana
+    leaks = scan_for_leaks(pii_repo)
+    assert [(l.kind, l.item, l.line) for l in leaks] == [("name", "Dana", 2)]

@@ -5,30 +5,7 @@ be published, then reads every text file under ``reports/`` and ``_site/``
 (HTML, JSON, notebooks, the search index, CSV, JS ...) and reports each
 occurrence as a :class:`Leak` with file, line, kind and context.
 
-What is looked for, per study:
-
-* ``name``: every roster name - participants (participants.csv) and session
-  staff (moderator, observers in sessions.csv). A full name matches in any
-  case with any whitespace between its words. A single first or last name
-  matches alone when it has at least 3 letters and is not an everyday word or
-  a particle (the ``common_words`` and ``name_particles`` lists of
-  ``data/redaction_patterns.yml``: "Will", "Park", "van" are only looked for
-  inside the full name, since "the park" on a page is not a leak). Names
-  match as whole words and also without accents.
-* ``participant_id``: distinctive participant ids (``R-1041``; see
-  :func:`kit.privacy.distinctive_id`).
-* ``email``, ``phone``, ``card``, ``address``, ``url``: every roster e-mail and
-  phone, and every e-mail, phone number, Luhn-valid card number, street
-  address and URL with a query string found anywhere in the study's raw data
-  (participants, sessions, notes, transcripts). Phones and cards match on
-  their digits whatever the separators (the last 9 digits of a phone, so
-  ``+44 20 7946 0958`` is found as ``020 7946 0958`` too).
-* ``quote``: verbatim text of participants without quote consent: notes of
-  kind ``quote`` and their transcript utterances. Text is compared as
-  lower-case words after undoing JSON escapes, HTML entities (twice, for HTML
-  inside JSON) and URL escapes and removing tags; any run of 8 consecutive
-  words of such a quote is a hit (shorter quotes are not distinctive enough to
-  tell from ordinary text, and are not checked).
+What is looked for is listed by :mod:`kit.privacy_inventory`.
 
 Vendor code the kit publishes is not scanned: lines identical to a line of
 the plotly.js bundle that charts inline (it ships country and calendar names
@@ -41,29 +18,25 @@ import html
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-from functools import lru_cache
 from urllib.parse import unquote
 
 from .errors import DataError, UsageError
-from .privacy import Roster, distinctive_id, read_table
-from .redaction import (find_typed, is_everyday_word, name_parts, normalise_name, pattern_table,
-                        strip_accents, trie_regex)
+from .privacy_inventory import TAG as _TAG
+from .privacy_inventory import StudySecrets, study_secrets, word_keys
+from .redaction import normalise_name, trie_regex
 
 QUOTE_WINDOW = 8  # words: a run this long from an unconsented quote is a hit
-PHONE_TAIL = 9  # digits of a phone compared (drops country codes and trunk zeros)
 MAX_FILE_BYTES = 200_000_000
 CONTEXT = 50  # characters each side of a hit
 _WORD = re.compile(r"\w+")
-_TAG = re.compile(r"<[^<>]{0,500}>")
 _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrtbf])|([\"\\/]))")
-_TRANSCRIPT_SKIP = re.compile(r"^(?:WEBVTT.*|NOTE\b.*|STYLE|REGION|\d+|[\d:.,]+\s*-->.*)$")
-_VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+([^>]+)>(.*)$")
-_SPEAKER = re.compile(r"^([^:]{1,60}):\s+(.+)$")
 _JSON_STRING_LINE = re.compile(r'^\s*"(.*)",?\s*$')
 VENDOR_DIRS = frozenset({"site_libs"})
+PUBLIC = "public"  # kind of the plan's own team names: matched, never reported
 
 
 @dataclass(frozen=True)
@@ -79,111 +52,6 @@ class Leak:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.kind} ({self.study}: {self.item}): {self.context}"
-
-
-@dataclass
-class StudySecrets:
-    """What one study must never publish."""
-
-    slug: str
-    # (kind, item, regex): regex None = matched as words (any case, any whitespace, accents
-    # optional); a regex for digit runs (phones, cards); "" = too short to look for.
-    items: list[tuple[str, str, str | None]] = field(default_factory=list)
-    quotes: dict[str, str] = field(default_factory=dict)  # quote id -> text, without consent
-
-
-# --- what to look for --------------------------------------------------------------------
-
-def study_secrets(study_dir: Path) -> StudySecrets:
-    """Names, ids, contact details and unconsented quotes of one study."""
-    roster = Roster.from_study(study_dir)
-    data = study_dir / "data"
-    secrets = StudySecrets(study_dir.name)
-    table = pattern_table()
-    names = set(roster.names)  # participants and staff
-    for name in names:
-        secrets.items.append(("name", name, None))
-        for part in name_parts(name):
-            if (part.casefold() not in table.name_particles and not is_everyday_word(part, table)
-                    and sum(c.isalpha() for c in part) >= 3 and part not in names):
-                secrets.items.append(("name", part, None))
-    secrets.items += [("participant_id", pid, None)
-                      for pid in roster.pseudonyms if distinctive_id(pid)]
-    typed = {("email", e) for e in roster.emails} | {("phone", p) for p in roster.phones}
-    for text in _raw_texts(data):
-        typed.update((kind, found) for kind, found in find_typed(text) if kind != "name")
-    for kind, item in sorted(typed):
-        regex = None  # looked for as words
-        if kind in ("phone", "card"):
-            regex = _digits_regex(item, tail=PHONE_TAIL if kind == "phone" else None)
-        secrets.items.append((kind, item, regex))
-    secrets.quotes = unconsented_quotes(roster, data)
-    return secrets
-
-
-def unconsented_quotes(roster: Roster, data: Path) -> dict[str, str]:
-    """Quote id -> text of every quote whose participant did not consent to quotes."""
-    quotes: dict[str, str] = {}
-    notes, _ = read_table(data, "notes")
-    if notes is not None:
-        for row in notes.to_dict("records"):
-            kind = str(row.get("kind") or "observation").strip().lower()
-            if kind == "quote" and not roster.can_quote(str(row.get("participant_id", ""))):
-                quotes[str(row.get("note_id") or f"notes row {len(quotes) + 2}")] = str(row.get("text") or "")
-    for path in sorted((data / "transcripts").glob("*")):
-        if path.suffix.lower() not in (".vtt", ".srt", ".txt"):
-            continue
-        n = 0
-        for speaker, text in transcript_utterances(path):
-            pid = roster.participant_of_speaker(speaker, path.stem) if speaker else \
-                roster.session_participant.get(path.stem)
-            if pid is None and speaker and roster.role_of(speaker):
-                continue  # staff speak, participants are quoted
-            n += 1
-            if pid is None or not roster.can_quote(pid):
-                quotes[f"{path.name} utterance {n}"] = text
-    return quotes
-
-
-def transcript_utterances(path: Path) -> list[tuple[str, str]]:
-    """(speaker, text) of each cue/line of a .vtt, .srt or .txt transcript ('' = unknown speaker)."""
-    out: list[tuple[str, str]] = []
-    for raw in path.read_text(encoding="utf-8-sig", errors="replace").splitlines():
-        line = raw.strip()
-        if not line or _TRANSCRIPT_SKIP.match(line):
-            continue
-        speaker = ""
-        if m := _VOICE.match(line):
-            speaker, line = m.group(1).strip(), m.group(2)
-        elif m := _SPEAKER.match(line):
-            speaker, line = m.group(1).strip(), m.group(2)
-        line = _TAG.sub("", line).strip()
-        if line:
-            out.append((speaker, line))
-    return out
-
-
-def _raw_texts(data: Path) -> Iterator[str]:
-    for stem in ("participants", "sessions", "notes", "tasks", "sus"):
-        df, _ = read_table(data, stem)
-        if df is not None:
-            yield "\n".join(" | ".join(map(str, row)) for row in df.itertuples(index=False))
-    for path in sorted((data / "transcripts").glob("*")):
-        if path.is_file():
-            yield path.read_text(encoding="utf-8-sig", errors="replace")
-
-
-def word_keys(item: str) -> set[str]:
-    """Lookup keys of a literal matched as words: normalised, with and without accents."""
-    return {k for k in (normalise_name(item), normalise_name(strip_accents(item))) if k}
-
-
-def _digits_regex(item: str, tail: int | None) -> str:
-    """The digits of ``item`` with any separators between them (its last ``tail`` digits)."""
-    digits = re.sub(r"\D", "", item)
-    if tail and len(digits) > tail:
-        return r"[\s().\-/]*".join(digits[-tail:]) + r"(?!\d)"
-    return r"(?<!\d)" + r"[\s().\-/]*".join(digits) + r"(?!\d)" if len(digits) >= 7 else ""
 
 
 # --- reading published files -------------------------------------------------------------
@@ -273,6 +141,11 @@ class _Matcher:
                 elif regex:
                     digit_alts.append(f"(?P<g{len(self.digit_meta)}>{regex})")
                     self.digit_meta.append((study.slug, kind, item))
+            for name in study.public:
+                # Matched too, so that "Dana" inside the published "Dana Whitfield"
+                # (the longest match wins) is not taken for a participant "Dana".
+                for key in word_keys(name):
+                    self.by_key.setdefault(key, []).append((study.slug, PUBLIC, name))
         self.words = (re.compile(r"(?<!\w)(?i:" + trie_regex(self.by_key) + r")(?!\w)")
                       if self.by_key else None)
         self.digits = re.compile("|".join(digit_alts)) if digit_alts else None
@@ -289,7 +162,8 @@ class _Matcher:
         if self.words is not None:
             for m in self.words.finditer(line):
                 for meta in self.by_key.get(normalise_name(m.group()), ()):
-                    yield m, meta
+                    if meta[1] != PUBLIC:
+                        yield m, meta
         if self.digits is not None:
             for m in self.digits.finditer(line):
                 yield m, self.digit_meta[int(m.lastgroup[1:])]
