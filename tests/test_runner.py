@@ -34,6 +34,8 @@ def _write_templates(repo: Path) -> None:
         "01-plan.ipynb": [write + "(out / 'plan.json').write_text(json.dumps({'title': title, "
                           "'start': start_date}))"],
         "02-sessions.ipynb": ["x = 1", "if 'boom' in title:\n    raise ValueError('notes.csv:3: boom')",
+                              "import os, time\nif 'dies' in title:\n    os._exit(1)\n"
+                              "if 'sleeps' in title:\n    time.sleep(60)",
                               write + "(out / 'synthesis.json').write_text('{}')"],
         "03-insights.ipynb": [write + "(out / 'insights.json').write_text('{}')"],
     }
@@ -112,3 +114,119 @@ def test_second_run_is_refused_while_locked(tiny_repo: Path):
     with FileLock(str(tiny_repo / LOCK_FILE)):
         with pytest.raises(RunLockedError, match="another 'kit run'"):
             run_studies(tiny_repo, ["good"])
+
+
+def _failed_notebook(repo: Path, slug: str, stem: str = "02-sessions") -> nbformat.NotebookNode:
+    return nbformat.read(repo / "reports" / slug / f"{stem}.failed.ipynb", as_version=4)
+
+
+def _assert_marked(nb: nbformat.NotebookNode, ename: str) -> None:
+    """papermill's red banner on top, and the failing cell carries the error."""
+    assert "papermill-error-cell-tag" in nb.cells[0].metadata.get("tags", [])
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert [e.ename for e in errors] == [ename]
+
+
+def test_dead_kernel_fails_its_study_only(tiny_repo: Path):
+    _study(tiny_repo, "crash", "This one dies")
+    results = {r.slug: r for r in run_studies(tiny_repo, jobs=2, timeout=60)}
+    assert results["good"].ok
+    crash = results["crash"]
+    assert [s.status for s in crash.stages] == ["ok", "failed", "skipped"]
+    assert crash.failure.cell == 5 and "DeadKernelError: kernel died (exit code 1)" in crash.failure.message
+    _assert_marked(_failed_notebook(tiny_repo, "crash"), "DeadKernelError")
+
+
+def test_cell_timeout_fails_the_study_and_keeps_the_notebook(tiny_repo: Path):
+    _study(tiny_repo, "slow", "This one sleeps")
+    results = {r.slug: r for r in run_studies(tiny_repo, ["slow", "good"], timeout=2)}
+    assert results["good"].ok
+    slow = results["slow"]
+    assert slow.failure.notebook == "02-sessions.ipynb" and slow.failure.cell == 5
+    assert "CellTimeoutError: cell did not finish within 2 s" in slow.failure.message
+    assert slow.stages[1].seconds < 30  # the kernel was stopped, not waited for
+    _assert_marked(_failed_notebook(tiny_repo, "slow"), "CellTimeoutError")
+
+
+def test_wall_clock_limit_stops_a_notebook(tiny_repo: Path):
+    _study(tiny_repo, "slow", "This one sleeps")
+    [slow] = run_studies(tiny_repo, ["slow"], timeout=120, notebook_timeout=8)
+    assert "NotebookTimeout: notebook did not finish within 8 s" in slow.failure.message
+    assert slow.stages[1].seconds < 40
+    _assert_marked(_failed_notebook(tiny_repo, "slow"), "NotebookTimeout")
+
+
+def _kernelspec(root: Path, name: str, fail_times: int) -> Path:
+    """A python kernel that exits instead of starting its first ``fail_times`` times."""
+    import sys
+
+    counter = root / f"{name}.starts"
+    script = root / f"{name}.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        f"c = pathlib.Path({str(counter)!r})\n"
+        "n = int(c.read_text()) if c.exists() else 0\n"
+        "c.write_text(str(n + 1))\n"
+        f"if n < {fail_times}:\n    sys.exit(3)\n"
+        "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n")
+    spec = root / "share" / "kernels" / name
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(script), "-f", "{connection_file}"],
+        "display_name": name, "language": "python"}))
+    return counter
+
+
+def test_kernel_that_fails_to_start_is_started_again(tiny_repo: Path, tmp_path_factory, monkeypatch):
+    root = tmp_path_factory.mktemp("kernels")
+    counter = _kernelspec(root, "flaky", fail_times=1)
+    monkeypatch.setenv("JUPYTER_PATH", str(root / "share"))
+    [good] = run_studies(tiny_repo, ["good"], timeout=60, kernel_name="flaky")
+    assert good.ok, good.failure
+    assert int(counter.read_text()) == 4  # one failed start, then one per stage
+
+
+def test_kernel_that_never_starts_fails_before_any_cell(tiny_repo: Path, tmp_path_factory,
+                                                        monkeypatch):
+    root = tmp_path_factory.mktemp("kernels")
+    counter = _kernelspec(root, "broken", fail_times=99)
+    monkeypatch.setenv("JUPYTER_PATH", str(root / "share"))
+    [good] = run_studies(tiny_repo, ["good"], timeout=60, kernel_name="broken")
+    assert [s.status for s in good.stages] == ["failed", "skipped", "skipped"]
+    assert good.failure.cell is None and "kernel did not start (2 attempts)" in good.failure.message
+    assert int(counter.read_text()) == 2
+
+
+def test_kernel_listens_on_loopback_only(tiny_repo: Path):
+    probe = _notebook("import json, pathlib\n"
+                      "from ipykernel.connect import get_connection_info\n"
+                      "pathlib.Path(reports_dir).mkdir(parents=True, exist_ok=True)\n"
+                      "(pathlib.Path(reports_dir) / 'plan.json').write_text(get_connection_info())")
+    nbformat.write(probe, tiny_repo / "notebooks" / "good" / "01-plan.ipynb")
+    [good] = run_studies(tiny_repo, ["good"], timeout=60)
+    info = json.loads((tiny_repo / "reports" / "good" / "plan.json").read_text())
+    assert info["ip"] == "127.0.0.1" and info["transport"] == "tcp"
+
+
+def test_second_run_executes_nothing_and_force_everything(tiny_repo: Path, monkeypatch):
+    monkeypatch.setenv("KIT_REPO", str(tiny_repo))
+    first = CliRunner().invoke(cli, ["run", "good"])
+    assert first.exit_code == 0 and "3 notebooks executed" in first.output, first.output
+    again = CliRunner().invoke(cli, ["run", "good"])
+    assert again.exit_code == 0
+    assert "ok      good  (up to date)" in again.output
+    assert "0 notebooks executed, 3 up to date" in again.output
+    forced = CliRunner().invoke(cli, ["run", "good", "--force"])
+    assert "3 notebooks executed, 0 up to date" in forced.output, forced.output
+
+
+def test_cli_says_clearly_when_another_run_holds_the_lock(tiny_repo: Path, monkeypatch):
+    from filelock import FileLock
+
+    monkeypatch.setenv("KIT_REPO", str(tiny_repo))
+    with FileLock(str(tiny_repo / LOCK_FILE)):
+        result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 2
+    assert "another 'kit run' is running" in result.output
+    assert not (tiny_repo / "reports").exists()

@@ -115,7 +115,8 @@ def kit_fingerprint() -> str:
 
 
 def _skipped(path: Path) -> bool:
-    # Editor lock/backup files (".~lock.notes.csv#", "~$notes.xlsx") are not data.
+    # Editor lock/backup files (".~lock.notes.csv#", "~$notes.xlsx") and hidden
+    # folders (".ipynb_checkpoints") are not data.
     return path.name.startswith((".", "~$")) or path.name.endswith("~")
 
 
@@ -124,7 +125,11 @@ def study_files(study_dir: Path, patterns: Iterable[str]) -> list[Path]:
     found: set[Path] = set()
     for pattern in patterns:
         if any(ch in pattern for ch in "*?["):
-            found.update(p for p in study_dir.glob(pattern) if p.is_file() and not _skipped(p))
+            # "data/**" means every file below data/ (Path.glob gives only folders for it
+            # before Python 3.13).
+            pattern = pattern + "/*" if pattern.endswith("**") else pattern
+            found.update(p for p in study_dir.glob(pattern) if p.is_file()
+                         and not any(_skipped(Path(part)) for part in p.relative_to(study_dir).parts))
         else:
             found.add(study_dir / pattern)  # absent -> "missing": creating it is a change
     return sorted(found)
