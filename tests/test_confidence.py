@@ -78,3 +78,14 @@ levels:
 """)
     assert rate([note("N1", "P01", "P02")], [], SEGMENTS, rules)["level"] == "high"
     assert rate([note("N1", "P01")], [], SEGMENTS, rules)["level"] == "low"
+
+
+def test_a_metric_adds_a_source_kind_not_participants():
+    support = [note("N1", "P01"), metric("M-SUS", "P01", "P02", "P03", "P04", "P05", "P06")]
+    result = rate(support, [], SEGMENTS)
+    assert result["participants"] == ["P01"]
+    assert result["source_kinds"] == ["metrics", "notes"]
+    assert "measured: M-SUS (n=6)" in result["reasons"]
+    assert result["level"] == "low"
+    # Resting on a metric alone, the people measured are the participants.
+    assert rate([metric("M-SUS", "P01", "P02")], [], SEGMENTS)["participants"] == ["P01", "P02"]

@@ -37,11 +37,19 @@ def measure(support: list[EvidenceItem], counter: list[EvidenceItem],
             segments: dict[str, str]) -> dict[str, Any]:
     """The four measures of an insight's evidence.
 
+    participants = distinct pseudonyms of the non-metric evidence (of the
+    metrics when there is nothing else);
+
     counter_share = |counter participants| / |supporting ∪ counter participants|;
     segment_share = |segments of supporting participants| / |segments in the study|
     (1.0 when the synthesis knows no segments, as nothing can be judged).
     """
-    people = sorted({p for e in support for p in e.participants})
+    # Participants are those seen or heard (notes, quotes, themes): a metric
+    # is measured on everyone who did the task, so it adds a kind of source
+    # (triangulation), not breadth. Only an insight resting on metrics alone
+    # counts the people measured.
+    qualitative = [e for e in support if e.kind != "metric"] or support
+    people = sorted({p for e in qualitative for p in e.participants})
     against = sorted({p for e in counter for p in e.participants})
     involved = set(people) | set(against)
     kinds = sorted({e.source for e in support})
@@ -49,6 +57,7 @@ def measure(support: list[EvidenceItem], counter: list[EvidenceItem],
     covered = sorted({segments[p] for p in people if segments.get(p)})
     return {
         "participants": people,
+        "metrics": [{"id": e.id, "n": len(e.participants)} for e in support if e.kind == "metric"],
         "counter_participants": against,
         "source_kinds": kinds,
         "segments_covered": covered,
@@ -92,6 +101,8 @@ def rate(support: list[EvidenceItem], counter: list[EvidenceItem], segments: dic
         f"{_plural(len(m['source_kinds']), 'kind')} of source"
         + (f": {', '.join(m['source_kinds'])}" if m["source_kinds"] else ""),
     ]
+    if m["metrics"]:
+        reasons.append("measured: " + ", ".join(f"{x['id']} (n={x['n']})" for x in m["metrics"]))
     if m["segments_total"]:
         reasons.append(f"covers {len(m['segments_covered'])} of "
                        f"{_plural(m['segments_total'], 'segment')}"
