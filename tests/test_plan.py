@@ -163,3 +163,17 @@ def test_kit_run_fails_the_study_with_the_key_and_no_plan_json(repo: Path):
     assert result.failure is not None and result.failure.notebook == "01-plan.ipynb"
     assert "key 'deadline': expected a date like 2026-12-01, got 'next friday'" in result.failure.message
     assert not (repo / "reports" / "bad" / PLAN_FILE).exists()
+
+
+def test_hand_edited_mistakes_get_messages_in_the_kits_words(tmp_path: Path):
+    d = _study(tmp_path, title="", pm_metrics=[], segments="Buyers", status="finished",
+               participants_per_segment={"First-time buyer": "four", "Returning buyer": -2})
+    with pytest.raises(StudyError) as err:
+        run_plan_stage(d)
+    text = str(err.value)
+    assert "key 'title': expected some text, got ''" in text
+    assert "key 'pm_metrics': expected at least one entry, got []" in text
+    assert "key 'segments': expected a list (one '- item' per line), got 'Buyers'" in text
+    assert "key 'status': expected one of 'draft', 'planned'" in text and "got 'finished'" in text
+    assert "key 'participants_per_segment.First-time buyer': expected a whole number, got 'four'" in text
+    assert "key 'participants_per_segment.Returning buyer': expected 0 or more, got -2" in text

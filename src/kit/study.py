@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -113,7 +113,7 @@ class Study(_Strict):
                                   json_schema_extra=_meta("list"))
     method: str | None = Field(default=None, description="Research method (see the method table)",
                                json_schema_extra=_meta("choice", choices=method_ids()))
-    participants_per_segment: dict[str, int] = Field(default_factory=dict,
+    participants_per_segment: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict,
                                                      description="Planned participants per segment",
                                                      json_schema_extra=_meta("mapping"))
     observers: list[Observer] = Field(default_factory=list, description="Who observes sessions",
@@ -171,7 +171,28 @@ _EXPECT = {
     "missing": "required key is missing",
     "extra_forbidden": "unknown key (is it misspelt?)",
     "literal_error": None,
+    # Hand-edited YAML mistakes, in the kit's words rather than pydantic's.
+    "string_too_short": "expected some text",
+    "too_short": "expected at least one entry",
+    "list_type": "expected a list (one '- item' per line)",
+    "dict_type": "expected a mapping (one 'key: value' per line)",
+    "string_type": "expected text",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "greater_than_equal": "expected 0 or more",
 }
+
+
+def _expected(e: dict) -> str:
+    ctx = e.get("ctx") or {}
+    if e["type"] == "literal_error" and "expected" in ctx:
+        return f"expected one of {ctx['expected']}"
+    if e["type"] == "greater_than" and "gt" in ctx:
+        return f"expected a number greater than {ctx['gt']:g}"
+    return _EXPECT.get(e["type"]) or e["msg"].removeprefix("Value error, ")
 
 
 def problems_from_pydantic(err: PydanticValidationError, source: str) -> list[Problem]:
@@ -181,13 +202,13 @@ def problems_from_pydantic(err: PydanticValidationError, source: str) -> list[Pr
         if len(e["loc"]) >= 2 and e["loc"][0] == "raci":
             continue  # kit.raci reports these per activity (``key 'raci.<activity>'``)
         key = _where(e["loc"])
-        expected = _EXPECT.get(e["type"]) or e["msg"].removeprefix("Value error, ")
+        expected = _expected(e)
         got = e.get("input")
         if e["type"] == "missing":
             msg = expected
         elif e["type"] in ("extra_forbidden",):
             msg = expected
-        elif e["type"].startswith("value_error") and not e["loc"]:
+        elif e["type"].startswith("value_error") and (not e["loc"] or ", got " in expected):
             msg = expected
         else:
             msg = f"{expected}, got {got!r}" if not isinstance(got, dict) else expected
