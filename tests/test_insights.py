@@ -123,3 +123,11 @@ def test_verbatim_words_of_a_participant_without_quote_consent_are_withheld(tmp_
     item = next(e for e in result["insights"][1]["evidence_items"] if e["id"] == "N008")
     assert item["text"] == "[quote withheld: no consent to quotes]"
     assert "rubbish" not in (tmp_path / "reports" / "fixture" / "insights.json").read_text()
+
+
+def test_metric_does_not_turn_counter_evidence_into_mixed(tmp_path: Path):
+    spec = insights_copy()
+    spec["insights"][1]["counter_evidence"] = ["N006"]  # P01, who is also in the completion metric
+    result = run_insights_stage(make_study(tmp_path, insights=spec))
+    cells = result["evidence_matrix"]["rows"][1]["cells"]
+    assert cells["P01"] == "counter" and cells["P03"] == "metric" and cells["P02"] == "support"

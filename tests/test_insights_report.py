@@ -28,7 +28,7 @@ def test_cards_carry_anchors_confidence_quotes_and_owners(result: dict):
     assert "Confidence: medium" in html and "3 distinct participants (P01, P02, P03)" in html
     assert "<q>I want to see the price first</q> <span class=\"kit-who\">— P03</span>" in html
     assert "Completion: Pay: <strong>83% (95% CI 44-97, n=6)</strong>" in html
-    assert "<td>Design</td>" in html and "2026-02-03 · Pat PM" in html
+    assert ">Design</td>" in html and "2026-02-03 · Pat PM" in html
 
 
 def test_participant_text_is_escaped(tmp_path: Path):

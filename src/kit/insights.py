@@ -342,13 +342,16 @@ def evidence_matrix(insights: list[dict], segments: dict[str, str]) -> dict:
         for e in ins["counter_items"]:
             for p in e["participants"]:
                 cells[p] = "counter"
-        # Metrics cover everyone measured; show them apart from what was seen or said.
-        for e in sorted(ins["evidence_items"], key=lambda e: e["kind"] != "metric"):
+        for e in ins["evidence_items"]:
             for p in e["participants"]:
-                if cells.get(p) in ("counter", "mixed"):
-                    cells[p] = "mixed"  # evidence both ways
+                if e["kind"] == "metric":
+                    # A metric covers everyone measured: it only fills empty cells,
+                    # it does not make a participant's counter-evidence "mixed".
+                    cells.setdefault(p, "metric")
+                elif cells.get(p) in ("counter", "mixed"):
+                    cells[p] = "mixed"  # seen or heard both ways
                 else:
-                    cells[p] = "metric" if e["kind"] == "metric" else "support"
+                    cells[p] = "support"
         rows.append({"insight": ins["id"], "cells": cells})
     return {"participants": [{"pseudonym": p, "segment": segments.get(p, "")} for p in people],
             "rows": rows}

@@ -54,16 +54,16 @@ def evidence_html(item: dict) -> str:
 def _recommendations_html(recs: list[dict]) -> str:
     if not recs:
         return "<p><em>No recommendation yet.</em></p>"
-    head = "".join(f"<th>{h}</th>" for h in ("id", "action", "owner", "metric", "priority", "effort",
+    head = "".join(f'<th style="text-align:left">{h}</th>' for h in ("id", "action", "owner", "metric", "priority", "effort",
                                             "status", "decided"))
     rows = []
     for r in recs:
         decided = " · ".join(escape(x) for x in (r.get("decided_on"), r.get("decided_by")) if x)
         cells = [r["id"], r["action"], r.get("owner"), r.get("metric"), r.get("priority"),
                  r.get("effort") or ""]
-        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells)
-                    + f'<td><span class="kit-status">{escape(r["status"])}</span></td>'
-                    + f"<td>{decided}</td></tr>")
+        rows.append("<tr>" + "".join(f'<td style="text-align:left">{escape(c)}</td>' for c in cells)
+                    + f'<td style="text-align:left"><span class="kit-status">{escape(r["status"])}</span></td>'
+                    + f'<td style="text-align:left">{decided}</td></tr>')
     return (f'<table class="kit-table table table-sm kit-recommendations"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table>')
 
