@@ -177,3 +177,16 @@ def test_hand_edited_mistakes_get_messages_in_the_kits_words(tmp_path: Path):
     assert "key 'status': expected one of 'draft', 'planned'" in text and "got 'finished'" in text
     assert "key 'participants_per_segment.First-time buyer': expected a whole number, got 'four'" in text
     assert "key 'participants_per_segment.Returning buyer': expected 0 or more, got -2" in text
+
+
+def test_skeleton_placeholders_and_question_without_cues_are_reported(tmp_path: Path):
+    d = _study(tmp_path, feature="TODO: feature or product being tested",
+               research_questions=[{"id": "RQ1", "text": "TODO: what must we learn?"}],
+               decision="TODO: the product decision", method=None)
+    plan = run_plan_stage(d)
+    messages = [w["message"] for w in plan["warnings"]]
+    assert any(m.startswith("study.yml still has TODO placeholders in: feature, decision, "
+                            "research_questions") for m in messages)
+    assert plan["method"]["recommended"] == []
+    assert any(m.startswith("No method both fits 5.6 weeks and serves the research questions")
+               for m in messages)

@@ -41,6 +41,10 @@ def _method_section(study: Study, weeks: float, planned: int) -> dict[str, Any]:
     # Without a chosen method the timeline and checks use the best advice.
     basis = chosen or (best[0].method if best else advice[0].method)
     fit_warnings = methods.method_fit_warnings(basis, qs, planned) if chosen else []
+    if not best:
+        fit_warnings.append(
+            f"No method both fits {weeks:.1f} weeks and serves the research questions: say what each "
+            "question needs ('Can … complete …', 'Why …', 'How many …') or give the study more time.")
     chosen_advice = next((a for a in advice if chosen and a.method.id == chosen.id), None)
     return {
         "chosen": chosen.to_dict() if chosen else None,
@@ -82,8 +86,13 @@ def _completeness(study: Study) -> list[str]:
         missing.append("participants_per_segment")
     if not study.discussion_guide:
         missing.append("discussion_guide")
+    lines = []
+    # kit new's skeleton marks what to fill with "TODO".
+    todo = [k for k, v in study.to_parameters().items() if "TODO" in str(v)]
+    if todo:
+        lines.append(f"study.yml still has TODO placeholders in: {', '.join(todo)}.")
+    lines += [f"The plan has no {m}." for m in missing]
     unknown_segments = sorted(set(study.participants_per_segment) - set(study.segments))
-    lines = [f"The plan has no {m}." for m in missing]
     if unknown_segments:
         lines.append("participants_per_segment names segments not in 'segments': "
                      + ", ".join(unknown_segments))

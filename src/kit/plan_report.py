@@ -65,8 +65,6 @@ def show_method(plan: dict[str, Any]) -> None:
         display.note("No method chosen yet; the timeline uses the first recommendation.", "info")
     if m["recommended"]:
         display.note("Recommended for this cycle and these questions: " + ", ".join(m["recommended"]), "info")
-    else:
-        display.note("No method in the table fits this cycle and these questions.", "warning")
     _warnings(plan, "method")
     rows = [{"method": a["name"], "id": a["id"], "weeks": a["weeks"], "fits": "yes" if a["fits"] else "no",
              "score": a["score"], "min sample": a["min_sample"], "why": a["why"]} for a in m["advice"]]
