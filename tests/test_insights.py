@@ -73,17 +73,18 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path):
         load_insights(sdir)
 
 
-def test_previous_insights_json_survives_a_failed_run(tmp_path: Path):
+def test_a_failed_check_withdraws_the_previous_insights(tmp_path: Path):
     sdir = make_study(tmp_path)
     run_insights_stage(sdir)
-    out = tmp_path / "reports" / "fixture" / "insights.json"
-    before = out.read_text()
+    out = tmp_path / "reports" / "fixture"
+    assert read_json(tmp_path / "reports" / "index.json")["insights"]
     spec = insights_copy()
     spec["insights"][0]["evidence"] = ["N999"]
     (sdir / "insights.yml").write_text(yaml.safe_dump(spec))
     with pytest.raises(InsightError):
         run_insights_stage(sdir)
-    assert out.read_text() == before
+    assert sorted(p.name for p in out.iterdir()) == ["synthesis.json"]
+    assert read_json(tmp_path / "reports" / "index.json")["insights"] == []
 
 
 def _skeleton() -> str:

@@ -255,7 +255,9 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
 
     Raises :class:`StageOrderError` without synthesis.json and
     :class:`InsightError` (all problems at once) when insights.yml does not
-    trace; in both cases nothing is written. With ``update_index`` the
+    trace; in both cases nothing is written, and the outputs of an earlier
+    successful run are withdrawn (removed, and dropped from the index), so the
+    repository never lists insights that fail their check. With ``update_index`` the
     cross-study ``reports/index.json`` and this study's CSV/JSON exports are
     refreshed too.
     """
@@ -265,10 +267,16 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
     study_dir = Path(study_dir)
     study: Study = load_study(study_dir, overrides)
     out_dir = reports_dir_for(study_dir, reports_dir)
-    synthesis = load_synthesis(study_dir, reports_dir)
-    spec = load_insights(study_dir)
-    index = index_synthesis(synthesis)
-    warnings = traceability.check(spec, study, index)  # raises InsightError on fatal problems
+    try:
+        synthesis = load_synthesis(study_dir, reports_dir)
+        spec = load_insights(study_dir)
+        index = index_synthesis(synthesis)
+        warnings = traceability.check(spec, study, index)  # raises InsightError on fatal problems
+    except (InsightError, StageOrderError):
+        # Insights that no longer trace to their evidence must not stay in the
+        # repository: withdraw the last run's outputs, then fail.
+        repository.withdraw(out_dir, update_index=update_index)
+        raise
     segments = segments_of(synthesis)
     rules = confidence.load_rules()
     roster = _roster(study_dir)

@@ -109,6 +109,22 @@ def build_index(reports_root: str | Path) -> dict:
     return index
 
 
+EXPORTS = ("insights.json", "insights.csv", "recommendations.csv", "recommendations.json")
+
+
+def withdraw(out_dir: str | Path, update_index: bool = True) -> None:
+    """Remove a study's insights outputs (after a failed check) and refresh the index."""
+    out_dir = Path(out_dir)
+    removed = False
+    for name in EXPORTS:
+        path = out_dir / name
+        if path.is_file():
+            path.unlink()
+            removed = True
+    if removed and update_index and (out_dir.parent / INDEX_JSON).is_file():
+        build_index(out_dir.parent)
+
+
 def _cell(value: Any) -> str:
     """A CSV cell; lists joined by ';', formula-like text made inert for spreadsheets."""
     if value is None:
