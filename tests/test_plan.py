@@ -190,3 +190,12 @@ def test_skeleton_placeholders_and_question_without_cues_are_reported(tmp_path: 
     assert plan["method"]["recommended"] == []
     assert any(m.startswith("No method both fits 5.6 weeks and serves the research questions")
                for m in messages)
+
+
+def test_weeks_available_alone_sets_the_cycle_and_a_contradiction_is_reported(tmp_path: Path):
+    plan = run_plan_stage(_study(tmp_path, "a", deadline=None, weeks_available=2))
+    assert plan["cycle"] == {"start": "2026-10-05", "deadline": "2026-10-19", "weeks": 2.0,
+                             "deadline_given": False}
+    plan = run_plan_stage(_study(tmp_path, "b", weeks_available=2))
+    assert any("weeks_available is 2 but start_date to deadline is 5.6 weeks" in w["message"]
+               for w in plan["warnings"])

@@ -92,6 +92,11 @@ def _completeness(study: Study) -> list[str]:
     if todo:
         lines.append(f"study.yml still has TODO placeholders in: {', '.join(todo)}.")
     lines += [f"The plan has no {m}." for m in missing]
+    if study.deadline is not None and study.weeks_available is not None:
+        span = (study.deadline - study.start_date).days / 7
+        if abs(span - study.weeks_available) >= 0.5:
+            lines.append(f"weeks_available is {study.weeks_available:g} but start_date to deadline is "
+                         f"{span:.1f} weeks; the plan uses the deadline.")
     unknown_segments = sorted(set(study.participants_per_segment) - set(study.segments))
     if unknown_segments:
         lines.append("participants_per_segment names segments not in 'segments': "
