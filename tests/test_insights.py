@@ -132,3 +132,18 @@ def test_metric_does_not_turn_counter_evidence_into_mixed(tmp_path: Path):
     result = run_insights_stage(make_study(tmp_path, insights=spec))
     cells = result["evidence_matrix"]["rows"][1]["cells"]
     assert cells["P01"] == "counter" and cells["P03"] == "metric" and cells["P02"] == "support"
+
+
+def test_save_insights_round_trips_and_refuses_broken_references(tmp_path: Path):
+    from kit.insights import save_insights
+
+    sdir = make_study(tmp_path)
+    spec = insights_copy()
+    spec["insights"][0]["statement"] = "Edited in the form."
+    save_insights(sdir, spec)
+    assert load_insights(sdir).insights[0].statement == "Edited in the form."
+    before = (sdir / "insights.yml").read_text()
+    spec["insights"][0]["evidence"] = ["N999"]
+    with pytest.raises(InsightError, match="insight I1: evidence 'N999' not found in synthesis"):
+        save_insights(sdir, spec)
+    assert (sdir / "insights.yml").read_text() == before

@@ -201,6 +201,27 @@ def load_insights(study_dir: str | Path) -> InsightsFile:
     return validate_insights(read_insights_yaml(Path(study_dir) / INSIGHTS_FILE))
 
 
+def save_insights(study_dir: str | Path, data: dict, reports_dir: str | Path | None = None) -> Path:
+    """Validate ``data`` and write it as ``<study_dir>/insights.yml`` atomically (for forms).
+
+    The schema is always checked; traceability too when the synthesis has
+    run. On any problem :class:`InsightError` lists them all and the file on
+    disk is untouched. Comments of a hand-edited file are not kept.
+    """
+    from . import traceability
+    from .evidence import index_synthesis
+    from .iorw import atomic_write_text
+
+    study_dir = Path(study_dir)
+    spec = validate_insights(data)
+    synthesis_path = reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON
+    if synthesis_path.is_file():
+        traceability.check(spec, load_study(study_dir), index_synthesis(read_json(synthesis_path)))
+    plain = spec.model_dump(mode="json", exclude_none=True)
+    text = yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, width=100)
+    return atomic_write_text(study_dir / INSIGHTS_FILE, text)
+
+
 def load_synthesis(study_dir: str | Path, reports_dir: str | Path | None = None) -> dict:
     """The synthesis stage's output; :class:`StageOrderError` when it has not run."""
     path = reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON
