@@ -148,3 +148,39 @@ def write_outputs(repo: Path, slug: str = SLUG, *, redact: bool) -> list[Path]:
     written[3].write_text(json.dumps([{"href": f"{slug}/02-sessions.html", "text": i["text"]} for i in items],
                                      ensure_ascii=False), encoding="utf-8")
     return written
+
+
+XSS_SLUG = "xss-study"
+
+
+def seed_xss_study(repo: Path, root: Path, slug: str = XSS_SLUG) -> Path:
+    """A runnable study (the demo plan) whose plan, notes, transcript and insights carry XSS payloads.
+
+    ``root`` is the kit repository (its demo study.yml is the base plan).
+    """
+    import yaml
+
+    study = seed_pii_study(repo, slug)
+    plan = yaml.safe_load((root / "notebooks" / "demo-checkout" / "study.yml").read_text(encoding="utf-8"))
+    plan["title"] = f"Checkout study {XSS_PAYLOADS[0]}"
+    plan["decision"] = f"Ship it or not {XSS_PAYLOADS[2]}"
+    plan["research_questions"][0]["text"] = f"Can customers pay? {XSS_PAYLOADS[1]}"
+    plan["research_questions"][0]["tags"] = ["payment", "basket"]
+    plan["segments"] = ["new", "returning"]
+    plan["participants_per_segment"] = {"new": 2, "returning": 1}
+    (study / "study.yml").write_text(yaml.safe_dump(plan, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    notes = pd.read_csv(study / "data" / "notes.csv", dtype=str, keep_default_na=False)
+    notes.loc[len(notes)] = ["N010", "S02", "R-3002", "Delivery", f"Typed {XSS_PAYLOADS[2]} into the search box",
+                             "delivery", "observation"]
+    notes.to_csv(study / "data" / "notes.csv", index=False)
+    insights = {"insights": [{
+        "id": "I1",
+        "statement": f"Payment errors confuse customers {XSS_PAYLOADS[1]} {XSS_PAYLOADS[2]}",
+        "answers": ["RQ1"],
+        "evidence": ["N001", "Q-N002", "Q-N006", "N010"],
+        "tags": ["payment"],
+        "recommendations": [{"id": "R1", "action": f"Explain the error {XSS_PAYLOADS[0]}", "owner": "Design",
+                             "metric": plan["pm_metrics"][0]["name"], "priority": "high"}],
+    }], "open_questions": ["RQ2", "RQ3"]}
+    (study / "insights.yml").write_text(yaml.safe_dump(insights, sort_keys=False), encoding="utf-8")
+    return study
