@@ -197,3 +197,11 @@ def test_from_study_reads_csv_and_xlsx(tmp_path):
     assert roster.pseudonym("R-105") == "P05" and roster.staff["Lee Park"] == OBSERVER
     with pytest.raises(DataError, match="participants.csv"):
         Roster.from_study(tmp_path / "nowhere")
+
+
+def test_roster_repr_shows_no_names_or_ids(roster):
+    # an executed notebook that displays the roster must not publish the mapping
+    text = repr(roster) + str(roster)
+    assert "P01" in text
+    for secret in ("Maria", "Okafor", "R-101", "example.com"):
+        assert secret not in text

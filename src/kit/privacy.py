@@ -49,7 +49,7 @@ class UnknownParticipantError(DataError, KeyError):
         return DataError.__str__(self)
 
 
-@dataclass
+@dataclass(repr=False)
 class Roster:
     """Who took part: ids, pseudonyms, names to redact, consent; and the session staff."""
 
@@ -124,6 +124,13 @@ class Roster:
                     self.staff[observer] = OBSERVER
         for name, role in self.staff.items():
             self.names.setdefault(name, role)  # a participant's own name keeps the pseudonym
+
+    def __repr__(self) -> str:
+        # A notebook cell ending in `roster` must not print names into a report.
+        return (f"<Roster: {len(self.pseudonyms)} participants ({', '.join(self.pseudonyms.values())}), "
+                f"{len(self.staff)} staff; names withheld>")
+
+    __str__ = __repr__
 
     # --- pseudonyms and consent -----------------------------------------------------------
 
