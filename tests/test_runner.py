@@ -198,15 +198,28 @@ def test_kernel_that_never_starts_fails_before_any_cell(tiny_repo: Path, tmp_pat
     assert int(counter.read_text()) == 2
 
 
-def test_kernel_listens_on_loopback_only(tiny_repo: Path):
+def test_kernel_connection_stays_private(tiny_repo: Path):
+    """IPC sockets in a 0700 folder on POSIX (no TCP port), else TCP on 127.0.0.1."""
+    import os
+
     probe = _notebook("import json, pathlib\n"
                       "from ipykernel.connect import get_connection_info\n"
                       "pathlib.Path(reports_dir).mkdir(parents=True, exist_ok=True)\n"
-                      "(pathlib.Path(reports_dir) / 'plan.json').write_text(get_connection_info())")
+                      "import os\ninfo = json.loads(get_connection_info())\n"
+                      "if info['transport'] == 'ipc':\n"
+                      "    info['mode'] = os.stat(os.path.dirname(info['ip'])).st_mode & 0o777\n"
+                      "(pathlib.Path(reports_dir) / 'plan.json').write_text(json.dumps(info))")
     nbformat.write(probe, tiny_repo / "notebooks" / "good" / "01-plan.ipynb")
     [good] = run_studies(tiny_repo, ["good"], timeout=60)
     info = json.loads((tiny_repo / "reports" / "good" / "plan.json").read_text())
-    assert info["ip"] == "127.0.0.1" and info["transport"] == "tcp"
+    if os.name == "posix":
+        assert info["transport"] == "ipc"
+        folder = Path(info["ip"]).parent
+        assert Path(info["ip"]).is_absolute() and folder.name.startswith("kit-kernel-")
+        assert info["mode"] == 0o700
+        assert not folder.exists()  # removed with the kernel
+    else:
+        assert info["ip"] == "127.0.0.1" and info["transport"] == "tcp"
 
 
 def test_second_run_executes_nothing_and_force_everything(tiny_repo: Path, monkeypatch):

@@ -6,10 +6,12 @@ papermill's Python API does the parameter injection and marks a failing cell
 ``kit``, that differs from the default nbclient engine where many notebooks
 run in parallel in one process:
 
-* the kernel listens on 127.0.0.1 only (explicit, not "localhost" resolved by
-  the resolver) and is started in the repository root through the kernel
-  manager's ``cwd`` instead of papermill's ``os.chdir``, which is process-wide
-  and races between threads;
+* the kernel connection stays on this machine and with this user: on POSIX
+  ZeroMQ IPC sockets in a fresh private (0700) temporary folder, so no TCP
+  port is opened at all; elsewhere TCP on 127.0.0.1 explicitly (not
+  "localhost" as the resolver sees it). The kernel starts in the repository
+  root through the kernel manager's ``cwd``, not papermill's ``os.chdir``,
+  which is process-wide and races between threads;
 * a kernel that fails to start (port race, slow start under load: a known
   papermill trap) is started once more before the notebook fails;
 * a per-cell timeout (nbclient's) and an outer wall-clock limit per notebook
@@ -20,8 +22,10 @@ run in parallel in one process:
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -39,7 +43,6 @@ from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 from papermill.log import logger  # noqa: E402
 from traitlets import Any as AnyTrait  # noqa: E402
 from traitlets import Int  # noqa: E402
-from traitlets.config import Config  # noqa: E402
 
 ENGINE_NAME = "kit"
 LOOPBACK = "127.0.0.1"
@@ -101,11 +104,22 @@ class KitNotebookClient(PapermillNotebookClient):
     start_retries = Int(1)
 
     def __init__(self, nb_man: Any, **kw: Any):
-        config = Config()
-        config.KernelManager.ip = LOOPBACK
-        config.KernelManager.transport = "tcp"
-        super().__init__(nb_man, config=config, **kw)
+        super().__init__(nb_man, **kw)
         self.current_cell: int | None = None
+        self._socket_dirs: list[str] = []
+
+    def create_kernel_manager(self) -> Any:
+        km = super().create_kernel_manager()
+        if os.name == "posix":
+            # mkdtemp makes the folder 0700: only this user can reach the sockets.
+            folder = tempfile.mkdtemp(prefix="kit-kernel-")
+            self._socket_dirs.append(folder)
+            km.transport = "ipc"
+            km.ip = os.path.join(folder, "kernel")
+        else:
+            km.transport = "tcp"
+            km.ip = LOOPBACK
+        return km
 
     def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kw: Any) -> Any:
         self.current_cell = cell_index
@@ -124,6 +138,8 @@ class KitNotebookClient(PapermillNotebookClient):
             except Exception as exc:  # noqa: BLE001 - any start failure is retried once
                 self._discard_kernel()
                 if attempt == attempts:
+                    for folder in self._socket_dirs:
+                        shutil.rmtree(folder, ignore_errors=True)
                     raise KernelStartError(f"kernel did not start ({attempts} attempts): "
                                            f"{type(exc).__name__}: {exc}") from exc
                 logger.warning("kernel failed to start (%s); starting it again", exc)
@@ -132,7 +148,11 @@ class KitNotebookClient(PapermillNotebookClient):
         try:
             yield
         finally:
-            self._cleanup_kernel()
+            try:
+                self._cleanup_kernel()
+            finally:
+                for folder in self._socket_dirs:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def _discard_kernel(self) -> None:
         try:
