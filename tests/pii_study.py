@@ -162,7 +162,7 @@ def seed_xss_study(repo: Path, root: Path, slug: str = XSS_SLUG) -> Path:
 
     study = seed_pii_study(repo, slug)
     plan = yaml.safe_load((root / "notebooks" / "demo-checkout" / "study.yml").read_text(encoding="utf-8"))
-    plan["title"] = f"Checkout study {XSS_PAYLOADS[0]}"
+    plan["title"] = f"Checkout study {XSS_PAYLOADS[0]} {XSS_PAYLOADS[2]}"
     plan["decision"] = f"Ship it or not {XSS_PAYLOADS[2]}"
     plan["research_questions"][0]["text"] = f"Can customers pay? {XSS_PAYLOADS[1]}"
     plan["research_questions"][0]["tags"] = ["payment", "basket"]

@@ -9,6 +9,7 @@ JupyterLab, in the nbconvert preview and in Quarto without a CDN.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -26,7 +27,20 @@ def heading(text: str, level: int = 2) -> None:
     """A Markdown heading, so Quarto and nbconvert build a table of contents."""
     from IPython.display import Markdown
 
-    _display(Markdown(f"{'#' * level} {escape(text)}"))
+    _display(Markdown(f"{'#' * level} {markdown_text(text)}"))
+
+
+# Markdown punctuation that could turn text into a link, an image, raw HTML or
+# an entity. HTML-escaping alone is not enough in Markdown:
+# "[click](javascript:alert(1))" has no HTML character and renders as a live
+# javascript: link in nbconvert. A backslash makes each one literal (CommonMark
+# and pandoc both allow escaping any ASCII punctuation).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&!#])")
+
+
+def markdown_text(text: Any) -> str:
+    """Untrusted text as literal Markdown on one line: no links, images, HTML or entities."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(("" if text is None else str(text)).split()))
 
 
 def escape(text: Any) -> str:
