@@ -205,3 +205,8 @@ def test_roster_repr_shows_no_names_or_ids(roster):
     assert "P01" in text
     for secret in ("Maria", "Okafor", "R-101", "example.com"):
         assert secret not in text
+
+
+def test_apostrophes_in_names_any_spelling():
+    roster = Roster.from_frames(participants([("R-201", "Grace O'Connor", "", "", "yes", "yes")]))
+    assert roster.redact("O\u2019Connor and o'connor and O`CONNOR's") == "P01 and P01 and P01's"

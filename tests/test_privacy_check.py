@@ -191,3 +191,11 @@ def test_team_names_the_plan_publishes_are_not_leaks(pii_repo):
     page(pii_repo, "<p>PM: Dana Whitfield</p>\n<p>Dana said it was slow</p>")  # participant Dana
     leaks = scan_for_leaks(pii_repo)
     assert [(l.kind, l.item, l.line) for l in leaks] == [("name", "Dana", 2)]
+
+
+def test_curly_apostrophes_are_found(tmp_path):
+    seed_pii_study(tmp_path)
+    csv = tmp_path / "notebooks" / SLUG / "data" / "participants.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("Priya Raghunathan", "Grace O'Connor"), encoding="utf-8")
+    page(tmp_path, "<p>O\u2019Connor said</p>")
+    assert found(scan_for_leaks(tmp_path)) == {("name", "O'Connor")}

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 from .errors import DataError, UsageError
 from .privacy_inventory import TAG as _TAG
 from .privacy_inventory import StudySecrets, study_secrets, word_keys
-from .redaction import normalise_name, trie_regex
+from .redaction import apostrophe_variants, normalise_name, trie_regex
 
 QUOTE_WINDOW = 8  # words: a run this long from an unconsented quote is a hit
 MAX_FILE_BYTES = 200_000_000
@@ -146,7 +146,8 @@ class _Matcher:
                 # (the longest match wins) is not taken for a participant "Dana".
                 for key in word_keys(name):
                     self.by_key.setdefault(key, []).append((study.slug, PUBLIC, name))
-        self.words = (re.compile(r"(?<!\w)(?i:" + trie_regex(self.by_key) + r")(?!\w)")
+        spellings = {v for key in self.by_key for v in apostrophe_variants(key)}
+        self.words = (re.compile(r"(?<!\w)(?i:" + trie_regex(spellings) + r")(?!\w)")
                       if self.by_key else None)
         self.digits = re.compile("|".join(digit_alts)) if digit_alts else None
         self.windows: dict[tuple[str, ...], tuple[str, str]] = {}

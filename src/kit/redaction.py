@@ -115,9 +115,20 @@ CHECKS: dict[str, Callable[[str], bool]] = {"luhn": card_number, "phone_digits":
 
 # --- names -------------------------------------------------------------------------------
 
+APOSTROPHES = "\u2019\u02bc\u2018`"  # typed for ' in O'Connor by phones and word processors
+
+
 def normalise_name(text: str) -> str:
-    """Key of a name for lookups: NFC, whitespace collapsed, case-folded."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    """Key of a name for lookups: NFC, whitespace collapsed, case-folded, one apostrophe."""
+    text = unicodedata.normalize("NFC", text)
+    for apostrophe in APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    return " ".join(text.split()).casefold()
+
+
+def apostrophe_variants(key: str) -> set[str]:
+    """``o'connor`` -> also ``o’connor`` ..., as texts may spell it."""
+    return {key} | ({key.replace("'", a) for a in APOSTROPHES} if "'" in key else set())
 
 
 def strip_accents(text: str) -> str:
@@ -228,11 +239,12 @@ class Redactor:
         capital_only: list[str] = []
         for rule in rules:
             self.replacements[rule.key] = rule.replacement
-            if rule.any_case:
-                any_case.append(rule.key)
-            else:
-                # Title case and upper case of the word as it would be typed.
-                capital_only.extend({rule.key.title(), rule.key.upper()})
+            for key in apostrophe_variants(rule.key):
+                if rule.any_case:
+                    any_case.append(key)
+                else:
+                    # Title case and upper case of the word as it would be typed.
+                    capital_only.extend({key.title(), key.upper()})
         name_alts = []
         if any_case:
             name_alts.append(f"(?i:{trie_regex(any_case)})")
