@@ -28,6 +28,7 @@ class RunDisplay:
         self.console = console or Console(stderr=True)
         self.live = self.console.is_terminal if live is None else live
         self.state: dict[str, dict[str, str]] = {}
+        self.reasons: dict[tuple[str, str], str] = {}
         self.started = time.perf_counter()
         self._lock = threading.Lock()
         self._live: Live | None = None
@@ -46,12 +47,16 @@ class RunDisplay:
     def event(self, study: str, stage: str, status: str, detail: str = "") -> None:
         with self._lock:
             self.state.setdefault(study, {})[stage] = status
+            if status == "started":
+                self.reasons[study, stage] = detail
             if self._live:
                 self._live.update(self._table())
             elif status in _LOGGED:
                 elapsed = time.perf_counter() - self.started
+                why = self.reasons.get((study, stage))
                 print(f"[{elapsed:6.1f}s] {study} {stage}: {_LOGGED[status]}"
-                      + (f" ({detail})" if detail else ""), file=sys.stderr, flush=True)
+                      + (f" {detail}" if detail else "") + (f" [{why}]" if why else ""),
+                      file=sys.stderr, flush=True)
 
     def _table(self) -> Table:
         table = Table(title="kit run", title_justify="left")
