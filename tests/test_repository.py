@@ -28,6 +28,8 @@ def test_index_lists_insights_of_every_study_with_links_and_categories(tmp_path:
     index = read_json(tmp_path / "reports" / "index.json")
     assert [s["slug"] for s in index["studies"]] == ["onboarding-test", "fixture"]  # newest first
     assert index["studies"][1]["owners"] == ["Pat PM", "Uma UXR"]
+    assert index["studies"][1]["recommendation_statuses"] == {"accepted": 1, "shipped": 1}
+    assert index["studies"][1]["tags"] == ["error", "payment", "shipping-cost"]
     entries = {e["id"]: e for e in index["insights"]}
     assert set(entries) == {"fixture/I1", "fixture/I2", "onboarding-test/I1", "onboarding-test/I2"}
     e = entries["fixture/I1"]

@@ -46,6 +46,13 @@ def _num(ident: str) -> int:
     return int(m.group()) if m else 0
 
 
+def _counts(values) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return dict(sorted(out.items()))
+
+
 def index_entries(result: dict) -> tuple[dict, list[dict]]:
     """The study entry and the insight entries of one study's insights.json."""
     s = result["study"]
@@ -57,6 +64,8 @@ def index_entries(result: dict) -> tuple[dict, list[dict]]:
         "owners": owners, "participant_count": s.get("participant_count", 0),
         "insight_count": len(result["insights"]),
         "open_questions": [q["id"] for q in result.get("open_questions", [])],
+        "recommendation_statuses": _counts(r["status"] for r in result.get("recommendations", [])),
+        "tags": sorted({t for i in result["insights"] for t in i["tags"]}),
         "href": f"{slug}/{PAGE}",
     }
     entries = []
