@@ -243,3 +243,63 @@ def test_cli_says_clearly_when_another_run_holds_the_lock(tiny_repo: Path, monke
     assert result.exit_code == 2
     assert "another 'kit run' is running" in result.output
     assert not (tiny_repo / "reports").exists()
+
+
+def test_interrupt_stops_running_kernels_and_starts_nothing_new(tiny_repo: Path):
+    """What run_studies does on Ctrl-C: cancel, then kill the kernels that are running."""
+    import threading
+    import time
+
+    from kit import runner
+
+    slow = _study(tiny_repo, "slow", "This one sleeps")
+    opts = runner.RunOptions(timeout=120)
+    box: dict = {}
+    worker = threading.Thread(target=lambda: box.update(r=runner.run_study(slow, tiny_repo, opts)))
+    worker.start()
+    deadline = time.monotonic() + 60
+    while not (tiny_repo / "reports" / "slow" / "plan.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)  # 02-sessions is now sleeping in its kernel
+    opts.cancelled.set()
+    runner._stop_running_kernels()
+    worker.join(60)
+    assert not worker.is_alive()
+    result = box["r"]
+    assert [s.status for s in result.stages] == ["ok", "failed", "skipped"]
+    assert "Interrupted: the run was interrupted" in result.failure.message
+
+
+def test_progress_plain_lines_only_for_executed_notebooks(capsys):
+    from rich.console import Console
+
+    from kit.progress import RunDisplay
+    from kit.runner import StageResult, StudyResult
+
+    display = RunDisplay(console=Console(file=None, force_terminal=False), live=False)
+    with display:
+        display.event("a", "01-plan.ipynb", "cached", "")
+        display.event("b", "02-sessions.ipynb", "started", "changed: data/notes.csv")
+        display.event("b", "02-sessions.ipynb", "ok", "1.5s")
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].endswith("b 02-sessions.ipynb: done 1.5s [changed: data/notes.csv]")
+    display.summary([StudyResult("a", [StageResult(s, "cached") for s in STAGES]),
+                     StudyResult("b", [StageResult("02-sessions.ipynb", "ok", 1.5)], 1.6)])
+    out = capsys.readouterr().out
+    assert "ok      a  (up to date)" in out and "ok      b  (1.6s, 1 run)" in out
+    assert "2 of 2 studies ok; 1 notebooks executed, 3 up to date" in out
+
+
+def test_progress_live_table_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from kit.progress import RunDisplay
+
+    buf = io.StringIO()
+    with RunDisplay(console=Console(file=buf, force_terminal=True, width=100), live=True) as d:
+        d.event("alpha", "01-plan.ipynb", "ok", "1.0s")
+        d.event("alpha", "02-sessions.ipynb", "failed", "boom")
+    text = buf.getvalue()
+    assert "alpha" in text and "FAILED" in text and "02-sessions" in text

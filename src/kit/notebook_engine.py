@@ -58,6 +58,7 @@ class Watchdog:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.expired = False
+        self.stopped = False
         self.process: Any = None  # the kernel's Popen, for its exit code
         self._pgid: int | None = None
         self._lock = threading.Lock()
@@ -82,6 +83,12 @@ class Watchdog:
     def _expire(self) -> None:
         with self._lock:
             self.expired = True
+            self._kill()
+
+    def stop(self) -> None:
+        """Kill the kernel now (the run was interrupted)."""
+        with self._lock:
+            self.stopped = True
             self._kill()
 
     def _kill(self) -> None:
@@ -203,6 +210,9 @@ class KitEngine(NBClientEngine):
                 message = (f"notebook did not finish within {watchdog.seconds:g} s "
                            "(wall-clock limit); kernel stopped")
                 _mark_failed_cell(nb_man.nb, client.current_cell, "NotebookTimeout", message)
+            elif watchdog is not None and watchdog.stopped:
+                _mark_failed_cell(nb_man.nb, client.current_cell, "Interrupted",
+                                  "the run was interrupted; kernel stopped")
             else:
                 code = watchdog.exit_code() if watchdog is not None else None
                 message = "kernel died" + (f" (exit code {code})" if code is not None else "")

@@ -17,6 +17,7 @@ studies finish.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -132,6 +133,17 @@ class RunOptions:
     kernel_name: str = KERNEL_NAME
     notebook_timeout: float | None = None  # default: notebook_time_limit(timeout)
     start_retries: int = 1
+    cancelled: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C
+
+
+_ACTIVE: set = set()  # watchdogs of the notebooks running now (to stop them on Ctrl-C)
+_ACTIVE_LOCK = threading.Lock()
+
+
+def _stop_running_kernels() -> None:
+    with _ACTIVE_LOCK:
+        for watchdog in list(_ACTIVE):
+            watchdog.stop()
 
 
 def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: RunOptions) -> None:
@@ -142,13 +154,19 @@ def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: 
 
     limit = opts.notebook_timeout or notebook_time_limit(opts.timeout)
     with Watchdog(limit) as watchdog:
-        papermill.execute_notebook(
-            str(notebook), str(output), parameters=params, engine_name=ENGINE_NAME,
-            kernel_name=opts.kernel_name, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=opts.timeout,
-            start_timeout=START_TIMEOUT, kit_cwd=str(repo_root), kit_watchdog=watchdog,
-            kit_start_retries=opts.start_retries,
-        )
+        with _ACTIVE_LOCK:
+            _ACTIVE.add(watchdog)
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(output), parameters=params, engine_name=ENGINE_NAME,
+                kernel_name=opts.kernel_name, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=opts.timeout,
+                start_timeout=START_TIMEOUT, kit_cwd=str(repo_root), kit_watchdog=watchdog,
+                kit_start_retries=opts.start_retries,
+            )
+        finally:
+            with _ACTIVE_LOCK:
+                _ACTIVE.discard(watchdog)
 
 
 def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
@@ -168,7 +186,7 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
     keys: dict[str, str] = {}
     params: dict | None = None
     for stage in STAGES:
-        if result.failure:
+        if result.failure or opts.cancelled.is_set():
             result.stages.append(StageResult(stage, "skipped"))
             emit(slug, stage, "skipped", "")
             continue
@@ -239,8 +257,16 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
         ) from None
     try:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(studies) or 1))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run") as pool:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
+        try:
             futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
             return [f.result() for f in futures]
+        except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
+            opts.cancelled.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_running_kernels()
+            raise
+        finally:
+            pool.shutdown(wait=True)
     finally:
         lock.release()
