@@ -220,3 +220,15 @@ def test_stage_table_matches_the_runner():
     assert tuple(specs) == STAGES
     for spec in specs.values():
         assert spec.after is None or STAGES.index(spec.after) < STAGES.index(spec.notebook)
+
+
+def test_kit_fingerprint_covers_dependencies(monkeypatch):
+    before = manifest.kit_fingerprint()
+    manifest.kit_fingerprint.cache_clear()
+    versions = manifest._dependency_versions()
+    assert "pandas" in versions and "papermill" in versions
+    monkeypatch.setattr(manifest, "_dependency_versions", lambda: {**versions, "pandas": "0.0.1"})
+    try:
+        assert manifest.kit_fingerprint() != before
+    finally:
+        manifest.kit_fingerprint.cache_clear()

@@ -20,6 +20,8 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -97,13 +99,18 @@ def _digest_of(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
+DISTRIBUTION = "research-ops-kit"
+
+
 @functools.cache
 def kit_fingerprint() -> str:
-    """``<version>+<digest>`` of the kit's code and rule tables.
+    """``<version>+<digest>`` of the kit's code, rule tables and environment.
 
     The version alone misses edits during development (an editable install
     keeps its version), so the package's ``*.py`` and ``data/*`` files are
-    hashed too: any change to the kit re-runs every stage.
+    hashed too, with the Python version and the installed versions of the
+    kit's direct dependencies (a pandas or plotly upgrade can change every
+    output): any change re-runs every stage.
     """
     package = Path(__file__).parent
     h = hashlib.sha256()
@@ -111,7 +118,28 @@ def kit_fingerprint() -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(path.relative_to(package).as_posix().encode() + b"\0")
             h.update(file_digest(path).encode())
+    h.update(f"python {sys.version_info[:3]}\0".encode())
+    for name, version in _dependency_versions().items():
+        h.update(f"{name}=={version}\0".encode())
     return f"{__version__}+{h.hexdigest()[:16]}"
+
+
+def _dependency_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    try:
+        requirements = metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return {}
+    names = sorted({re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0] for r in requirements
+                    if "extra ==" not in r})
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = MISSING
+    return versions
 
 
 def _skipped(path: Path) -> bool:
