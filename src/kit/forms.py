@@ -1,0 +1,437 @@
+"""ipywidgets editors generated from the kit's pydantic schemas.
+
+One field list: every editor here is built by walking ``Model.model_fields``
+(kit.study.Study, kit.insights.InsightsFile ...). A field's widget kind comes
+from its ``json_schema_extra["widget"]`` (text, longtext, date, number,
+choice, list, mapping, raci) or, when absent, from its type (Literal ->
+choice, date -> date, list[str] -> comma-separated tags, list[Model] -> list
+of sub-forms). ``hints`` may override a kind per ``"Model.field"`` (e.g. an
+evidence picker whose options come from the study's data), never add fields.
+
+Editors return *raw* values (a number field that does not parse returns the
+text typed) so that the schema's validator, not the form, decides what is
+wrong and says so in the kit's words; :meth:`show` puts each message beside
+the field it names.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import types
+import typing
+from typing import Any, Literal, Union, get_args, get_origin
+
+import ipywidgets as w
+from pydantic import BaseModel
+
+Path_ = list  # a problem's location: ["pm_metrics", 0, "name"]
+
+
+def _wide() -> w.Layout:
+    # A function, not a module constant: a widget made at import would put
+    # widget state into every executed notebook that imports the kit.
+    return w.Layout(width="95%")
+
+
+def _unwrap_optional(ann: Any) -> tuple[Any, bool]:
+    if get_origin(ann) in (Union, types.UnionType):
+        args = [a for a in get_args(ann) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], len(args) < len(get_args(ann))
+    return ann, False
+
+
+def _strip_annotated(ann: Any) -> Any:
+    return get_args(ann)[0] if get_origin(ann) is typing.Annotated else ann
+
+
+def field_spec(model: type[BaseModel], name: str, hints: dict | None = None) -> dict:
+    """How to edit ``model.name``: ``{"kind", "options", "optional", "item", "label"}``."""
+    info = model.model_fields[name]
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    ann, optional = _unwrap_optional(info.annotation)
+    spec: dict[str, Any] = {"kind": extra.get("widget"), "optional": optional or not info.is_required(),
+                            "options": list(extra.get("choices") or []), "item": None,
+                            "label": name.replace("_", " "), "help": info.description or "",
+                            "int": ann is int}
+    origin = get_origin(ann)
+    if origin is Literal:
+        spec["options"] = spec["options"] or list(get_args(ann))
+        spec["kind"] = spec["kind"] or "choice"
+    elif origin is list:
+        item = _strip_annotated(get_args(ann)[0])
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            spec["item"] = item
+            spec["kind"] = "list"
+        else:
+            spec["kind"] = spec["kind"] or "tags"
+    elif origin is dict:
+        spec["kind"] = spec["kind"] or "mapping"
+    elif ann is dt.date:
+        spec["kind"] = spec["kind"] or "date"
+    elif ann in (int, float):
+        spec["kind"] = spec["kind"] or "number"
+    spec["kind"] = spec["kind"] or "text"
+    override = (hints or {}).get(f"{model.__name__}.{name}")
+    if override:
+        spec.update(override)
+    return spec
+
+
+class ErrorBox:
+    """Messages shown beside one field (red, escaped)."""
+
+    def __init__(self) -> None:
+        self.widget = w.HTML("")
+        self.widget.add_class("kit-error")
+        self.messages: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.messages.append(message)
+        items = "".join(f"<div>&#9888; {html.escape(m)}</div>" for m in self.messages)
+        self.widget.value = f'<div style="color:#b00020">{items}</div>'
+
+    def clear(self) -> None:
+        self.messages = []
+        self.widget.value = ""
+
+
+class Editor:
+    """One value's widget: ``get()`` a raw value, ``set(value)``, ``show(path, message)``."""
+
+    widget: w.Widget
+
+    def __init__(self) -> None:
+        self.errors = ErrorBox()
+
+    def get(self) -> Any:
+        raise NotImplementedError
+
+    def set(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def show(self, path: Path_, message: str) -> None:
+        self.errors.add(message if not path else f"{_path_text(path)}: {message}")
+
+    def clear(self) -> None:
+        self.errors.clear()
+
+
+def _path_text(path: Path_) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+class ScalarEditor(Editor):
+    """text, longtext, date, number, choice, tags (comma-separated) and multi (SelectMultiple)."""
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self.spec = spec
+        kind = spec["kind"]
+        if kind == "longtext":
+            self.input = w.Textarea(layout=w.Layout(width="95%", height="5em"))
+        elif kind == "date":
+            self.input = w.DatePicker()
+        elif kind == "choice":
+            self.input = w.Dropdown(options=self._options(spec["options"]))
+        elif kind == "multi":
+            self.input = w.SelectMultiple(options=list(spec["options"]),
+                                          layout=w.Layout(width="95%", height="8em"))
+        else:  # text, number, tags
+            self.input = w.Text(layout=_wide() if kind != "number" else w.Layout(width="10em"),
+                                placeholder="comma-separated" if kind == "tags" else "")
+        self.widget = self.input
+
+    def _options(self, options: list) -> list:
+        opts = [("", None)] if self.spec["optional"] or not options else []
+        return opts + [(str(o), o) for o in options]
+
+    def get(self) -> Any:
+        kind, value = self.spec["kind"], self.input.value
+        if kind == "date":
+            return value.isoformat() if value else None
+        if kind == "choice":
+            return value
+        if kind == "multi":
+            return list(value)
+        if kind == "tags":
+            return [t.strip() for t in value.split(",") if t.strip()]
+        text = value.strip()
+        if kind == "number":
+            if not text:
+                return None
+            try:
+                number = float(text)
+            except ValueError:
+                return text  # the validator says "expected a number, got 'abc'"
+            return int(number) if number.is_integer() and (self.spec["int"] or "." not in text) else number
+        if not text and self.spec["optional"] and self.spec.get("none_when_blank", True):
+            return None
+        return value
+
+    def set(self, value: Any) -> None:
+        kind = self.spec["kind"]
+        if kind == "date":
+            self.input.value = _as_date(value)
+        elif kind == "choice":
+            values = [v for _, v in self.input.options]
+            if value is None and None not in values:
+                return  # a required choice keeps its first option
+            if value not in values:  # keep a value the file has even if the table lacks it
+                self.input.options = list(self.input.options) + [(str(value), value)]
+            self.input.value = value
+        elif kind == "multi":
+            chosen = [str(v) for v in (value or [])]
+            pairs = [o if isinstance(o, tuple) else (str(o), o) for o in self.input.options]
+            missing = [v for v in chosen if v not in [value for _, value in pairs]]
+            if missing:  # ids the file cites that the pickers do not know (the check names them)
+                self.input.options = pairs + [(f"{v} (not found)", v) for v in missing]
+            self.input.value = tuple(chosen)
+        elif kind == "tags":
+            self.input.value = ", ".join(str(v) for v in (value or []))
+        else:
+            self.input.value = "" if value is None else str(value)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class ListEditor(Editor):
+    """A list with Add / Remove: rows of text, or rows of sub-forms for a model."""
+
+    def __init__(self, spec: dict, hints: dict | None = None, name: str = "") -> None:
+        super().__init__()
+        self.spec, self.hints, self.name = spec, hints, name
+        self.rows: list[tuple[Editor, w.Widget]] = []
+        self.box = w.VBox()
+        add = w.Button(description="Add", icon="plus", layout=w.Layout(width="auto"),
+                       tooltip=f"Add to {spec['label']}")
+        add.add_class("kit-add")
+        add.on_click(lambda _b: self.add_row(None))
+        self.add_button = add
+        self.widget = w.VBox([self.box, add])
+
+    def _new_editor(self) -> Editor:
+        if self.spec["item"] is not None:
+            return ModelForm(self.spec["item"], self.hints, compact=True)
+        return ScalarEditor({**self.spec, "kind": self.spec.get("item_kind", "text"), "optional": True})
+
+    def add_row(self, value: Any) -> Editor:
+        editor = self._new_editor()
+        if value is not None:
+            editor.set(value)
+        remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="auto"))
+        remove.add_class("kit-remove")
+        row = (w.HBox([editor.widget, remove]) if self.spec["item"] is None
+               else w.VBox([editor.widget, remove], layout=w.Layout(border="1px solid #ddd",
+                                                                   padding="4px", margin="2px 0")))
+        entry = (editor, row)
+        remove.on_click(lambda _b: self.remove_row(entry))
+        self.rows.append(entry)
+        self.box.children = [r for _, r in self.rows]
+        return editor
+
+    def remove_row(self, entry: tuple[Editor, w.Widget]) -> None:
+        self.rows.remove(entry)
+        self.box.children = [r for _, r in self.rows]
+
+    def get(self) -> list:
+        values = [e.get() for e, _ in self.rows]
+        if self.spec["item"] is None:  # a blank line added and never filled is not an entry
+            values = [v for v in values if v not in (None, "")]
+        return values
+
+    def set(self, value: Any) -> None:
+        self.rows = []
+        self.box.children = []
+        for item in value or []:
+            self.add_row(item)
+
+    def show(self, path: Path_, message: str) -> None:
+        if path and isinstance(path[0], int) and path[0] < len(self.rows):
+            self.rows[path[0]][0].show(path[1:], message)
+        else:
+            super().show(path, message)
+
+    def clear(self) -> None:
+        super().clear()
+        for editor, _ in self.rows:
+            editor.clear()
+
+
+class MappingEditor(Editor):
+    """``key: whole number`` rows (participants per segment)."""
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        key_spec = {"kind": "text", "optional": True, "options": [], "int": False}
+        value_spec = {"kind": "number", "optional": True, "options": [], "int": True}
+        self.rows = ListEditor({"label": spec["label"], "item": None}, None)
+        self.rows._new_editor = lambda: _PairEditor(key_spec, value_spec)  # type: ignore[method-assign]
+        self.rows.add_button.description = "Add row"
+        self.widget = self.rows.widget
+
+    def get(self) -> dict:
+        return {k: v for k, v in (e.get() for e, _ in self.rows.rows) if k}
+
+    def set(self, value: Any) -> None:
+        self.rows.set(list((value or {}).items()))
+
+    def show(self, path: Path_, message: str) -> None:
+        keys = [e.get()[0] for e, _ in self.rows.rows]
+        if path and path[0] in keys:
+            self.rows.rows[keys.index(path[0])][0].show([], message)
+        else:
+            super().show(path, message)
+
+    def clear(self) -> None:
+        super().clear()
+        self.rows.clear()
+
+
+class _PairEditor(Editor):
+    def __init__(self, key_spec: dict, value_spec: dict) -> None:
+        super().__init__()
+        self.key, self.value = ScalarEditor(key_spec), ScalarEditor(value_spec)
+        self.key.input.layout = w.Layout(width="20em")
+        self.widget = w.VBox([w.HBox([self.key.widget, self.value.widget]), self.errors.widget])
+
+    def get(self) -> tuple:
+        return (self.key.input.value.strip(), self.value.get())
+
+    def set(self, value: Any) -> None:
+        self.key.set(value[0])
+        self.value.set(value[1])
+
+
+class RaciGrid(Editor):
+    """Activities x roles, each cell R/A/C/I or blank (kit.raci checks one A per activity)."""
+
+    def __init__(self, activities: list[str], roles: list[str], letters: list[str]) -> None:
+        super().__init__()
+        self.activities, self.roles, self.letters = list(activities), list(roles), list(letters)
+        self.row_errors: dict[str, ErrorBox] = {}
+        self.cells: dict[tuple[str, str], w.Dropdown] = {}
+        self.widget = w.VBox()
+        self._build()
+
+    def _build(self) -> None:
+        head = [w.HTML("<b>activity</b>")] + [w.HTML(f"<b>{html.escape(r)}</b>") for r in self.roles] + [w.HTML("")]
+        cells: list[w.Widget] = head
+        for act in self.activities:
+            cells.append(w.HTML(html.escape(act)))
+            for role in self.roles:
+                if (act, role) not in self.cells:
+                    dd = w.Dropdown(options=[""] + self.letters, layout=w.Layout(width="4.5em"))
+                    dd.add_class(f"kit-raci-{_css(act)}-{_css(role)}")
+                    self.cells[(act, role)] = dd
+                cells.append(self.cells[(act, role)])
+            self.row_errors.setdefault(act, ErrorBox())
+            cells.append(self.row_errors[act].widget)
+        columns = f"14em repeat({len(self.roles)}, 5em) auto"
+        self.widget.children = [w.GridBox(cells, layout=w.Layout(grid_template_columns=columns)), self.errors.widget]
+
+    def get(self) -> dict:
+        out: dict[str, dict[str, str]] = {}
+        for act in self.activities:
+            roles = {r: self.cells[(act, r)].value for r in self.roles if self.cells[(act, r)].value}
+            if roles:
+                out[act] = roles
+        return out
+
+    def set(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        extra_acts = [a for a in value if a not in self.activities]
+        extra_roles = [r for roles in value.values() if isinstance(roles, dict) for r in roles
+                       if r not in self.roles]
+        if extra_acts or extra_roles:  # show what the file has, so the checker can name it
+            self.activities += extra_acts
+            self.roles += list(dict.fromkeys(extra_roles))
+            self._build()
+        for (act, role), dd in self.cells.items():
+            letter = (value.get(act) or {}).get(role, "") if isinstance(value.get(act), dict) else ""
+            if letter not in dd.options:
+                dd.options = list(dd.options) + [letter]
+            dd.value = letter
+
+    def show(self, path: Path_, message: str) -> None:
+        if path and path[0] in self.row_errors:
+            self.row_errors[path[0]].add(message)
+        else:
+            super().show(path, message)
+
+    def clear(self) -> None:
+        super().clear()
+        for box in self.row_errors.values():
+            box.clear()
+
+
+def _css(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in str(text).lower())
+
+
+class ModelForm(Editor):
+    """A form for every field of a pydantic model, in schema order."""
+
+    def __init__(self, model: type[BaseModel], hints: dict | None = None, compact: bool = False,
+                 extra_editors: dict[str, Editor] | None = None) -> None:
+        super().__init__()
+        self.model, self.hints = model, hints or {}
+        self.editors: dict[str, Editor] = {}
+        self.specs: dict[str, dict] = {}
+        self.errors_for: dict[str, ErrorBox] = {}
+        rows: list[w.Widget] = []
+        for name in model.model_fields:
+            spec = field_spec(model, name, self.hints)
+            self.specs[name] = spec
+            editor = (extra_editors or {}).get(name) or self._editor(spec, name)
+            self.editors[name] = editor
+            label = w.HTML(f"<b>{html.escape(spec['label'])}</b>"
+                           + (f" <span style='color:#666'>{html.escape(spec['help'])}</span>"
+                              if spec["help"] and not compact else ""))
+            box = w.VBox([label, editor.widget, editor.errors.widget])
+            box.add_class(f"kit-field-{name}")
+            rows.append(box)
+        self.widget = w.VBox(rows + [self.errors.widget])
+
+    def _editor(self, spec: dict, name: str) -> Editor:
+        kind = spec["kind"]
+        if kind == "list":
+            return ListEditor(spec, self.hints, name)
+        if kind == "mapping":
+            return MappingEditor(spec)
+        if kind == "raci":
+            return RaciGrid(spec.get("activities", []), spec.get("roles", []), spec.get("letters", []))
+        return ScalarEditor(spec)
+
+    def get(self) -> dict:
+        data = {}
+        for name, editor in self.editors.items():
+            value = editor.get()
+            if value is not None:
+                data[name] = value
+        return data
+
+    def set(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        for name, editor in self.editors.items():
+            editor.set(value.get(name))
+
+    def show(self, path: Path_, message: str) -> None:
+        if path and path[0] in self.editors:
+            self.editors[path[0]].show(path[1:], message)
+        else:
+            super().show(path, message)
+
+    def clear(self) -> None:
+        super().clear()
+        for editor in self.editors.values():
+            editor.clear()

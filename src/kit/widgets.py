@@ -1,0 +1,127 @@
+"""Forms for the plan (study.yml) and the insights (insights.yml) in JupyterLab.
+
+The template notebooks call :func:`plan_editor` and :func:`insights_editor`
+right after their parameters. In a live JupyterLab kernel they show a form
+generated from the schema (:mod:`kit.forms`, :mod:`kit.form_file`); under
+papermill (``kit run``, CI) they show a one-line read-only summary instead,
+so executed reports hold no widget state and nothing waits for a click.
+
+Interactive means (first match wins):
+1. ``KIT_INTERACTIVE`` set in the kernel's environment: ``1``/``true`` forces
+   the form, ``0``/``false`` forces the summary (tests, unusual front ends);
+2. ``JPY_SESSION_NAME`` is set: jupyter_server sets it for every kernel it
+   starts for a notebook session (JupyterLab, Notebook 7), papermill and
+   nbclient never do;
+3. otherwise not interactive.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from .errors import Problem
+from .study import RACI_LETTERS, ROLES, STUDY_FILE, Study, validate_study
+
+if TYPE_CHECKING:  # ipywidgets is imported only when a form is shown
+    from .form_file import FileForm
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def is_interactive(env: dict | None = None) -> bool:
+    """True in a live notebook front end, False under papermill (see the module docstring)."""
+    env = os.environ if env is None else env
+    forced = env.get("KIT_INTERACTIVE")
+    if forced is not None:
+        return forced.strip().lower() in _TRUE
+    return bool(env.get("JPY_SESSION_NAME"))
+
+
+def resolve_study_dir(study_dir: str | Path) -> Path:
+    """The study folder: ``study_dir`` as given, else the notebook's own folder.
+
+    papermill runs from the repository root, where ``notebooks/<slug>`` resolves;
+    JupyterLab starts the kernel in the notebook's folder (notebooks/<slug>/),
+    where the copied template's default does not, but study.yml is right there.
+    """
+    given = Path(study_dir)
+    if (given / STUDY_FILE).is_file():
+        return given
+    here = Path.cwd()
+    if (here / STUDY_FILE).is_file():
+        return here
+    for parent in here.parents:  # a notebook opened from elsewhere in the repository
+        if (parent / given / STUDY_FILE).is_file():
+            return parent / given
+    return given
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+def _raci_activities() -> list[str]:
+    from .raci import activity_names
+
+    return activity_names()
+
+
+def plan_hints() -> dict:
+    """Per-field options that come from the kit's data tables rather than the schema."""
+    return {"Study.raci": {"activities": _raci_activities(), "roles": list(ROLES),
+                           "letters": list(RACI_LETTERS)},
+            "Study.decision": {"kind": "longtext"}}
+
+
+def _validate_plan(data: dict) -> list[Problem]:
+    validate_study(data, STUDY_FILE)
+    return []
+
+
+def build_plan_form(study_dir: str | Path) -> "FileForm":
+    """The study.yml form (not displayed): for tests and :func:`plan_editor`."""
+    from .form_file import FileForm, study_problem_path
+    from .forms import ModelForm
+
+    fields = list(Study.model_fields)
+    form = ModelForm(Study, plan_hints())
+    return FileForm(Path(study_dir) / STUDY_FILE, form, _validate_plan,
+                    lambda problem, _data: study_problem_path(problem, fields), title="Edit the plan")
+
+
+def plan_editor(study_dir: str | Path, interactive: bool | None = None) -> None:
+    """Show the plan form in JupyterLab, or a read-only line under papermill."""
+    from IPython.display import display
+
+    from . import display as kd
+
+    study_dir = resolve_study_dir(study_dir)
+    if interactive if interactive is not None else is_interactive():
+        display(build_plan_form(study_dir).widget)
+        return
+    kd.note("The plan below comes from study.yml. To edit it with a form, open this notebook in "
+            "JupyterLab and run it; or edit study.yml in a text editor.")
+
+
+# --- the insights -------------------------------------------------------------------------
+
+def insights_editor(study_dir: str | Path, interactive: bool | None = None,
+                    reports_dir: str | Path | None = None) -> None:
+    """Show the insight editor in JupyterLab, or a read-only line under papermill."""
+    from IPython.display import display
+
+    from . import display as kd
+
+    study_dir = resolve_study_dir(study_dir)
+    if interactive if interactive is not None else is_interactive():
+        from .widgets_insights import build_insights_form
+
+        display(build_insights_form(study_dir, reports_dir).widget)
+        return
+    kd.note("The insights below come from insights.yml. To edit them with a form, open this "
+            "notebook in JupyterLab and run it; or edit insights.yml in a text editor.")
+
+
+__all__ = ["is_interactive", "resolve_study_dir", "plan_editor", "insights_editor",
+           "build_plan_form", "plan_hints"]
