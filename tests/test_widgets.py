@@ -245,9 +245,9 @@ def test_papermill_path_shows_a_note_and_makes_no_widgets(study: Path):
 
 def test_resolve_study_dir_from_the_notebook_folder(study: Path, monkeypatch):
     monkeypatch.chdir(study)  # JupyterLab starts the kernel in notebooks/<slug>/
-    assert widgets.resolve_study_dir("notebooks/some-other-study") == study
+    assert widgets.resolve_study_dir("notebooks/some-other-study") == str(study)
     monkeypatch.chdir(study.parent.parent)  # papermill runs from the repository root
-    assert widgets.resolve_study_dir("notebooks/demo-checkout") == Path("notebooks/demo-checkout")
+    assert widgets.resolve_study_dir("notebooks/demo-checkout") == "notebooks/demo-checkout"
 
 
 # --- insights -----------------------------------------------------------------------------

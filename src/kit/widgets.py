@@ -40,23 +40,25 @@ def is_interactive(env: dict | None = None) -> bool:
     return bool(env.get("JPY_SESSION_NAME"))
 
 
-def resolve_study_dir(study_dir: str | Path) -> Path:
+def resolve_study_dir(study_dir: str | Path) -> str:
     """The study folder: ``study_dir`` as given, else the notebook's own folder.
 
-    papermill runs from the repository root, where ``notebooks/<slug>`` resolves;
-    JupyterLab starts the kernel in the notebook's folder (notebooks/<slug>/),
-    where the copied template's default does not, but study.yml is right there.
+    papermill runs from the repository root, where ``notebooks/<slug>`` resolves
+    and is returned unchanged; JupyterLab starts the kernel in the notebook's
+    folder (notebooks/<slug>/), where the copied template's default does not
+    resolve but study.yml is right there. Returned as a string: parameters stay
+    plain values.
     """
     given = Path(study_dir)
     if (given / STUDY_FILE).is_file():
-        return given
+        return str(study_dir)
     here = Path.cwd()
     if (here / STUDY_FILE).is_file():
-        return here
+        return str(here)
     for parent in here.parents:  # a notebook opened from elsewhere in the repository
         if (parent / given / STUDY_FILE).is_file():
-            return parent / given
-    return given
+            return str(parent / given)
+    return str(study_dir)
 
 
 # --- the plan -----------------------------------------------------------------------------
