@@ -14,7 +14,7 @@ import difflib
 import html
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import ipywidgets as w
 import yaml
