@@ -284,7 +284,7 @@ def test_progress_plain_lines_only_for_executed_notebooks(capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].endswith("b 02-sessions.ipynb: done 1.5s [changed: data/notes.csv]")
     display.summary([StudyResult("a", [StageResult(s, "cached") for s in STAGES]),
-                     StudyResult("b", [StageResult("02-sessions.ipynb", "ok", 1.5)], 1.6)])
+                     StudyResult("b", [StageResult("02-sessions.ipynb", "ok", 1.5, executed=True)], 1.6)])
     out = capsys.readouterr().out
     assert "ok      a  (up to date)" in out and "ok      b  (1.6s, 1 run)" in out
     assert "2 of 2 studies ok; 1 notebooks executed, 3 up to date" in out
@@ -303,3 +303,12 @@ def test_progress_live_table_on_a_terminal():
         d.event("alpha", "02-sessions.ipynb", "failed", "boom")
     text = buf.getvalue()
     assert "alpha" in text and "FAILED" in text and "02-sessions" in text
+
+
+def test_missing_notebook_fails_the_study_without_a_kernel(tiny_repo: Path):
+    (tiny_repo / "templates" / "03-insights.ipynb").unlink()
+    [good] = run_studies(tiny_repo, ["good"], timeout=60)
+    assert [s.status for s in good.stages] == ["ok", "ok", "failed"]
+    assert good.executed == 2
+    assert "notebook not found: neither notebooks/good/03-insights.ipynb nor templates/" \
+        in good.failure.message

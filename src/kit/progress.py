@@ -69,7 +69,7 @@ class RunDisplay:
 
     def summary(self, results: list[StudyResult]) -> None:
         """One line per study: status, time, and for failures the cell and message."""
-        out = Console()
+        out = Console(soft_wrap=True)  # one line per study, also in CI logs
         for r in results:
             ran = r.executed
             if r.ok:

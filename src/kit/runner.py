@@ -57,6 +57,7 @@ class StageResult:
     seconds: float = 0.0
     failure: NotebookFailure | None = None
     reason: str = ""  # why it ran, e.g. "changed: data/notes.csv"
+    executed: bool = False  # a kernel ran it (ok or failed) in this run
 
 
 @dataclass
@@ -73,7 +74,7 @@ class StudyResult:
     @property
     def executed(self) -> int:
         """Notebooks executed (successfully or not) in this run."""
-        return sum(s.status in ("ok", "failed") and s.seconds > 0 for s in self.stages)
+        return sum(s.executed for s in self.stages)
 
 
 def discover_studies(repo_root: Path, slugs: Iterable[str] | None = None) -> list[Path]:
@@ -200,14 +201,21 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
             result.stages.append(StageResult(stage, "cached"))
             emit(slug, stage, "cached", "")
             continue
-        if params is None:
+        problem: NotebookFailure | None = None
+        if not notebook.is_file():
+            problem = NotebookFailure(slug, stage, None, (
+                f"notebook not found: neither {study_dir.relative_to(repo_root)}/{stage} "
+                f"nor templates/{stage} exists"))
+        elif params is None:
             try:
                 params = study_parameters(study_dir, repo_root)
             except KitError as exc:
-                result.failure = NotebookFailure(slug, STUDY_FILE, None, str(exc))
-                result.stages.append(StageResult(stage, "failed", failure=result.failure))
-                emit(slug, stage, "failed", str(exc))
-                continue
+                problem = NotebookFailure(slug, STUDY_FILE, None, str(exc))
+        if problem is not None:
+            result.failure = problem
+            result.stages.append(StageResult(stage, "failed", failure=problem))
+            emit(slug, stage, "failed", problem.message)
+            continue
         stem = Path(stage).stem
         running = out_dir / f".{stem}.running.ipynb"
         emit(slug, stage, "started", reason)
@@ -222,14 +230,14 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
             (out_dir / stage).unlink(missing_ok=True)
             manifest.forget(stage)  # run it again next time, even if nothing changed
             result.failure = failure
-            result.stages.append(StageResult(stage, "failed", seconds, failure, reason))
+            result.stages.append(StageResult(stage, "failed", seconds, failure, reason, True))
             emit(slug, stage, "failed", f"{seconds:.1f}s: {failure}")
             continue
         seconds = time.perf_counter() - t0
         os.replace(running, out_dir / stage)
         (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
         manifest.record(spec, inputs, seconds)
-        result.stages.append(StageResult(stage, "ok", seconds, reason=reason))
+        result.stages.append(StageResult(stage, "ok", seconds, reason=reason, executed=True))
         emit(slug, stage, "ok", f"{seconds:.1f}s")
     result.seconds = time.perf_counter() - start
     return result
