@@ -41,6 +41,14 @@ EventSink = Callable[[str, str, str, str], None]
 """``on_event(study, stage, status, detail)``; status: started|ok|cached|failed|skipped."""
 
 
+def cpu_count() -> int:
+    """CPUs this process may use (a container's or CI runner's limit, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def notebook_time_limit(timeout: float) -> float:
     """Outer wall-clock limit of one notebook: generous next to the per-cell ``timeout``.
 
@@ -264,7 +272,7 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
             f"another 'kit run' is running in {repo_root} (lock {LOCK_FILE}); wait for it to finish"
         ) from None
     try:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(studies) or 1))
+        workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
         try:
             futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
