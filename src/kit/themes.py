@@ -1,0 +1,106 @@
+"""Candidate themes: notes that tags do not sort, grouped by text similarity.
+
+Notes with no tag (nobody has coded them yet) or with many tags (the code
+book does not separate them) are the ones a researcher still has to make
+sense of. They are turned into TF-IDF vectors (scikit-learn; English stop
+words, uni- and bigrams, at most ``MAX_FEATURES`` terms so large studies stay
+fast) and clustered with k-means (MiniBatchKMeans above ``MINIBATCH_FROM``
+notes) with a fixed seed: the same notes give the same themes. The number of
+themes grows with the square root of the number of notes, capped.
+
+Each theme has its top terms (highest centroid weights), the participants
+whose notes it holds, and 2-3 representative notes (closest to the centroid)
+from participants who consented to quotes.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+MANY_TAGS = 3  # a note with this many tags or more is "many tags"
+MIN_NOTES = 6  # below this, cluster every note with text (a small study still gets themes)
+MAX_THEMES = 12
+MAX_FEATURES = 3000
+MINIBATCH_FROM = 5000
+SEED = 0
+
+
+def theme_candidates(notes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The notes to cluster and why: untagged or many-tagged ones (or all, when too few)."""
+    has_text = notes["text"].str.len() > 0
+    counts = notes["tags"].str.len()
+    pick = has_text & ((counts == 0) | (counts >= MANY_TAGS))
+    if pick.sum() >= MIN_NOTES:
+        return notes[pick], f"notes with no tag or {MANY_TAGS}+ tags"
+    return notes[has_text], "all notes (fewer than %d untagged or many-tagged)" % MIN_NOTES
+
+
+def n_themes(n_notes: int) -> int:
+    """sqrt(n/2), at least 2 and at most MAX_THEMES (and never more than the notes)."""
+    return max(1, min(MAX_THEMES, n_notes // 2, max(2, round(math.sqrt(n_notes / 2)))))
+
+
+def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
+                top_terms: int = 5, quotes: int = 3) -> tuple[list[dict], str]:
+    """Cluster candidate notes into themes T1, T2 ... sorted by participant count.
+
+    ``notes`` has ``id``, ``participant`` (pseudonym), ``pid`` (participant id),
+    ``text`` (redacted) and ``tags`` (lists). ``can_quote(pid)`` gates quotes.
+    Returns (themes, basis).
+    """
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    cand, basis = theme_candidates(notes)
+    if len(cand) < 2:
+        return [], basis
+    cand = cand.sort_values("id", kind="stable")  # input order must not change the themes
+    vec = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), max_features=MAX_FEATURES,
+                          min_df=1 if len(cand) < 50 else 2, sublinear_tf=True, dtype=np.float32)
+    try:
+        x = vec.fit_transform(cand["text"])
+    except ValueError:  # only stop words
+        return [], basis
+    k = n_themes(len(cand))
+    if len(cand) >= MINIBATCH_FROM:
+        model = MiniBatchKMeans(n_clusters=k, random_state=SEED, n_init=3, batch_size=4096)
+    else:
+        model = KMeans(n_clusters=k, random_state=SEED, n_init=10)
+    labels = model.fit_predict(x)
+    terms = np.asarray(vec.get_feature_names_out())
+    centres = model.cluster_centers_
+    ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
+    texts, tags = cand["text"].to_numpy(), cand["tags"].to_numpy()
+    themes = []
+    for c in range(k):
+        members = np.flatnonzero(labels == c)
+        if len(members) == 0:
+            continue
+        top = [str(t) for t in terms[np.argsort(-centres[c], kind="stable")[:top_terms]]]
+        sims = np.asarray(x[members] @ centres[c]).ravel()
+        # Closest to the centre first; ties broken by note id so the pick is stable.
+        order = sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 6), ids[members[j]]))
+        reps = []
+        for j in order:
+            if len(reps) == quotes:
+                break
+            if can_quote(pids[members[j]]):
+                reps.append(members[j])
+        tag_counts = pd.Series([t for i in members for t in tags[i]], dtype=object).value_counts()
+        themes.append({
+            "label": ", ".join(top[:3]), "top_terms": top,
+            "participants": sorted(set(people[members])),
+            "notes": sorted(ids[members].tolist()),
+            "tags": [str(t) for t in tag_counts.index[:3]],
+            "quotes": [{"note_id": str(ids[i]), "participant": str(people[i]), "text": str(texts[i])}
+                       for i in reps],
+        })
+    themes.sort(key=lambda t: (-len(t["participants"]), -len(t["notes"]), t["notes"][0]))
+    for i, t in enumerate(themes, 1):
+        t["id"] = f"T{i}"
+        t["participant_count"] = len(t["participants"])
+        t["size"] = len(t["notes"])
+    return [{"id": t.pop("id"), **t} for t in themes], basis
