@@ -1,0 +1,216 @@
+"""Notebook displays of a synthesis.json (the 02-sessions page).
+
+Everything shown comes from the synthesis dict, whose text is already
+redacted and consent-filtered; tables and charts still escape it
+(:mod:`kit.display`), since participant text is never trusted as HTML.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import display
+from .evidence import metric_value_text
+
+# Tableau-like qualitative palette: one colour per tag row of the rainbow table.
+RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+           "#ff9da7", "#9c755f", "#bab0ac")
+
+
+def _metrics(s: dict, prefix: str) -> list[dict]:
+    return [m for m in s.get("metrics", []) if m["id"].startswith(prefix)]
+
+
+def show_overview(s: dict) -> None:
+    c = s.get("counts", {})
+    display.heading(s["study"]["title"], 1)
+    segs = pd.Series([p["segment"] for p in s["participants"]]).value_counts()
+    display.table(pd.DataFrame({
+        "what": ["participants", "sessions", "notes", "quotes (consented)", "transcript turns", "themes"],
+        "count": [len(s["participants"]), c.get("sessions", 0), c.get("notes", 0), c.get("quotes", 0),
+                  c.get("transcript_turns", 0), len(s.get("themes", []))]}), caption="What the sessions produced")
+    display.table(segs.rename_axis("segment").reset_index(name="participants"), caption="Participants by segment")
+
+
+def show_warnings(s: dict) -> None:
+    display.heading("Data warnings")
+    if not s.get("warnings"):
+        display.note("No problems found in the data files.", "ok")
+    for w in s.get("warnings", []):
+        display.note(w, "warning")
+
+
+def show_observers(s: dict) -> None:
+    import plotly.graph_objects as go
+
+    o = s["observers"]
+    display.heading("Who observed the sessions")
+    kind = "ok" if o["pm_observed_sessions"] else "warning"
+    display.note(f"The PM observed {o['pm_observed_sessions']} of {o['sessions']} sessions; "
+                 f"{o['observed_sessions']} sessions had at least one observer from the team.", kind)
+    if o["sessions_by_role"]:
+        roles = sorted(o["sessions_by_role"].items(), key=lambda kv: -kv[1])
+        fig = go.Figure(go.Bar(x=[r for r, _ in roles], y=[n for _, n in roles], marker_color="#0b5394"))
+        fig.update_layout(title="Sessions observed, by role", yaxis_title="sessions", height=300,
+                          yaxis_range=[0, o["sessions"]], margin=dict(t=40, b=40))
+        display.chart(fig)
+    rows = pd.DataFrame([{"session": r["session_id"], "date": r["date"], "participant": ", ".join(r["participants"]),
+                          "observers": r["observer_count"], "roles": ", ".join(r["roles"])} for r in o["rows"]])
+    display.table(rows)
+
+
+def _rainbow(frame: pd.DataFrame):
+    def colour_row(row: pd.Series) -> list[str]:
+        colour = RAINBOW[frame.index.get_loc(row.name) % len(RAINBOW)]
+        return [f"background-color:{colour};color:white;text-align:center" if isinstance(v, (int, float))
+                and v > 0 and c not in ("participants", "notes") else "text-align:center" for c, v in row.items()]
+    return frame.style.apply(colour_row, axis=1)
+
+
+def show_tag_matrix(s: dict) -> None:
+    tm = s["tag_matrix"]
+    display.heading("Tag matrix (rainbow spreadsheet)")
+    if not tm["rows"]:
+        display.note("No tagged notes yet.")
+        return
+    frame = pd.DataFrame([{"participants": r["participant_count"], "notes": r["notes"],
+                           **{p: r["counts"].get(p, 0) for p in tm["participants"]}} for r in tm["rows"]],
+                         index=[r["tag"] for r in tm["rows"]])
+    frame.index.name = "tag"
+    display.note("Cells count a participant's notes with the tag; rows are sorted by how many "
+                 "participants show the tag.")
+    display.styled(_rainbow(frame))
+
+
+def show_coverage(s: dict) -> None:
+    display.heading("Evidence per research question")
+    rows = [{"question": c["id"], "text": c["text"], "status": c["status"],
+             "participants": c["participant_count"], "notes": c["notes"],
+             "tags found": ", ".join(c["covered_tags"]), "tags without notes": ", ".join(c["missing_tags"])}
+            for c in s["tag_coverage"]]
+    display.table(pd.DataFrame(rows))
+
+
+def show_metrics(s: dict) -> None:
+    display.heading("Metrics")
+    rows = [{"id": m["id"], "metric": m["name"], "kind": m["kind"], "value": metric_value_text(m),
+             "grade": m.get("grade", "")} for m in s["metrics"]]
+    if not rows:
+        display.note("No task or questionnaire data (tasks.csv, sus.csv).")
+        return
+    display.note("Behavioural metrics (what people did) come first in a decision; attitudinal ones "
+                 "(what they said) add context. Intervals are 95%.")
+    display.table(pd.DataFrame(rows))
+    show_sus(s)
+    show_tasks(s)
+
+
+def _ci_bar(items: list[dict], title: str, axis: str, scale: float = 1.0, rng=None):
+    import plotly.graph_objects as go
+
+    names = [m.get("task") or m["label"] for m in items]
+    values = [(m["value"] or 0) * scale for m in items]
+    hi = [((m["ci_high"] if m["ci_high"] is not None else m["value"]) * scale) - v for m, v in zip(items, values)]
+    lo = [v - ((m["ci_low"] if m["ci_low"] is not None else m["value"]) * scale) for m, v in zip(items, values)]
+    fig = go.Figure(go.Bar(x=names, y=values, marker_color="#0b5394",
+                           error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo),
+                           text=[f"n={m['n']}" for m in items], textposition="inside"))
+    fig.update_layout(title=title, yaxis_title=axis, height=340, margin=dict(t=40, b=40))
+    if rng:
+        fig.update_yaxes(range=rng)
+    return fig
+
+
+def show_sus(s: dict) -> None:
+    import plotly.graph_objects as go
+
+    sus = _metrics(s, "M-SUS")
+    if not sus:
+        return
+    m = sus[0]
+    display.heading("System Usability Scale", 3)
+    display.note(f"Mean SUS {m['value']:.1f} (grade {m['grade']} on the Sauro-Lewis curved scale), "
+                 f"n={m['n']}; 68 is the average of many studies.")
+    scores = m["scores"]
+    fig = go.Figure(go.Bar(x=[x["participant"] for x in scores], y=[x["score"] for x in scores],
+                           marker_color="#6fa8dc", name="participant"))
+    fig.add_hline(y=m["value"], line_color="#0b5394", annotation_text=f"mean {m['value']:.1f}")
+    if m["ci_low"] is not None:
+        fig.add_hrect(y0=m["ci_low"], y1=m["ci_high"], fillcolor="#0b5394", opacity=0.1, line_width=0)
+    fig.add_hline(y=68, line_dash="dot", line_color="#999", annotation_text="68 (average)",
+                  annotation_position="bottom right")
+    fig.update_layout(title="SUS score per participant, mean and 95% interval", yaxis_range=[0, 100],
+                      height=340, margin=dict(t=40, b=40))
+    display.chart(fig)
+
+
+def show_tasks(s: dict) -> None:
+    comp, time, seq = _metrics(s, "M-COMPLETION-"), _metrics(s, "M-TIME-"), _metrics(s, "M-SEQ-")
+    if comp:
+        display.heading("Task completion", 3)
+        display.chart(_ci_bar(comp, "Completion rate with adjusted-Wald 95% interval", "% completed",
+                              100, [0, 100]))
+    if time:
+        display.heading("Time on task", 3)
+        display.note("Geometric mean of successful attempts only (failed attempts end at arbitrary times), "
+                     "with a 95% interval computed on log times.")
+        display.chart(_ci_bar(time, "Time on task (geometric mean, 95% interval)", "seconds"))
+    if seq:
+        display.chart(_ci_bar(seq, "Single Ease Question (1 very difficult - 7 very easy)", "mean SEQ",
+                              1, [1, 7]))
+
+
+def show_themes(s: dict) -> None:
+    display.heading("Candidate themes")
+    themes = s.get("themes", [])
+    if not themes:
+        display.note("Too few untagged or many-tagged notes to group into themes.")
+        return
+    display.note(f"Grouped by text similarity (TF-IDF, k-means) from {s.get('theme_basis', 'notes')}. "
+                 "Candidates for a researcher to name, merge or drop.")
+    rows = [{"theme": t["id"], "top terms": ", ".join(t["top_terms"]), "participants": t["participant_count"],
+             "notes": t["size"], "common tags": ", ".join(t["tags"]),
+             "representative notes": " | ".join(f"{q['participant']}: {q['text']}" for q in t["quotes"])}
+            for t in themes]
+    display.table(pd.DataFrame(rows))
+
+
+def show_quotes(s: dict, per_tag: int = 3) -> None:
+    display.heading("Quotes by tag")
+    quotes = {q["id"]: q for q in s.get("quotes", [])}
+    rows = [{"tag": r["tag"], "quote": qid, "participant": ", ".join(quotes[qid]["participants"]),
+             "words": quotes[qid]["text"]}
+            for r in s["tag_matrix"]["rows"] for qid in r.get("quotes", [])[:per_tag] if qid in quotes]
+    if rows:
+        display.table(pd.DataFrame(rows))
+    transcript = [q for q in quotes.values() if q["source"] == "transcript"]
+    if transcript:
+        display.heading("From transcripts", 3)
+        display.table(pd.DataFrame([{"quote": q["id"], "participant": q["speaker"], "words": q["text"]}
+                                    for q in transcript]))
+    if not rows and not transcript:
+        display.note("No quotes from participants who consented to quotes.")
+
+
+def show_problems(s: dict) -> None:
+    p = s["problems"]
+    display.heading("Usability problems by participant")
+    if not p["rows"]:
+        display.note("No notes of kind 'problem'.")
+        return
+    frame = pd.DataFrame([{**{q: int(q in r["participants"]) for q in p["participants"]},
+                           "participants": r["participant_count"]} for r in p["rows"]],
+                         index=[r["problem"] for r in p["rows"]])
+    frame.index.name = "problem (tag)"
+    display.styled(_rainbow(frame))
+    d = p["discovery"]
+    if d.get("p_adj") is not None:
+        display.note(f"Average discovery rate p = {d['p_est']:.2f} (adjusted for small samples "
+                     f"{d['p_adj']:.2f}); with {d['n']} participants about {d['likelihood']:.0%} of problems "
+                     "of that frequency are seen at least once (1 - (1 - p)^n).")
+
+
+def show_all(s: dict) -> None:
+    """Every section, in page order (the template calls them one per cell)."""
+    for show in (show_overview, show_warnings, show_observers, show_metrics, show_tag_matrix,
+                 show_coverage, show_themes, show_quotes, show_problems):
+        show(s)
