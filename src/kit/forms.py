@@ -144,7 +144,7 @@ class ScalarEditor(Editor):
 
     def _options(self, options: list) -> list:
         opts = [("", None)] if self.spec["optional"] or not options else []
-        return opts + [(str(o), o) for o in options]
+        return opts + [o if isinstance(o, tuple) else (str(o), o) for o in options]
 
     def get(self) -> Any:
         kind, value = self.spec["kind"], self.input.value
@@ -230,9 +230,16 @@ class ListEditor(Editor):
             editor.set(value)
         remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="auto"))
         remove.add_class("kit-remove")
-        row = (w.HBox([editor.widget, remove]) if self.spec["item"] is None
-               else w.VBox([editor.widget, remove], layout=w.Layout(border="1px solid #ddd",
-                                                                   padding="4px", margin="2px 0")))
+        if self.spec["item"] is None:
+            row: w.Widget = w.HBox([editor.widget, remove])
+        else:
+            row = w.VBox([editor.widget, remove], layout=w.Layout(border="1px solid #ddd",
+                                                                 padding="4px", margin="2px 0"))
+            if self.spec.get("collapsible"):
+                # Long entries (insights) fold to one title line; a new one opens.
+                title = _row_title(value) if value is not None else "new entry"
+                row = w.Accordion(children=[row], titles=(title,),
+                                  selected_index=None if value is not None else 0)
         entry = (editor, row)
         remove.on_click(lambda _b: self.remove_row(entry))
         self.rows.append(entry)
@@ -265,6 +272,13 @@ class ListEditor(Editor):
         super().clear()
         for editor, _ in self.rows:
             editor.clear()
+
+
+def _row_title(value: Any) -> str:
+    if not isinstance(value, dict):
+        return str(value)
+    text = " ".join(str(value.get("statement") or value.get("text") or value.get("name") or "").split())
+    return f"{value.get('id', '')}: {text[:80]}{'…' if len(text) > 80 else ''}".strip(": ")
 
 
 class MappingEditor(Editor):

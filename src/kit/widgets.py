@@ -71,8 +71,12 @@ def _raci_activities() -> list[str]:
 
 def plan_hints() -> dict:
     """Per-field options that come from the kit's data tables rather than the schema."""
+    from .methods import load_methods
+
+    methods = [(f"{m.name} ({m.id}, ~{m.weeks:g} weeks)", m.id) for m in load_methods().values()]
     return {"Study.raci": {"activities": _raci_activities(), "roles": list(ROLES),
                            "letters": list(RACI_LETTERS)},
+            "Study.method": {"options": methods},
             "Study.decision": {"kind": "longtext"}}
 
 

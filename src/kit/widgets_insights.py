@@ -91,6 +91,7 @@ def insights_hints(study_dir: Path, reports_dir=None) -> dict:
     evidence = evidence_options(study_dir, reports_dir)
     multi_rq = {"kind": "multi", "options": rq_ids}
     return {
+        "InsightsFile.insights": {"collapsible": True},
         "Insight.statement": {"kind": "longtext"},
         "Insight.answers": multi_rq,
         "Insight.evidence": {"kind": "multi", "options": evidence},
