@@ -19,6 +19,7 @@ ids (insights.yml cites them): notes by note_id; quotes ``Q-<note_id>`` and
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import pandas as pd
 
 from . import metrics, tag_matrix, themes, transcripts
 from .errors import DataError, Problem
-from .iorw import atomic_write_json
+from .iorw import atomic_write_json, atomic_write_text
 from .privacy import Roster
 from .sources import LINE, fatal_first, load_tables
 from .study import Study, load_study, reports_dir_for, study_slug
@@ -35,6 +36,7 @@ from .study import Study, load_study, reports_dir_for, study_slug
 SYNTHESIS_JSON = "synthesis.json"
 WITHHELD = "[quote withheld: no consent to quotes]"
 QUOTES_PER_TAG = 3
+PRETTY_UP_TO = 5000
 
 
 def slugify(text: str) -> str:
@@ -45,22 +47,23 @@ def slugify(text: str) -> str:
 def _frame_notes(data, roster: Roster) -> pd.DataFrame:
     f = data.frame("notes")
     alias = f["participant_id"].map(roster.pseudonyms)
-    texts = f["text"].to_numpy()
     # Redact each distinct text once (copied notes are common in exports).
-    uniq, inverse = np.unique(texts.astype(str), return_inverse=True)
-    redacted = np.asarray([roster.redact(t) for t in uniq], dtype=object)[inverse]
+    cache: dict[str, str] = {}
+    redacted = [cache[t] if t in cache else cache.setdefault(t, roster.redact(t))
+                for t in f["text"].tolist()]
     consent = f["participant_id"].map(roster.consent_quotes).fillna(False).to_numpy(dtype=bool)
     return pd.DataFrame({"id": f["note_id"].to_numpy(), "session_id": f["session_id"].to_numpy(),
                          "pid": f["participant_id"].to_numpy(), "participant": alias.to_numpy(),
-                         "task": f["task"].to_numpy(), "text": redacted, "tags": f["tags"].to_numpy(),
+                         "task": f["task"].to_numpy(), "text": np.asarray(redacted, dtype=object), "tags": f["tags"].to_numpy(),
                          "kind": f["kind"].to_numpy(), "consent": consent})
 
 
 def notes_json(notes: pd.DataFrame) -> list[dict]:
     """Every note; verbatim notes of participants without quote consent have their words withheld."""
     text = np.where((notes["kind"] == "quote") & ~notes["consent"], WITHHELD, notes["text"])
-    cols = zip(notes["id"], notes["session_id"], notes["participant"], notes["task"], text,
-               notes["tags"], notes["kind"])
+    # Plain lists: iterating pandas columns element by element is ~10x slower.
+    cols = zip(notes["id"].tolist(), notes["session_id"].tolist(), notes["participant"].tolist(),
+               notes["task"].tolist(), text.tolist(), notes["tags"].tolist(), notes["kind"].tolist())
     return [{"id": i, "session_id": s, "participants": [p], "task": t, "text": x, "tags": g, "kind": k}
             for i, s, p, t, x, g, k in cols]
 
@@ -70,8 +73,8 @@ def quotes_json(notes: pd.DataFrame, utterances, roster: Roster) -> list[dict]:
     q = notes[(notes["kind"] == "quote") & notes["consent"] & (notes["text"] != "")]
     out = [{"id": f"Q-{i}", "source": "note", "note_id": i, "session_id": s, "participants": [p],
             "task": t, "text": x, "tags": g}
-           for i, s, p, t, x, g in zip(q["id"], q["session_id"], q["participant"], q["task"], q["text"],
-                                       q["tags"])]
+           for i, s, p, t, x, g in zip(*(q[c].tolist() for c in
+                                         ("id", "session_id", "participant", "task", "text", "tags")))]
     for qid, n, u in transcripts.participant_turns(utterances):
         if roster.can_quote(u.participant_id):
             out.append({"id": qid, "source": "transcript", "session_id": u.session_id, "n": n,
@@ -229,5 +232,19 @@ def run_synthesis_stage(study_dir: str | Path, reports_dir: str | Path | None = 
                         overrides: dict | None = None) -> dict:
     """Stage entry point: validate, synthesise, write synthesis.json atomically, return it."""
     result = synthesise(study_dir, overrides)
-    atomic_write_json(reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON, result)
+    write_synthesis(reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON, result)
     return result
+
+
+def write_synthesis(path: Path, result: dict) -> None:
+    """Pretty JSON for small studies (readable diffs); compact above PRETTY_UP_TO notes.
+
+    json's indenting encoder is pure Python; the compact one is C and ~10x
+    faster, which keeps 100k-note studies within the stage's time budget.
+    """
+    if len(result["notes"]) <= PRETTY_UP_TO:
+        atomic_write_json(path, result)
+        return
+    text = json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                      default=lambda o: o.item() if hasattr(o, "item") else str(o))
+    atomic_write_text(path, text + "\n")

@@ -24,6 +24,7 @@ MANY_TAGS = 3  # a note with this many tags or more is "many tags"
 MIN_NOTES = 6  # below this, cluster every note with text (a small study still gets themes)
 MAX_THEMES = 12
 MAX_FEATURES = 3000
+MAX_FEATURES_LARGE = 500
 MINIBATCH_FROM = 5000
 SEED = 0
 
@@ -58,15 +59,19 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
     if len(cand) < 2:
         return [], basis
     cand = cand.sort_values("id", kind="stable")  # input order must not change the themes
-    vec = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), max_features=MAX_FEATURES,
+    large = len(cand) >= MINIBATCH_FROM
+    # Bigrams make labels readable for small studies; for large ones they only cost time.
+    vec = TfidfVectorizer(stop_words="english", ngram_range=(1, 1) if large else (1, 2),
+                          max_features=MAX_FEATURES_LARGE if large else MAX_FEATURES,
                           min_df=1 if len(cand) < 50 else 2, sublinear_tf=True, dtype=np.float32)
     try:
         x = vec.fit_transform(cand["text"])
     except ValueError:  # only stop words
         return [], basis
     k = n_themes(len(cand))
-    if len(cand) >= MINIBATCH_FROM:
-        model = MiniBatchKMeans(n_clusters=k, random_state=SEED, n_init=3, batch_size=4096)
+    if large:
+        model = MiniBatchKMeans(n_clusters=k, random_state=SEED, n_init=1, batch_size=4096,
+                                max_iter=30, max_no_improvement=5)
     else:
         model = KMeans(n_clusters=k, random_state=SEED, n_init=10)
     labels = model.fit_predict(x)
