@@ -33,7 +33,7 @@ def _members(theme: dict, index: dict[str, EvidenceItem]) -> list[str]:
     for key in _MEMBER_KEYS:
         value = theme.get(key)
         for v in value or []:
-            ident = v.get("id") if isinstance(v, dict) else v
+            ident = (v.get("id") or v.get("note_id")) if isinstance(v, dict) else v
             if isinstance(ident, str) and ident in index and ident not in ids:
                 ids.append(ident)
     return ids
@@ -99,7 +99,8 @@ def propose(synthesis: dict, index: dict[str, EvidenceItem], study, spec,
         label = item.label or item.text or tid
         members = _pick(_members(theme, index), index)
         drafts.append({"id": f"C-{tid}", "source": f"theme {tid}", "label": label,
-                       "statement": f"{label} (seen with {len(item.participants)} of {total} participants)",
+                       "statement": f"Theme '{label}' came up with {len(item.participants)} of {total} "
+                                    "participants (rewrite as one finding)",
                        "evidence": [tid] + members, "tags": sorted(tags),
                        "answers": _rqs_for(tags, study), "participants": item.participants,
                        "covered_by": cited.get(tid, [])})

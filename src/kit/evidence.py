@@ -141,7 +141,12 @@ def metric_value_text(raw: dict) -> str:
     unit = raw.get("unit") or ""
     if unit == "%" and isinstance(value, float) and value <= 1:
         value = value * 100
-    text = f"{_num(value)}{'%' if unit == '%' else (' ' + unit if unit else '')}"
+    if unit == "%":
+        text = f"{_num(value)}%"
+    elif unit and unit[0].isdigit():  # a scale such as 1-7
+        text = f"{_num(value)} (scale {unit})"
+    else:
+        text = f"{_num(value)}{' ' + unit if unit else ''}"
     lo, hi = raw.get("ci_low"), raw.get("ci_high")
     ci = raw.get("ci")
     if (lo is None or hi is None) and isinstance(ci, (list, tuple)) and len(ci) == 2:
