@@ -105,13 +105,18 @@ def test_skeleton_example_is_valid_once_uncommented():
 
 
 @pytest.mark.parametrize("slug", ["demo-checkout", "quick-onboarding"])
-def test_example_insights_files_are_valid(slug: str):
-    path = Path(__file__).resolve().parent.parent / "notebooks" / slug
-    if not (path / "insights.yml").is_file():
-        pytest.skip("example insights.yml not written yet")
-    spec = load_insights(path)
-    statuses = {r.status for i in spec.insights for r in i.recommendations}
-    assert spec.insights and statuses
+def test_example_insights_trace_to_the_real_synthesis(slug: str, tmp_path: Path):
+    from kit.synthesis import run_synthesis_stage
+
+    study_dir = Path(__file__).resolve().parent.parent / "notebooks" / slug
+    reports = tmp_path / "reports" / slug
+    run_synthesis_stage(study_dir, reports)
+    result = run_insights_stage(study_dir, reports, update_index=False)
+    assert result["insights"] and result["warnings"] == []
+    assert all(q["status"] in ("answered", "open") for q in result["research_questions"])
+    decided = {r["status"] for r in result["decision_log"]}
+    assert {"accepted", "shipped"} <= decided
+    assert all(r["decided_on"] and r["decided_by"] for r in result["decision_log"])
 
 
 def test_verbatim_words_of_a_participant_without_quote_consent_are_withheld(tmp_path: Path):
