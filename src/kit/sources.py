@@ -263,7 +263,7 @@ def validate_notes(table: Table, pids: set[str], sessions: dict[str, str], probl
         _flag(table, unknown, "unknown_session",
               lambda r: f"session_id '{r['session_id']}' is not in sessions.csv", problems)
         owner = f["session_id"].map(sessions).fillna("")
-        mismatch = ~unknown & (owner != "") & (owner != f["participant_id"])
+        mismatch = ~unknown & (owner != "") & (owner != f["participant_id"]) & f["participant_id"].isin(pids)
         _flag(table, mismatch, "session_mismatch",
               lambda r: f"session '{r['session_id']}' is {sessions[r['session_id']]}'s session in "
                         f"sessions.csv, but the note names participant '{r['participant_id']}'", problems)
@@ -290,11 +290,11 @@ def validate_tasks(table: Table, pids: set[str], problems: list[Problem]) -> Non
     bad_seq = ((f["seq"] != "") & seq.isna()) | ~(seq.isna() | seq.isin(range(1, 8)))
     _flag(table, bad_seq, "seq_out_of_range",
           lambda r: f"seq '{r['seq']}', expected a whole number 1-7 (or empty)", problems)
-    key = f["participant_id"] + "\x00" + f["task"].str.lower()
-    first_line = dict(zip(key[::-1], f[LINE][::-1]))
-    _flag(table, key.duplicated(), "duplicate_task_row",
+    key = pd.Series(list(zip(f["participant_id"].tolist(), f["task"].str.lower().tolist())), dtype=object)
+    first_line = dict(zip(key.tolist()[::-1], f[LINE].tolist()[::-1]))
+    _flag(table, key.duplicated().to_numpy(), "duplicate_task_row",
           lambda r: f"task '{r['task']}' for '{r['participant_id']}' repeats line "
-                    f"{first_line[r['participant_id'] + chr(0) + r['task'].lower()]}", problems)
+                    f"{first_line[(r['participant_id'], r['task'].lower())]}", problems)
     f["success"], f["time_s"], f["seq"] = success, time.where(time >= 0), seq
 
 
