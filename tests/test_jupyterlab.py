@@ -228,7 +228,9 @@ def test_edit_an_insight_statement_and_save(jupyterlab: str, browser, study_repo
     new_statement = "Edited in JupyterLab: delivery charges shown late make customers stop."
     page, panel = _open_and_run_all(browser, jupyterlab, "notebooks/demo-checkout/03-insights.ipynb")
     try:
-        header = panel.get_by_text("I1: Customers who first see", exact=False).first
+        first = yaml.safe_load(insights_yml.read_text())["insights"][0]
+        words = " ".join(first["statement"].split())[:30]
+        header = panel.get_by_text(f"{first['id']}: {words}", exact=False).first
         header.wait_for(state="visible", timeout=120_000)
         header.click()  # insights are folded to one line each
         statement = panel.locator(".kit-field-insights .kit-field-statement textarea").first

@@ -135,8 +135,8 @@ class ScalarEditor(Editor):
         elif kind == "choice":
             self.input = w.Dropdown(options=self._options(spec["options"]))
         elif kind == "multi":
-            self.input = w.SelectMultiple(options=list(spec["options"]),
-                                          layout=w.Layout(width="95%", height="8em"))
+            self.input = w.SelectMultiple(options=list(spec["options"]), layout=_wide(),
+                                          rows=max(2, min(len(spec["options"]), 8)))
         else:  # text, number, tags
             self.input = w.Text(layout=_wide() if kind != "number" else w.Layout(width="10em"),
                                 placeholder="comma-separated" if kind == "tags" else "")
@@ -228,7 +228,7 @@ class ListEditor(Editor):
         editor = self._new_editor()
         if value is not None:
             editor.set(value)
-        remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="auto"))
+        remove = w.Button(description="Remove", icon="trash", layout=w.Layout(min_width="7.5em"))
         remove.add_class("kit-remove")
         if self.spec["item"] is None:
             row: w.Widget = w.HBox([editor.widget, remove])
@@ -326,6 +326,9 @@ class _PairEditor(Editor):
         self.value.set(value[1])
 
 
+_COMPACT_WIDTHS = {"choice": "16em", "date": "16em", "number": "10em", "text": "32%", "tags": "32%"}
+
+
 class ModelForm(Editor):
     """A form for every field of a pydantic model, in schema order."""
 
@@ -347,8 +350,16 @@ class ModelForm(Editor):
                               if spec["help"] and not compact else ""))
             box = w.VBox([label, editor.widget, editor.errors.widget])
             box.add_class(f"kit-field-{name}")
+            if compact:  # entries of a list: short fields side by side, long ones full width
+                box.layout.width = _COMPACT_WIDTHS.get(spec["kind"], "100%")
+                if isinstance(editor, ScalarEditor) and spec["kind"] in _COMPACT_WIDTHS:
+                    editor.input.layout.width = "95%"
             rows.append(box)
-        self.widget = w.VBox(rows + [self.errors.widget])
+        if compact:
+            self.widget = w.VBox([w.Box(rows, layout=w.Layout(display="flex", flex_flow="row wrap",
+                                                             width="100%")), self.errors.widget])
+        else:
+            self.widget = w.VBox(rows + [self.errors.widget])
 
     def _editor(self, spec: dict, name: str) -> Editor:
         kind = spec["kind"]

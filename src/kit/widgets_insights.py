@@ -84,7 +84,7 @@ def insights_hints(study_dir: Path, reports_dir=None) -> dict:
     """Pickers whose options come from the plan and the study's data."""
     try:
         study = load_study(study_dir)
-        rq_ids = [q.id for q in study.research_questions]
+        rq_ids = [(f"{q.id} · {_short(q.text)}", q.id) for q in study.research_questions]
         metrics = [m.name for m in study.pm_metrics]
     except StudyError:  # an invalid plan: free choices, the save check names the problem
         rq_ids, metrics = [], []

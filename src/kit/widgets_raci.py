@@ -34,13 +34,13 @@ class RaciGrid(Editor):
             cells.append(w.HTML(html.escape(act)))
             for role in self.roles:
                 if (act, role) not in self.cells:
-                    dd = w.Dropdown(options=[""] + self.letters, layout=w.Layout(width="4.5em"))
+                    dd = w.Dropdown(options=[""] + self.letters, layout=w.Layout(width="5em"))
                     dd.add_class(f"kit-raci-{_css(act)}-{_css(role)}")
                     self.cells[(act, role)] = dd
                 cells.append(self.cells[(act, role)])
             self.row_errors.setdefault(act, ErrorBox())
             cells.append(self.row_errors[act].widget)
-        columns = f"14em repeat({len(self.roles)}, 5em) auto"
+        columns = f"14em repeat({len(self.roles)}, 7.5em) auto"
         self.widget.children = [w.GridBox(cells, layout=w.Layout(grid_template_columns=columns)), self.errors.widget]
 
     def get(self) -> dict:
