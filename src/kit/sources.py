@@ -265,8 +265,8 @@ def validate_notes(table: Table, pids: set[str], sessions: dict[str, str], probl
         owner = f["session_id"].map(sessions).fillna("")
         mismatch = ~unknown & (owner != "") & (owner != f["participant_id"]) & f["participant_id"].isin(pids)
         _flag(table, mismatch, "session_mismatch",
-              lambda r: f"session '{r['session_id']}' is {sessions[r['session_id']]}'s session in "
-                        f"sessions.csv, but the note names participant '{r['participant_id']}'", problems)
+              lambda r: f"session '{r['session_id']}' belongs to participant '{sessions[r['session_id']]}' "
+                        f"in sessions.csv, but the note names participant '{r['participant_id']}'", problems)
     _flag(table, f["text"] == "", "empty_text", lambda r: f"note '{r['note_id']}' has no text", problems)
     kind = f["kind"].str.lower()
     bad = (kind != "") & ~kind.isin(NOTE_KINDS)

@@ -37,6 +37,7 @@ SYNTHESIS_JSON = "synthesis.json"
 WITHHELD = "[quote withheld: no consent to quotes]"
 QUOTES_PER_TAG = 3
 PRETTY_UP_TO = 5000
+QUOTED = re.compile(r"'([^']*)'")
 
 
 def slugify(text: str) -> str:
@@ -179,6 +180,17 @@ def problems_json(notes: pd.DataFrame, people: list[str]) -> dict:
                                                                  if k != "per_problem"}}
 
 
+def public_message(message: str, roster: Roster) -> str:
+    """A problem message safe to publish: quoted participant ids -> pseudonyms, then redaction.
+
+    Messages quote the offending value ('R-1041'); short ids such as 'R-1'
+    are too ambiguous for the redactor's word matching, so quoted ids are
+    mapped here. The file:line still leads the user to the row.
+    """
+    message = QUOTED.sub(lambda m: f"'{roster.pseudonyms.get(m[1], m[1])}'", message)
+    return roster.redact(message)
+
+
 def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
     """Validate and compute the synthesis without writing; DataError on fatal problems."""
     study_dir = Path(study_dir)
@@ -195,7 +207,7 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
                 problems += err.problems
     utterances = transcripts.read_transcripts(study_dir, roster, problems)
     if any(p.fatal for p in problems):
-        raise DataError([Problem(p.where, roster.redact(p.message), p.fatal)
+        raise DataError([Problem(p.where, public_message(p.message, roster), p.fatal)
                          for p in fatal_first(problems)])
     notes = _frame_notes(data, roster)
     people = list(roster.pseudonyms.values())
@@ -224,7 +236,7 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
         "problems": problems_json(notes, people),
         "counts": {"notes": len(notes), "quotes": len(quotes), "transcript_turns": len(utterances),
                    "sessions": len(data.frame("sessions"))},
-        "warnings": [f"{p.where}: {roster.redact(p.message)}" for p in problems if not p.fatal],
+        "warnings": [f"{p.where}: {public_message(p.message, roster)}" for p in problems if not p.fatal],
     }
 
 

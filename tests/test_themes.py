@@ -1,0 +1,56 @@
+"""Themes: untagged/many-tagged notes clustered by text, deterministically."""
+from __future__ import annotations
+
+import pandas as pd
+
+from kit import themes
+
+TEXTS = [
+    ("delivery cost surprised at the last step", "P01"), ("delivery cost shown too late", "P02"),
+    ("late delivery cost made her go back", "P03"), ("surprised by the delivery cost", "P04"),
+    ("padlock icon missing felt unsafe", "P01"), ("wanted a padlock icon to trust the page", "P02"),
+    ("no padlock icon so did not trust it", "P05"), ("padlock icon would make it feel safe", "P06"),
+]
+
+
+def _notes(order=None, tags=None) -> pd.DataFrame:
+    rows = [{"id": f"N{i:03d}", "participant": p, "pid": f"R-{p}", "text": t,
+             "tags": (tags or {}).get(i, [])} for i, (t, p) in enumerate(TEXTS, 1)]
+    if order:
+        rows = [rows[i] for i in order]
+    return pd.DataFrame(rows)
+
+
+def test_two_clear_topics_become_two_themes_with_quotes():
+    found, basis = themes.find_themes(_notes(), can_quote=lambda pid: pid != "R-P06")
+    assert basis.startswith("notes with no tag")
+    assert [t["id"] for t in found] == ["T1", "T2"]
+    groups = {frozenset(t["notes"]) for t in found}
+    assert groups == {frozenset({"N001", "N002", "N003", "N004"}), frozenset({"N005", "N006", "N007", "N008"})}
+    padlock = next(t for t in found if "N005" in t["notes"])
+    assert "padlock" in padlock["top_terms"][:2] or "icon" in padlock["top_terms"][:2]
+    assert padlock["participant_count"] == 4
+    assert 2 <= len(padlock["quotes"]) <= 3
+    assert "P06" not in {q["participant"] for q in padlock["quotes"]}  # no consent to quotes
+
+
+def test_same_input_same_themes_in_any_row_order():
+    a, _ = themes.find_themes(_notes(), lambda pid: True)
+    b, _ = themes.find_themes(_notes(order=[7, 3, 5, 1, 0, 2, 6, 4]), lambda pid: True)
+    assert a == b
+
+
+def test_only_untagged_or_many_tagged_notes_are_candidates():
+    tags = {i: ["one"] for i in range(1, 9)}
+    tags.update({1: [], 2: ["a", "b", "c"]})
+    cand, basis = themes.theme_candidates(_notes(tags=tags))
+    assert basis.startswith("all notes")  # only 2 candidates: too few, so every note is used
+    many = {i: ["a", "b", "c"] for i in range(1, 7)}
+    many.update({7: ["one"], 8: ["one", "two"]})
+    cand, basis = themes.theme_candidates(_notes(tags=many))
+    assert sorted(cand["id"]) == [f"N{i:03d}" for i in range(1, 7)]
+
+
+def test_theme_count_grows_with_notes_and_is_capped():
+    assert themes.n_themes(8) == 2 and themes.n_themes(200) == 10
+    assert themes.n_themes(100_000) == themes.MAX_THEMES
