@@ -297,7 +297,7 @@ def test_insight_editor_problems_beside_the_recommendation(study: Path):
     form.form.clear()
     first.editors["statement"].input.value = "Back again."
     assert not form.save()
-    assert any("decided_on" in m for m in rec.errors.messages)
+    assert any("decided_on" in m for m in rec.editors["status"].errors.messages)
 
 
 def test_evidence_labels_are_redacted(study: Path):
@@ -310,3 +310,55 @@ def test_evidence_labels_are_redacted(study: Path):
                 assert part not in labels, part
     ids = [v for _, v in evidence_options(study)]
     assert "N001" in ids and "Q-N004" in ids
+
+
+@pytest.mark.slow
+def test_kit_run_after_a_form_save_shows_the_new_values_and_no_widget_state(demo_repo: Path):
+    """Done-when of the issue: save from the form, then ``kit run`` the study (papermill)."""
+    import json
+
+    from kit.runner import STAGES, run_studies
+
+    missing = [s for s in STAGES if not (demo_repo / "templates" / s).is_file()]
+    if missing:
+        pytest.skip(f"templates not written yet: {', '.join(missing)}")
+    study = demo_repo / "notebooks" / "demo-checkout"
+    form = widgets.build_plan_form(study)
+    _field(form, "title").input.value = "Saved from the form, run by kit run"
+    form.save_button.click()
+    assert "Saved" in form.status.value
+
+    results = run_studies(demo_repo, ["demo-checkout"], jobs=1, timeout=300)
+    assert all(r.ok for r in results), [str(r.failure) for r in results]
+    out = demo_repo / "reports" / "demo-checkout"
+    executed = (out / "01-plan.ipynb").read_text()
+    assert "Saved from the form, run by kit run" in executed
+    for name in STAGES:  # the forms stay out of the reports: no widget views or state
+        text = (out / name).read_text()
+        nb = json.loads(text)
+        assert "widgets" not in nb.get("metadata", {}), name
+        assert "application/vnd.jupyter.widget-view+json" not in text, name
+
+
+def test_after_synthesis_the_picker_offers_its_ids_and_unknown_ids_are_named(study: Path):
+    import json
+
+    reports = study.parent.parent / "reports" / "demo-checkout"
+    reports.mkdir(parents=True)
+    synthesis = {"notes": [{"id": "N003", "participants": ["P02"], "text": "Stopped at [name] total"}],
+                 "quotes": [{"id": "Q-N004", "participants": ["P02"], "text": "Where is the total?"}],
+                 "themes": [], "metrics": []}
+    (reports / "synthesis.json").write_text(json.dumps(synthesis))
+    assert [v for _, v in evidence_options(study)] == ["N003", "Q-N004"]
+
+    before = (study / "insights.yml").read_bytes()
+    form = build_insights_form(study)
+    assert not form.save()  # the demo cites many ids this small synthesis lacks
+    assert (study / "insights.yml").read_bytes() == before
+    first = form.form.editors["insights"].rows[0][0]
+    # Each message beside the picker that holds the unknown id.
+    evidence_msgs = first.editors["evidence"].errors.messages
+    counter_msgs = first.editors["counter_evidence"].errors.messages
+    assert evidence_msgs and all(m.startswith("evidence '") for m in evidence_msgs)
+    assert all(m.startswith("counter-evidence '") for m in counter_msgs)
+    assert not any("'N003'" in m for m in evidence_msgs)  # the synthesis has N003

@@ -21,7 +21,8 @@ import pandas as pd
 from .errors import Problem, StudyError
 from .form_file import FileForm, key_path
 from .forms import ModelForm
-from .insights import (INSIGHTS_FILE, OWNERS, SYNTHESIS_JSON, InsightsFile, validate_insights)
+from .insights import (INSIGHTS_FILE, OWNERS, SYNTHESIS_JSON, Insight, InsightsFile, Recommendation,
+                       validate_insights)
 from .iorw import read_json
 from .study import load_study, reports_dir_for
 
@@ -157,7 +158,17 @@ def insights_problem_path(problem: Problem, data: dict) -> list:
             path += key_path(part[5:-1])
         elif part == "open_questions" or part.startswith("research question "):
             path = ["open_questions"]
+    if path and isinstance(path[-1], int):  # an insight or recommendation as a whole
+        path += _field_named(problem.message, Recommendation if path[-2] == "recommendations" else Insight)
     return path
+
+
+def _field_named(message: str, model) -> list:
+    """The field a traceability message is about: the first field name it mentions."""
+    text = message.replace("counter-evidence", "counter_evidence")
+    hits = [(m.start(), name) for name in model.model_fields
+            for m in [re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)] if m]
+    return [min(hits)[1]] if hits else []
 
 
 def build_insights_form(study_dir: str | Path, reports_dir: str | Path | None = None) -> FileForm:
