@@ -16,13 +16,22 @@ RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
            "#ff9da7", "#9c755f", "#bab0ac")
 
 
+def _left(df: pd.DataFrame, caption: str | None = None) -> None:
+    """A text table, left-aligned (reading order), escaped by :func:`kit.display.styled`."""
+    styler = (df.style.hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"})
+              .set_table_styles([{"selector": "th", "props": "text-align:left"}]))
+    if caption:
+        styler = styler.set_caption(caption)
+    display.styled(styler)
+
+
 def _metrics(s: dict, prefix: str) -> list[dict]:
     return [m for m in s.get("metrics", []) if m["id"].startswith(prefix)]
 
 
 def show_overview(s: dict) -> None:
     c = s.get("counts", {})
-    display.heading(s["study"]["title"], 1)
+    display.heading(f"Overview: {s['study']['title']}")
     segs = pd.Series([p["segment"] for p in s["participants"]]).value_counts()
     display.table(pd.DataFrame({
         "what": ["participants", "sessions", "notes", "quotes (consented)", "transcript turns", "themes"],
@@ -55,15 +64,19 @@ def show_observers(s: dict) -> None:
         display.chart(fig)
     rows = pd.DataFrame([{"session": r["session_id"], "date": r["date"], "participant": ", ".join(r["participants"]),
                           "observers": r["observer_count"], "roles": ", ".join(r["roles"])} for r in o["rows"]])
-    display.table(rows)
+    _left(rows)
 
 
-def _rainbow(frame: pd.DataFrame):
+def _rainbow(frame: pd.DataFrame, people: list[str]):
+    """One colour per row, filled where a participant has notes; empty cells stay blank."""
+    shown = frame.astype(object)
+    shown[people] = frame[people].where(frame[people] > 0, "")
+
     def colour_row(row: pd.Series) -> list[str]:
         colour = RAINBOW[frame.index.get_loc(row.name) % len(RAINBOW)]
-        return [f"background-color:{colour};color:white;text-align:center" if isinstance(v, (int, float))
-                and v > 0 and c not in ("participants", "notes") else "text-align:center" for c, v in row.items()]
-    return frame.style.apply(colour_row, axis=1)
+        return [f"background-color:{colour};color:white;text-align:center;min-width:2.2em"
+                if c in people and v != "" else "text-align:center" for c, v in row.items()]
+    return shown.style.apply(colour_row, axis=1)
 
 
 def show_tag_matrix(s: dict) -> None:
@@ -78,7 +91,7 @@ def show_tag_matrix(s: dict) -> None:
     frame.index.name = "tag"
     display.note("Cells count a participant's notes with the tag; rows are sorted by how many "
                  "participants show the tag.")
-    display.styled(_rainbow(frame))
+    display.styled(_rainbow(frame, tm["participants"]))
 
 
 def show_coverage(s: dict) -> None:
@@ -87,7 +100,7 @@ def show_coverage(s: dict) -> None:
              "participants": c["participant_count"], "notes": c["notes"],
              "tags found": ", ".join(c["covered_tags"]), "tags without notes": ", ".join(c["missing_tags"])}
             for c in s["tag_coverage"]]
-    display.table(pd.DataFrame(rows))
+    _left(pd.DataFrame(rows))
 
 
 def show_metrics(s: dict) -> None:
@@ -99,7 +112,7 @@ def show_metrics(s: dict) -> None:
         return
     display.note("Behavioural metrics (what people did) come first in a decision; attitudinal ones "
                  "(what they said) add context. Intervals are 95%.")
-    display.table(pd.DataFrame(rows))
+    _left(pd.DataFrame(rows))
     show_sus(s)
     show_tasks(s)
 
@@ -107,13 +120,12 @@ def show_metrics(s: dict) -> None:
 def _ci_bar(items: list[dict], title: str, axis: str, scale: float = 1.0, rng=None):
     import plotly.graph_objects as go
 
-    names = [m.get("task") or m["label"] for m in items]
+    names = [f"{m.get('task') or m['label']}<br>n={m['n']}" for m in items]
     values = [(m["value"] or 0) * scale for m in items]
     hi = [((m["ci_high"] if m["ci_high"] is not None else m["value"]) * scale) - v for m, v in zip(items, values)]
     lo = [v - ((m["ci_low"] if m["ci_low"] is not None else m["value"]) * scale) for m, v in zip(items, values)]
     fig = go.Figure(go.Bar(x=names, y=values, marker_color="#0b5394",
-                           error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo),
-                           text=[f"n={m['n']}" for m in items], textposition="inside"))
+                           error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo)))
     fig.update_layout(title=title, yaxis_title=axis, height=340, margin=dict(t=40, b=40))
     if rng:
         fig.update_yaxes(range=rng)
@@ -171,7 +183,7 @@ def show_themes(s: dict) -> None:
              "notes": t["size"], "common tags": ", ".join(t["tags"]),
              "representative notes": " | ".join(f"{q['participant']}: {q['text']}" for q in t["quotes"])}
             for t in themes]
-    display.table(pd.DataFrame(rows))
+    _left(pd.DataFrame(rows))
 
 
 def show_quotes(s: dict, per_tag: int = 3) -> None:
@@ -181,14 +193,21 @@ def show_quotes(s: dict, per_tag: int = 3) -> None:
              "words": quotes[qid]["text"]}
             for r in s["tag_matrix"]["rows"] for qid in r.get("quotes", [])[:per_tag] if qid in quotes]
     if rows:
-        display.table(pd.DataFrame(rows))
+        _left(pd.DataFrame(rows))
     transcript = [q for q in quotes.values() if q["source"] == "transcript"]
     if transcript:
         display.heading("From transcripts", 3)
-        display.table(pd.DataFrame([{"quote": q["id"], "participant": q["speaker"], "words": q["text"]}
-                                    for q in transcript]))
+        _left(pd.DataFrame([{"quote": q["id"], "session": q["session_id"], "at": _clock(q.get("start")),
+                             "participant": q["speaker"], "words": q["text"]} for q in transcript]))
     if not rows and not transcript:
         display.note("No quotes from participants who consented to quotes.")
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    m, sec = divmod(int(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{sec:02d}" if m >= 60 else f"{m}:{sec:02d}"
 
 
 def show_problems(s: dict) -> None:
@@ -201,7 +220,7 @@ def show_problems(s: dict) -> None:
                            "participants": r["participant_count"]} for r in p["rows"]],
                          index=[r["problem"] for r in p["rows"]])
     frame.index.name = "problem (tag)"
-    display.styled(_rainbow(frame))
+    display.styled(_rainbow(frame, p["participants"]))
     d = p["discovery"]
     if d.get("p_adj") is not None:
         display.note(f"Average discovery rate p = {d['p_est']:.2f} (adjusted for small samples "
