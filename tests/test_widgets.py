@@ -145,7 +145,7 @@ def test_mapping_and_raci_grid(study: Path):
     grid.cells[("recruiting", "PM")].value = "I"
     assert form.save(), form.status.value
     text = (study / "study.yml").read_text()
-    assert "recruiting: {UXR: A, Support: R, PM: I}" in text  # flow style kept
+    assert "recruiting: {PM: I, UXR: A, Support: R}" in text  # flow style kept, grid order
     data = yaml.safe_load(text)
     assert data["participants_per_segment"] == {"First-time buyer": 6, "Returning buyer": 4,
                                                 "Mobile-only buyer": 3}

@@ -73,3 +73,39 @@ def test_content_hash(tmp_path):
     first = yaml_rt.content_hash(path)
     path.write_text("a: 2\n")
     assert yaml_rt.content_hash(path) != first
+
+
+SKELETON = """\
+title: "A study"
+deadline: "2027-01-03"     # or remove it and give weeks_available
+weeks_available: null
+method: null               # see the method table
+observers: []              # PMs should sit in on sessions
+raci: {}                   # activity: {PM: A, UXR: R}
+"""
+
+
+def test_empty_values_the_author_wrote_stay_as_written():
+    # The form omits defaults (None, "", []): that must not rewrite `null` or drop comments.
+    data = {"title": "A study", "deadline": "2027-01-03"}
+    assert yaml_rt.updated_text(SKELETON, data) == SKELETON
+
+
+def test_filled_in_skeleton_keeps_comments_and_order():
+    data = {"title": "A study", "weeks_available": 4, "method": "interviews",
+            "observers": [{"name": "Dana", "role": "PM"}],
+            "raci": {"planning": {"PM": "A", "UXR": "R"}}}
+    out = yaml_rt.updated_text(SKELETON, data)
+    assert "deadline" not in out  # cleared in the form
+    assert "method: interviews         # see the method table" in out
+    assert "  - {name: Dana, role: PM}" in out
+    assert "  planning: {PM: A, UXR: R}" in out
+    assert "weeks_available: 4\n" in out
+    assert yaml.safe_load(out) == data
+
+
+def test_a_new_key_goes_after_its_predecessor_not_at_the_end():
+    out = yaml_rt.updated_text("title: A\nstatus: draft\nsegments: [x]\n",
+                               {"title": "A", "status": "draft", "product_area": "Checkout",
+                                "segments": ["x"]})
+    assert out == "title: A\nstatus: draft\nproduct_area: Checkout\nsegments: [x]\n"

@@ -16,6 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 # (mapping, sequence, offset): "key:\n  - item" (kit's style) and "key:\n- item".
@@ -29,11 +30,23 @@ def content_hash(path: str | Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
+class _Representer(RoundTripRepresenter):
+    """ruamel writes None as nothing (``method:``); the kit's files spell it ``null``.
+
+    A subclass, so the change does not leak into other users of ruamel.yaml.
+    """
+
+
+_Representer.add_representer(
+    type(None), lambda rep, _value: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
+
+
 def _yaml(indent: tuple[int, int, int]) -> YAML:
     y = YAML()  # round-trip
     y.preserve_quotes = True
     y.width = 4096  # never re-wrap long lines the author wrote on one line
     y.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    y.Representer = _Representer
     return y
 
 
@@ -89,20 +102,27 @@ def _scalar(old: Any, new: Any) -> Any:
 def merge(old: Any, new: Any) -> Any:
     """``new`` (plain data) merged into round-trip node ``old``, reusing unchanged nodes.
 
-    Mappings are updated in place (comments and key order kept, new keys
-    appended, keys the form cleared removed); lists item by item; a scalar is
-    replaced only when its value changed.
+    Mappings are updated in place: comments and key order kept, a new key
+    inserted after its predecessor in ``new``, a key the form cleared removed
+    (an empty one the author wrote, like ``method: null``, stays: it means the
+    same default). Lists are merged item by item; a scalar is replaced only
+    when its value changed.
     """
     if _plain(old) == new:
         return old
     if isinstance(old, CommentedMap) and isinstance(new, dict):
-        for key in [k for k in old if str(k) not in new]:
+        for key in [k for k in old if str(k) not in new and not _empty(old[k])]:
             del old[key]
+        previous = None
         for key, value in new.items():
             if key in old:
                 old[key] = merge(old[key], value)
             elif not _empty(value):  # a default nobody wrote stays unwritten
-                old[key] = _fresh(value)
+                keys = list(old)
+                at = keys.index(previous) + 1 if previous in keys else 0 if previous is None else len(keys)
+                old.insert(at, key, _fresh(value))
+            if key in old:
+                previous = key
         return old
     if isinstance(old, CommentedSeq) and isinstance(new, list):
         del old[len(new):]
@@ -112,21 +132,30 @@ def merge(old: Any, new: Any) -> Any:
             else:
                 old.append(_fresh(value))
         return old
-    return _scalar(old, new)
+    return _fresh(value=new, old=old)
 
 
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not value)
 
 
-def _fresh(value: Any) -> Any:
-    """A value new to the file: empty optional keys left out, long text folded."""
+FLOW_MAX_ITEMS, FLOW_MAX_CHARS = 6, 24
+
+
+def _fresh(value: Any, old: Any = None) -> Any:
+    """A value new to the file: empty optional keys left out, long text folded, and a
+    small mapping of short values on one line (``planning: {UXR: A, PM: R}``)."""
     if isinstance(value, str):
-        return _scalar(None, value)
+        return _scalar(old, value)
     if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items() if not _empty(v)}
+        node = CommentedMap((k, _fresh(v)) for k, v in value.items() if not _empty(v))
+        if (0 < len(node) <= FLOW_MAX_ITEMS
+                and all(isinstance(v, (str, int, float)) and len(str(v)) <= FLOW_MAX_CHARS
+                        for v in node.values())):
+            node.fa.set_flow_style()
+        return node
     if isinstance(value, list):
-        return [_fresh(v) for v in value]
+        return CommentedSeq(_fresh(v) for v in value)
     return value
 
 
@@ -139,5 +168,5 @@ def updated_text(old_text: str, data: dict) -> str:
     doc, indent = load(old_text)
     if not isinstance(doc, CommentedMap):
         doc = CommentedMap()
-    merge(doc, {k: v for k, v in data.items() if v is not None})
+    merge(doc, data)
     return dump(doc, indent)
