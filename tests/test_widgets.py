@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -221,14 +222,18 @@ def test_key_path():
 
 # --- interactive or not -------------------------------------------------------------------
 
-@pytest.mark.parametrize("env, expected", [
-    ({}, False),                                            # papermill / nbclient
-    ({"JPY_SESSION_NAME": "notebooks/x/01-plan.ipynb"}, True),  # jupyter_server session
-    ({"JPY_SESSION_NAME": "a.ipynb", "KIT_INTERACTIVE": "0"}, False),
-    ({"KIT_INTERACTIVE": "1"}, True),
+SESSION = {"JPY_SESSION_NAME": "notebooks/x/01-plan.ipynb"}
+
+
+@pytest.mark.parametrize("env, parent_env, expected", [
+    ({}, {}, False),                      # papermill / nbclient from a shell or CI
+    (SESSION, {}, True),                  # a kernel jupyter_server started for a notebook
+    (SESSION, SESSION, False),            # papermill started from inside a notebook (!kit run)
+    ({**SESSION, "KIT_INTERACTIVE": "0"}, {}, False),
+    ({"KIT_INTERACTIVE": "1"}, {}, True),
 ])
-def test_is_interactive(env, expected):
-    assert widgets.is_interactive(env) is expected
+def test_is_interactive(env, parent_env, expected):
+    assert widgets.is_interactive(env, parent_env) is expected
 
 
 def test_papermill_path_shows_a_note_and_makes_no_widgets(study: Path):
@@ -362,3 +367,16 @@ def test_after_synthesis_the_picker_offers_its_ids_and_unknown_ids_are_named(stu
     assert evidence_msgs and all(m.startswith("evidence '") for m in evidence_msgs)
     assert all(m.startswith("counter-evidence '") for m in counter_msgs)
     assert not any("'N003'" in m for m in evidence_msgs)  # the synthesis has N003
+
+
+def test_is_interactive_reads_the_real_parent_process():
+    probe = "import kit.widgets; print(kit.widgets.is_interactive())"
+    env = {k: v for k, v in os.environ.items() if k not in ("KIT_INTERACTIVE", "JPY_SESSION_NAME")}
+    env["JPY_SESSION_NAME"] = "notebooks/x/01-plan.ipynb"
+    nested = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {probe!r}], check=True)"
+    # A process whose parent also has the variable: papermill run from inside a notebook.
+    out = subprocess.run([sys.executable, "-c", nested], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    if "JPY_SESSION_NAME" not in os.environ:  # this test process is the parent: it lacks it
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "True"

@@ -11,7 +11,10 @@ Interactive means (first match wins):
    the form, ``0``/``false`` forces the summary (tests, unusual front ends);
 2. ``JPY_SESSION_NAME`` is set: jupyter_server sets it for every kernel it
    starts for a notebook session (JupyterLab, Notebook 7), papermill and
-   nbclient never do;
+   nbclient never do. A kernel that papermill started from *inside* a notebook
+   (``!kit run`` in a cell) inherits the variable, but then its parent process
+   has it too, while the jupyter server that starts a notebook's kernel does not:
+   so the parent's environment must lack it;
 3. otherwise not interactive.
 """
 from __future__ import annotations
@@ -28,16 +31,28 @@ if TYPE_CHECKING:  # ipywidgets is imported only when a form is shown
     from .form_file import FileForm
 
 _TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
 
 
-def is_interactive(env: dict | None = None) -> bool:
+def is_interactive(env: dict | None = None, parent_env: dict | None = None) -> bool:
     """True in a live notebook front end, False under papermill (see the module docstring)."""
     env = os.environ if env is None else env
     forced = env.get("KIT_INTERACTIVE")
     if forced is not None:
         return forced.strip().lower() in _TRUE
-    return bool(env.get("JPY_SESSION_NAME"))
+    if not env.get("JPY_SESSION_NAME"):
+        return False
+    parent_env = _parent_environ() if parent_env is None else parent_env
+    return "JPY_SESSION_NAME" not in parent_env
+
+
+def _parent_environ() -> dict:
+    """The parent process's environment; empty when the system does not show it."""
+    try:
+        import psutil  # an ipykernel dependency
+
+        return psutil.Process(os.getppid()).environ()
+    except Exception:  # no psutil, access denied, parent gone: trust the variable
+        return {}
 
 
 def resolve_study_dir(study_dir: str | Path) -> str:
