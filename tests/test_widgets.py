@@ -246,6 +246,14 @@ def test_papermill_path_shows_a_note_and_makes_no_widgets(study: Path):
                          env={"PATH": "/usr/bin:/bin"})
     assert out.stdout.strip().splitlines()[-1] == "False"
     assert "open this notebook in JupyterLab" in out.stdout
+    assert "study.yml: status synthesis, method usability-test-moderated" in out.stdout
+    spec = load_insights(study)
+    assert f"insights.yml: {len(spec.insights)} insights" in out.stdout
+
+
+def test_summary_of_a_broken_file_defers_to_the_stage(study: Path):
+    (study / "study.yml").write_text("title: [unclosed\n")
+    assert widgets.plan_summary(study) == "study.yml has problems (listed below)."
 
 
 def test_resolve_study_dir_from_the_notebook_folder(study: Path, monkeypatch):

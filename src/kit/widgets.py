@@ -121,8 +121,23 @@ def plan_editor(study_dir: str | Path, interactive: bool | None = None) -> None:
     if interactive if interactive is not None else is_interactive():
         display(build_plan_form(study_dir).widget)
         return
-    kd.note("The plan below comes from study.yml. To edit it with a form, open this notebook in "
+    kd.note(f"{plan_summary(study_dir)} To edit the plan with a form, open this notebook in "
             "JupyterLab and run it; or edit study.yml in a text editor.")
+
+
+def plan_summary(study_dir: str | Path) -> str:
+    """One read-only line about study.yml for executed reports (plain text, escaped on display)."""
+    from .errors import KitError
+    from .study import load_study
+
+    try:
+        study = load_study(study_dir)
+    except KitError:
+        return "study.yml has problems (listed below)."
+    cycle = f"deadline {study.deadline}" if study.deadline else f"{study.weeks:g} weeks"
+    return (f"study.yml: status {study.status}, method {study.method or 'not chosen'}, {cycle}, "
+            f"{len(study.research_questions)} research questions, {len(study.pm_metrics)} PM metrics, "
+            f"RACI for {len(study.raci)} activities.")
 
 
 # --- the insights -------------------------------------------------------------------------
@@ -140,9 +155,25 @@ def insights_editor(study_dir: str | Path, interactive: bool | None = None,
 
         display(build_insights_form(study_dir, reports_dir).widget)
         return
-    kd.note("The insights below come from insights.yml. To edit them with a form, open this "
-            "notebook in JupyterLab and run it; or edit insights.yml in a text editor.")
+    kd.note(f"{insights_summary(study_dir)} To edit them with a form, open this notebook in "
+            "JupyterLab and run it; or edit insights.yml in a text editor.")
+
+
+def insights_summary(study_dir: str | Path) -> str:
+    """One read-only line about insights.yml for executed reports."""
+    from .errors import KitError
+    from .insights import DECIDED_STATUSES, load_insights
+
+    try:
+        spec = load_insights(study_dir)
+    except KitError:
+        return "insights.yml has problems (listed below)."
+    recs = [r for i in spec.insights for r in i.recommendations]
+    decided = sum(r.status in DECIDED_STATUSES for r in recs)
+    open_q = f", open questions {', '.join(spec.open_questions)}" if spec.open_questions else ""
+    return (f"insights.yml: {len(spec.insights)} insights, {len(recs)} recommendations "
+            f"({decided} decided){open_q}.")
 
 
 __all__ = ["is_interactive", "resolve_study_dir", "plan_editor", "insights_editor",
-           "build_plan_form", "plan_hints"]
+           "build_plan_form", "plan_hints", "plan_summary", "insights_summary"]
