@@ -140,3 +140,25 @@ def test_template_runs_with_papermill(demo_repo):
     for secret in ("Maria", "Gonzalez", "R-1041", "maria.gonzalez84@example.com", "Sam Okafor"):
         assert secret not in text, secret
     assert (demo_repo / "reports" / "demo-checkout" / "synthesis.json").is_file()
+
+
+def test_missing_optional_files_leave_sections_empty(tmp_path):
+    study = make_study(tmp_path, files={"notes.csv": "note_id,session_id,participant_id,task,text,tags\n",
+                                        "tasks.csv": None, "sus.csv": None, "transcripts/S01.vtt": None})
+    out = run_synthesis_stage(study)
+    assert out["notes"] == [] and out["themes"] == [] and out["metrics"] == [] and out["quotes"] == []
+    assert out["tag_matrix"]["rows"] == [] and out["problems"]["rows"] == []
+    assert sorted(out["warnings"]) == ["data/sus.csv: file not found (or sus.xlsx)",
+                                       "data/tasks.csv: file not found (or tasks.xlsx)"]
+
+
+def test_report_sections_render_full_and_empty(tmp_path, capsys):
+    from kit import synthesis_report
+
+    full = run_synthesis_stage(make_study(tmp_path / "a"))
+    empty = run_synthesis_stage(make_study(tmp_path / "b", files={
+        "notes.csv": None, "tasks.csv": None, "sus.csv": None, "transcripts/S01.vtt": None}))
+    for result in (full, empty):
+        synthesis_report.show_all(result)
+    shown = capsys.readouterr().out
+    assert shown.count("HTML object") > 20

@@ -31,8 +31,8 @@ SEED = 0
 
 def theme_candidates(notes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The notes to cluster and why: untagged or many-tagged ones (or all, when too few)."""
-    has_text = notes["text"].str.len() > 0
-    counts = notes["tags"].str.len()
+    has_text = np.fromiter((bool(t) for t in notes["text"].tolist()), dtype=bool, count=len(notes))
+    counts = np.fromiter((len(t) for t in notes["tags"].tolist()), dtype=np.int64, count=len(notes))
     pick = has_text & ((counts == 0) | (counts >= MANY_TAGS))
     if pick.sum() >= MIN_NOTES:
         return notes[pick], f"notes with no tag or {MANY_TAGS}+ tags"

@@ -128,7 +128,7 @@ def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> 
         if sid not in roster.session_participant:
             problems.append(problem("transcript_unknown_session", f"data/transcripts/{path.name}",
                                     f"session '{sid}' is not in sessions.csv (the file stem must be "
-                                    "the session id); its lines are not attributed to a participant"))
+                                    "the session id); only speakers named in participants.csv are attributed"))
         for u in utterances:
             u.participant_id = roster.participant_of_speaker(u.speaker, sid) if u.speaker else None
             if u.participant_id is not None and u.participant_id not in roster.pseudonyms:
