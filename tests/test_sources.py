@@ -65,6 +65,18 @@ def test_excel_tables_with_row_numbers(tmp_path):
     assert p.where == "data/tasks.xlsx:4" and "success '2'" in p.message
     data = sources.load_tables(study, raise_fatal=False)
     assert data.frame("tasks")["success"].tolist()[:2] == [1, 0.5]
+    assert data.frame("tasks")["time_s"].tolist()[:2] == [60, 90.5]
+
+
+def test_excel_dates_read_like_csv(tmp_path):
+    import datetime as dt
+
+    study = make_study(tmp_path, files={"sessions.csv": None})
+    pd.DataFrame([["S01", "R-1", dt.datetime(2026, 1, 10), "Uma UXR", "Pat PM"]],
+                 columns=["session_id", "participant_id", "date", "moderator", "observers"]).to_excel(
+        study / "data" / "sessions.xlsx", index=False)
+    data = sources.load_tables(study, raise_fatal=False)
+    assert data.frame("sessions").loc[0, "date"] == "2026-01-10"
 
 
 def test_renamed_and_missing_columns_suggest_the_close_match(tmp_path):

@@ -16,6 +16,7 @@ straight to the fault. Every problem of every file is collected before
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ def clean(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores 1 as 1.0
+    elif isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date().isoformat()  # an Excel date cell, as the CSV would spell it
     return " ".join(str(value).split())
 
 
