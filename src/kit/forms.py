@@ -193,6 +193,12 @@ class ScalarEditor(Editor):
             self.input.value = "" if value is None else str(value)
 
 
+def _close(widget: w.Widget) -> None:
+    for child in getattr(widget, "children", ()):
+        _close(child)
+    widget.close()
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -249,6 +255,7 @@ class ListEditor(Editor):
     def remove_row(self, entry: tuple[Editor, w.Widget]) -> None:
         self.rows.remove(entry)
         self.box.children = [r for _, r in self.rows]
+        _close(entry[1])
 
     def get(self) -> list:
         values = [e.get() for e, _ in self.rows]
@@ -257,8 +264,10 @@ class ListEditor(Editor):
         return values
 
     def set(self, value: Any) -> None:
-        self.rows = []
+        old, self.rows = self.rows, []
         self.box.children = []
+        for _, row in old:  # a reload must not leave the old rows' models in the kernel
+            _close(row)
         for item in value or []:
             self.add_row(item)
 
