@@ -178,7 +178,7 @@ def problem_matrix(notes: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame:
     rows = notes.loc[notes["kind"] == "problem", ["participant", "tags"]].explode("tags").dropna()
     if rows.empty:
         return pd.DataFrame(index=pd.Index([], name="problem"), columns=list(people), dtype=int)
-    m = pd.crosstab(rows["tags"], rows["participant"]).clip(upper=1)
+    m = rows.groupby(["tags", "participant"]).size().unstack(fill_value=0).clip(upper=1)
     m = m.reindex(columns=list(people), fill_value=0)
     order = sorted(m.index, key=lambda p: (-int(m.loc[p].sum()), p))
     m = m.loc[order]

@@ -74,7 +74,13 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
                                 max_iter=30, max_no_improvement=5)
     else:
         model = KMeans(n_clusters=k, random_state=SEED, n_init=10)
-    labels = model.fit_predict(x)
+    # One BLAS/OpenMP thread: k-means on sparse TF-IDF gains nothing from threads, and on
+    # a machine shared with other jobs (kit run executes studies in parallel) spinning
+    # OpenMP workers made it 2-3x slower. threadpoolctl comes with scikit-learn.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        labels = model.fit_predict(x)
     terms = np.asarray(vec.get_feature_names_out())
     centres = model.cluster_centers_
     ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
