@@ -388,3 +388,21 @@ def test_is_interactive_reads_the_real_parent_process():
     if "JPY_SESSION_NAME" not in os.environ:  # this test process is the parent: it lacks it
         out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
         assert out.stdout.strip() == "True"
+
+
+def test_a_hand_edited_file_with_wrong_shapes_still_opens(study: Path):
+    path = study / "study.yml"
+    text = path.read_text()
+    text = text.replace("start_date: '2026-10-05'", "start_date: 05/10/2026")
+    text = text.replace("participants_per_segment:\n  First-time buyer: 4\n  Returning buyer: 4\n",
+                        "participants_per_segment: [4, 4]\n")
+    text = text.replace("segments:\n  - First-time buyer\n  - Returning buyer\n", "segments: First-time buyer\n")
+    path.write_text(text)
+    before = path.read_bytes()
+    form = widgets.build_plan_form(study)
+    assert any("05/10/2026" in m for m in _field(form, "start_date").errors.messages)
+    assert _field(form, "segments").get() == ["First-time buyer"]  # one entry, not its letters
+    assert _field(form, "participants_per_segment").get() == {}
+    assert not form.save()  # the date is still missing: nothing written
+    assert path.read_bytes() == before
+    assert _field(form, "start_date").errors.messages

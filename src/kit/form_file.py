@@ -139,8 +139,9 @@ class FileForm:
         self.loaded_hash = yaml_rt.content_hash(self.path)
         self.diff.value = diff_html(old, new, self.path.name)
         notes = "".join(f"<div>&#9888; {html.escape(str(p))}</div>" for p in warnings or [])
-        self.status.value = _status("ok", (f"Saved {html.escape(str(self.path))}." if new != old
-                                           else "No changes to save.") + notes)
+        saved = (f"Saved {html.escape(str(self.path))}. Run the cells below again "
+                 "(Run &gt; Run All Cells) to see the result.")
+        self.status.value = _status("ok", (saved if new != old else "No changes to save.") + notes)
         return True
 
 

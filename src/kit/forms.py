@@ -173,6 +173,9 @@ class ScalarEditor(Editor):
         kind = self.spec["kind"]
         if kind == "date":
             self.input.value = _as_date(value)
+            if value not in (None, "") and self.input.value is None:
+                # Hand-edited text the date picker cannot show: say so rather than blank it silently.
+                self.errors.add(f"the file has {value!r}, expected a date like 2026-12-01: pick the date")
         elif kind == "choice":
             values = [v for _, v in self.input.options]
             if value is None and None not in values:
@@ -181,16 +184,23 @@ class ScalarEditor(Editor):
                 self.input.options = list(self.input.options) + [(str(value), value)]
             self.input.value = value
         elif kind == "multi":
-            chosen = [str(v) for v in (value or [])]
+            chosen = [str(v) for v in _as_list(value)]
             pairs = [o if isinstance(o, tuple) else (str(o), o) for o in self.input.options]
             missing = [v for v in chosen if v not in [value for _, value in pairs]]
             if missing:  # ids the file cites that the pickers do not know (the check names them)
                 self.input.options = pairs + [(f"{v} (not found)", v) for v in missing]
             self.input.value = tuple(chosen)
         elif kind == "tags":
-            self.input.value = ", ".join(str(v) for v in (value or []))
+            self.input.value = ", ".join(str(v) for v in _as_list(value))
         else:
             self.input.value = "" if value is None else str(value)
+
+
+def _as_list(value: Any) -> list:
+    """A hand-edited file may hold one item where a list belongs: show it as one entry."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _close(widget: w.Widget) -> None:
@@ -268,7 +278,7 @@ class ListEditor(Editor):
         self.box.children = []
         for _, row in old:  # a reload must not leave the old rows' models in the kernel
             _close(row)
-        for item in value or []:
+        for item in _as_list(value):
             self.add_row(item)
 
     def show(self, path: Path_, message: str) -> None:
@@ -306,7 +316,7 @@ class MappingEditor(Editor):
         return {k: v for k, v in (e.get() for e, _ in self.rows.rows) if k}
 
     def set(self, value: Any) -> None:
-        self.rows.set(list((value or {}).items()))
+        self.rows.set(list(value.items()) if isinstance(value, dict) else [])
 
     def show(self, path: Path_, message: str) -> None:
         keys = [e.get()[0] for e, _ in self.rows.rows]
