@@ -300,51 +300,6 @@ def _row_title(value: Any) -> str:
     return f"{value.get('id', '')}: {text[:80]}{'…' if len(text) > 80 else ''}".strip(": ")
 
 
-class MappingEditor(Editor):
-    """``key: whole number`` rows (participants per segment)."""
-
-    def __init__(self, spec: dict) -> None:
-        super().__init__()
-        key_spec = {"kind": "text", "optional": True, "options": [], "int": False}
-        value_spec = {"kind": "number", "optional": True, "options": [], "int": True}
-        self.rows = ListEditor({"label": spec["label"], "item": None}, None)
-        self.rows._new_editor = lambda: _PairEditor(key_spec, value_spec)  # type: ignore[method-assign]
-        self.rows.add_button.description = "Add row"
-        self.widget = self.rows.widget
-
-    def get(self) -> dict:
-        return {k: v for k, v in (e.get() for e, _ in self.rows.rows) if k}
-
-    def set(self, value: Any) -> None:
-        self.rows.set(list(value.items()) if isinstance(value, dict) else [])
-
-    def show(self, path: Path_, message: str) -> None:
-        keys = [e.get()[0] for e, _ in self.rows.rows]
-        if path and path[0] in keys:
-            self.rows.rows[keys.index(path[0])][0].show([], message)
-        else:
-            super().show(path, message)
-
-    def clear(self) -> None:
-        super().clear()
-        self.rows.clear()
-
-
-class _PairEditor(Editor):
-    def __init__(self, key_spec: dict, value_spec: dict) -> None:
-        super().__init__()
-        self.key, self.value = ScalarEditor(key_spec), ScalarEditor(value_spec)
-        self.key.input.layout = w.Layout(width="20em")
-        self.widget = w.VBox([w.HBox([self.key.widget, self.value.widget]), self.errors.widget])
-
-    def get(self) -> tuple:
-        return (self.key.input.value.strip(), self.value.get())
-
-    def set(self, value: Any) -> None:
-        self.key.set(value[0])
-        self.value.set(value[1])
-
-
 _COMPACT_WIDTHS = {"choice": "16em", "date": "16em", "number": "10em", "text": "32%", "tags": "32%"}
 
 
@@ -385,6 +340,8 @@ class ModelForm(Editor):
         if kind == "list":
             return ListEditor(spec, self.hints, name)
         if kind == "mapping":
+            from .forms_mapping import MappingEditor
+
             return MappingEditor(spec)
         if kind == "raci":
             from .widgets_raci import RaciGrid
