@@ -406,3 +406,16 @@ def test_a_hand_edited_file_with_wrong_shapes_still_opens(study: Path):
     assert not form.save()  # the date is still missing: nothing written
     assert path.read_bytes() == before
     assert _field(form, "start_date").errors.messages
+
+
+def test_typed_markup_is_escaped_in_the_diff_and_messages(study: Path):
+    form = widgets.build_plan_form(study)
+    payload = "<img src=x onerror=alert(1)>"
+    _field(form, "title").input.value = payload
+    assert form.save()
+    assert payload not in form.diff.value and "&lt;img src=x onerror=alert(1)&gt;" in form.diff.value
+    assert yaml.safe_load((study / "study.yml").read_text())["title"] == payload
+    _field(form, "weeks_available").input.value = payload
+    assert not form.save()
+    box = _field(form, "weeks_available").errors.widget.value
+    assert payload not in box and "&lt;img" in box
