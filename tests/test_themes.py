@@ -54,3 +54,13 @@ def test_only_untagged_or_many_tagged_notes_are_candidates():
 def test_theme_count_grows_with_notes_and_is_capped():
     assert themes.n_themes(8) == 2 and themes.n_themes(200) == 10
     assert themes.n_themes(100_000) == themes.MAX_THEMES
+
+
+def test_transcript_lines_attach_to_the_closest_theme():
+    extra = [("Q-S01-1", "the delivery cost was a surprise"), ("Q-S01-2", "padlock icon please"),
+             ("Q-S01-3", "the weather is nice today")]
+    found, _ = themes.find_themes(_notes(), lambda pid: True, extra_quotes=extra)
+    by_note = {n: t for t in found for n in t["notes"]}
+    assert by_note["N001"]["transcript_quotes"] == ["Q-S01-1"]
+    assert by_note["N005"]["transcript_quotes"] == ["Q-S01-2"]
+    assert all("Q-S01-3" not in t["transcript_quotes"] for t in found)  # shares no word with any theme

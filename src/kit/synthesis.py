@@ -212,8 +212,10 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
     notes = _frame_notes(data, roster)
     people = list(roster.pseudonyms.values())
     matrix = tag_matrix.tag_matrix(notes, people)
-    theme_list, basis = themes.find_themes(notes, roster.can_quote)
     quotes = quotes_json(notes, utterances, roster)
+    theme_list, basis = themes.find_themes(
+        notes, roster.can_quote,
+        extra_quotes=[(q["id"], q["text"]) for q in quotes if q["source"] == "transcript"])
     by_tag = quotes_by_tag(quotes)
     tm = tag_matrix.matrix_json(matrix)
     for row in tm["rows"]:

@@ -179,9 +179,13 @@ def show_themes(s: dict) -> None:
         return
     display.note(f"Grouped by text similarity (TF-IDF, k-means) from {s.get('theme_basis', 'notes')}. "
                  "Candidates for a researcher to name, merge or drop.")
+    quotes = {q["id"]: q for q in s.get("quotes", [])}
     rows = [{"theme": t["id"], "top terms": ", ".join(t["top_terms"]), "participants": t["participant_count"],
              "notes": t["size"], "common tags": ", ".join(t["tags"]),
-             "representative notes": " | ".join(f"{q['participant']}: {q['text']}" for q in t["quotes"])}
+             "representative notes": " | ".join(f"{q['participant']}: {q['text']}" for q in t["quotes"]),
+             "transcript lines sharing its words": " | ".join(
+                 f"{quotes[i]['speaker']} ({i}): {quotes[i]['text']}"
+                 for i in t.get("transcript_quotes", []) if i in quotes)}
             for t in themes]
     _left(pd.DataFrame(rows))
 

@@ -27,6 +27,7 @@ MAX_FEATURES = 3000
 MAX_FEATURES_LARGE = 500
 MINIBATCH_FROM = 5000
 SEED = 0
+ATTACH_SIMILARITY = 0.1  # cosine to a theme centre for a transcript turn to illustrate it (lexical overlap)
 
 
 def theme_candidates(notes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -45,12 +46,16 @@ def n_themes(n_notes: int) -> int:
 
 
 def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
-                top_terms: int = 5, quotes: int = 3) -> tuple[list[dict], str]:
+                top_terms: int = 5, quotes: int = 3,
+                extra_quotes: list[tuple[str, str]] | None = None) -> tuple[list[dict], str]:
     """Cluster candidate notes into themes T1, T2 ... sorted by participant count.
 
     ``notes`` has ``id``, ``participant`` (pseudonym), ``pid`` (participant id),
     ``text`` (redacted) and ``tags`` (lists). ``can_quote(pid)`` gates quotes.
-    Returns (themes, basis).
+    ``extra_quotes`` are (quote id, text) pairs, e.g. transcript turns, that are
+    not clustered but attached to the theme whose centre they are closest to
+    (cosine >= ``ATTACH_SIMILARITY``), up to ``quotes`` per theme, as
+    ``transcript_quotes``. Returns (themes, basis).
     """
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -83,6 +88,7 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
         labels = model.fit_predict(x)
     terms = np.asarray(vec.get_feature_names_out())
     centres = model.cluster_centers_
+    attached = _attach(vec, centres, extra_quotes or [], quotes)
     ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
     texts, tags = cand["text"].to_numpy(), cand["tags"].to_numpy()
     themes = []
@@ -108,6 +114,7 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
             "tags": [str(t) for t in tag_counts.index[:3]],
             "quotes": [{"note_id": str(ids[i]), "participant": str(people[i]), "text": str(texts[i])}
                        for i in reps],
+            "transcript_quotes": attached.get(c, []),
         })
     themes.sort(key=lambda t: (-len(t["participants"]), -len(t["notes"]), t["notes"][0]))
     for i, t in enumerate(themes, 1):
@@ -115,3 +122,17 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
         t["participant_count"] = len(t["participants"])
         t["size"] = len(t["notes"])
     return [{"id": t.pop("id"), **t} for t in themes], basis
+
+
+def _attach(vec, centres: np.ndarray, extra: list[tuple[str, str]], limit: int) -> dict[int, list[str]]:
+    """Cluster index -> ids of the closest extra texts (most similar first, ties by id)."""
+    if not extra:
+        return {}
+    ids = [i for i, _ in extra]
+    sims = np.asarray(vec.transform([t for _, t in extra]) @ centres.T)
+    best, score = sims.argmax(axis=1), sims.max(axis=1)
+    out: dict[int, list[tuple[float, str]]] = {}
+    for qid, c, v in zip(ids, best, score):
+        if v >= ATTACH_SIMILARITY:
+            out.setdefault(int(c), []).append((-round(float(v), 6), qid))
+    return {c: [qid for _, qid in sorted(pairs)[:limit]] for c, pairs in out.items()}
