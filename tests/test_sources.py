@@ -154,3 +154,25 @@ def test_every_check_has_a_decision():
 
 def test_fixture_files_cover_every_table():
     assert {name.split(".")[0] for name in FILES} == set(sources.TABLES)
+
+
+def test_stray_quote_inside_a_cell_keeps_line_numbers():
+    # A quote in the middle of an unquoted cell is literal; line counting must not drift.
+    t = sources.read_csv_text('a,b,c\n1,He said "hi,3\n4,5,6\n7,8,9\n', "notes", "data/notes.csv")
+    assert t.frame["b"].tolist() == ['He said "hi', "5", "8"]
+    assert t.frame[sources.LINE].tolist() == [2, 3, 4]
+
+
+def test_rows_with_extra_cells_are_reported_with_their_line():
+    problems: list = []
+    t = sources.read_csv_text("a,b\n1,2\n3,4,5\n6,7\n", "notes", "data/notes.csv", problems)
+    assert t.frame[["a", "b"]].values.tolist() == [["1", "2"], ["3", "4"], ["6", "7"]]
+    assert t.frame[sources.LINE].tolist() == [2, 3, 4]
+    [p] = problems
+    assert p.where == "data/notes.csv:3" and p.fatal and "3 cells, expected 2" in p.message
+
+
+def test_unquoted_comma_in_note_text_is_fatal(tmp_path):
+    notes = NOTES_HEADER + "N001,S01,R-1,Pay,Hello, world,payment,problem\n"
+    with pytest.raises(DataError, match=r"data/notes.csv:2: 8 cells, expected 7"):
+        sources.load_tables(make_study(tmp_path, files={"notes.csv": notes}))

@@ -64,3 +64,21 @@ def test_transcript_lines_attach_to_the_closest_theme():
     assert by_note["N001"]["transcript_quotes"] == ["Q-S01-1"]
     assert by_note["N005"]["transcript_quotes"] == ["Q-S01-2"]
     assert all("Q-S01-3" not in t["transcript_quotes"] for t in found)  # shares no word with any theme
+
+
+def test_an_embedding_model_can_replace_tfidf_for_clustering():
+    # A stand-in model that knows the two topics by one word each (no download in tests).
+    def embed(texts):
+        import numpy as np
+        return np.asarray([[1.0, 0.0] if "padlock" in t else [0.0, 1.0] for t in texts], dtype="float32")
+
+    found, basis = themes.find_themes(_notes(), lambda pid: True, embed=embed)
+    assert basis.endswith("clustered on sentence embeddings")
+    assert {frozenset(t["notes"]) for t in found} == {frozenset({"N001", "N002", "N003", "N004"}),
+                                                      frozenset({"N005", "N006", "N007", "N008"})}
+    assert all(t["top_terms"] for t in found)  # words still come from TF-IDF
+
+
+def test_no_embedding_model_without_a_local_path(monkeypatch):
+    monkeypatch.delenv("KIT_THEME_EMBEDDINGS", raising=False)
+    assert themes.embedder() is None

@@ -121,7 +121,7 @@ def record_lines(text: str) -> list[int]:
     return starts
 
 
-def read_csv_text(text: str, name: str, source: str) -> Table:
+def read_csv_text(text: str, name: str, source: str, problems: list[Problem] | None = None) -> Table:
     """Parse CSV text keeping each record's first physical line number.
 
     pandas' C parser reads the cells; :func:`record_lines` finds the line
@@ -135,14 +135,14 @@ def read_csv_text(text: str, name: str, source: str) -> Table:
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame()
     except pd.errors.ParserError:  # a row with more cells than the header
-        return _read_csv_slow(text, name, source)
+        return _read_csv_slow(text, name, source, problems)
     if len(frame):
         blank = np.ones(len(frame), dtype=bool)
         for col in frame.columns:
             blank &= np.asarray([not v.strip(" \t") for v in frame[col].tolist()])
         frame = frame[~blank]
     if len(frame) != len(starts):
-        return _read_csv_slow(text, name, source)
+        return _read_csv_slow(text, name, source, problems)
     if frame.empty:
         return Table(name, source, pd.DataFrame({LINE: np.asarray([], dtype=np.int64)}))
     header = [_header_name(c) for c in frame.iloc[0]]
@@ -155,7 +155,7 @@ def read_csv_text(text: str, name: str, source: str) -> Table:
     return Table(name, source, body.loc[:, ~body.columns.duplicated()])
 
 
-def _read_csv_slow(text: str, name: str, source: str) -> Table:
+def _read_csv_slow(text: str, name: str, source: str, problems: list[Problem] | None = None) -> Table:
     reader = csv.reader(io.StringIO(text))
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -172,6 +172,11 @@ def _read_csv_slow(text: str, name: str, source: str) -> Table:
         lines.append(start)
     header = header or []
     width = len(header)
+    for r, line in zip(rows, lines):
+        if len(r) > width and any(r[width:]) and problems is not None:
+            problems.append(problem("extra_cells", f"{source}:{line}",
+                                    f"{len(r)} cells, expected {width} as in the header "
+                                    "(a comma in text that is not in double quotes?)"))
     rows = [r[:width] + [""] * (width - len(r)) for r in rows]
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
     frame[LINE] = np.asarray(lines, dtype=np.int64)
@@ -193,7 +198,7 @@ def read_table_file(path: Path, name: str, problems: list[Problem], source: str 
                                  columns=header, dtype=object)
             frame[LINE] = (body.index.to_numpy() + 1).astype(np.int64)  # Excel rows are 1-based
             return Table(name, source, frame)
-        return read_csv_text(decode(path.read_bytes(), source, problems), name, source)
+        return read_csv_text(decode(path.read_bytes(), source, problems), name, source, problems)
     except (csv.Error, ValueError, OSError, KeyError) as exc:
         problems.append(problem("unreadable", source, f"cannot read the table: {exc}"))
         return None

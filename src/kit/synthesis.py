@@ -215,7 +215,8 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
     quotes = quotes_json(notes, utterances, roster)
     theme_list, basis = themes.find_themes(
         notes, roster.can_quote,
-        extra_quotes=[(q["id"], q["text"]) for q in quotes if q["source"] == "transcript"])
+        extra_quotes=[(q["id"], q["text"]) for q in quotes if q["source"] == "transcript"],
+        embed=themes.embedder())
     by_tag = quotes_by_tag(quotes)
     tm = tag_matrix.matrix_json(matrix)
     for row in tm["rows"]:

@@ -45,9 +45,31 @@ def n_themes(n_notes: int) -> int:
     return max(1, min(MAX_THEMES, n_notes // 2, max(2, round(math.sqrt(n_notes / 2)))))
 
 
+def embedder() -> Callable[[list[str]], np.ndarray] | None:
+    """An optional sentence-embedding model, where one is installed locally.
+
+    Set ``KIT_THEME_EMBEDDINGS`` to the folder of a sentence-transformers model
+    (with the ``sentence-transformers`` package installed) to cluster on its
+    embeddings instead of TF-IDF. Nothing is downloaded: without both, None
+    (TF-IDF). Top terms always come from TF-IDF, as embeddings have no words.
+    """
+    import os
+
+    path = os.environ.get("KIT_THEME_EMBEDDINGS")
+    if not path:
+        return None
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        return None
+    model = SentenceTransformer(path, device="cpu", local_files_only=True)
+    return lambda texts: np.asarray(model.encode(texts, normalize_embeddings=True), dtype=np.float32)
+
+
 def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
                 top_terms: int = 5, quotes: int = 3,
-                extra_quotes: list[tuple[str, str]] | None = None) -> tuple[list[dict], str]:
+                extra_quotes: list[tuple[str, str]] | None = None,
+                embed: Callable[[list[str]], np.ndarray] | None = None) -> tuple[list[dict], str]:
     """Cluster candidate notes into themes T1, T2 ... sorted by participant count.
 
     ``notes`` has ``id``, ``participant`` (pseudonym), ``pid`` (participant id),
@@ -55,7 +77,8 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
     ``extra_quotes`` are (quote id, text) pairs, e.g. transcript turns, that are
     not clustered but attached to the theme whose centre they are closest to
     (cosine >= ``ATTACH_SIMILARITY``), up to ``quotes`` per theme, as
-    ``transcript_quotes``. Returns (themes, basis).
+    ``transcript_quotes``. ``embed`` (texts -> unit vectors, see :func:`embedder`)
+    replaces TF-IDF as the space k-means clusters in. Returns (themes, basis).
     """
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -84,10 +107,15 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
     # OpenMP workers made it 2-3x slower. threadpoolctl comes with scikit-learn.
     from threadpoolctl import threadpool_limits
 
+    space = x
+    if embed is not None:
+        space, basis = embed(cand["text"].tolist()), basis + ", clustered on sentence embeddings"
     with threadpool_limits(1):
-        labels = model.fit_predict(x)
+        labels = model.fit_predict(space)
     terms = np.asarray(vec.get_feature_names_out())
-    centres = model.cluster_centers_
+    # Centres in TF-IDF space in both cases: they give the top terms and the similarities.
+    centres = np.vstack([np.asarray(x[labels == c].mean(axis=0)).ravel() if (labels == c).any()
+                         else np.zeros(x.shape[1], dtype=np.float32) for c in range(k)])
     attached = _attach(vec, centres, extra_quotes or [], quotes)
     ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
     texts, tags = cand["text"].to_numpy(), cand["tags"].to_numpy()
