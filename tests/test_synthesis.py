@@ -162,3 +162,14 @@ def test_report_sections_render_full_and_empty(tmp_path, capsys):
         synthesis_report.show_all(result)
     shown = capsys.readouterr().out
     assert shown.count("HTML object") > 20
+
+
+def test_names_in_tags_and_tasks_are_redacted(tmp_path):
+    notes = ("note_id,session_id,participant_id,task,text,tags,kind\n"
+             "N001,S01,R-1,Pay for Ann,ok,payment;archer-feedback,\n")
+    tasks = "participant_id,task,success,time_s,seq\nR-1,Pay for Ann,1,60,6\n"
+    out = run_synthesis_stage(make_study(tmp_path, files={"notes.csv": notes, "tasks.csv": tasks}))
+    assert "M-COMPLETION-pay-for-p01" in {m["id"] for m in out["metrics"]}
+    assert out["notes"][0]["task"] == "Pay for P01"
+    assert sorted(out["notes"][0]["tags"]) == ["p01-feedback", "payment"]
+    assert "archer" not in json.dumps(out).lower()

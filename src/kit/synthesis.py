@@ -45,17 +45,25 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "task"
 
 
+def _redact_all(values: list, roster: Roster) -> list:
+    """Redact each distinct value once (copied notes and repeated tags are common)."""
+    cache: dict[str, str] = {}
+    return [cache[v] if v in cache else cache.setdefault(v, roster.redact(v)) for v in values]
+
+
 def _frame_notes(data, roster: Roster) -> pd.DataFrame:
+    """Notes with pseudonyms and redacted text; tags and tasks too (researchers type names there)."""
     f = data.frame("notes")
     alias = f["participant_id"].map(roster.pseudonyms)
-    # Redact each distinct text once (copied notes are common in exports).
-    cache: dict[str, str] = {}
-    redacted = [cache[t] if t in cache else cache.setdefault(t, roster.redact(t))
-                for t in f["text"].tolist()]
+    tag_names = sorted({t for tags in f["tags"].tolist() for t in tags})
+    public_tag = dict(zip(tag_names, (t.lower() for t in _redact_all(tag_names, roster))))
+    tags = [[public_tag[t] for t in row] for row in f["tags"].tolist()]
     consent = f["participant_id"].map(roster.consent_quotes).fillna(False).to_numpy(dtype=bool)
     return pd.DataFrame({"id": f["note_id"].to_numpy(), "session_id": f["session_id"].to_numpy(),
                          "pid": f["participant_id"].to_numpy(), "participant": alias.to_numpy(),
-                         "task": f["task"].to_numpy(), "text": np.asarray(redacted, dtype=object), "tags": f["tags"].to_numpy(),
+                         "task": np.asarray(_redact_all(f["task"].tolist(), roster), dtype=object),
+                         "text": np.asarray(_redact_all(f["text"].tolist(), roster), dtype=object),
+                         "tags": pd.Series(tags, dtype=object).to_numpy(),
                          "kind": f["kind"].to_numpy(), "consent": consent})
 
 
@@ -124,6 +132,7 @@ def metrics_json(data, roster: Roster) -> list[dict]:
                         "method": "% promoters (9-10) - % detractors (0-6); Wald 95% interval"})
     tasks = data.frame("tasks")
     for task, rows in tasks.groupby("task", sort=False):
+        task = roster.redact(task)  # a task named after someone must not publish the name (nor its id)
         slug, people = slugify(task), [roster.pseudonym(p) for p in rows["participant_id"]]
         est = metrics.adjusted_wald(float(rows["success"].sum()), len(rows))
         out.append({"id": f"M-COMPLETION-{slug}", "name": f"Completion rate: {task}",
