@@ -99,3 +99,10 @@ def test_unknown_session_is_a_warning_and_unattributed(tmp_path):
 def test_malformed_vtt_is_reported(tmp_path):
     utts, problems = _read(tmp_path, "S01.vtt", "not a vtt file at all\n")
     assert utts == [] and problems[0].where == "data/transcripts/S01.vtt" and problems[0].fatal
+
+
+def test_role_labels_are_staff_not_participants(tmp_path):
+    text = "Interviewer: What happened?\nModerator 2: Anything else?\nResearcher (Sam): Thanks.\nP: It broke.\n"
+    utts, _ = _read(tmp_path, "S03.txt", text)
+    assert [u.participant_id for u in utts] == [None, None, None, "R-3"]  # an unknown speaker is S03's participant
+    assert [q for q, _, _ in transcripts.participant_turns(utts)] == ["Q-S03-1"]

@@ -11,14 +11,20 @@ sessions.csv. Speakers come from
 
 Each utterance keeps speaker, start/end (seconds; None in plain text without
 timestamps), session and participant. Lines spoken by session staff
-(moderator, observers: :meth:`kit.privacy.Roster.role_of`) have no
-participant, so they are never participant quotes. Files are decoded like the
+(moderator, observers: :meth:`kit.privacy.Roster.role_of`) or under a role
+label (``Interviewer:``, ``Moderator 2:``; ``data/staff_speaker_labels.csv``)
+have no participant, so they are never participant quotes. Any other speaker
+in a session is taken to be its participant. Files are decoded like the
 tables (UTF-8 with/without BOM, else Windows-1252) via :func:`kit.sources.decode`.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import webvtt
@@ -44,6 +50,19 @@ class Utterance:
     end: float | None = None
     participant_id: str | None = None  # None for staff and unknown speakers
     line: int | None = None  # line in the file, for plain text
+
+
+@lru_cache(maxsize=1)
+def staff_labels() -> frozenset[str]:
+    """Speaker labels that name a role, not a person (``Interviewer:``), from data/staff_speaker_labels.csv."""
+    text = resources.files("kit").joinpath("data/staff_speaker_labels.csv").read_text(encoding="utf-8")
+    return frozenset(row["label"].casefold() for row in csv.DictReader(io.StringIO(text)))
+
+
+def is_staff_label(speaker: str) -> bool:
+    """``Moderator``, ``Interviewer 2``, ``Researcher (Sam)`` ... are session staff."""
+    word = re.sub(r"[\s\d]+$|\s*\(.*\)$", "", speaker.strip()).casefold()
+    return word in staff_labels()
 
 
 def _seconds(stamp: str) -> float:
@@ -130,7 +149,10 @@ def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> 
                                     f"session '{sid}' is not in sessions.csv (the file stem must be "
                                     "the session id); only speakers named in participants.csv are attributed"))
         for u in utterances:
-            u.participant_id = roster.participant_of_speaker(u.speaker, sid) if u.speaker else None
+            if not u.speaker or is_staff_label(u.speaker):
+                u.participant_id = None  # a role label, not a person
+                continue
+            u.participant_id = roster.participant_of_speaker(u.speaker, sid)
             if u.participant_id is not None and u.participant_id not in roster.pseudonyms:
                 u.participant_id = None
         out += utterances
