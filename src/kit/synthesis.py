@@ -30,7 +30,7 @@ from . import metrics, tag_matrix, themes, transcripts
 from .errors import DataError, Problem
 from .iorw import atomic_write_json, atomic_write_text
 from .privacy import Roster
-from .sources import LINE, fatal_first, load_tables
+from .sources import fatal_first, load_tables
 from .study import Study, load_study, reports_dir_for, study_slug
 
 SYNTHESIS_JSON = "synthesis.json"
