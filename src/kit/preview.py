@@ -1,24 +1,64 @@
-"""The static preview site, built with nbconvert when Quarto is absent.
+"""The static preview site, built when Quarto is absent.
 
-One HTML page per executed notebook (input cells hidden, papermill's
-injected-parameters cell removed) and an ``index.html`` linking every
-study's pages, with a banner saying it is a preview.
+Same pages and navigation as the Quarto site, from the same generated
+``studies/`` folder (:mod:`kit.publish`): ``index.html`` (studies),
+``insights.html`` (every insight, category filter and text filter),
+``playbook.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
+with a sidebar for the study. Every page has a navbar with a search box and a
+banner saying it is a preview.
+
+Offline by construction: the notebook pages use nbconvert's body-only
+``basic`` template (the ``lab``/``classic`` templates load require.js and
+MathJax from CDNs), code inputs fold into ``<details>``, and search data is a
+script file, so pages also work from ``file://``. Plotly charts carry their
+own plotly.js (:func:`kit.display.chart`).
 """
 from __future__ import annotations
 
-import html
+import json
+import re
 import shutil
 import tempfile
+from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
-from .iorw import read_json
-from .runner import STAGES
-from .site import SITE_DIR, swap_in
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
-STAGE_TITLES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
-BANNER = ('<div class="kit-preview-banner" style="background:#fff3cd;padding:.5em 1em;'
-          'border-bottom:1px solid #e0c36c">Preview built without Quarto: '
-          'install Quarto for the full site.</div>')
+from . import publish
+from .publish import STUDIES_DIR, StudyPages
+
+DATA = Path(__file__).with_name("data")
+NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("playbook.html", "Playbook"))
+SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(DATA)), autoescape=select_autoescape(["html"]),
+                       keep_trailing_newline=True)
+
+
+def _markdown(text: str) -> Markup:
+    """Markdown the kit generated (values already escaped) or the team wrote, as HTML."""
+    import mistune
+
+    return Markup(mistune.create_markdown(plugins=["table"], escape=False)(text))
+
+
+def site_settings(repo_root: Path) -> dict[str, Any]:
+    """Title and footer from ``_quarto.yml`` (one place for both engines)."""
+    path = Path(repo_root) / "_quarto.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    website = (config or {}).get("website", {}) or {}
+    footer = website.get("page-footer") or {}
+    if isinstance(footer, str):
+        footer = {"center": footer}
+    parts = [str(footer[k]) for k in ("left", "center", "right") if isinstance(footer.get(k), str)]
+    return {"title": str(website.get("title") or "Research"), "footer": parts}
 
 
 def _exporter():
@@ -26,69 +66,127 @@ def _exporter():
     from traitlets.config import Config
 
     c = Config()
-    c.TagRemovePreprocessor.remove_cell_tags = ("injected-parameters",)
-    c.TagRemovePreprocessor.enabled = True
-    c.HTMLExporter.exclude_input = True
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
-    return HTMLExporter(config=c, template_name="lab")
+    return HTMLExporter(config=c, template_name="basic",
+                        template_file=str(DATA / "preview_notebook.html"))
 
 
-def executed_notebooks(repo_root: Path) -> dict[str, list[Path]]:
-    """Executed stage notebooks per study slug, in stage order."""
-    found: dict[str, list[Path]] = {}
-    reports = repo_root / "reports"
-    for study in sorted(p for p in reports.glob("*") if p.is_dir()):
-        pages = [study / s for s in STAGES if (study / s).is_file()]
-        if pages:
-            found[study.name] = pages
-    return found
+class _Text(HTMLParser):
+    """Visible text of an HTML fragment (search index), without scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "summary", "pre"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "summary", "pre") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
 
 
-def _study_title(repo_root: Path, slug: str) -> str:
-    plan = repo_root / "reports" / slug / "plan.json"
-    if plan.is_file():
-        data = read_json(plan)
-        return str(data.get("title") or data.get("study", {}).get("title") or slug)
-    return slug
+def page_text(fragment: str) -> str:
+    parser = _Text()
+    parser.feed(fragment)
+    return re.sub(r"\s+", " ", " ".join(parser.parts)).strip()[:SEARCH_TEXT_CHARS]
 
 
-def build_preview(repo_root: Path) -> Path:
-    """Build the preview into a staging folder and swap it in as ``_site/``."""
+class _Site:
+    """Writes pages into a staging folder."""
+
+    def __init__(self, out: Path, settings: dict[str, Any]) -> None:
+        self.out = out
+        self.settings = settings
+        self.layout = _env().get_template("preview_page.html")
+        footer = " ".join(f"<span>{_markdown(p)}</span>" for p in settings["footer"])
+        self.footer = Markup(footer.replace("<p>", "").replace("</p>", ""))
+        self.search: list[dict[str, str]] = []
+
+    def page(self, rel: str, title: str, body: str, *, active: str = "", sidebar: StudyPages | None = None,
+             current: str = "", kind: str = "page", text: str | None = None) -> None:
+        depth = rel.count("/")
+        html = self.layout.render(site_title=self.settings["title"], page_title=title, root="../" * depth,
+                                  nav=NAV, active=active, sidebar=sidebar, current=current,
+                                  body=Markup(body), footer=self.footer)
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+        self.search.append({"t": title, "u": rel, "k": kind, "x": text if text is not None else page_text(body)})
+
+
+def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
+    groups: dict[str, set[str]] = {"Tags": set(), "Product area": set(), "Confidence": set(),
+                                   "Recommendation status": set()}
+    for e in entries:
+        groups["Tags"].update(e["tags"])
+        if e["product-area"]:
+            groups["Product area"].add(e["product-area"])
+        groups["Confidence"].update(c for c in e["categories"] if c.startswith("confidence: "))
+        groups["Recommendation status"].update(c for c in e["categories"] if c.startswith("recommendation: "))
+    return [(name, sorted(cats)) for name, cats in groups.items() if cats]
+
+
+def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_dir: Path) -> Path:
+    """Write the preview into a staging folder and swap it in as ``site_dir``."""
+    from .site import swap_in
     import nbformat
 
     repo_root = Path(repo_root)
-    staging = Path(tempfile.mkdtemp(prefix=f"{SITE_DIR}.", dir=repo_root))
+    staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.", dir=site_dir.parent))
     try:
+        site = _Site(staging, site_settings(repo_root))
+        parts = _env().get_template("preview_parts.html").module
+        (staging / "assets").mkdir()
+        for name in ("preview.css", "preview.js"):
+            shutil.copyfile(DATA / name, staging / "assets" / name)
+        with (staging / "assets" / "preview.css").open("a", encoding="utf-8") as fh:
+            from pygments.formatters import HtmlFormatter
+            fh.write("\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n")
+
+        site.page("index.html", "Studies", parts.studies(publish.study_listing_items(studies)),
+                  active="index.html")
+        entries = publish.insight_listing_items(index)
+        for entry, raw in zip(entries, index.get("insights", [])):
+            entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
+        site.page("insights.html", "Insights", parts.insights(entries, _category_groups(entries)),
+                  active="insights.html", text="")
+        for e in entries:
+            site.search.append({"t": e["title"], "u": e["path"], "k": f"Insight · {e['study']}",
+                                "x": " ".join([e["study"], e["product-area"], *e["categories"]])})
+        playbook_md = (repo_root / STUDIES_DIR / publish.PLAYBOOK_PART)
+        intro = _markdown(_playbook_intro(repo_root))
+        generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
+        site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
+
         exporter = _exporter()
-        items = []
-        for slug, pages in executed_notebooks(repo_root).items():
-            links = []
-            for nb_path in pages:
-                nb = nbformat.read(nb_path, as_version=4)
+        for s in studies:
+            for stem, label in s.pages:
+                nb = nbformat.reads((repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"),
+                                    as_version=4)
+                nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
                 body, _ = exporter.from_notebook_node(nb)
-                body = _insert_banner(body)
-                out = staging / slug / f"{nb_path.stem}.html"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(body, encoding="utf-8")
-                links.append(f'<a href="{slug}/{nb_path.stem}.html">'
-                             f'{STAGE_TITLES.get(nb_path.stem, nb_path.stem)}</a>')
-            title = html.escape(_study_title(repo_root, slug))
-            items.append(f"<li><strong>{title}</strong>: {' · '.join(links)}</li>")
-        index = ("<!doctype html><html><head><meta charset='utf-8'><title>Research studies</title>"
-                 f"</head><body>{BANNER}<h1>Research studies</h1><ul>{''.join(items)}</ul>"
-                 "</body></html>")
-        (staging / "index.html").write_text(index, encoding="utf-8")
-        swap_in(staging, repo_root / SITE_DIR)
+                header = f"<p class=\"muted\">{Markup.escape(s.title)}</p>"
+                site.page(s.href(stem), f"{s.title}: {label}", header + body, sidebar=s, current=stem,
+                          kind=f"{label} · {s.title}")
+        (staging / "assets" / "search-index.js").write_text(
+            "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/") + ";\n",
+            encoding="utf-8")
+        swap_in(staging, site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return repo_root / SITE_DIR
+    return site_dir
 
 
-def _insert_banner(page: str) -> str:
-    i = page.find("<body")
-    if i < 0:
-        return BANNER + page
-    j = page.find(">", i) + 1
-    return page[:j] + BANNER + page[j:]
+def _playbook_intro(repo_root: Path) -> str:
+    from .playbook import intro_text
+
+    return intro_text(repo_root)

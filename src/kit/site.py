@@ -1,0 +1,90 @@
+"""``kit site``: publish every study as one website.
+
+First the repository index (``reports/index.json``) and the generated
+``studies/`` folder (:mod:`kit.publish`) are refreshed. With Quarto on PATH,
+``quarto render`` builds ``_site/`` from ``_quarto.yml``. Without it,
+:mod:`kit.preview` builds a static preview of the same pages with nbconvert. Either way the new site is built beside the old one
+and swapped in only when complete, so a failed build leaves the previous
+``_site/`` in place.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from .errors import KitError
+
+SITE_DIR = "_site"
+QUARTO_HINT = ("Quarto was not found on PATH: built a static preview instead. "
+               "For the full site install Quarto (https://quarto.org/docs/get-started/) "
+               "or `pip install '.[quarto]'`.")
+
+
+class SiteBuildError(KitError):
+    """Rendering the site failed; the previous site is still in place."""
+
+
+def quarto_path() -> str | None:
+    """The ``quarto`` CLI, if installed (the Python package ``quarto`` is stale)."""
+    return shutil.which("quarto")
+
+
+def swap_in(new_dir: Path, site_dir: Path) -> None:
+    """Replace ``site_dir`` by ``new_dir`` with two renames (old one removed after)."""
+    old = site_dir.with_name(site_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    new_dir.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def render_quarto(repo_root: Path, quarto: str) -> Path:
+    """Render with Quarto into a staging folder, then swap it in."""
+    staging = repo_root / f"{SITE_DIR}.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    proc = subprocess.run([quarto, "render", "--output-dir", staging.name], cwd=repo_root,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
+    swap_in(staging, repo_root / SITE_DIR)
+    return repo_root / SITE_DIR
+
+
+def prepare(repo_root: Path) -> tuple[dict, list]:
+    """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation)."""
+    from . import publish
+    from .playbook import playbook_data, playbook_markdown
+    from .repository import build_index
+
+    reports = repo_root / "reports"
+    index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
+    slugs = [s.slug for s in publish.collect_studies(repo_root, index)]
+    playbook_md = playbook_markdown(playbook_data(repo_root, slugs))
+    studies = publish.write_studies_dir(repo_root, index, playbook_md)
+    return index, studies
+
+
+def build_site(repo_root: Path, *, use_quarto: bool | None = None,
+               echo=print) -> Path:
+    """Build ``_site/``: Quarto when available (or asked), else the preview.
+
+    Either way ``reports/index.json`` and ``studies/`` are refreshed first, and
+    the new site replaces the old one only once it is complete.
+    """
+    from . import preview
+
+    repo_root = Path(repo_root).resolve()
+    quarto = quarto_path()
+    if use_quarto and not quarto:
+        raise SiteBuildError("quarto requested but not found on PATH "
+                             "(https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)")
+    index, studies = prepare(repo_root)
+    if quarto and use_quarto is not False:
+        return render_quarto(repo_root, quarto)
+    if use_quarto is None:
+        echo(QUARTO_HINT)
+    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR)
