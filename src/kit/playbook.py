@@ -66,7 +66,10 @@ def playbook_data(repo_root: Path, slugs: list[str]) -> dict[str, Any]:
                 signoff[rec["decided_by"]] += 1
     rows = []
     for name, info in activities.items():
-        usual = accountable[name].most_common(1)[0][0] if accountable[name] else info["usual_accountable"]
+        # Most studies' choice; on a tie (or with no data) the activity table's usual role.
+        counts = accountable[name]
+        usual = min(counts, key=lambda r: (-counts[r], r != info["usual_accountable"], r)) \
+            if counts else info["usual_accountable"]
         exceptions = {s: a for s, grid in per_study.items()
                       if (a := grid.get(name)) and a != usual}
         rows.append({"activity": name, "description": info["description"], "accountable": usual,

@@ -173,7 +173,8 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
                                     as_version=4)
                 nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
                 body, _ = exporter.from_notebook_node(nb)
-                header = f"<p class=\"muted\">{Markup.escape(s.title)}</p>"
+                # The notebook's own "# heading" gave way to Quarto's front-matter title.
+                header = f"<p class=\"muted\">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>"
                 site.page(s.href(stem), f"{s.title}: {label}", header + body, sidebar=s, current=stem,
                           kind=f"{label} · {s.title}")
         (staging / "assets" / "search-index.js").write_text(

@@ -1,0 +1,96 @@
+"""A small repository with executed-looking notebooks and stage JSON, for the site tests.
+
+Written directly (no papermill): two studies, one with all three stages, one
+whose insights stage did not run. Participant text carries markup, so the
+tests can see it stay escaped.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = '<script>window.__xss=1</script> "P02" & <b>bold</b>'
+RACI_A = {"planning": {"UXR": "A", "PM": "R"}, "recruiting": {"UXR": "A"},
+          "customer communication": {"PM": "A", "Support": "R"}, "moderating sessions": {"UXR": "A"},
+          "observing": {"UXR": "A", "PM": "R"}, "synthesis": {"UXR": "A"},
+          "insight sign-off": {"PM": "A", "UXR": "R"}, "product decision": {"PM": "A"},
+          "beta program": {"PM": "A"}, "feature-request triage": {"PM": "A", "Support": "R"}}
+
+
+def _notebook(title: str, html_output: str) -> nbformat.NotebookNode:
+    params = new_code_cell('study_dir = "notebooks/x"\nreports_dir = None', metadata={"tags": ["parameters"]})
+    injected = new_code_cell('# Parameters\ntitle = "Secret plan title"\n',
+                             metadata={"tags": ["injected-parameters"]})
+    shown = new_code_cell("kit.report.show(result)", outputs=[
+        new_output("display_data", data={"text/html": html_output, "text/plain": "<HTML>"})])
+    silent = new_code_cell("import kit")
+    nb = new_notebook(cells=[new_markdown_cell(f"# {title}\n\nWhat this page shows."), params, injected,
+                             silent, shown],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"},
+                                "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
+    return nb
+
+
+def _raci_rows(raci: dict) -> list[dict]:
+    return [{"activity": a, "description": a, "accountable": next(r for r, x in roles.items() if x == "A"),
+             "responsible": [r for r, x in roles.items() if x == "R"], "roles": roles}
+            for a, roles in raci.items()]
+
+
+def _insights_json(slug: str, title: str, area: str, insights: list[dict]) -> dict:
+    return {
+        "study": {"slug": slug, "title": title, "product_area": area, "status": "synthesis",
+                  "start_date": "2026-10-01", "date": "2026-11-01", "pm_owner": "Pat PM (PM)",
+                  "uxr_owner": "Uma UXR (UXR)", "participant_count": 5},
+        "insights": [{"id": i["id"], "statement": i["statement"], "tags": i["tags"], "answers": ["RQ1"],
+                      "confidence": {"level": i["confidence"], "reasons": ["3 participants"]},
+                      "recommendations": [{"id": "R1", "action": "Do it", "owner": "PM", "metric": "m",
+                                           "priority": "high", "status": i["status"],
+                                           "decided_on": None}]}
+                     for i in insights],
+        "recommendations": [{"id": "R1", "status": i["status"]} for i in insights],
+        "open_questions": [], "decision_log": [{"id": "R1", "decided_by": "Pat PM (PM)"}],
+    }
+
+
+def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
+    """Write the two studies' reports (and the project's site files) under ``repo``."""
+    reports = repo / "reports"
+    # Study "alpha": all three stages, insights with markup in participant text.
+    alpha = reports / "alpha"
+    alpha.mkdir(parents=True)
+    for stem, title in (("01-plan", "Study plan"), ("02-sessions", "Session synthesis"),
+                        ("03-insights", "Insights")):
+        body = f'<p class="quote">{HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}</p>'
+        if stem == "03-insights":
+            body += '<div id="insight-I1">card I1</div><div id="insight-I2">card I2</div>'
+        nbformat.write(_notebook(title, body), alpha / f"{stem}.ipynb")
+    (alpha / "plan.json").write_text(json.dumps({"plan": {"title": "Alpha checkout study"},
+                                                 "raci": {"activities": _raci_rows(RACI_A)}}))
+    (alpha / "synthesis.json").write_text(json.dumps({"observers": {
+        "sessions": 5, "observed_sessions": 4, "pm_observed_sessions": 3, "sessions_by_role": {"PM": 3}}}))
+    (alpha / "insights.json").write_text(json.dumps(_insights_json("alpha", "Alpha checkout study", "Checkout", [
+        {"id": "I1", "statement": f"Payment errors confuse people {HOSTILE}", "tags": ["payment", "error"],
+         "confidence": "high", "status": "accepted"},
+        {"id": "I2", "statement": "Delivery cost surprises first-time buyers", "tags": ["shipping-cost"],
+         "confidence": "medium", "status": "proposed"}])))
+    # Study "beta": plan and synthesis only (its insights stage failed); planning Accountable differs.
+    beta = reports / "beta"
+    beta.mkdir()
+    for stem, title in (("01-plan", "Study plan"), ("02-sessions", "Session synthesis")):
+        nbformat.write(_notebook(title, "<p>beta page</p>"), beta / f"{stem}.ipynb")
+    raci_b = dict(RACI_A, planning={"PM": "A", "UXR": "R"})
+    (beta / "plan.json").write_text(json.dumps({"plan": {"title": "Beta onboarding test",
+                                                         "product_area": "Onboarding",
+                                                         "deadline": "2026-09-01"},
+                                                "raci": {"activities": _raci_rows(raci_b)}}))
+    if with_site_files:
+        for name in ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "_playbook-intro.md"):
+            shutil.copyfile(ROOT / name, repo / name)
+    return repo
