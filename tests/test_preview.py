@@ -131,3 +131,9 @@ def test_title_and_footer_come_from_quarto_yml(tmp_path: Path):
     build_site(repo, use_quarto=False, echo=lambda m: None)
     html = (repo / "_site" / "index.html").read_text("utf-8")
     assert "<title>Studies – Team research</title>" in html and "<em>text</em>" in html
+
+
+def test_home_page_links_every_page_of_every_study(site: Path):
+    refs = set(_parse(site / "index.html").refs)
+    for page in PAGES[3:]:
+        assert page in refs, page

@@ -227,3 +227,10 @@ def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo:
         assert problems == []
     finally:
         context.close()
+
+
+def test_built_site_passes_the_privacy_check(site, repo: Path):
+    from kit.privacy_check import scan_for_leaks
+
+    leaks = scan_for_leaks(repo)
+    assert leaks == [], "\n".join(map(str, leaks))

@@ -151,8 +151,10 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
             from pygments.formatters import HtmlFormatter
             fh.write("\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n")
 
-        site.page("index.html", "Studies", parts.studies(publish.study_listing_items(studies)),
-                  active="index.html")
+        items = publish.study_listing_items(studies)
+        for item, s in zip(items, studies):  # every page of the study, beside its title
+            item["pages"] = [(label, s.href(stem)) for stem, label in s.pages]
+        site.page("index.html", "Studies", parts.studies(items), active="index.html")
         entries = publish.insight_listing_items(index)
         for entry, raw in zip(entries, index.get("insights", [])):
             entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
