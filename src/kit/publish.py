@@ -84,7 +84,7 @@ def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
     reports = Path(repo_root) / "reports"
     by_slug = {s["slug"]: s for s in index.get("studies", [])}
     slugs = list(by_slug) + sorted(p.name for p in reports.glob("*")
-                                   if p.is_dir() and p.name not in by_slug)
+                                   if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in by_slug)
     studies = []
     for slug in slugs:
         pages = [(stem, label) for stem, label in STAGE_PAGES.items()
