@@ -145,3 +145,13 @@ def test_quarto_renders_into_staging_and_a_failure_keeps_the_previous_site(repo:
         build_site(repo, echo=lambda m: None)
     assert (out / "index.html").read_text().strip() == "<html>quarto render</html>"
     assert not (repo / "_site.new").exists()
+
+
+def test_widget_views_keep_only_their_static_fallback():
+    nb = {"metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "source": "form()", "outputs": [
+        {"output_type": "display_data", "metadata": {},
+         "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "abc"},
+                  "text/plain": "VBox(...)"}}]}]}
+    pub = publish.published_notebook(nb)
+    assert pub["cells"][0]["outputs"][0]["data"] == {"text/plain": "VBox(...)"}
+    assert "widget-view" in json.dumps(nb)  # the input is not changed

@@ -39,6 +39,7 @@ from .iorw import read_json
 STUDIES_DIR = "studies"
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STUDY_LISTING = "listing-studies.yml"
 INSIGHT_LISTING = "listing-insights.yml"
 NAVIGATION = "_navigation.yml"
@@ -116,6 +117,12 @@ def published_notebook(nb: dict, title: str | None = None) -> dict:
                 break
         front = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n"
         cells.insert(0, {"cell_type": "raw", "id": "kit-front-matter", "metadata": {}, "source": front})
+    for cell in cells:  # a widget view needs a kernel (and a CDN manager): keep its static fallback
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if isinstance(data, dict) and WIDGET_VIEW in data:
+                del data[WIDGET_VIEW]
+        cell.get("metadata", {}).pop("widgets", None)
     nb["cells"] = cells
     return nb
 
