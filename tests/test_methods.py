@@ -109,8 +109,6 @@ def test_chosen_method_mismatch_warnings():
 def test_the_two_example_studies_get_different_advice():
     demo = load_study(ROOT / "notebooks" / "demo-checkout")
     quick_dir = ROOT / "notebooks" / "quick-onboarding"
-    if not (quick_dir / "study.yml").exists():
-        pytest.skip("second example study not there yet")
     quick = load_study(quick_dir)
 
     def top(study):

@@ -106,8 +106,6 @@ def test_weak_plan_gets_warnings_per_section(tmp_path: Path):
 
 def test_quick_onboarding_gets_one_week_advice(tmp_path: Path):
     src = ROOT / "notebooks" / "quick-onboarding"
-    if not (src / "study.yml").exists():
-        pytest.skip("second example study not there yet")
     d = tmp_path / "notebooks" / "quick-onboarding"
     shutil.copytree(src, d)
     quick = run_plan_stage(d)
