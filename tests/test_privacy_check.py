@@ -87,6 +87,22 @@ def test_cli_check_privacy(pii_repo, monkeypatch):
     assert runner.invoke(cli, ["check"]).exit_code == 2
 
 
+def test_kit_build_fails_when_the_built_output_leaks(pii_repo, monkeypatch):
+    import kit.cli
+
+    monkeypatch.setenv("KIT_REPO", str(pii_repo))
+    monkeypatch.setattr(kit.cli, "_run", lambda *args, **kwargs: 0)  # the studies "ran"
+    monkeypatch.setattr("kit.site.quarto_path", lambda: None)
+    write_outputs(pii_repo, redact=True)
+    clean = CliRunner().invoke(cli, ["build"])
+    assert clean.exit_code == 0, clean.output
+    assert "privacy check passed" in clean.output
+    write_outputs(pii_repo, redact=False)
+    leaky = CliRunner().invoke(cli, ["build"])
+    assert leaky.exit_code == 1
+    assert "reports/pii-study/synthesis.json" in leaky.output and "privacy check FAILED" in leaky.output
+
+
 def test_unreadable_roster_fails_the_check(pii_repo):
     (pii_repo / "notebooks" / SLUG / "data" / "participants.csv").write_text(
         "participant_id,name\nR-1,A B\nR-1,C D\n", encoding="utf-8")

@@ -104,15 +104,24 @@ def site(use_quarto: bool | None) -> None:
 @click.option("--quarto/--no-quarto", "use_quarto", default=None)
 def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
           use_quarto: bool | None) -> None:
-    """kit run, then kit site (the site shows every study that succeeded)."""
+    """kit run, kit site, then kit check --privacy (any leak fails the build).
+
+    The site shows every study that succeeded; the exit code is 1 when a study
+    failed or the privacy check found a roster name, e-mail, phone or
+    unconsented quote in reports/ or _site/.
+    """
+    from .privacy_check import check_privacy_command
     from .site import build_site
 
     code = _run(slugs, jobs, timeout, force)
     try:
-        build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
+        out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
     except KitError as exc:
         _fail(exc)
-    sys.exit(code)
+    click.echo(f"site written to {out.relative_to(_repo_root())}/index.html")
+    leaks = check_privacy_command(_repo_root(), None, echo=click.echo,
+                                  echo_err=lambda m: click.echo(m, err=True))
+    sys.exit(max(code, leaks))
 
 
 @cli.command()
