@@ -31,6 +31,7 @@ test: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_synthesis.py
+	$(PY) benchmarks/bench_redaction.py
 	$(PY) benchmarks/bench_run.py
 
 run: $(STAMP)

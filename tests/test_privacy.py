@@ -188,6 +188,18 @@ def test_recording_consent(roster):
     assert not roster.can_link_recording("R-103") and not roster.can_link_recording("R-104")
 
 
+def test_recording_links_need_consent_and_an_http_link():
+    sessions = SESSIONS.assign(recording=["https://rec.example.com/S01", "https://rec.example.com/S02",
+                                          "https://rec.example.com/S03"])
+    roster = Roster.from_frames(participants(ROWS), sessions)
+    assert roster.recording_link("S01") == "https://rec.example.com/S01"  # R-101 consented
+    assert roster.recording_link("S03") is None  # consent_recording "no"
+    assert roster.recording_link("S99") is None  # unknown session
+    hostile = SESSIONS.assign(recording=["javascript:alert(1)", "", "x"])
+    roster = Roster.from_frames(participants(ROWS), hostile)
+    assert roster.recording_link("S01") is None and roster.recording_link("S02") is None
+
+
 def test_from_study_reads_csv_and_xlsx(tmp_path):
     data = tmp_path / "study" / "data"
     data.mkdir(parents=True)

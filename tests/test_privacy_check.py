@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -101,6 +102,17 @@ def test_kit_build_fails_when_the_built_output_leaks(pii_repo, monkeypatch):
     leaky = CliRunner().invoke(cli, ["build"])
     assert leaky.exit_code == 1
     assert "reports/pii-study/synthesis.json" in leaky.output and "privacy check FAILED" in leaky.output
+
+
+def test_recording_links_are_leaks_only_without_consent(pii_repo):
+    sessions = pii_repo / "notebooks" / SLUG / "data" / "sessions.csv"
+    frame = pd.read_csv(sessions, dtype=str, keep_default_na=False)
+    frame["recording"] = [f"https://rec.example.com/{s}?t=1" for s in frame["session_id"]]
+    frame.to_csv(sessions, index=False)
+    # S01 (R-3001) and S02 (R-3002) consented to recording links, S03 (R-3003) did not
+    page(pii_repo, "<a href='https://rec.example.com/S01?t=1'>S01</a>\n"
+                   "<a href='https://rec.example.com/S03?t=1'>S03</a>")
+    assert found(scan_for_leaks(pii_repo)) == {("recording", "https://rec.example.com/S03?t=1")}
 
 
 def test_unreadable_roster_fails_the_check(pii_repo):

@@ -123,6 +123,17 @@ def test_demo_study_traces_into_the_insights_stage(demo_repo):
     assert insights["insights"]
 
 
+def test_recording_links_only_for_participants_who_consented(demo_repo):
+    out = run_synthesis_stage(demo_repo / "notebooks" / "demo-checkout")
+    rows = {r["session_id"]: r for r in out["observers"]["rows"]}
+    # demo participants.csv: R-1066 (S06) and R-1079 (S08) said no to recording links
+    assert rows["S01"]["recording"] == "https://recordings.example.com/demo-checkout/S01"
+    assert rows["S06"]["recording"] is None and rows["S06"]["recording_withheld"]
+    assert rows["S08"]["recording"] is None and rows["S08"]["recording_withheld"]
+    assert out["observers"]["recordings_withheld"] == 2
+    assert "demo-checkout/S06" not in json.dumps(out)
+
+
 @pytest.mark.slow
 def test_template_runs_with_papermill(demo_repo):
     import nbformat

@@ -70,6 +70,17 @@ def table(df: pd.DataFrame, caption: str | None = None, index: bool = False) -> 
     _display(HTML(body))
 
 
+def links(items: list[tuple[str, str]]) -> None:
+    """A bulleted list of links; labels and targets escaped, only http(s) targets kept."""
+    from IPython.display import HTML
+
+    safe = [(label, url) for label, url in items
+            if str(url).strip().lower().startswith(("http://", "https://"))]
+    if safe:
+        _display(HTML("<ul>" + "".join(f'<li><a href="{escape(url)}" rel="noopener">{escape(label)}</a></li>'
+                                       for label, url in safe) + "</ul>"))
+
+
 def styled(styler: "pd.io.formats.style.Styler") -> None:
     """Show a pandas Styler (colour tables); its cell text must already be escaped."""
     from IPython.display import HTML

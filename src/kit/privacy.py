@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -62,12 +63,13 @@ class Roster:
     segments: dict[str, str] = field(default_factory=dict)
     staff: dict[str, str] = field(default_factory=dict)  # moderator/observer name -> role placeholder
     session_participant: dict[str, str] = field(default_factory=dict)  # session id -> participant id
+    recordings: dict[str, str] = field(default_factory=dict)  # session id -> recording link (sessions.csv)
     _redactor: Redactor | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, participants: pd.DataFrame, sessions: pd.DataFrame | None = None,
                     *, source: str = "participants.csv") -> "Roster":
-        """Build the roster from participants.csv (and sessions.csv for staff names).
+        """Build the roster from participants.csv (and sessions.csv for staff names and recording links).
 
         Raises :class:`DataError` (``participants.csv:line``) for a missing or
         repeated participant id, since a pseudonym must name one person.
@@ -98,7 +100,7 @@ class Roster:
         if problems:
             raise DataError(problems)
         if sessions is not None:
-            roster._add_staff(sessions)
+            roster._add_sessions(sessions)
         return roster
 
     @classmethod
@@ -111,11 +113,13 @@ class Roster:
         sessions, _ = read_table(data, "sessions")
         return cls.from_frames(participants, sessions, source=p_source)
 
-    def _add_staff(self, sessions: pd.DataFrame) -> None:
+    def _add_sessions(self, sessions: pd.DataFrame) -> None:
         for row in sessions.to_dict("records"):
             sid, pid = _cell(row.get("session_id")), _cell(row.get("participant_id"))
             if sid and pid:
                 self.session_participant[sid] = pid
+            if sid and (link := _cell(row.get("recording"))):
+                self.recordings[sid] = link
             if moderator := _cell(row.get("moderator")):
                 self.staff[moderator] = MODERATOR
             for observer in re.split(r"[;\n]", _cell(row.get("observers"))):
@@ -150,6 +154,19 @@ class Roster:
     def can_link_recording(self, participant_id: str) -> bool:
         """Whether a report may link to this participant's recording or transcript."""
         return self.consent_recording.get(str(participant_id).strip(), False)
+
+    def recording_link(self, session_id: str) -> str | None:
+        """The session's recording link if its participant consented to recording links, else None.
+
+        Only http(s) links are ever returned: a ``javascript:`` or ``data:``
+        "link" typed into sessions.csv would run in the reader's browser.
+        """
+        sid = str(session_id).strip()
+        link = self.recordings.get(sid)
+        pid = self.session_participant.get(sid)
+        if not link or pid is None or not self.can_link_recording(pid):
+            return None
+        return link if urlsplit(link).scheme.lower() in ("http", "https") else None
 
     def quote(self, participant_id: str, text: str) -> str | None:
         """The redacted quote if the participant consented to quotes, else None.

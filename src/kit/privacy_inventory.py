@@ -25,6 +25,9 @@ What is looked for, per study:
   (participants, sessions, notes, transcripts). Phones and cards match on
   their digits whatever the separators (the last 9 digits of a phone, so
   ``+44 20 7946 0958`` is found as ``020 7946 0958`` too).
+* ``recording``: the ``recording`` link of every session (sessions.csv) whose
+  participant did not consent to recording links; consented links are
+  published on purpose and not looked for.
 * ``quote``: verbatim text of participants without quote consent: notes of
   kind ``quote`` and their transcript utterances. Text is compared as
   lower-case words after undoing JSON escapes, HTML entities (twice, for HTML
@@ -85,6 +88,12 @@ def study_secrets(study_dir: Path) -> StudySecrets:
     typed = {("email", e) for e in roster.emails} | {("phone", p) for p in roster.phones}
     for text in _raw_texts(data):
         typed.update((kind, found) for kind, found in find_typed(text) if kind != "name")
+    # Recording links are their own kind: published on purpose where the
+    # participant consented, a leak everywhere else.
+    links = set(roster.recordings.values())
+    typed = {(kind, item) for kind, item in typed if item not in links}
+    typed.update(("recording", link) for sid, link in roster.recordings.items()
+                 if roster.recording_link(sid) is None)
     for kind, item in sorted(typed):
         regex = None  # looked for as words
         if kind in ("phone", "card"):

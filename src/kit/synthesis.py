@@ -170,12 +170,17 @@ def observers_json(data, study: Study, roster: Roster) -> dict:
         kinds = [roles.get(" ".join(n.split()).casefold(), "Other") for n in names]
         for k in set(kinds):
             by_role[k] = by_role.get(k, 0) + 1
+        link = roster.recording_link(s["session_id"])
         rows.append({"session_id": s["session_id"], "date": s["date"],
                      "participants": [roster.pseudonyms.get(s["participant_id"], "")],
-                     "observer_count": len(names), "roles": sorted(set(kinds))})
+                     "observer_count": len(names), "roles": sorted(set(kinds)),
+                     # consent_recording gates the link; a withheld one is only counted
+                     "recording": link,
+                     "recording_withheld": bool(s["session_id"] in roster.recordings and link is None)})
     observed = sum(1 for r in rows if r["observer_count"])
     return {"sessions": len(rows), "observed_sessions": observed,
-            "pm_observed_sessions": by_role.get("PM", 0), "sessions_by_role": by_role, "rows": rows}
+            "pm_observed_sessions": by_role.get("PM", 0), "sessions_by_role": by_role,
+            "recordings_withheld": sum(r["recording_withheld"] for r in rows), "rows": rows}
 
 
 def problems_json(notes: pd.DataFrame, people: list[str]) -> dict:

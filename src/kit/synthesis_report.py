@@ -65,6 +65,14 @@ def show_observers(s: dict) -> None:
     rows = pd.DataFrame([{"session": r["session_id"], "date": r["date"], "participant": ", ".join(r["participants"]),
                           "observers": r["observer_count"], "roles": ", ".join(r["roles"])} for r in o["rows"]])
     _left(rows)
+    recorded = [(f"{r['session_id']} ({', '.join(r['participants'])}, {r['date']})", r["recording"])
+                for r in o["rows"] if r.get("recording")]
+    if recorded or o.get("recordings_withheld"):
+        display.heading("Recordings", 3)
+        display.links(recorded)
+        if o.get("recordings_withheld"):
+            display.note(f"{o['recordings_withheld']} recording link(s) withheld: the participant did not "
+                         "consent to recording links (consent_recording).")
 
 
 def _rainbow(frame: pd.DataFrame, people: list[str]):
