@@ -193,6 +193,34 @@ def test_failed_stage_runs_again_next_time(repo: Path, executed: list, monkeypat
     assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS)
 
 
+def test_failed_stage_withdraws_its_own_and_later_outputs_from_earlier_runs(repo: Path, executed: list,
+                                                                            monkeypatch):
+    from kit.repository import build_index
+
+    _run(repo, executed)
+    reports = repo / "reports"
+    (reports / "alpha" / "recommendations.csv").write_text("study,id\nalpha,R1\n")
+    build_index(reports)
+    fake = runner._execute
+
+    def failing(notebook, output, params, repo_root, opts):
+        if notebook.name == SESSIONS and params["reports_dir"].endswith("alpha"):
+            raise RuntimeError("notes.csv:3: text is empty")
+        fake(notebook, output, params, repo_root, opts)
+
+    monkeypatch.setattr(runner, "_execute", failing)
+    (repo / "notebooks" / "alpha" / "study.yml").write_text("title: Alpha changed\n")
+    results = {r.slug: r for r in run_studies(repo)}
+    assert not results["alpha"].ok and results["beta"].ok
+    alpha = reports / "alpha"
+    # the plan ran again and stands; the failed stage and the one after it leave nothing stale
+    assert (alpha / "01-plan.ipynb").is_file() and (alpha / "plan.json").is_file()
+    for name in (SESSIONS, INSIGHTS, "synthesis.json", "insights.json", "recommendations.csv"):
+        assert not (alpha / name).exists(), name
+    assert set(Manifest.load(alpha).stages) == {"01-plan.ipynb"}
+    assert (reports / "beta" / "insights.json").is_file()  # the other study keeps its outputs
+
+
 def test_reason_names_what_changed(repo: Path, executed: list):
     _run(repo, executed)
     with open(repo / "notebooks" / "alpha" / "data" / "notes.csv", "a") as fh:

@@ -178,6 +178,25 @@ def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: 
                 _ACTIVE.discard(watchdog)
 
 
+def withdraw_outputs(out_dir: Path, failed_stage: str, manifest: Manifest) -> None:
+    """Remove what the failed stage and every later stage left from earlier runs.
+
+    Their notebooks and JSON no longer match the study's inputs: publishing
+    them would show last week's plan beside this week's error. Each stage is
+    forgotten by the manifest, so the next run executes it again, and the
+    repository index drops the study's insights.
+    """
+    from .repository import withdraw
+
+    specs = stage_specs()
+    withdraw(out_dir)  # the insights exports, and the study's entry in an existing index
+    for stage in STAGES[STAGES.index(failed_stage):]:
+        (out_dir / stage).unlink(missing_ok=True)
+        for name in specs[stage].writes:
+            (out_dir / name).unlink(missing_ok=True)
+        manifest.forget(stage)
+
+
 def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
               on_event: EventSink | None = None) -> StudyResult:
     """Bring one study's reports up to date, stage by stage; never raises for a notebook failure."""
@@ -220,6 +239,7 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
             except KitError as exc:
                 problem = NotebookFailure(slug, STUDY_FILE, None, str(exc))
         if problem is not None:
+            withdraw_outputs(out_dir, stage, manifest)
             result.failure = problem
             result.stages.append(StageResult(stage, "failed", failure=problem))
             emit(slug, stage, "failed", problem.message)
@@ -235,8 +255,7 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
             failure = _failure_from(exc, slug, stage)
             if running.exists():
                 os.replace(running, out_dir / f"{stem}.failed.ipynb")
-            (out_dir / stage).unlink(missing_ok=True)
-            manifest.forget(stage)  # run it again next time, even if nothing changed
+            withdraw_outputs(out_dir, stage, manifest)
             result.failure = failure
             result.stages.append(StageResult(stage, "failed", seconds, failure, reason, True))
             emit(slug, stage, "failed", f"{seconds:.1f}s: {failure}")
