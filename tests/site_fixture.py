@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from kit.site import PROJECT_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<script>window.__xss=1</script> "P02" & <b>bold</b>'
 RACI_A = {"planning": {"UXR": "A", "PM": "R"}, "recruiting": {"UXR": "A"},
@@ -91,6 +93,6 @@ def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
                                                          "deadline": "2026-09-01"},
                                                 "raci": {"activities": _raci_rows(raci_b)}}))
     if with_site_files:
-        for name in ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "_playbook-intro.md"):
+        for name in PROJECT_FILES:
             shutil.copyfile(ROOT / name, repo / name)
     return repo

@@ -78,6 +78,31 @@ def test_listing_pages_read_the_files_kit_site_generates(tmp_path: Path):
         shown = [f for f in listing["fields"] if f != "categories"]
         assert items and all(f in item for item in items for f in shown if f != "date"), listing["contents"]
         assert set(listing["field-display-names"]) <= set(listing["fields"])
+        assert set(listing["sort-ui"]) <= set(listing["fields"])  # Quarto drops sort keys not shown
+
+
+def test_themes_load_no_web_fonts(config):
+    for mode, layers in config["format"]["html"]["theme"].items():
+        assert isinstance(layers, list) and layers[0] in ("flatly", "darkly"), mode
+        for custom in layers[1:]:
+            scss = (ROOT / custom).read_text("utf-8")
+            assert scss.startswith("/*-- scss:defaults --*/") and "$web-font-path: false;" in scss
+
+
+def test_project_files_are_all_there_and_named_by_the_site_module():
+    from kit.site import PROJECT_FILES
+
+    assert all((ROOT / name).is_file() for name in PROJECT_FILES)
+    config_text = (ROOT / "_quarto.yml").read_text("utf-8")
+    assert all(name in config_text for name in PROJECT_FILES if name.endswith(".scss"))
+
+
+def test_a_one_study_site_keeps_its_sidebar_off_the_other_pages():
+    studies = [publish.StudyPages("solo", "Solo study", {}, [("01-plan", "Plan")])]
+    sidebars = publish.navigation(studies)["website"]["sidebar"]
+    # Quarto applies a lone sidebar to every page: a second, empty one prevents that
+    assert [s["id"] for s in sidebars] == ["solo", publish.NO_SIDEBAR]
+    assert sidebars[1]["contents"] == []
 
 
 def test_playbook_includes_the_editable_and_the_generated_text(tmp_path: Path):
@@ -118,6 +143,15 @@ def test_workflow_builds_on_push_and_pull_request_and_deploys_only_main(workflow
     assert "pull_request" in deploy["if"] and "refs/heads/main" in deploy["if"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["steps"][-1]["uses"].startswith("actions/deploy-pages@")
+    assert set(deploy["needs"]) == {"build", "site-tests"}
+    assert deploy["concurrency"]["cancel-in-progress"] is False  # never cancel a deployment half-way
+
+
+def test_workflow_runs_the_browser_tests_with_quarto(workflow):
+    job = workflow["jobs"]["site-tests"]
+    runs = " ".join(s.get("run", "") for s in job["steps"])
+    assert "apt-get install" in runs and "chromium" in runs
+    assert "'.[dev,quarto]'" in runs and "tests/test_site_browser.py" in runs
 
 
 def test_workflow_steps_in_order(workflow):
@@ -131,7 +165,7 @@ def test_workflow_steps_in_order(workflow):
     assert python["with"]["python-version"] == "3.11"
     assert at("pip install .") <= at("ipykernel install") < at("actions/cache@") < at("kit run") \
         < at("kit check --privacy") < at("quarto-dev/quarto-actions/setup@") < at("kit site --quarto") \
-        < at("actions/upload-pages-artifact@")
+        < at("actions/configure-pages@") < at("actions/upload-pages-artifact@")
     cache = steps[at("actions/cache@")]
     assert cache["with"]["path"] == "reports"  # holds reports/<slug>/.manifest.json
     assert "hashFiles(" in cache["with"]["key"] and cache["with"]["restore-keys"].strip()

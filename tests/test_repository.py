@@ -33,7 +33,7 @@ def test_index_lists_insights_of_every_study_with_links_and_categories(tmp_path:
     entries = {e["id"]: e for e in index["insights"]}
     assert set(entries) == {"fixture/I1", "fixture/I2", "onboarding-test/I1", "onboarding-test/I2"}
     e = entries["fixture/I1"]
-    assert e["href"] == e["path"] == "fixture/03-insights.html#insight-I1"
+    assert e["href"] == e["path"] == "studies/fixture/03-insights.html#insight-I1"
     assert e["categories"] == ["Checkout", "shipping-cost"]
     assert e["recommendation_statuses"] == ["accepted"]
     assert e["confidence"] in ("low", "medium", "high") and e["confidence_reasons"]

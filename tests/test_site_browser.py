@@ -19,12 +19,13 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 
+from kit.site import PROJECT_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 STUDIES = ("demo-checkout", "quick-onboarding")
-SITE_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "_playbook-intro.md")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,7 +39,7 @@ def _repo_copy(tmp: Path) -> Path:
     for slug in STUDIES:
         shutil.copytree(ROOT / "notebooks" / slug, repo / "notebooks" / slug,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for name in SITE_FILES:
+    for name in PROJECT_FILES:
         shutil.copyfile(ROOT / name, repo / name)
     return repo
 

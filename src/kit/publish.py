@@ -35,8 +35,8 @@ from typing import Any
 import yaml
 
 from .iorw import read_json
+from .repository import STUDIES_DIR
 
-STUDIES_DIR = "studies"
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -44,11 +44,7 @@ STUDY_LISTING = "listing-studies.yml"
 INSIGHT_LISTING = "listing-insights.yml"
 NAVIGATION = "_navigation.yml"
 PLAYBOOK_PART = "_playbook.md"
-
-
-def site_href(index_href: str) -> str:
-    """A repository-index link (``<slug>/03-insights.html#...``) as a site-root link."""
-    return f"{STUDIES_DIR}/{index_href}"
+NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
 
 
 @dataclass
@@ -163,7 +159,7 @@ def insight_categories(entry: dict) -> list[str]:
 def insight_listing_items(index: dict) -> list[dict[str, Any]]:
     """Items of the insights listing (insights.qmd): one per insight, linking to its card."""
     return [_present({
-        "title": e["statement"], "path": site_href(e["href"]), "date": e.get("date") or None,
+        "title": e["statement"], "path": e["href"], "date": e.get("date") or None,
         "study": e.get("study_title", e.get("study", "")), "insight": e.get("insight", ""),
         "product-area": e.get("product_area", ""), "confidence": e.get("confidence", ""),
         "recommendations": ", ".join(e.get("recommendation_statuses", [])),
@@ -177,6 +173,10 @@ def navigation(studies: list[StudyPages]) -> dict[str, Any]:
     sidebars = [{"id": s.slug, "title": s.title, "style": "docked",
                  "contents": [{"text": label, "href": f"{STUDIES_DIR}/{s.slug}/{stem}.ipynb"}
                               for stem, label in s.pages]} for s in studies]
+    if len(sidebars) == 1:
+        # Quarto shows a lone sidebar on every page (home, insights, playbook too);
+        # a second, empty one makes each sidebar apply only to the pages it lists.
+        sidebars.append({"id": NO_SIDEBAR, "contents": []})
     out: dict[str, Any] = {"project": {"render": render}} if render else {}
     if sidebars:
         out["website"] = {"sidebar": sidebars}

@@ -5,7 +5,8 @@ Every study's 03-insights stage writes ``reports/<slug>/insights.json``;
 entry per insight, so the site can list, filter (tags, product area) and
 search every insight of every study, and a PM finds all insights about
 "payment" at once. Each entry links to its card on the study's page,
-``<slug>/03-insights.html#insight-I1`` (relative to the site root).
+``studies/<slug>/03-insights.html#insight-I1`` (relative to the site root;
+the same link is in the CSV export's ``link`` column).
 
 Studies run in parallel, so the index is rebuilt under a file lock from
 whatever insights.json files exist at that moment: the last study to finish
@@ -26,6 +27,8 @@ from filelock import FileLock
 
 from .iorw import atomic_write_json, atomic_write_text, read_json
 
+STUDIES_DIR = "studies"  # where the site keeps each study's pages
+
 INDEX_JSON = "index.json"
 INDEX_VERSION = 1
 PAGE = "03-insights.html"
@@ -37,8 +40,8 @@ REC_COLUMNS = ("study", "insight", "id", "action", "owner", "metric", "priority"
 
 
 def insight_link(slug: str, insight_id: str) -> str:
-    """Site-relative link to an insight's card."""
-    return f"{slug}/{PAGE}#insight-{insight_id}"
+    """Link to an insight's card, relative to the site root (``studies/<slug>/03-insights.html#...``)."""
+    return f"{STUDIES_DIR}/{slug}/{PAGE}#insight-{insight_id}"
 
 
 def _num(ident: str) -> int:

@@ -16,6 +16,10 @@ from pathlib import Path
 from .errors import KitError
 
 SITE_DIR = "_site"
+# The Quarto project's own files at the repository root (everything else of
+# the site is generated into studies/ by `kit site`).
+PROJECT_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "_playbook-intro.md",
+                 "site-theme.scss")
 QUARTO_HINT = ("Quarto was not found on PATH: built a static preview instead. "
                "For the full site install Quarto (https://quarto.org/docs/get-started/) "
                "or `pip install '.[quarto]'`.")
