@@ -82,3 +82,25 @@ def test_an_embedding_model_can_replace_tfidf_for_clustering():
 def test_no_embedding_model_without_a_local_path(monkeypatch):
     monkeypatch.delenv("KIT_THEME_EMBEDDINGS", raising=False)
     assert themes.embedder() is None
+
+
+def test_verbatim_quotes_come_first_among_a_themes_representatives():
+    notes = _notes()
+    notes["kind"] = "observation"
+    notes.loc[notes["id"] == "N004", "kind"] = "quote"  # "surprised by the delivery cost"
+    found, _ = themes.find_themes(notes, lambda pid: True, quotes=2)
+    delivery = next(t for t in found if "N001" in t["notes"])
+    assert delivery["quotes"][0]["note_id"] == "N004"
+    assert len(delivery["quotes"]) == 2
+
+
+def test_note_taking_words_are_never_top_terms():
+    notes = pd.DataFrame([{"id": f"N{i:03d}", "participant": p, "pid": p, "tags": [],
+                           "text": f"she said and asked about the {t}, it appeared {t} was odd"}
+                          for i, (t, p) in enumerate([("coupon", "P01"), ("coupon", "P02"), ("coupon", "P03"),
+                                                      ("invoice", "P01"), ("invoice", "P02"),
+                                                      ("invoice", "P03")], 1)])
+    found, _ = themes.find_themes(notes, lambda pid: True)
+    terms = {term for t in found for term in t["top_terms"]}
+    assert {"coupon", "invoice"} <= terms
+    assert not terms & {"said", "asked", "appeared"}

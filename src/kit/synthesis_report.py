@@ -16,6 +16,10 @@ RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
            "#ff9da7", "#9c755f", "#bab0ac")
 
 
+MIN_TRANSCRIPT_QUOTE_WORDS = 6
+MAX_TRANSCRIPT_QUOTES = 25
+
+
 def _left(df: pd.DataFrame, caption: str | None = None) -> None:
     """A text table, left-aligned (reading order), escaped by :func:`kit.display.styled`."""
     styler = (df.style.hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"})
@@ -190,7 +194,10 @@ def show_themes(s: dict) -> None:
     quotes = {q["id"]: q for q in s.get("quotes", [])}
     rows = [{"theme": t["id"], "top terms": ", ".join(t["top_terms"]), "participants": t["participant_count"],
              "notes": t["size"], "common tags": ", ".join(t["tags"]),
-             "representative notes": " | ".join(f"{q['participant']}: {q['text']}" for q in t["quotes"]),
+             # participants' own words in quotation marks, researchers' notes without
+             "representative quotes and notes": " | ".join(
+                 f"{q['participant']}: “{q['text']}”" if f"Q-{q['note_id']}" in quotes
+                 else f"{q['participant']}: {q['text']}" for q in t["quotes"]),
              "transcript lines sharing its words": " | ".join(
                  f"{quotes[i]['speaker']} ({i}): {quotes[i]['text']}"
                  for i in t.get("transcript_quotes", []) if i in quotes)}
@@ -207,11 +214,18 @@ def show_quotes(s: dict, per_tag: int = 3) -> None:
     if rows:
         _left(pd.DataFrame(rows))
     transcript = [q for q in quotes.values() if q["source"] == "transcript"]
-    if transcript:
+    # Turns like "Yes, that's fine." are not quotes a reader learns from.
+    telling = [q for q in transcript if len(q["text"].split()) >= MIN_TRANSCRIPT_QUOTE_WORDS]
+    if telling:
         display.heading("From transcripts", 3)
         _left(pd.DataFrame([{"quote": q["id"], "session": q["session_id"], "at": _clock(q.get("start")),
-                             "participant": q["speaker"], "words": q["text"]} for q in transcript]))
-    if not rows and not transcript:
+                             "participant": q["speaker"], "words": q["text"]}
+                            for q in telling[:MAX_TRANSCRIPT_QUOTES]]))
+        if len(transcript) > MAX_TRANSCRIPT_QUOTES or len(telling) < len(transcript):
+            display.note(f"{min(len(telling), MAX_TRANSCRIPT_QUOTES)} of {len(transcript)} transcript turns "
+                         f"shown (at least {MIN_TRANSCRIPT_QUOTE_WORDS} words); all are in synthesis.json "
+                         "for insights to cite.")
+    if not rows and not telling:
         display.note("No quotes from participants who consented to quotes.")
 
 

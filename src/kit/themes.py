@@ -8,13 +8,18 @@ fast) and clustered with k-means (MiniBatchKMeans above ``MINIBATCH_FROM``
 notes) with a fixed seed: the same notes give the same themes. The number of
 themes grows with the square root of the number of notes, capped.
 
-Each theme has its top terms (highest centroid weights), the participants
-whose notes it holds, and 2-3 representative notes (closest to the centroid)
-from participants who consented to quotes.
+Each theme has its top terms (highest centroid weights; note-taking words
+such as "said" are stop words, see ``data/theme_stopwords.csv``), the
+participants whose notes it holds, and 2-3 representative notes from
+participants who consented to quotes: their verbatim quotes (notes of kind
+quote) first, then the notes closest to the centroid.
 """
 from __future__ import annotations
 
+import csv
+import functools
 import math
+from importlib import resources
 from typing import Callable
 
 import numpy as np
@@ -28,6 +33,21 @@ MAX_FEATURES_LARGE = 500
 MINIBATCH_FROM = 5000
 SEED = 0
 ATTACH_SIMILARITY = 0.1  # cosine to a theme centre for a transcript turn to illustrate it (lexical overlap)
+
+
+@functools.cache
+def stop_words() -> list[str]:
+    """English stop words plus the words of note-taking (``data/theme_stopwords.csv``).
+
+    "said", "asked", "appeared" ... are in most researchers' notes whatever the
+    theme, so as top terms they would label every theme the same.
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    table = resources.files("kit") / "data" / "theme_stopwords.csv"
+    with table.open(encoding="utf-8") as f:
+        own = {row["word"].strip().lower() for row in csv.DictReader(f) if row["word"].strip()}
+    return sorted(ENGLISH_STOP_WORDS | own)
 
 
 def theme_candidates(notes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -89,7 +109,7 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
     cand = cand.sort_values("id", kind="stable")  # input order must not change the themes
     large = len(cand) >= MINIBATCH_FROM
     # Bigrams make labels readable for small studies; for large ones they only cost time.
-    vec = TfidfVectorizer(stop_words="english", ngram_range=(1, 1) if large else (1, 2),
+    vec = TfidfVectorizer(stop_words=stop_words(), ngram_range=(1, 1) if large else (1, 2),
                           max_features=MAX_FEATURES_LARGE if large else MAX_FEATURES,
                           min_df=1 if len(cand) < 50 else 2, sublinear_tf=True, dtype=np.float32)
     try:
@@ -118,6 +138,7 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
                          else np.zeros(x.shape[1], dtype=np.float32) for c in range(k)])
     attached = _attach(vec, centres, extra_quotes or [], quotes)
     ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
+    verbatim = (cand["kind"].to_numpy() == "quote") if "kind" in cand else np.zeros(len(cand), dtype=bool)
     texts, tags = cand["text"].to_numpy(), cand["tags"].to_numpy()
     themes = []
     for c in range(k):
@@ -126,8 +147,10 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
             continue
         top = [str(t) for t in terms[np.argsort(-centres[c], kind="stable")[:top_terms]]]
         sims = np.asarray(x[members] @ centres[c]).ravel()
-        # Closest to the centre first; ties broken by note id so the pick is stable.
-        order = sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 6), ids[members[j]]))
+        # Participants' own words (notes of kind quote) first, then closest to the
+        # centre; ties broken by note id so the pick is stable.
+        order = sorted(range(len(members)), key=lambda j: (not verbatim[members[j]],
+                                                           -round(float(sims[j]), 6), ids[members[j]]))
         reps = []
         for j in order:
             if len(reps) == quotes:
