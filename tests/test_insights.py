@@ -46,6 +46,20 @@ def test_researcher_text_naming_a_participant_is_redacted(tmp_path: Path):
     assert result["insights"][0]["statement"].startswith("P01 and others")
 
 
+def test_windows_1252_roster_and_staff_names_are_redacted_too(tmp_path: Path):
+    spec = insights_copy()
+    spec["insights"][0]["statement"] = "Zoë Núñez and Sam Okafor both saw delivery cost late."
+    study = make_study(tmp_path, insights=spec)
+    roster = study / "data" / "participants.csv"
+    roster.write_bytes(roster.read_text(encoding="utf-8").replace("Ada Lovelace", "Zoë Núñez").encode("cp1252"))
+    (study / "data" / "sessions.csv").write_text(
+        "session_id,participant_id,date,moderator,observers\nS01,R1,2026-01-06,Sam Okafor,\n", encoding="utf-8")
+    result = run_insights_stage(study)
+    text = (tmp_path / "reports" / "fixture" / "insights.json").read_text(encoding="utf-8")
+    assert "Núñez" not in text and "Okafor" not in text
+    assert result["insights"][0]["statement"].startswith("P01 and [moderator]")
+
+
 def test_missing_synthesis_is_a_stage_order_error(tmp_path: Path):
     sdir = make_study(tmp_path, synthesis=False)
     with pytest.raises(StageOrderError, match="synthesis.json: not found"):

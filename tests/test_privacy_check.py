@@ -230,3 +230,29 @@ def test_curly_apostrophes_are_found(tmp_path):
     csv.write_text(csv.read_text(encoding="utf-8").replace("Priya Raghunathan", "Grace O'Connor"), encoding="utf-8")
     page(tmp_path, "<p>O\u2019Connor said</p>")
     assert found(scan_for_leaks(tmp_path)) == {("name", "O'Connor")}
+
+
+def test_a_windows_1252_roster_is_read_and_its_names_found(pii_repo):
+    csv = pii_repo / "notebooks" / SLUG / "data" / "participants.csv"
+    csv.write_bytes(csv.read_text(encoding="utf-8").replace("Maria Gonzalez", "María González")
+                    .encode("cp1252"))  # as Excel saves "CSV" on Windows
+    page(pii_repo, "<p>María González said it twice</p>")
+    assert ("name", "María González") in found(scan_for_leaks(pii_repo))
+
+
+def test_an_unreadable_roster_is_one_clear_line_not_a_traceback(pii_repo):
+    data = pii_repo / "notebooks" / SLUG / "data"
+    (data / "participants.csv").unlink()
+    (data / "participants.xlsx").write_bytes(b"not a workbook")
+    errors: list[str] = []
+    code = check_privacy_command(pii_repo, None, echo=lambda m: None, echo_err=errors.append)
+    assert code == 1 and len(errors) == 1
+    assert "participants.xlsx" in errors[0] and "privacy check cannot run" in errors[0]
+
+
+def test_rows_with_extra_cells_are_still_scanned(pii_repo):
+    notes = pii_repo / "notebooks" / SLUG / "data" / "notes.csv"
+    with notes.open("a", encoding="utf-8") as f:  # an unquoted comma: 8 cells under 7 columns
+        f.write("N010,S01,R-3001,Checkout,Call me, Maria Gonzalez,basket,observation\n")
+    page(pii_repo, "<p>Maria Gonzalez</p>")
+    assert ("name", "Maria Gonzalez") in found(scan_for_leaks(pii_repo))

@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -231,17 +230,17 @@ def load_synthesis(study_dir: str | Path, reports_dir: str | Path | None = None)
 
 
 def _roster(study_dir: Path):
-    """The study's roster, to redact researcher-written text that names a participant."""
-    from .privacy import Roster
+    """The study's roster (participants and session staff), to redact what researchers wrote.
 
-    data = study_dir / "data"
-    for name, reader in (("participants.csv", pd.read_csv), ("participants.xlsx", pd.read_excel)):
-        if (data / name).is_file():
-            try:
-                return Roster.from_frames(reader(data / name, dtype=str).fillna(""))
-            except Exception:  # unreadable roster: the synthesis stage reports it
-                return None
-    return None
+    None only when the study has no participants file at all; a roster that
+    cannot be read fails the stage (DataError), since publishing unredacted
+    text is never the fallback.
+    """
+    from .privacy import Roster, read_table
+
+    if read_table(study_dir / "data", "participants")[0] is None:
+        return None
+    return Roster.from_study(study_dir)
 
 
 WITHHELD = "[quote withheld: no consent to quotes]"

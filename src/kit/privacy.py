@@ -251,13 +251,23 @@ def distinctive_id(participant_id: str) -> bool:
 
 
 def read_table(data_dir: Path, stem: str) -> tuple[pd.DataFrame | None, str]:
-    """Read ``data/<stem>.csv`` (or ``.xlsx``) as strings; (None, path) when absent."""
-    csv, xlsx = data_dir / f"{stem}.csv", data_dir / f"{stem}.xlsx"
-    if csv.is_file():
-        return pd.read_csv(csv, dtype=str, keep_default_na=False, encoding="utf-8-sig"), csv.name
-    if xlsx.is_file():
-        return pd.read_excel(xlsx, dtype=str, keep_default_na=False), xlsx.name
-    return None, csv.name
+    """Read ``data/<stem>.csv`` (or ``.xlsx``) as text cells; (None, name) when absent.
+
+    The same reader as the synthesis stage (:func:`kit.sources.read_table_file`):
+    an Excel-exported Windows-1252 roster or a row with extra cells is read as
+    the stage reads it, so its names are redacted and looked for, never missed.
+    Raises :class:`DataError` (``data/<file>:line``) when the file cannot be read.
+    """
+    from .sources import LINE, find_table, read_table_file
+
+    path = find_table(data_dir, stem)
+    if path is None:
+        return None, f"{stem}.csv"
+    problems: list[Problem] = []
+    table = read_table_file(path, stem, problems)
+    if table is None:
+        raise DataError(problems)
+    return table.frame.drop(columns=[LINE], errors="ignore"), path.name
 
 
 def _cell(value: object) -> str:
