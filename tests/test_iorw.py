@@ -22,3 +22,19 @@ def test_failed_write_leaves_previous_content(tmp_path: Path):
         iorw.atomic_write_json(target, {"bad": object()})
     assert target.read_text() == '{"old": true}'
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_written_files_and_staging_folders_get_ordinary_modes(tmp_path):
+    import os
+    import stat
+
+    umask = iorw._UMASK
+    new = iorw.atomic_write_text(tmp_path / "new.json", "{}")
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
+    kept = tmp_path / "study.yml"
+    kept.write_text("title: x\n")
+    os.chmod(kept, 0o640)
+    iorw.atomic_write_text(kept, "title: y\n")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_text() == "title: y\n"
+    folder = iorw.staging_dir(tmp_path, ".site.")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's 0700

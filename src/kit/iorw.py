@@ -15,38 +15,58 @@ from pathlib import Path
 from typing import Any
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically (temporary file, fsync, rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+# The process umask, read once at import (os.umask can only be read by setting
+# it, which must not race with the threads `kit run` starts later).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _mode_for(path: Path, default: int) -> int:
+    """The mode a written file or folder gets: the target's own, else ``default`` less the umask.
+
+    mkstemp and mkdtemp create 0600 files and 0700 folders; renamed into place
+    as they are, a published site or a saved study.yml would be unreadable to a
+    web server or a teammate.
+    """
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return default & ~_UMASK
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Binary twin of :func:`atomic_write_text`."""
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename), keeping its mode."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path, 0o666)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
+    """Text twin of :func:`atomic_write_bytes` (newlines written as given)."""
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def staging_dir(parent: Path, prefix: str) -> Path:
+    """A new empty folder in ``parent`` to build into before a rename swaps it in.
+
+    Its mode is what ``mkdir`` would give (0777 less the umask), not mkdtemp's
+    0700, since it becomes ``_site/``, ``studies/`` or a study folder.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(folder, 0o777 & ~_UMASK)
+    return folder
 
 
 def to_jsonable(value: Any) -> Any:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 from .errors import StudyExistsError, UsageError
+from .iorw import staging_dir
 from .runner import STAGES
 from .study import SLUG_RE
 
@@ -65,7 +65,7 @@ def new_study(repo_root: Path, slug: str, title: str | None = None) -> Path:
     if missing:
         raise UsageError(f"templates missing: {', '.join(missing)} (run kit new from the repository root)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=target.parent))
+    staging = staging_dir(target.parent, f".{slug}.")
     try:
         (staging / "study.yml").write_text(study_yml_text(title or slug.replace("-", " ").capitalize()),
                                            encoding="utf-8")

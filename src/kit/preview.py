@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tempfile
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from . import publish
+from .iorw import staging_dir
 from .publish import STUDIES_DIR, StudyPages
 
 DATA = Path(__file__).with_name("data")
@@ -140,7 +140,7 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
     import nbformat
 
     repo_root = Path(repo_root)
-    staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.", dir=site_dir.parent))
+    staging = staging_dir(site_dir.parent, f"{site_dir.name}.")
     try:
         site = _Site(staging, site_settings(repo_root))
         parts = _env().get_template("preview_parts.html").module

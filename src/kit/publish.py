@@ -27,14 +27,13 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .iorw import read_json
+from .iorw import read_json, staging_dir
 from .repository import STUDIES_DIR
 
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
@@ -192,7 +191,7 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[St
     """(Re)write ``studies/`` completely, beside the old one, then swap it in."""
     repo_root = Path(repo_root)
     studies = collect_studies(repo_root, index)
-    staging = Path(tempfile.mkdtemp(prefix=f".{STUDIES_DIR}.", dir=repo_root))
+    staging = staging_dir(repo_root, f".{STUDIES_DIR}.")
     try:
         for s in studies:
             (staging / s.slug).mkdir()
