@@ -107,7 +107,7 @@ def _skeleton() -> str:
 
 def test_skeleton_loads_as_empty():
     spec = validate_insights(yaml.safe_load(_skeleton()))
-    assert spec.insights == [] and spec.open_questions == []
+    assert spec.insights == [] and spec.open_questions == ["RQ1"]  # the new study.yml's one question
 
 
 def test_skeleton_example_is_valid_once_uncommented():
@@ -115,7 +115,7 @@ def test_skeleton_example_is_valid_once_uncommented():
                      for line in _skeleton().splitlines())
     spec = validate_insights(yaml.safe_load(text))
     assert spec.insights[0].id == "I1" and spec.insights[0].recommendations[0].owner == "Design"
-    assert spec.open_questions == ["RQ3"]
+    assert spec.open_questions == ["RQ1", "RQ3"]
 
 
 @pytest.mark.parametrize("slug", ["demo-checkout", "quick-onboarding"])

@@ -24,6 +24,17 @@ def test_new_creates_the_study_folder(repo: Path):
     assert (path / "insights.yml").is_file()
 
 
+@pytest.mark.slow
+def test_a_new_study_runs_green_before_anything_is_filled_in(repo: Path):
+    from kit.runner import run_studies
+
+    new_study(repo, "fresh-study", "Fresh study")
+    [result] = run_studies(repo, ["fresh-study"], jobs=1, timeout=300)
+    assert result.ok, str(result.failure)
+    plan = (repo / "reports" / "fresh-study" / "plan.json").read_text()
+    assert "TODO" in plan  # the plan page shows what is still to write
+
+
 def test_new_study_yml_is_quoted_safely(repo: Path):
     path = new_study(repo, "quotes", 'Say "hi" \\ there')
     assert yaml.safe_load((path / "study.yml").read_text())["title"] == 'Say "hi" \\ there'
