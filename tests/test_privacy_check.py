@@ -98,10 +98,26 @@ def test_kit_build_fails_when_the_built_output_leaks(pii_repo, monkeypatch):
     clean = CliRunner().invoke(cli, ["build"])
     assert clean.exit_code == 0, clean.output
     assert "privacy check passed" in clean.output
+    (pii_repo / "_site" / "previous.txt").write_text("the site that was published")
     write_outputs(pii_repo, redact=False)
     leaky = CliRunner().invoke(cli, ["build"])
     assert leaky.exit_code == 1
     assert "reports/pii-study/synthesis.json" in leaky.output and "privacy check FAILED" in leaky.output
+    assert (pii_repo / "_site" / "previous.txt").is_file()  # the leaky site never replaced it
+    assert not list(pii_repo.glob("_site.*"))  # and its staging folder is gone
+
+
+def test_a_leak_in_the_staged_site_is_reported_under_site_and_keeps_the_old_one(pii_repo):
+    from kit.errors import PrivacyLeakError
+    from kit.privacy_check import require_clean_site
+
+    staged = pii_repo / "_site.abc123"
+    staged.mkdir()
+    (staged / "page.html").write_text("<p>Kwame Mensah</p>")
+    out: list[str] = []
+    with pytest.raises(PrivacyLeakError):
+        require_clean_site(pii_repo, staged, echo=out.append)
+    assert any(line.startswith("_site/page.html:1: name") for line in out)
 
 
 def test_recording_links_are_leaks_only_without_consent(pii_repo):

@@ -104,24 +104,25 @@ def site(use_quarto: bool | None) -> None:
 @click.option("--quarto/--no-quarto", "use_quarto", default=None)
 def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
           use_quarto: bool | None) -> None:
-    """kit run, kit site, then kit check --privacy (any leak fails the build).
+    """kit run, then kit site with the privacy check before the new site goes live.
 
-    The site shows every study that succeeded; the exit code is 1 when a study
-    failed or the privacy check found a roster name, e-mail, phone or
-    unconsented quote in reports/ or _site/.
+    The site shows every study that succeeded. The new site replaces _site/
+    only when the privacy check finds no roster name, e-mail, phone or
+    unconsented quote in reports/ or in it; otherwise the previous site stays
+    and the exit code is 1 (as it is when a study failed).
     """
-    from .privacy_check import check_privacy_command
+    from .privacy_check import require_clean_site
     from .site import build_site
 
     code = _run(slugs, jobs, timeout, force)
+    root = _repo_root()
     try:
-        out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
+        out = build_site(root, use_quarto=use_quarto, echo=click.echo,
+                         before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo))
     except KitError as exc:
         _fail(exc)
-    click.echo(f"site written to {out.relative_to(_repo_root())}/index.html")
-    leaks = check_privacy_command(_repo_root(), None, echo=click.echo,
-                                  echo_err=lambda m: click.echo(m, err=True))
-    sys.exit(max(code, leaks))
+    click.echo(f"site written to {out.relative_to(root)}/index.html")
+    sys.exit(code)
 
 
 @cli.command()

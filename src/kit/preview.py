@@ -21,6 +21,7 @@ import shutil
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 from typing import Any
 
 import yaml
@@ -134,8 +135,9 @@ def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
     return [(name, sorted(cats)) for name, cats in groups.items() if cats]
 
 
-def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_dir: Path) -> Path:
-    """Write the preview into a staging folder and swap it in as ``site_dir``."""
+def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_dir: Path,
+                  before_publish: Callable[[Path], None] | None = None) -> Path:
+    """Write the preview into a staging folder, check it (``before_publish``), swap it in as ``site_dir``."""
     from .site import swap_in
     import nbformat
 
@@ -182,6 +184,8 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         (staging / "assets" / "search-index.js").write_text(
             "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/") + ";\n",
             encoding="utf-8")
+        if before_publish:
+            before_publish(staging)
         swap_in(staging, site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

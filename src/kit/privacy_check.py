@@ -18,13 +18,13 @@ import html
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote
 
-from .errors import DataError, UsageError
+from .errors import DataError, PrivacyLeakError, UsageError
 from .privacy_inventory import TAG as _TAG
 from .privacy_inventory import StudySecrets, study_secrets, word_keys
 from .redaction import apostrophe_variants, normalise_name, trie_regex
@@ -244,6 +244,27 @@ def scan_for_leaks(repo_root: str | Path, slugs: Iterable[str] | None = None,
             leaks.append(Leak(rel, 0, kind, rel, study, item))
         leaks.extend(matcher.scan(rel, path.read_text(encoding="utf-8", errors="replace")))
     return leaks
+
+
+def require_clean_site(repo_root: str | Path, staging: Path,
+                       echo: Callable[[str], None] = print) -> None:
+    """Scan ``reports/`` and a staged site before it replaces ``_site/`` (``kit build``).
+
+    Each hit is printed as ``kit check --privacy`` prints it, with the staged
+    folder's name shown as ``_site``; any hit raises :class:`PrivacyLeakError`,
+    and the caller then discards the staged site, so the previous one stays.
+    """
+    repo_root = Path(repo_root).resolve()
+    staged = Path(staging).resolve().relative_to(repo_root).as_posix()
+    leaks = [replace(leak, file="_site" + leak.file[len(staged):]) if leak.file.startswith(staged + "/") else leak
+             for leak in scan_for_leaks(repo_root, paths=("reports", staged))]
+    for leak in leaks:
+        echo(str(leak))
+    if leaks:
+        raise PrivacyLeakError(f"privacy check FAILED: {len(leaks)} leak(s) in "
+                               f"{len({leak.file for leak in leaks})} file(s); the new site was not "
+                               "published and the previous _site/ is kept")
+    echo("privacy check passed: no roster name, e-mail, phone or unconsented quote in reports/ or the new site")
 
 
 def _print_err(message: str) -> None:

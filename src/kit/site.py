@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 from .errors import KitError
 
@@ -44,7 +45,11 @@ def swap_in(new_dir: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def render_quarto(repo_root: Path, quarto: str) -> Path:
+BeforePublish = Callable[[Path], None]
+"""Called with the staged site before it replaces _site/; raising a KitError discards it."""
+
+
+def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | None = None) -> Path:
     """Render with Quarto into a staging folder, then swap it in."""
     staging = repo_root / f"{SITE_DIR}.new"
     shutil.rmtree(staging, ignore_errors=True)
@@ -54,6 +59,12 @@ def render_quarto(repo_root: Path, quarto: str) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
+    try:
+        if before_publish:
+            before_publish(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     swap_in(staging, repo_root / SITE_DIR)
     return repo_root / SITE_DIR
 
@@ -73,11 +84,13 @@ def prepare(repo_root: Path) -> tuple[dict, list]:
 
 
 def build_site(repo_root: Path, *, use_quarto: bool | None = None,
-               echo=print) -> Path:
+               echo=print, before_publish: BeforePublish | None = None) -> Path:
     """Build ``_site/``: Quarto when available (or asked), else the preview.
 
     Either way ``reports/index.json`` and ``studies/`` are refreshed first, and
-    the new site replaces the old one only once it is complete.
+    the new site replaces the old one only once it is complete and, when
+    ``before_publish`` is given (``kit build``'s privacy check), once it has
+    passed it.
     """
     from . import preview
 
@@ -88,7 +101,7 @@ def build_site(repo_root: Path, *, use_quarto: bool | None = None,
                              "(https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)")
     index, studies = prepare(repo_root)
     if quarto and use_quarto is not False:
-        return render_quarto(repo_root, quarto)
+        return render_quarto(repo_root, quarto, before_publish)
     if use_quarto is None:
         echo(QUARTO_HINT)
-    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR)
+    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish)
