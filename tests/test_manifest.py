@@ -221,6 +221,27 @@ def test_failed_stage_withdraws_its_own_and_later_outputs_from_earlier_runs(repo
     assert (reports / "beta" / "insights.json").is_file()  # the other study keeps its outputs
 
 
+def test_a_deleted_study_leaves_the_reports_and_the_index(repo: Path, executed: list):
+    import shutil
+
+    from kit.repository import build_index
+    from kit.runner import prune_orphaned_reports
+
+    _run(repo, executed)
+    reports = repo / "reports"
+    (reports / "beta" / "insights.json").write_text('{"study": {"slug": "beta"}, "insights": []}')
+    build_index(reports)
+    shutil.rmtree(repo / "notebooks" / "beta")
+    (reports / ".cache").mkdir()  # not a study folder: left alone
+    results = {r.slug: r for r in run_studies(repo)}
+    assert results["beta"].removed and results["alpha"].ok and not results["alpha"].removed
+    assert not (reports / "beta").exists() and (reports / "alpha").is_dir() and (reports / ".cache").is_dir()
+    assert "beta" not in (reports / "index.json").read_text()
+    (reports / "gamma").mkdir()
+    assert run_studies(repo, ["alpha"]) and (reports / "gamma").is_dir()  # only a full run prunes
+    assert prune_orphaned_reports(repo, [repo / "notebooks" / "alpha"]) == ["gamma"]
+
+
 def test_reason_names_what_changed(repo: Path, executed: list):
     _run(repo, executed)
     with open(repo / "notebooks" / "alpha" / "data" / "notes.csv", "a") as fh:

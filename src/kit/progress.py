@@ -72,12 +72,16 @@ class RunDisplay:
         out = Console(soft_wrap=True)  # one line per study, also in CI logs
         for r in results:
             ran = r.executed
-            if r.ok:
+            if r.removed:
+                out.print(f"removed {r.slug}  (notebooks/{r.slug}/ no longer exists: its reports were deleted "
+                          "and leave the site)", highlight=False, markup=False)
+            elif r.ok:
                 what = f"{r.seconds:.1f}s, {ran} run" if ran else "up to date"
                 out.print(f"ok      {r.slug}  ({what})", highlight=False, markup=False)
             else:
                 out.print(f"FAILED  {r.slug}  ({r.seconds:.1f}s): {r.failure}", highlight=False,
                           markup=False)
+        results = [r for r in results if not r.removed]
         failed = sum(not r.ok for r in results)
         executed = sum(r.executed for r in results)
         cached = sum(s.status == "cached" for r in results for s in r.stages)

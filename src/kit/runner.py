@@ -74,6 +74,7 @@ class StudyResult:
     stages: list[StageResult] = field(default_factory=list)
     seconds: float = 0.0
     failure: NotebookFailure | None = None
+    removed: bool = False  # its study folder is gone: its reports were deleted
 
     @property
     def ok(self) -> bool:
@@ -97,6 +98,29 @@ def discover_studies(repo_root: Path, slugs: Iterable[str] | None = None) -> lis
         known = ", ".join(by_slug) or "none"
         raise UsageError(f"unknown study {', '.join(map(repr, unknown))} (studies: {known})")
     return [by_slug[s] for s in slugs]
+
+
+def prune_orphaned_reports(repo_root: Path, studies: list[Path]) -> list[str]:
+    """Delete ``reports/<slug>/`` of studies whose ``notebooks/<slug>/`` is gone; their slugs.
+
+    Otherwise a deleted study stays on the site (reports/ is git-ignored and
+    CI restores it from its cache), with no roster left for the privacy check
+    to scan it against. The repository index is rebuilt without them.
+    """
+    import shutil
+
+    from .repository import INDEX_JSON, build_index
+
+    reports = Path(repo_root) / "reports"
+    keep = {s.name for s in studies}
+    gone = sorted(d.name for d in reports.glob("*")
+                  if d.is_dir() and not d.name.startswith((".", "_")) and d.name not in keep
+                  and not (Path(repo_root) / "notebooks" / d.name).is_dir())
+    for slug in gone:
+        shutil.rmtree(reports / slug)
+    if gone and (reports / INDEX_JSON).is_file():
+        build_index(reports)
+    return gone
 
 
 def study_parameters(study_dir: Path, repo_root: Path) -> dict:
@@ -291,11 +315,12 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
             f"another 'kit run' is running in {repo_root} (lock {LOCK_FILE}); wait for it to finish"
         ) from None
     try:
+        removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
         workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
         try:
             futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
-            return [f.result() for f in futures]
+            return [f.result() for f in futures] + [StudyResult(slug, removed=True) for slug in removed]
         except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
             opts.cancelled.set()
             pool.shutdown(wait=False, cancel_futures=True)
