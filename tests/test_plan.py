@@ -153,14 +153,33 @@ def test_template_is_thin_and_has_the_parameters_contract():
 
 
 @pytest.mark.slow
-def test_kit_run_fails_the_study_with_the_key_and_no_plan_json(repo: Path):
-    from kit.runner import run_study
+def test_kit_run_fails_each_mistaken_study_with_the_key_and_no_plan_json(repo: Path):
+    """Issue 3's done-when, through papermill: each kind of mistake fails its own study."""
+    from kit.runner import run_studies
 
-    d = _study(repo, "bad", deadline="next friday")
-    result = run_study(d, repo)
-    assert result.failure is not None and result.failure.notebook == "01-plan.ipynb"
-    assert "key 'deadline': expected a date like 2026-12-01, got 'next friday'" in result.failure.message
-    assert not (repo / "reports" / "bad" / PLAN_FILE).exists()
+    raci = yaml.safe_load((ROOT / "notebooks" / "demo-checkout" / "study.yml").read_text())["raci"]
+    raci["planning"] = {"PM": "A", "UXR": "A"}
+    mistakes = {
+        "no-decision": ({"decision": None}, "key 'decision': required key is missing"),
+        "bad-date": ({"deadline": "next friday"},
+                     "key 'deadline': expected a date like 2026-12-01, got 'next friday'"),
+        "two-accountables": ({"raci": raci},
+                             "key 'raci.planning': expected exactly one Accountable (A), got 2"),
+        "unknown-method": ({"method": "focus-group"}, "key 'method': unknown method 'focus-group'"),
+    }
+    for slug, (changes, _) in mistakes.items():
+        _study(repo, slug, **changes)
+        stale = repo / "reports" / slug / PLAN_FILE  # from an earlier, good run
+        stale.parent.mkdir(parents=True)
+        stale.write_text("{}")
+    _study(repo, "good")
+    results = {r.slug: r for r in run_studies(repo, jobs=2, timeout=300)}
+    assert results["good"].ok
+    for slug, (_, message) in mistakes.items():
+        failure = results[slug].failure
+        assert failure is not None and failure.notebook == "01-plan.ipynb", slug
+        assert message in failure.message, (slug, failure.message)
+        assert not (repo / "reports" / slug / PLAN_FILE).exists(), slug
 
 
 def test_hand_edited_mistakes_get_messages_in_the_kits_words(tmp_path: Path):

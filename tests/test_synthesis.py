@@ -94,6 +94,25 @@ def test_fatal_defect_writes_nothing(tmp_path):
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.slow
+def test_kit_run_with_fatal_notes_fails_the_sessions_stage_and_leaves_no_synthesis(demo_repo):
+    from kit.runner import run_studies
+
+    notes = demo_repo / "notebooks" / "demo-checkout" / "data" / "notes.csv"
+    lines = notes.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, lines[1])  # note N001 again, on line 4
+    notes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stale = demo_repo / "reports" / "demo-checkout" / "synthesis.json"  # from an earlier, good run
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    [result] = run_studies(demo_repo, jobs=1, timeout=300)
+    assert result.failure is not None and result.failure.notebook == "02-sessions.ipynb"
+    assert "data/notes.csv:4: note_id 'N001' repeats line 2" in result.failure.message
+    assert [s.status for s in result.stages] == ["ok", "failed", "skipped"]
+    assert not stale.exists()
+    assert (demo_repo / "reports" / "demo-checkout" / "02-sessions.failed.ipynb").is_file()
+
+
 def test_warnings_are_kept_and_redacted(tmp_path):
     notes = ("note_id,session_id,participant_id,task,text,tags,kind\n"
              "N001,S02,R-1,Pay,ok,payment,\n")
