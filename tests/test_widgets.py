@@ -93,7 +93,7 @@ def test_whole_plan_rule_lands_beside_the_field_it_names(study: Path):
     _field(form, "deadline").input.value = None  # no deadline and no weeks_available
     form.save()
     assert path.read_bytes() == before
-    assert any("give either" in m for m in _field(form, "deadline").errors.messages)
+    assert any("or give 'weeks_available'" in m for m in _field(form, "deadline").errors.messages)
 
 
 def test_clearing_an_optional_value_removes_its_key(study: Path):

@@ -38,7 +38,7 @@ def study_problem_path(problem: Problem, fields: list[str]) -> list:
     m = _KEY_RE.search(problem.where)
     if m:
         return key_path(m.group(1))
-    # Whole-plan rules name their fields in quotes: "give either 'deadline' or 'weeks_available'".
+    # Whole-plan rules without a key name their fields in quotes ("... 'weeks_available' ...").
     named = [f for f in fields if f"'{f}'" in problem.message]
     return [named[0]] if named else []
 

@@ -74,6 +74,15 @@ class Observer(_Strict):
     name: str = Field(min_length=1)
     role: str = Field(default="PM", json_schema_extra=_meta("choice", choices=ROLES))
 
+    @field_validator("role")
+    @classmethod
+    def _role(cls, v: str) -> str:
+        # "pm" and "PM" are one role; anything else would count as "Other" observing.
+        match = {r.casefold(): r for r in ROLES}.get(v.strip().casefold())
+        if match is None:
+            raise ValueError(f"expected one of {', '.join(map(repr, ROLES))}, got {v!r}")
+        return match
+
 
 class Study(_Strict):
     """The plan of one study: every key is a papermill parameter."""
@@ -126,16 +135,18 @@ class Study(_Strict):
 
     @model_validator(mode="after")
     def _cycle(self) -> "Study":
+        # Cross-key rules: pydantic gives them no key, so each message names its own.
         if self.deadline is None and self.weeks_available is None:
-            raise ValueError("give either 'deadline' or 'weeks_available'")
+            raise ValueError("key 'deadline': required key is missing (or give 'weeks_available'), got neither")
         if self.deadline is not None and self.deadline < self.start_date:
-            raise ValueError(
-                f"'deadline' {self.deadline} is before 'start_date' {self.start_date}"
-            )
-        ids = [q.id for q in self.research_questions]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"duplicate research question ids: {', '.join(dupes)}")
+            raise ValueError(f"key 'deadline': expected a date on or after start_date {self.start_date}, "
+                             f"got {self.deadline}")
+        first: dict[str, int] = {}
+        for i, q in enumerate(self.research_questions):
+            if q.id in first:
+                raise ValueError(f"key 'research_questions[{i}].id': expected each id once, got {q.id!r} "
+                                 f"again (research_questions[{first[q.id]}])")
+            first[q.id] = i
         return self
 
     @property
@@ -212,6 +223,8 @@ def problems_from_pydantic(err: PydanticValidationError, source: str) -> list[Pr
             msg = expected
         else:
             msg = f"{expected}, got {got!r}" if not isinstance(got, dict) else expected
+        if not key and msg.startswith("key '"):
+            key, msg = msg[5:].split("': ", 1)  # a cross-key rule names its own key
         where = f"{source}: key '{key}'" if key else source
         problems.append(Problem(where, msg))
     return problems
