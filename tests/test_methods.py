@@ -122,3 +122,11 @@ def test_the_two_example_studies_get_different_advice():
     assert demo_top[0] == "usability-test-moderated"
     assert all(get_method(m).weeks <= 1.0 for m in quick_top)
     assert quick.method in quick_top  # its chosen method fits its cycle
+
+
+def test_a_method_that_cannot_probe_is_warned_about_why_questions():
+    q = [("RQ2", "What makes admins hesitate before inviting their team?")]
+    [warning] = [w for w in method_fit_warnings(get_method("unmoderated-test"), q, 10) if "why" in w]
+    assert warning == ("Unmoderated usability test cannot ask participants why, but RQ2 asks why: "
+                       "add interviews or a moderated method.")
+    assert not [w for w in method_fit_warnings(get_method("interviews"), q, 10) if "why" in w]

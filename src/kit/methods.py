@@ -234,4 +234,10 @@ def method_fit_warnings(method: Method, questions: list[tuple[str, str]],
             warnings.append(f"{method.name} is {getattr(method, dimension)}, but "
                             f"{', '.join(unmet)} {'asks' if len(unmet) == 1 else 'ask'} "
                             f"a {wanted} question.")
+    if not method.probes_why:
+        why = [qid for qid, text in questions if classify_text(text).get("probes_why")]
+        if why:
+            warnings.append(f"{method.name} cannot ask participants why, but {', '.join(why)} "
+                            f"{'asks' if len(why) == 1 else 'ask'} why: add interviews or a "
+                            "moderated method.")
     return warnings
