@@ -144,7 +144,7 @@ def test_quarto_renders_into_staging_and_a_failure_keeps_the_previous_site(repo:
     with pytest.raises(SiteBuildError, match="(?s)previous site kept.*listing broke"):
         build_site(repo, echo=lambda m: None)
     assert (out / "index.html").read_text().strip() == "<html>quarto render</html>"
-    assert not (repo / "_site.new").exists()
+    assert not list(repo.glob("_site.*"))  # the failed staging folder is gone
 
 
 def test_widget_views_keep_only_their_static_fallback():
@@ -155,3 +155,15 @@ def test_widget_views_keep_only_their_static_fallback():
     pub = publish.published_notebook(nb)
     assert pub["cells"][0]["outputs"][0]["data"] == {"text/plain": "VBox(...)"}
     assert "widget-view" in json.dumps(nb)  # the input is not changed
+
+
+def test_site_build_waits_for_no_one_while_a_run_holds_the_lock(repo: Path):
+    from filelock import FileLock
+
+    from kit.errors import RunLockedError
+    from kit.runner import LOCK_FILE
+
+    with FileLock(str(repo / LOCK_FILE)):
+        with pytest.raises(RunLockedError, match="another 'kit run' or 'kit site'"):
+            build_site(repo, use_quarto=False, echo=lambda m: None)
+    assert build_site(repo, use_quarto=False, echo=lambda m: None).is_dir()

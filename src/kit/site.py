@@ -14,7 +14,8 @@ import subprocess
 from pathlib import Path
 from typing import Callable
 
-from .errors import KitError
+from .errors import KitError, RunLockedError
+from .iorw import staging_dir
 
 SITE_DIR = "_site"
 # The Quarto project's own files at the repository root (everything else of
@@ -51,8 +52,7 @@ BeforePublish = Callable[[Path], None]
 
 def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | None = None) -> Path:
     """Render with Quarto into a staging folder, then swap it in."""
-    staging = repo_root / f"{SITE_DIR}.new"
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = staging_dir(repo_root, f"{SITE_DIR}.")  # _*: never a Quarto input itself
     proc = subprocess.run([quarto, "render", "--output-dir", staging.name], cwd=repo_root,
                           capture_output=True, text=True)
     if proc.returncode != 0:
@@ -92,9 +92,26 @@ def build_site(repo_root: Path, *, use_quarto: bool | None = None,
     ``before_publish`` is given (``kit build``'s privacy check), once it has
     passed it.
     """
-    from . import preview
+    from filelock import FileLock, Timeout
+
+    from .runner import LOCK_FILE
 
     repo_root = Path(repo_root).resolve()
+    lock = FileLock(str(repo_root / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise RunLockedError(f"another 'kit run' or 'kit site' is running in {repo_root} "
+                             f"(lock {LOCK_FILE}); wait for it to finish") from None
+    try:
+        return _build_site(repo_root, use_quarto, echo, before_publish)
+    finally:
+        lock.release()
+
+
+def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None) -> Path:
+    from . import preview
+
     quarto = quarto_path()
     if use_quarto and not quarto:
         raise SiteBuildError("quarto requested but not found on PATH "
