@@ -281,3 +281,10 @@ def test_kit_fingerprint_covers_dependencies(monkeypatch):
         assert manifest.kit_fingerprint() != before
     finally:
         manifest.kit_fingerprint.cache_clear()
+
+
+def test_choosing_an_embedding_model_reruns_the_synthesis(repo: Path, executed: list, monkeypatch):
+    _run(repo, executed)
+    monkeypatch.setenv("KIT_THEME_EMBEDDINGS", "/models/minilm")
+    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS) | _only("beta", SESSIONS, INSIGHTS)
+    assert _run(repo, executed) == set()

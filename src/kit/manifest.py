@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class StageSpec:
     reads: tuple[str, ...]
     writes: tuple[str, ...]
     after: str | None = None
+    env: tuple[str, ...] = ()  # environment variables that change what the stage computes
 
 
 @functools.cache
@@ -53,7 +55,7 @@ def stage_specs() -> dict[str, StageSpec]:
     """The stage table (``data/stages.yml``), keyed by notebook name, in run order."""
     rows = yaml.safe_load(STAGES_TABLE.read_text(encoding="utf-8"))
     specs = {r["notebook"]: StageSpec(r["notebook"], tuple(r.get("reads", ())),
-                                      tuple(r.get("writes", ())), r.get("after"))
+                                      tuple(r.get("writes", ())), r.get("after"), tuple(r.get("env", ())))
              for r in rows}
     for spec in specs.values():
         if spec.after is not None and spec.after not in specs:
@@ -181,6 +183,8 @@ def stage_inputs(spec: StageSpec, study_dir: Path, notebook: Path, out_dir: Path
     inputs = {"kit": kit_fingerprint(), "notebook": notebook_digest(notebook)}
     for path in study_files(study_dir, spec.reads):
         inputs[path.relative_to(study_dir).as_posix()] = digest(path)
+    for name in spec.env:
+        inputs[f"env:{name}"] = _digest_of(os.environ.get(name, ""))
     if spec.after is not None:
         inputs[f"stage:{spec.after}"] = upstream_key or MISSING
         for name in stage_specs()[spec.after].writes:
