@@ -164,6 +164,6 @@ def test_site_build_waits_for_no_one_while_a_run_holds_the_lock(repo: Path):
     from kit.runner import LOCK_FILE
 
     with FileLock(str(repo / LOCK_FILE)):
-        with pytest.raises(RunLockedError, match="another 'kit run' or 'kit site'"):
+        with pytest.raises(RunLockedError, match="another 'kit run' is running .*, or 'kit site'"):
             build_site(repo, use_quarto=False, echo=lambda m: None)
     assert build_site(repo, use_quarto=False, echo=lambda m: None).is_dir()

@@ -20,9 +20,10 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import yaml
 
@@ -294,6 +295,23 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
     return result
 
 
+@contextmanager
+def repository_lock(repo_root: Path) -> Iterator[None]:
+    """Hold the repository's lock (``kit run`` and ``kit site``), or raise RunLockedError at once."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(Path(repo_root) / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise RunLockedError(f"another 'kit run' is running in {repo_root}, or 'kit site' "
+                             f"(lock {LOCK_FILE}); wait for it to finish") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int | None = None,
                 timeout: float = DEFAULT_TIMEOUT, on_event: EventSink | None = None,
                 force: bool = False, **options: object) -> list[StudyResult]:
@@ -302,19 +320,10 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
     ``options`` are further :class:`RunOptions` fields (``kernel_name``,
     ``notebook_timeout``, ``start_retries``).
     """
-    from filelock import FileLock, Timeout
-
     repo_root = Path(repo_root).resolve()
     studies = discover_studies(repo_root, slugs)
     opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]
-    lock = FileLock(str(repo_root / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise RunLockedError(
-            f"another 'kit run' is running in {repo_root} (lock {LOCK_FILE}); wait for it to finish"
-        ) from None
-    try:
+    with repository_lock(repo_root):
         removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
         workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
@@ -328,5 +337,3 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
             raise
         finally:
             pool.shutdown(wait=True)
-    finally:
-        lock.release()

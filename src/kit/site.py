@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Callable
 
-from .errors import KitError, RunLockedError
+from .errors import KitError
 from .iorw import staging_dir
 
 SITE_DIR = "_site"
@@ -92,21 +92,11 @@ def build_site(repo_root: Path, *, use_quarto: bool | None = None,
     ``before_publish`` is given (``kit build``'s privacy check), once it has
     passed it.
     """
-    from filelock import FileLock, Timeout
-
-    from .runner import LOCK_FILE
+    from .runner import repository_lock
 
     repo_root = Path(repo_root).resolve()
-    lock = FileLock(str(repo_root / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise RunLockedError(f"another 'kit run' or 'kit site' is running in {repo_root} "
-                             f"(lock {LOCK_FILE}); wait for it to finish") from None
-    try:
+    with repository_lock(repo_root):
         return _build_site(repo_root, use_quarto, echo, before_publish)
-    finally:
-        lock.release()
 
 
 def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None) -> Path:
