@@ -236,9 +236,10 @@ def _roster(study_dir: Path):
     cannot be read fails the stage (DataError), since publishing unredacted
     text is never the fallback.
     """
-    from .privacy import Roster, read_table
+    from .privacy import Roster
+    from .sources import find_table
 
-    if read_table(study_dir / "data", "participants")[0] is None:
+    if find_table(study_dir / "data", "participants") is None:
         return None
     return Roster.from_study(study_dir)
 
