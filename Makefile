@@ -27,6 +27,7 @@ site: $(STAMP)
 	$(VENV)/bin/kit build
 
 test: $(DEVSTAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest
 
 bench: $(DEVSTAMP)

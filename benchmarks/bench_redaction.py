@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kit.privacy import Roster
+from kit.privacy.roster import Roster
 
 FIRST = ["Maria", "Kwame", "Priya", "Jonas", "Aiko", "Tomasz", "Fatima", "Grace", "Wei", "Olivia"]
 LAST = ["Gonzalez", "Mensah", "Raghunathan", "Lindqvist", "Tanaka", "Wojcik", "Al-Sayed", "O'Connor",
@@ -53,7 +53,7 @@ def main() -> None:
     r = roster()
     texts = notes(n)
     start = time.perf_counter()
-    r.redactor  # compile
+    _ = r.redactor  # compile
     compiled = time.perf_counter() - start
     start = time.perf_counter()
     for text in texts:
@@ -65,7 +65,7 @@ def main() -> None:
 
     from plotly.offline import get_plotlyjs
 
-    from kit.privacy_check import scan_for_leaks
+    from kit.privacy.leak_check import scan_for_leaks
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from pii_study import seed_pii_study
 

@@ -79,7 +79,7 @@ def build(root: Path, n_notes: int, n_people: int) -> Path:
 def main() -> None:
     n_notes = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     n_people = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000
-    from kit.synthesis import run_synthesis_stage
+    from kit.synthesis.stage import run_synthesis_stage
 
     with tempfile.TemporaryDirectory() as tmp:
         study = build(Path(tmp), n_notes, n_people)
@@ -93,7 +93,8 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
         size = (Path(tmp) / "reports" / "bench" / "synthesis.json").stat().st_size
     print(f"synthesis: {n_notes:,} notes, {n_people:,} participants: {seconds:.2f} s wall "
-          f"(target < 10 s), {cpu:.2f} s CPU (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); peak RSS {peak / 1024:.0f} MiB (before the stage {before / 1024:.0f} MiB; "
+          f"(target < 10 s), {cpu:.2f} s CPU (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); "
+          f"peak RSS {peak / 1024:.0f} MiB (before the stage {before / 1024:.0f} MiB; "
           f"target < 1536 MiB); synthesis.json {size / 1e6:.1f} MB; "
           f"{len(result['themes'])} themes, {len(result['quotes']):,} quotes, "
           f"{len(result['tag_matrix']['rows'])} tags, {len(result['metrics'])} metrics")

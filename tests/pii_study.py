@@ -15,7 +15,7 @@ import nbformat
 import pandas as pd
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from kit.privacy import Roster
+from kit.privacy.roster import Roster
 
 SLUG = "pii-study"
 XSS_PAYLOADS = (

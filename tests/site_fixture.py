@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from kit.site import PROJECT_FILES
+from kit.site.build import PROJECT_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<script>window.__xss=1</script> "P02" & <b>bold</b>'

@@ -40,7 +40,7 @@ def test_heading_text_cannot_become_a_link_or_html(shown):
     # rendered by nbconvert (as the preview does), the heading must be plain text.
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from kit.preview import _exporter
+    from kit.site.preview import _exporter
 
     title = "Study <script>x()</script> [click](javascript:alert(1)) ![i](javascript:alert(2)) &amp; a_b *c* #"
     display.heading(title)

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import KitError
+from kit import __version__
+from kit.errors import KitError
+
+# Subcommands import what they need when they run: `kit --help` and `kit new`
+# stay fast, without papermill, Jupyter or Quarto's helpers loaded.
 
 
 def _repo_root() -> Path:
@@ -35,7 +38,7 @@ def cli() -> None:
 @click.option("--title", help="Study title (default: from the slug).")
 def new(slug: str, title: str | None) -> None:
     """Create notebooks/SLUG/ with study.yml, data files and the notebooks."""
-    from .new import new_study
+    from kit.run.new_study import new_study
 
     try:
         path = new_study(_repo_root(), slug, title)
@@ -46,14 +49,16 @@ def new(slug: str, title: str | None) -> None:
 
 
 def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool = False) -> int:
-    from .progress import RunDisplay
-    from .runner import run_studies
+    from kit.run.progress import RunDisplay
+    from kit.run.runner import run_studies
+    from kit.site.index import refresh_index
 
     display = RunDisplay()
     try:
         with display:
             results = run_studies(_repo_root(), slugs or None, jobs=jobs, timeout=timeout,
                                   on_event=display.event, force=force)
+        refresh_index(_repo_root())
     except KitError as exc:
         _fail(exc)
     display.summary(results)
@@ -87,7 +92,7 @@ def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool) -
               help="Force or forbid Quarto (default: use it when on PATH).")
 def site(use_quarto: bool | None) -> None:
     """Render _site/ (Quarto when installed, else a static preview)."""
-    from .site import build_site
+    from kit.site.build import build_site
 
     try:
         out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
@@ -111,8 +116,8 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
     unconsented quote in reports/ or in it; otherwise the previous site stays
     and the exit code is 1 (as it is when a study failed).
     """
-    from .privacy_check import require_clean_site
-    from .site import build_site
+    from kit.privacy.leak_check import require_clean_site
+    from kit.site.build import build_site
 
     code = _run(slugs, jobs, timeout, force)
     root = _repo_root()
@@ -131,7 +136,7 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
               help="Scan reports/ and _site/ for roster names, e-mails, phones and unconsented quotes.")
 def check(slugs: tuple[str, ...], privacy: bool) -> None:
     """Check the published output (kit check --privacy [SLUG ...]); exit 1 on any leak."""
-    from .privacy_check import check_privacy_command
+    from kit.privacy.leak_check import check_privacy_command
 
     if not privacy:
         raise click.UsageError("say what to check: --privacy")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
 
 # The process umask, read once at import (os.umask can only be read by setting
 # it, which must not race with the threads `kit run` starts later).
@@ -67,6 +69,43 @@ def staging_dir(parent: Path, prefix: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     os.chmod(folder, 0o777 & ~_UMASK)
     return folder
+
+
+def swap_in(new_dir: Path, target: Path) -> None:
+    """Replace ``target`` by ``new_dir`` with two renames; the old folder is removed after."""
+    old = target.with_name(f".{target.name.lstrip('.')}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new_dir.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged_dir(target: str | os.PathLike, *, replace: bool = True, prefix: str | None = None) -> Iterator[Path]:
+    """Build a folder beside ``target``, then swap it in only when the block succeeds.
+
+    The kit's one way to write a whole folder (a new study, ``studies/``,
+    ``_site/``): readers see the old folder or the complete new one, never a
+    half-built one, and a failure (or a check raising inside the block)
+    leaves the old one in place and removes the staging folder.
+    ``replace=False`` refuses to overwrite: the final rename fails if
+    ``target`` appeared meanwhile (``kit new`` never touches an existing study).
+    ``prefix`` names the staging folder (default ``.<name>.``): Quarto must
+    not take it for an input, so keep it starting with ``.`` or ``_``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_dir(target.parent, prefix or f".{target.name.lstrip('.')}.")
+    try:
+        yield staging
+        if replace:
+            swap_in(staging, target)
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def to_jsonable(value: Any) -> Any:

@@ -1,0 +1,17 @@
+"""The forms a PM or a UXR fills in JupyterLab: the plan and the insights.
+
+:mod:`.study_forms` is what the templates call (an editor in JupyterLab, a
+read-only line under papermill); :mod:`.file_form` binds a form to one YAML
+file (validate, save atomically, reload); :mod:`.model_form` builds a form
+from a pydantic schema out of :mod:`.editors`, :mod:`.mapping_editor` and
+:mod:`.raci_grid`; :mod:`.insight_editor` is the insights form;
+:mod:`.yaml_rt` keeps a file's comments when a form saves it.
+
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.insights`.
+ipywidgets is loaded only when a form is shown, never under papermill.
+"""
+from __future__ import annotations
+
+from kit.forms.study_forms import insights_editor, plan_editor, resolve_study_dir
+
+__all__ = ["insights_editor", "plan_editor", "resolve_study_dir"]

@@ -1,0 +1,114 @@
+"""The repository layout: every folder, stage notebook and output file name, in one place.
+
+A research repository is files in git (see README.md, "The study folder"):
+
+```
+notebooks/<slug>/     a study: study.yml, insights.yml, data/
+templates/            the stage notebooks papermill executes
+reports/<slug>/       generated: executed notebooks and each stage's JSON
+reports/index.json    every study and insight (written by kit.site.index only)
+studies/              generated: the published copies the site renders
+_site/                the built website
+```
+
+No other module spells these names; they import them from here. The stage
+list comes from the stage table ``data/stages.yml`` (what each stage reads
+and writes), so it too is written once.
+"""
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+NOTEBOOKS_DIR = "notebooks"
+TEMPLATES_DIR = "templates"
+REPORTS_DIR = "reports"
+STUDIES_DIR = "studies"  # the published copies of each study's pages
+SITE_DIR = "_site"
+DATA_DIR = "data"  # inside a study folder
+TRANSCRIPTS_DIR = "transcripts"  # inside data/
+
+STUDY_FILE = "study.yml"
+INSIGHTS_FILE = "insights.yml"
+PLAN_JSON = "plan.json"
+SYNTHESIS_JSON = "synthesis.json"
+INSIGHTS_JSON = "insights.json"
+INDEX_JSON = "index.json"
+LOCK_FILE = ".kit-run.lock"
+INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
+INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
+"""Spreadsheet and tracker exports the insights stage writes beside insights.json."""
+
+
+def kit_data(name: str) -> str:
+    """The text of one of the kit's packaged data files (``kit/data/<name>``)."""
+    return resources.files("kit").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def kit_data_dir() -> Path:
+    """The folder of the kit's packaged data files (rule tables, page templates, assets)."""
+    return Path(str(resources.files("kit").joinpath("data")))
+
+
+@functools.cache
+def stage_table() -> tuple[dict, ...]:
+    """The rows of ``data/stages.yml`` in run order (see :mod:`kit.run.manifest`)."""
+    return tuple(yaml.safe_load(kit_data("stages.yml")))
+
+
+def stages() -> tuple[str, ...]:
+    """The stage notebooks in run order: ``01-plan.ipynb``, ``02-sessions.ipynb`` ..."""
+    return tuple(row["notebook"] for row in stage_table())
+
+
+STAGES: tuple[str, ...] = stages()
+
+
+def study_slug(study_dir: str | Path) -> str:
+    """The study's slug is its folder name."""
+    return Path(study_dir).resolve().name
+
+
+def repo_root_for(study_dir: str | Path) -> Path:
+    """The repository holding ``notebooks/<slug>`` (two levels up)."""
+    return Path(study_dir).resolve().parent.parent
+
+
+def reports_root(repo_root: str | Path) -> Path:
+    """``<repo>/reports``."""
+    return Path(repo_root) / REPORTS_DIR
+
+
+def notebooks_root(repo_root: str | Path) -> Path:
+    """``<repo>/notebooks``, the study folders."""
+    return Path(repo_root) / NOTEBOOKS_DIR
+
+
+def templates_root(repo_root: str | Path) -> Path:
+    """``<repo>/templates``, the stage notebooks."""
+    return Path(repo_root) / TEMPLATES_DIR
+
+
+def study_reports(repo_root: str | Path, slug: str) -> Path:
+    """``<repo>/reports/<slug>``."""
+    return reports_root(repo_root) / slug
+
+
+def reports_dir_for(study_dir: str | Path, reports_dir: str | Path | None = None) -> Path:
+    """Where a study's stage outputs go: ``reports/<slug>`` unless given (papermill's ``reports_dir``)."""
+    if reports_dir:
+        return Path(reports_dir)
+    return study_reports(repo_root_for(study_dir), study_slug(study_dir))
+
+
+def insight_href(slug: str, insight_id: str) -> str:
+    """Link to an insight's card, relative to the site root (``studies/<slug>/03-insights.html#insight-I1``)."""
+    return f"{STUDIES_DIR}/{slug}/{INSIGHTS_PAGE}#insight-{insight_id}"
+
+
+def is_study_report_dir(path: Path) -> bool:
+    """A folder of ``reports/`` that holds a study (``.`` and ``_`` folders never do)."""
+    return path.is_dir() and not path.name.startswith((".", "_"))

@@ -1,0 +1,14 @@
+"""Stage 01-plan: check the plan a PM and a UXR agree, write ``plan.json``, show it.
+
+:mod:`.stage` runs every check (method fit, the PM's business metrics,
+sample sizes, guide lint, RACI, timeline) and writes plan.json; :mod:`.report`
+shows it in the notebook. Rules are data tables under ``kit/data``.
+
+May import: the core, :mod:`kit.study`. Used by the 01-plan template.
+"""
+from __future__ import annotations
+
+from kit.plan import report
+from kit.plan.stage import build_plan, run_plan_stage
+
+__all__ = ["build_plan", "report", "run_plan_stage"]

@@ -1,0 +1,14 @@
+"""Participants' privacy: pseudonyms, redaction, and the proof that nothing leaked.
+
+:mod:`.roster` maps participants to stable pseudonyms and holds consent;
+:mod:`.redaction` replaces names, e-mails, phones and other personal data in
+free text; :mod:`.inventory` lists what a study must never publish;
+:mod:`.leak_check` scans ``reports/`` and ``_site/`` for it (``kit check --privacy``).
+
+May import: the core and :mod:`kit.study`.
+"""
+from __future__ import annotations
+
+from kit.privacy.roster import Roster
+
+__all__ = ["Roster"]

@@ -1,0 +1,365 @@
+"""Redaction: one compiled regex that replaces personal data in free text.
+
+The typed patterns (e-mails, phone numbers, card numbers, URLs with query
+strings, street addresses) live in ``data/redaction_patterns.yml``; the names
+come from the study's roster (:mod:`kit.privacy.roster`). Both are compiled into a
+single alternation so a text is scanned once, whatever the roster size: names
+are compiled as a character trie (``(?i:ma(?:ria|teus))`` ...) so adding a
+participant adds branches, not passes. This is what keeps redaction of 100k
+notes within the synthesis benchmark.
+
+Card numbers are validated with the Luhn checksum (ISO/IEC 7812-1, annex B):
+a 16-digit order number that fails it is not replaced as a card (it is
+scanned again by the other patterns).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+PATTERN_FILE = "redaction_patterns.yml"
+NAME_PLACEHOLDER = "[name]"
+DIGIT = "<digit>"
+_DIGIT = re.compile(r"\d")  # a name part shared by two people: no pseudonym can be chosen
+
+
+@dataclass(frozen=True)
+class TypedPattern:
+    """One row of the pattern table."""
+
+    kind: str
+    placeholder: str
+    regex: str
+    check: str | None = None
+    needs: tuple[str, ...] = ()  # the text must hold one of these ("<digit>": any digit)
+    starts: str = ""  # character class of a match's first character ("" = any)
+
+
+@dataclass(frozen=True)
+class PatternTable:
+    """The whole of ``redaction_patterns.yml``."""
+
+    patterns: tuple[TypedPattern, ...]
+    phone_min_digits: int
+    phone_max_digits: int
+    name_particles: frozenset[str]
+    common_words: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def pattern_table() -> PatternTable:
+    """Load (once) the packaged pattern table."""
+    text = resources.files("kit").joinpath("data", PATTERN_FILE).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    suffixes = "|".join(re.escape(s) for s in sorted(data["street_suffixes"], key=len, reverse=True))
+    patterns = tuple(
+        TypedPattern(kind=row["kind"], placeholder=row["placeholder"],
+                     regex=row["regex"].replace("{street_suffix}", suffixes), check=row.get("check"),
+                     needs=tuple(str(n) for n in row.get("needs", ())), starts=row.get("starts", ""))
+        for row in data["patterns"]
+    )
+    return PatternTable(
+        patterns=patterns,
+        phone_min_digits=int(data["phone_digits"]["min"]),
+        phone_max_digits=int(data["phone_digits"]["max"]),
+        name_particles=frozenset(_words(data, "name_particles")),
+        common_words=frozenset(_words(data, "common_words")),
+    )
+
+
+def _words(data: dict, key: str) -> list[str]:
+    words = data.get(key) or []
+    odd = [w for w in words if not isinstance(w, str)]
+    if odd:  # YAML 1.1 reads bare yes/no/on as booleans: they must be quoted
+        raise ValueError(f"{PATTERN_FILE}: {key}: expected words, got {odd!r} (quote them)")
+    return [w.casefold() for w in words]
+
+
+def luhn_valid(number: str) -> bool:
+    """Luhn (mod 10) checksum of the digits in ``number`` (ISO/IEC 7812-1, annex B).
+
+    From the right, every second digit is doubled (minus 9 when above 9); the
+    sum of all digits must be a multiple of 10. Worked example (Wikipedia,
+    "Luhn algorithm"): 7992739871 has check digit 3, so 79927398713 is valid.
+    """
+    digits = [int(c) for c in number if c.isdigit()]
+    if not digits:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card_number(number: str) -> bool:
+    """A payment-card number: 13-19 digits (ISO/IEC 7812 PAN length) passing Luhn."""
+    return 13 <= sum(c.isdigit() for c in number) <= 19 and luhn_valid(number)
+
+
+def _phone_digits(number: str) -> bool:
+    table = pattern_table()
+    n = sum(c.isdigit() for c in number)
+    return table.phone_min_digits <= n <= table.phone_max_digits
+
+
+CHECKS: dict[str, Callable[[str], bool]] = {"luhn": card_number, "phone_digits": _phone_digits}
+
+
+# --- names -------------------------------------------------------------------------------
+
+APOSTROPHES = "\u2019\u02bc\u2018`"  # typed for ' in O'Connor by phones and word processors
+
+
+def normalise_name(text: str) -> str:
+    """Key of a name for lookups: NFC, whitespace collapsed, case-folded, one apostrophe."""
+    text = unicodedata.normalize("NFC", text)
+    for apostrophe in APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    return " ".join(text.split()).casefold()
+
+
+def apostrophe_variants(key: str) -> set[str]:
+    """``o'connor`` -> also ``o’connor`` ..., as texts may spell it."""
+    return {key} | ({key.replace("'", a) for a in APOSTROPHES} if "'" in key else set())
+
+
+def strip_accents(text: str) -> str:
+    """``José Núñez`` -> ``Jose Nunez`` (people type names without accents)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """A name (or name part) to replace: ``any_case`` False means Title/UPPER only."""
+
+    key: str  # normalise_name() form
+    replacement: str
+    any_case: bool
+
+
+def name_parts(full_name: str) -> list[str]:
+    """The single names inside a full name: words, and the pieces of hyphenated words."""
+    parts: list[str] = []
+    for word in full_name.split():
+        word = word.strip(".,;:()\"'")
+        if not word:
+            continue
+        parts.append(word)
+        if "-" in word:
+            parts.extend(p for p in word.split("-") if p)
+    return parts
+
+
+def is_everyday_word(part: str, table: PatternTable | None = None) -> bool:
+    """A name part that is also a common word (or has two letters): capitalised-only rules."""
+    table = table or pattern_table()
+    letters = sum(c.isalpha() for c in part)
+    return letters < 3 or normalise_name(part) in table.common_words
+
+
+def name_rules(people: Iterable[tuple[str, str]]) -> list[NameRule]:
+    """Rules for every (full name, replacement): the full name and each single name.
+
+    * a full name matches in any case, with any whitespace between its words;
+    * a single name matches alone in any case, unless it is an everyday word or
+      has two letters (then Title or UPPER case only: "Will", not "will");
+      particles (van, de, al ...) and initials are never replaced alone;
+    * a single name shared by people with different replacements becomes
+      ``[name]``, since no pseudonym is right;
+    * each rule is also added without accents (José -> Jose).
+    """
+    table = pattern_table()
+    claims: dict[str, set[str]] = {}
+    multiword: set[str] = set()
+    for full, replacement in people:
+        full = " ".join(str(full).split())
+        if sum(c.isalpha() for c in full) < 2:
+            continue
+        keys = [full]
+        for part in name_parts(full):
+            if part.casefold() in table.name_particles or sum(c.isalpha() for c in part) < 2:
+                continue
+            keys.append(part)
+        for key in keys:
+            for variant in {normalise_name(key), normalise_name(strip_accents(key))}:
+                claims.setdefault(variant, set()).add(replacement)
+                if " " in variant:
+                    multiword.add(variant)
+    rules = []
+    for key, replacements in claims.items():
+        replacement = next(iter(replacements)) if len(replacements) == 1 else NAME_PLACEHOLDER
+        any_case = key in multiword or not is_everyday_word(key, table)
+        rules.append(NameRule(key, replacement, any_case))
+    return rules
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """A regex matching exactly ``words``, factored as a trie (a space matches any whitespace)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if list(node) == [""]:
+            return ""
+        optional = "" in node
+        branches = []
+        for ch in sorted(k for k in node if k):
+            atom = r"\s+" if ch == " " else re.escape(ch)
+            branches.append(atom + emit(node[ch]))
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if optional:
+            body = f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+# --- the redactor ------------------------------------------------------------------------
+
+class Redactor:
+    """Replaces typed personal data and the given names in one pass over a text."""
+
+    def __init__(self, rules: Iterable[NameRule] = (), table: PatternTable | None = None):
+        self.table = table or pattern_table()
+        self.replacements: dict[str, str] = {}
+        any_case: list[str] = []
+        capital_only: list[str] = []
+        for rule in rules:
+            self.replacements[rule.key] = rule.replacement
+            for key in apostrophe_variants(rule.key):
+                if rule.any_case:
+                    any_case.append(key)
+                else:
+                    # Title case and upper case of the word as it would be typed.
+                    capital_only.extend({key.title(), key.upper()})
+        name_alts = []
+        if any_case:
+            name_alts.append(f"(?i:{trie_regex(any_case)})")
+        if capital_only:
+            name_alts.append(trie_regex(capital_only))
+        self._name_regex = (r"(?<!\w)(?:" + "|".join(name_alts) + r")(?!\w)") if name_alts else None
+        self._needs = tuple(sorted({n for p in self.table.patterns for n in p.needs}))
+        self._plans: dict[tuple[bool, ...], tuple[re.Pattern[str] | None, frozenset[int]]] = {}
+        self._compiled: dict[frozenset[int], re.Pattern[str] | None] = {}
+        self._compile(frozenset())  # fail early on a bad pattern table
+
+    def _compile(self, excluded: frozenset[int]) -> re.Pattern[str] | None:
+        """The alternation of every typed pattern not in ``excluded``, then the names."""
+        if excluded in self._compiled:
+            return self._compiled[excluded]
+        # Consecutive patterns that start with the same characters share one
+        # look-ahead, so elsewhere the regex engine skips them in one step.
+        alts: list[str] = []
+        group: list[str] = []
+        starts = None
+        for i, p in enumerate(self.table.patterns):
+            if i in excluded:
+                continue
+            if group and p.starts != starts:
+                alts.append(_gated(starts, group))
+                group = []
+            starts = p.starts
+            group.append(f"(?P<t{i}>{p.regex})")
+        if group:
+            alts.append(_gated(starts, group))
+        if self._name_regex:
+            alts.append(f"(?P<name>{self._name_regex})")
+        regex = re.compile("|".join(alts)) if alts else None
+        self._compiled[excluded] = regex
+        return regex
+
+    def redact(self, text: str) -> str:
+        """``text`` with every match replaced by its placeholder or pseudonym."""
+        if not text:
+            return text
+        # Leave out the patterns whose required characters the text lacks
+        # (most notes hold no digit, @ or ?): fewer alternatives, faster scan.
+        key = tuple(_DIGIT.search(text) is not None if need == DIGIT else need in text
+                    for need in self._needs)
+        plan = self._plans.get(key)
+        if plan is None:
+            present = {need for need, hit in zip(self._needs, key) if hit}
+            excluded = frozenset(i for i, p in enumerate(self.table.patterns)
+                                 if p.needs and not present.intersection(p.needs))
+            plan = self._plans[key] = (self._compile(excluded), excluded)
+        return self._sub(plan[0], plan[1], text)
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(kind, matched text) of every typed pattern or name in ``text``."""
+        if not text:
+            return []
+        return self._find(self._compile(frozenset()), frozenset(), text)
+
+    def _find(self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for m in regex.finditer(text) if regex is not None else ():
+            if m.lastgroup == "name":
+                found.append(("name", m.group()))
+                continue
+            index = int(m.lastgroup[1:])
+            pattern = self.table.patterns[index]
+            if pattern.check and not CHECKS[pattern.check](m.group()):
+                narrower = excluded | {index}
+                found.extend(self._find(self._compile(narrower), narrower, m.group()))
+            else:
+                found.append((pattern.kind, m.group()))
+        return found
+
+    def _sub(self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str) -> str:
+        if regex is None:
+            return text
+        def replace(m: re.Match[str]) -> str:
+            group = m.lastgroup
+            if group == "name":
+                return self.replacements.get(normalise_name(m.group()), NAME_PLACEHOLDER)
+            index = int(group[1:])
+            pattern = self.table.patterns[index]
+            if pattern.check and not CHECKS[pattern.check](m.group()):
+                # Not this kind after all: let the other patterns look at it.
+                narrower = excluded | {index}
+                return self._sub(self._compile(narrower), narrower, m.group())
+            return pattern.placeholder
+
+        return regex.sub(replace, text)
+
+
+def _gated(starts: str | None, alternatives: list[str]) -> str:
+    body = "|".join(alternatives)
+    return f"(?={starts})(?:{body})" if starts else body
+
+
+def redact_typed(text: str) -> str:
+    """Replace only the typed patterns (no roster): e-mails, phones, cards, URLs, addresses."""
+    return _plain_redactor().redact(text)
+
+
+@lru_cache(maxsize=1)
+def _plain_redactor() -> Redactor:
+    return Redactor()
+
+
+def placeholders() -> Mapping[str, str]:
+    """kind -> placeholder, for documentation and tests."""
+    return {p.kind: p.placeholder for p in pattern_table().patterns}
+
+
+def find_typed(text: str) -> list[tuple[str, str]]:
+    """Every (kind, matched text) of the typed patterns in ``text`` (checks applied).
+
+    The privacy check uses it to list the e-mails, phones, cards, URLs and
+    addresses a study's raw data holds, so it can look for exactly those.
+    """
+    return _plain_redactor().find(text)

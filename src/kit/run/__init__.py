@@ -1,0 +1,16 @@
+"""Running studies: papermill executes each study's notebooks, incrementally and in parallel.
+
+:mod:`.runner` runs the stages of every study (one thread per study, one
+kernel per notebook); :mod:`.notebook_engine` is papermill's engine with a
+start retry and time limits; :mod:`.manifest` decides what must re-run;
+:mod:`.progress` shows it; :mod:`.new_study` is ``kit new``.
+
+May import: the core and :mod:`kit.study`. It never imports the stages: it
+runs their notebooks. The CLI rebuilds the site index after a run.
+"""
+from __future__ import annotations
+
+from kit.run.new_study import new_study
+from kit.run.runner import run_studies
+
+__all__ = ["new_study", "run_studies"]

@@ -1,0 +1,224 @@
+"""Executing one notebook: papermill with a loopback kernel, a start retry and time limits.
+
+papermill's Python API does the parameter injection and marks a failing cell
+(the red "An Exception was encountered at In [n]" banner) exactly as the
+``papermill`` command does. This module registers a papermill engine,
+``kit``, that differs from the default nbclient engine where many notebooks
+run in parallel in one process:
+
+* the kernel connection stays on this machine and with this user: on POSIX
+  ZeroMQ IPC sockets in a fresh private (0700) temporary folder, so no TCP
+  port is opened at all; elsewhere TCP on 127.0.0.1 explicitly (not
+  "localhost" as the resolver sees it). The kernel starts in the repository
+  root through the kernel manager's ``cwd``, not papermill's ``os.chdir``,
+  which is process-wide and races between threads;
+* a kernel that fails to start (port race, slow start under load: a known
+  papermill trap) is started once more before the notebook fails;
+* a per-cell timeout (nbclient's) and an outer wall-clock limit per notebook
+  (a watchdog that kills the kernel's process group, which also ends a hang
+  after the last cell) — and a kernel that dies — become an error output in
+  the running cell, so papermill marks that cell like any other exception.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+if "jsonschema" not in sys.modules:
+    # jsonschema imports the optional rfc3987_syntax, which compiles a grammar
+    # at import: over 2 s per process here (python-jsonschema/jsonschema#1392,
+    # #1521). nbformat's schema uses no IRI formats, so the kit goes without.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
+from nbformat import v4 as nbf  # noqa: E402
+from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
+from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
+from papermill.log import logger  # noqa: E402
+from traitlets import Any as AnyTrait  # noqa: E402
+from traitlets import Int  # noqa: E402
+
+ENGINE_NAME = "kit"
+LOOPBACK = "127.0.0.1"
+
+
+class KernelStartError(RuntimeError):
+    """The kernel did not start, even on the second attempt."""
+
+
+class Watchdog:
+    """Kills a notebook's kernel when the notebook outlives its wall-clock limit."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self.stopped = False
+        self.process: Any = None  # the kernel's Popen, for its exit code
+        self._pgid: int | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Watchdog":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def kernel_started(self, km: Any) -> None:
+        provisioner = getattr(km, "provisioner", None)
+        with self._lock:
+            self.process = getattr(provisioner, "process", None)
+            self._pgid = getattr(provisioner, "pgid", None) or getattr(self.process, "pid", None)
+            if self.expired:
+                self._kill()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            self._kill()
+
+    def stop(self) -> None:
+        """Kill the kernel now (the run was interrupted)."""
+        with self._lock:
+            self.stopped = True
+            self._kill()
+
+    def _kill(self) -> None:
+        # The kernel runs in its own session (jupyter_client's launcher), so
+        # killing its process group also ends anything the notebook spawned.
+        if self._pgid:
+            try:
+                os.killpg(self._pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def exit_code(self) -> int | None:
+        return self.process.poll() if self.process is not None else None
+
+
+class KitNotebookClient(PapermillNotebookClient):
+    """papermill's client with a loopback kernel, one start retry, and cell tracking."""
+
+    watchdog = AnyTrait(None, allow_none=True)
+    start_retries = Int(1)
+
+    def __init__(self, nb_man: Any, **kw: Any):
+        super().__init__(nb_man, **kw)
+        self.current_cell: int | None = None
+        self._socket_dirs: list[str] = []
+
+    def create_kernel_manager(self) -> Any:
+        km = super().create_kernel_manager()
+        if os.name == "posix":
+            # mkdtemp makes the folder 0700: only this user can reach the sockets.
+            folder = tempfile.mkdtemp(prefix="kit-kernel-")
+            self._socket_dirs.append(folder)
+            km.transport = "ipc"
+            km.ip = os.path.join(folder, "kernel")
+        else:
+            km.transport = "tcp"
+            km.ip = LOOPBACK
+        return km
+
+    def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kw: Any) -> Any:
+        self.current_cell = cell_index
+        return super().execute_cell(cell, cell_index, *args, **kw)
+
+    @contextmanager
+    def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
+        kwargs.pop("cleanup_kc", None)
+        attempts = 1 + max(0, self.start_retries)
+        for attempt in range(1, attempts + 1):
+            try:
+                self.km = self.create_kernel_manager()
+                self.start_new_kernel(**kwargs)
+                self.start_new_kernel_client()
+                break
+            except Exception as exc:  # noqa: BLE001 - any start failure is retried once
+                self._discard_kernel()
+                if attempt == attempts:
+                    for folder in self._socket_dirs:
+                        shutil.rmtree(folder, ignore_errors=True)
+                    raise KernelStartError(f"kernel did not start ({attempts} attempts): "
+                                           f"{type(exc).__name__}: {exc}") from exc
+                logger.warning("kernel failed to start (%s); starting it again", exc)
+        if self.watchdog is not None:
+            self.watchdog.kernel_started(self.km)
+        try:
+            yield
+        finally:
+            try:
+                self._cleanup_kernel()
+            finally:
+                for folder in self._socket_dirs:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    def _discard_kernel(self) -> None:
+        try:
+            if self.km is not None:
+                self._cleanup_kernel()
+        except Exception:  # noqa: BLE001 - best effort: the retry gets a fresh manager
+            pass
+        self.km = None
+        self.kc = None
+
+
+def _mark_failed_cell(nb: Any, index: int | None, ename: str, evalue: str) -> None:
+    """Give the running cell an error output so papermill marks and reports it."""
+    if index is None:
+        index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), 0)
+    cell = nb.cells[index]
+    cell.setdefault("outputs", []).append(
+        nbf.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]))
+    cell.metadata.setdefault("papermill", {})["exception"] = True
+    nb.metadata.setdefault("papermill", {})["exception"] = True
+
+
+class KitEngine(NBClientEngine):
+    """papermill engine ``kit`` (see the module docstring)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                 stdout_file: Any = None, stderr_file: Any = None,
+                                 start_timeout: float = 60, execution_timeout: float | None = None,
+                                 **kwargs: Any) -> Any:
+        cwd = kwargs.pop("kit_cwd", None)
+        watchdog: Watchdog | None = kwargs.pop("kit_watchdog", None)
+        client = KitNotebookClient(
+            nb_man, kernel_name=kernel_name, timeout=execution_timeout,
+            startup_timeout=start_timeout, log=logger, log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file,
+            resources={"metadata": {"path": cwd}} if cwd else {},
+            shutdown_kernel="immediate", watchdog=watchdog,
+            start_retries=kwargs.pop("kit_start_retries", 1),
+        )
+        try:
+            return client.execute()
+        except CellTimeoutError:
+            _mark_failed_cell(nb_man.nb, client.current_cell, "CellTimeoutError",
+                              f"cell did not finish within {execution_timeout:g} s (--timeout)")
+        except DeadKernelError:
+            if watchdog is not None and watchdog.expired:
+                message = (f"notebook did not finish within {watchdog.seconds:g} s "
+                           "(wall-clock limit); kernel stopped")
+                _mark_failed_cell(nb_man.nb, client.current_cell, "NotebookTimeout", message)
+            elif watchdog is not None and watchdog.stopped:
+                _mark_failed_cell(nb_man.nb, client.current_cell, "Interrupted",
+                                  "the run was interrupted; kernel stopped")
+            else:
+                code = watchdog.exit_code() if watchdog is not None else None
+                message = "kernel died" + (f" (exit code {code})" if code is not None else "")
+                _mark_failed_cell(nb_man.nb, client.current_cell, "DeadKernelError", message)
+        return nb_man.nb
+
+
+papermill_engines.register(ENGINE_NAME, KitEngine)

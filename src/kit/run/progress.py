@@ -1,0 +1,91 @@
+"""Progress of a run: a live table on a terminal, compact log lines in CI."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from kit.layout import STAGES
+from kit.run.runner import StudyResult
+
+_MARK = {"started": "[yellow]running[/]", "ok": "[green]done[/]", "cached": "[dim]up to date[/]",
+         "failed": "[bold red]FAILED[/]", "skipped": "[dim]skipped[/]"}
+_LOGGED = {"ok": "done", "failed": "FAILED"}  # plain mode: one line per executed notebook
+
+
+class RunDisplay:
+    """Receives runner events ``(study, stage, status, detail)`` and shows them.
+
+    On a terminal: a live table, one row per study, one column per stage. In
+    CI (no terminal) only executed notebooks are logged, one line each when
+    they finish, so a run where little changed prints little.
+    """
+
+    def __init__(self, console: Console | None = None, live: bool | None = None):
+        self.console = console or Console(stderr=True)
+        self.live = self.console.is_terminal if live is None else live
+        self.state: dict[str, dict[str, str]] = {}
+        self.reasons: dict[tuple[str, str], str] = {}
+        self.started = time.perf_counter()
+        self._lock = threading.Lock()
+        self._live: Live | None = None
+
+    def __enter__(self) -> "RunDisplay":
+        if self.live:
+            self._live = Live(self._table(), console=self.console, refresh_per_second=4,
+                              transient=False)
+            self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._live:
+            self._live.__exit__(*exc)
+
+    def event(self, study: str, stage: str, status: str, detail: str = "") -> None:
+        with self._lock:
+            self.state.setdefault(study, {})[stage] = status
+            if status == "started":
+                self.reasons[study, stage] = detail
+            if self._live:
+                self._live.update(self._table())
+            elif status in _LOGGED:
+                elapsed = time.perf_counter() - self.started
+                why = self.reasons.get((study, stage))
+                print(f"[{elapsed:6.1f}s] {study} {stage}: {_LOGGED[status]}"
+                      + (f" {detail}" if detail else "") + (f" [{why}]" if why else ""),
+                      file=sys.stderr, flush=True)
+
+    def _table(self) -> Table:
+        table = Table(title="kit run", title_justify="left")
+        table.add_column("study")
+        for s in STAGES:
+            table.add_column(s.removesuffix(".ipynb"))
+        for study, stages in sorted(self.state.items()):
+            table.add_row(study, *[_MARK.get(stages.get(s, ""), "[dim]·[/]") for s in STAGES])
+        return table
+
+    def summary(self, results: list[StudyResult]) -> None:
+        """One line per study: status, time, and for failures the cell and message."""
+        out = Console(soft_wrap=True)  # one line per study, also in CI logs
+        for r in results:
+            ran = r.executed
+            if r.removed:
+                out.print(f"removed {r.slug}  (notebooks/{r.slug}/ no longer exists: its reports were deleted "
+                          "and leave the site)", highlight=False, markup=False)
+            elif r.ok:
+                what = f"{r.seconds:.1f}s, {ran} run" if ran else "up to date"
+                out.print(f"ok      {r.slug}  ({what})", highlight=False, markup=False)
+            else:
+                out.print(f"FAILED  {r.slug}  ({r.seconds:.1f}s): {r.failure}", highlight=False,
+                          markup=False)
+        results = [r for r in results if not r.removed]
+        failed = sum(not r.ok for r in results)
+        executed = sum(r.executed for r in results)
+        cached = sum(s.status == "cached" for r in results for s in r.stages)
+        elapsed = time.perf_counter() - self.started
+        out.print(f"{len(results) - failed} of {len(results)} studies ok; {executed} notebooks "
+                  f"executed, {cached} up to date ({elapsed:.1f}s)", highlight=False)

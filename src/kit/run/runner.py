@@ -1,0 +1,314 @@
+"""Running studies: papermill executes each study's notebooks in order, incrementally.
+
+Studies are independent and run in parallel: one thread per study (``--jobs``),
+each driving its own kernel through papermill's Python API, so the whole run
+is one process start plus one kernel per executed notebook. Threads rather
+than a process pool: the work is in the kernels (separate processes), the
+threads only wait on ZeroMQ sockets, and a pool would import papermill again
+in every worker. Stages inside a study run in order because each reads the
+JSON of the one before.
+
+A stage runs only when something it reads changed (:mod:`kit.run.manifest`);
+``force`` runs everything. A failing notebook fails its study only: the
+failed notebook is kept as ``reports/<slug>/<stem>.failed.ipynb`` (papermill
+marks the failing cell), later stages of that study are skipped, the other
+studies finish.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from kit.errors import KitError, NotebookFailure, UsageError
+from kit.iorw import to_jsonable
+from kit.layout import (
+    INSIGHTS_EXPORTS,
+    REPORTS_DIR,
+    STAGES,
+    STUDY_FILE,
+    is_study_report_dir,
+    notebooks_root,
+    reports_root,
+    study_reports,
+    templates_root,
+)
+from kit.lock import repository_lock
+from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
+from kit.run.notebook_engine import ENGINE_NAME, Watchdog
+from kit.study.study_file import read_yaml_mapping
+
+DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
+START_TIMEOUT = 60  # seconds for a kernel to answer after it was started
+KERNEL_NAME = "python3"
+
+EventSink = Callable[[str, str, str, str], None]
+"""``on_event(study, stage, status, detail)``; status: started|ok|cached|failed|skipped."""
+
+
+def cpu_count() -> int:
+    """CPUs this process may use (a container's or CI runner's limit, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def notebook_time_limit(timeout: float) -> float:
+    """Outer wall-clock limit of one notebook: generous next to the per-cell ``timeout``.
+
+    It catches what the cell timeout cannot: a hang in kernel start-up or
+    after the last cell (papermill's known traps).
+    """
+    return 3 * timeout + START_TIMEOUT
+
+
+@dataclass
+class StageResult:
+    notebook: str
+    status: str  # "ok" (executed) | "cached" (up to date) | "failed" | "skipped"
+    seconds: float = 0.0
+    failure: NotebookFailure | None = None
+    reason: str = ""  # why it ran, e.g. "changed: data/notes.csv"
+    executed: bool = False  # a kernel ran it (ok or failed) in this run
+
+
+@dataclass
+class StudyResult:
+    slug: str
+    stages: list[StageResult] = field(default_factory=list)
+    seconds: float = 0.0
+    failure: NotebookFailure | None = None
+    removed: bool = False  # its study folder is gone: its reports were deleted
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    @property
+    def executed(self) -> int:
+        """Notebooks executed (successfully or not) in this run."""
+        return sum(s.executed for s in self.stages)
+
+
+def discover_studies(repo_root: Path, slugs: Iterable[str] | None = None) -> list[Path]:
+    """Study folders under ``notebooks/`` (those holding a study.yml)."""
+    base = notebooks_root(repo_root)
+    found = sorted(p.parent for p in base.glob(f"*/{STUDY_FILE}"))
+    if not slugs:
+        return found
+    by_slug = {p.name: p for p in found}
+    unknown = [s for s in slugs if s not in by_slug]
+    if unknown:
+        known = ", ".join(by_slug) or "none"
+        raise UsageError(f"unknown study {', '.join(map(repr, unknown))} (studies: {known})")
+    return [by_slug[s] for s in slugs]
+
+
+def prune_orphaned_reports(repo_root: Path, studies: list[Path]) -> list[str]:
+    """Delete ``reports/<slug>/`` of studies whose ``notebooks/<slug>/`` is gone; their slugs.
+
+    Otherwise a deleted study stays on the site (reports/ is git-ignored and
+    CI restores it from its cache), with no roster left for the privacy check
+    to scan it against. The caller rebuilds the repository index afterwards.
+    """
+    reports = reports_root(repo_root)
+    keep = {s.name for s in studies}
+    gone = sorted(d.name for d in reports.glob("*")
+                  if is_study_report_dir(d) and d.name not in keep
+                  and not (notebooks_root(repo_root) / d.name).is_dir())
+    for slug in gone:
+        shutil.rmtree(reports / slug)
+    return gone
+
+
+def study_parameters(study_dir: Path, repo_root: Path) -> dict:
+    """papermill parameters: study.yml's keys (plain JSON values) + paths."""
+    data = read_yaml_mapping(study_dir / STUDY_FILE, KitError, shown_as=study_dir.relative_to(repo_root)
+                             / STUDY_FILE)
+    params = to_jsonable(data)  # dates -> ISO strings, as `papermill -f` would give
+    params["study_dir"] = str(study_dir.relative_to(repo_root))
+    params["reports_dir"] = str(Path(REPORTS_DIR) / study_dir.name)
+    return params
+
+
+def stage_notebook(study_dir: Path, repo_root: Path, stage: str) -> Path:
+    """The study's own copy of a stage notebook, else the template."""
+    own = study_dir / stage
+    return own if own.is_file() else templates_root(repo_root) / stage
+
+
+def _failure_from(exc: BaseException, slug: str, notebook: str) -> NotebookFailure:
+    if isinstance(exc, PapermillExecutionError):
+        first = (exc.source or "").strip().splitlines()[:1]
+        cell = exc.exec_count if exc.exec_count is not None else exc.cell_index + 1
+        return NotebookFailure(slug, notebook, cell, f"{exc.ename}: {exc.evalue}",
+                               {"source": first[0] if first else ""})
+    return NotebookFailure(slug, notebook, None, f"{type(exc).__name__}: {exc}".strip())
+
+
+@dataclass
+class RunOptions:
+    """How notebooks are executed (shared by every study of a run)."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    force: bool = False
+    kernel_name: str = KERNEL_NAME
+    notebook_timeout: float | None = None  # default: notebook_time_limit(timeout)
+    start_retries: int = 1
+    cancelled: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C
+
+
+_ACTIVE: set = set()  # watchdogs of the notebooks running now (to stop them on Ctrl-C)
+_ACTIVE_LOCK = threading.Lock()
+
+
+def _stop_running_kernels() -> None:
+    with _ACTIVE_LOCK:
+        for watchdog in list(_ACTIVE):
+            watchdog.stop()
+
+
+def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: RunOptions) -> None:
+    """Run one notebook with the ``kit`` papermill engine; raises on any failure."""
+    limit = opts.notebook_timeout or notebook_time_limit(opts.timeout)
+    with Watchdog(limit) as watchdog:
+        with _ACTIVE_LOCK:
+            _ACTIVE.add(watchdog)
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(output), parameters=params, engine_name=ENGINE_NAME,
+                kernel_name=opts.kernel_name, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=opts.timeout,
+                start_timeout=START_TIMEOUT, kit_cwd=str(repo_root), kit_watchdog=watchdog,
+                kit_start_retries=opts.start_retries,
+            )
+        finally:
+            with _ACTIVE_LOCK:
+                _ACTIVE.discard(watchdog)
+
+
+def withdraw_outputs(out_dir: Path, failed_stage: str, manifest: Manifest) -> None:
+    """Remove what the failed stage and every later stage left from earlier runs.
+
+    Their notebooks and JSON no longer match the study's inputs: publishing
+    them would show last week's plan beside this week's error. Each stage is
+    forgotten by the manifest, so the next run executes it again; the index
+    rebuilt after the run no longer lists the study's insights.
+    """
+    specs = stage_specs()
+    for name in INSIGHTS_EXPORTS:  # written beside insights.json, not listed in the stage table
+        (out_dir / name).unlink(missing_ok=True)
+    for stage in STAGES[STAGES.index(failed_stage):]:
+        (out_dir / stage).unlink(missing_ok=True)
+        for name in specs[stage].writes:
+            (out_dir / name).unlink(missing_ok=True)
+        manifest.forget(stage)
+
+
+def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
+              on_event: EventSink | None = None) -> StudyResult:
+    """Bring one study's reports up to date, stage by stage; never raises for a notebook failure."""
+    opts = opts or RunOptions()
+    repo_root = Path(repo_root)
+    slug = study_dir.name
+    result = StudyResult(slug)
+    start = time.perf_counter()
+    out_dir = study_reports(repo_root, slug)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    emit = on_event or (lambda *_: None)
+    manifest = Manifest.load(out_dir)
+    specs = stage_specs()
+    digests: dict[Path, str] = {}
+    keys: dict[str, str] = {}
+    params: dict | None = None
+    for stage in STAGES:
+        if result.failure or opts.cancelled.is_set():
+            result.stages.append(StageResult(stage, "skipped"))
+            emit(slug, stage, "skipped", "")
+            continue
+        spec = specs[stage]
+        notebook = stage_notebook(study_dir, repo_root, stage)
+        inputs = stage_inputs(spec, study_dir, notebook, out_dir,
+                              keys.get(spec.after) if spec.after else None, digests)
+        keys[stage] = stage_key(inputs)
+        reason = "forced (--force)" if opts.force else manifest.reason_to_run(spec, inputs)
+        if reason is None:
+            result.stages.append(StageResult(stage, "cached"))
+            emit(slug, stage, "cached", "")
+            continue
+        problem: NotebookFailure | None = None
+        if not notebook.is_file():
+            problem = NotebookFailure(slug, stage, None, (
+                f"notebook not found: neither {study_dir.relative_to(repo_root)}/{stage} "
+                f"nor templates/{stage} exists"))
+        elif params is None:
+            try:
+                params = study_parameters(study_dir, repo_root)
+            except KitError as exc:
+                problem = NotebookFailure(slug, STUDY_FILE, None, str(exc))
+        if problem is not None:
+            withdraw_outputs(out_dir, stage, manifest)
+            result.failure = problem
+            result.stages.append(StageResult(stage, "failed", failure=problem))
+            emit(slug, stage, "failed", problem.message)
+            continue
+        stem = Path(stage).stem
+        running = out_dir / f".{stem}.running.ipynb"
+        emit(slug, stage, "started", reason)
+        t0 = time.perf_counter()
+        try:
+            _execute(notebook, running, params, repo_root, opts)
+        except Exception as exc:  # noqa: BLE001 - any failure fails this study only
+            seconds = time.perf_counter() - t0
+            failure = _failure_from(exc, slug, stage)
+            if running.exists():
+                os.replace(running, out_dir / f"{stem}.failed.ipynb")
+            withdraw_outputs(out_dir, stage, manifest)
+            result.failure = failure
+            result.stages.append(StageResult(stage, "failed", seconds, failure, reason, True))
+            emit(slug, stage, "failed", f"{seconds:.1f}s: {failure}")
+            continue
+        seconds = time.perf_counter() - t0
+        os.replace(running, out_dir / stage)
+        (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
+        manifest.record(spec, inputs, seconds)
+        result.stages.append(StageResult(stage, "ok", seconds, reason=reason, executed=True))
+        emit(slug, stage, "ok", f"{seconds:.1f}s")
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int | None = None,
+                timeout: float = DEFAULT_TIMEOUT, on_event: EventSink | None = None,
+                force: bool = False, **options: object) -> list[StudyResult]:
+    """Run every (or the named) studies, in parallel, under a repository lock.
+
+    ``options`` are further :class:`RunOptions` fields (``kernel_name``,
+    ``notebook_timeout``, ``start_retries``).
+    """
+    repo_root = Path(repo_root).resolve()
+    studies = discover_studies(repo_root, slugs)
+    opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]
+    with repository_lock(repo_root):
+        removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
+        workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
+        try:
+            futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
+            return [f.result() for f in futures] + [StudyResult(slug, removed=True) for slug in removed]
+        except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
+            opts.cancelled.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_running_kernels()
+            raise
+        finally:
+            pool.shutdown(wait=True)

@@ -1,0 +1,16 @@
+"""Publishing: the repository index, the published pages, the preview and the site build.
+
+:mod:`.index` is the one writer of ``reports/index.json`` (every study and
+insight); :mod:`.pages` writes ``studies/`` (published notebook copies,
+listings, navigation); :mod:`.playbook` is the team agreement from every
+RACI; :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
+is ``kit site``.
+
+May import: the core and :mod:`kit.study`; it reads the stages' JSON outputs.
+"""
+from __future__ import annotations
+
+from kit.site.build import build_site
+from kit.site.index import build_index, refresh_index
+
+__all__ = ["build_index", "build_site", "refresh_index"]

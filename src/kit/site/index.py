@@ -1,0 +1,117 @@
+"""The cross-study insight repository: ``reports/index.json`` and exports.
+
+Every study's 03-insights stage writes ``reports/<slug>/insights.json``;
+:func:`build_index` folds all of them into ``reports/index.json``, one flat
+entry per insight, so the site can list, filter (tags, product area) and
+search every insight of every study, and a PM finds all insights about
+"payment" at once. Each entry links to its card on the study's page,
+``studies/<slug>/03-insights.html#insight-I1`` (relative to the site root;
+the same link is in the CSV export's ``link`` column).
+
+Studies run in parallel, so the index is rebuilt under a file lock from
+whatever insights.json files exist at that moment: the last study to finish
+writes an index that includes everyone.
+
+:func:`export_insights` writes a study's insights and recommendations as
+CSV (and recommendations as JSON) for spreadsheets and trackers.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from filelock import FileLock
+
+from kit.iorw import atomic_write_json, read_json
+from kit.layout import (
+    INDEX_JSON,
+    INSIGHTS_JSON,
+    INSIGHTS_PAGE,
+    insight_href,
+    reports_root,
+)
+
+INDEX_VERSION = 1
+
+
+def _num(ident: str) -> int:
+    m = re.search(r"\d+", ident)
+    return int(m.group()) if m else 0
+
+
+def _counts(values) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def index_entries(result: dict) -> tuple[dict, list[dict]]:
+    """The study entry and the insight entries of one study's insights.json."""
+    s = result["study"]
+    slug = s["slug"]
+    owners = [o for o in (s.get("pm_owner"), s.get("uxr_owner")) if o]
+    study = {
+        "slug": slug, "title": s["title"], "date": s["date"], "start_date": s.get("start_date"),
+        "product_area": s["product_area"], "feature": s.get("feature", ""), "status": s["status"],
+        "owners": owners, "participant_count": s.get("participant_count", 0),
+        "insight_count": len(result["insights"]),
+        "open_questions": [q["id"] for q in result.get("open_questions", [])],
+        "recommendation_statuses": _counts(r["status"] for r in result.get("recommendations", [])),
+        "tags": sorted({t for i in result["insights"] for t in i["tags"]}),
+        "href": f"{slug}/{INSIGHTS_PAGE}",
+    }
+    entries = []
+    for ins in result["insights"]:
+        recs = ins.get("recommendations", [])
+        entries.append({
+            "id": f"{slug}/{ins['id']}",
+            "study": slug, "study_title": s["title"], "date": s["date"],
+            "product_area": s["product_area"], "study_status": s["status"], "owners": owners,
+            "participant_count": s.get("participant_count", 0),
+            "insight": ins["id"], "statement": ins["statement"], "tags": ins["tags"],
+            "answers": ins["answers"],
+            "confidence": ins["confidence"]["level"],
+            "confidence_reasons": ins["confidence"]["reasons"],
+            "recommendations": [{k: r.get(k) for k in ("id", "action", "owner", "metric", "priority",
+                                                       "status", "decided_on")} for r in recs],
+            "recommendation_statuses": sorted({r["status"] for r in recs}),
+            "href": insight_href(slug, ins["id"]),
+            # Quarto listing fields (title/description/categories/date/path):
+            "title": ins["statement"],
+            "description": f"{s['title']} · {ins['id']} · confidence {ins['confidence']['level']}",
+            "categories": sorted(set(ins["tags"]) | {s["product_area"]}),
+            "path": insight_href(slug, ins["id"]),
+        })
+    return study, entries
+
+
+def refresh_index(repo_root: str | Path) -> dict | None:
+    """Rebuild the index after ``kit run`` (the one writer of ``reports/index.json``); None without reports/."""
+    reports = reports_root(repo_root)
+    return build_index(reports) if reports.is_dir() else None
+
+
+def build_index(reports_root: str | Path) -> dict:
+    """Rebuild ``<reports_root>/index.json`` from every ``*/insights.json`` below it."""
+    root = Path(reports_root)
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root / ".index.lock"), timeout=60):
+        studies, insights, skipped = [], [], []
+        for path in sorted(root.glob(f"*/{INSIGHTS_JSON}")):
+            try:
+                study, entries = index_entries(read_json(path))
+            except (ValueError, KeyError, TypeError) as exc:  # a stale file of an older kit
+                skipped.append(f"{path.parent.name}: {exc!r}")
+                continue
+            studies.append(study)
+            insights.extend(entries)
+        studies.sort(key=lambda s: (s["date"], s["slug"]), reverse=True)
+        order = {s["slug"]: n for n, s in enumerate(studies)}
+        insights.sort(key=lambda e: (order[e["study"]], _num(e["insight"])))
+        index = {"version": INDEX_VERSION, "studies": studies, "insights": insights,
+                 "tags": sorted({t for e in insights for t in e["tags"]}),
+                 "product_areas": sorted({s["product_area"] for s in studies}),
+                 "skipped": skipped}
+        atomic_write_json(root / INDEX_JSON, index)
+    return index

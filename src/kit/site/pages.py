@@ -1,0 +1,205 @@
+"""What the site publishes: study pages, listing files and navigation, from reports/.
+
+``kit site`` first refreshes ``reports/index.json`` (:func:`kit.site.index.build_index`),
+then writes the generated folder ``studies/`` (git-ignored) that both engines read:
+
+- ``studies/<slug>/01-plan.ipynb`` ... : the *published copies* of the executed
+  notebooks. Papermill's ``injected-parameters`` cell and the template's
+  ``parameters`` cell are removed (they carry no tags or ``#|`` options, so
+  Quarto would show them), and, for Quarto, a raw front-matter cell gives each
+  page a title naming its study (Quarto reads front matter from a first raw
+  cell: https://quarto.org/docs/tools/jupyter-lab.html).
+- ``studies/listing-studies.yml`` / ``studies/listing-insights.yml``: the items of
+  the Quarto listings on ``index.qmd`` and ``insights.qmd`` ("Metadata File
+  Listings": https://quarto.org/docs/websites/website-listings-custom.html).
+  Their names must not start with ``_``: Quarto skips ``_*`` files in listing contents.
+- ``studies/_navigation.yml``: merged into ``_quarto.yml`` through
+  ``metadata-files`` (arrays concatenate): the render list of the study pages and
+  one sidebar per study (hybrid navigation:
+  https://quarto.org/docs/websites/website-navigation.html#hybrid-navigation).
+- ``studies/_playbook.md``: the generated part of the playbook (:mod:`kit.site.playbook`).
+
+Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
+repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kit.iorw import read_json, staged_dir
+from kit.layout import PLAN_JSON, STUDIES_DIR, reports_root
+
+STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STUDY_LISTING = "listing-studies.yml"
+INSIGHT_LISTING = "listing-insights.yml"
+NAVIGATION = "_navigation.yml"
+PLAYBOOK_PART = "_playbook.md"
+NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
+
+
+@dataclass
+class StudyPages:
+    """One study as the site shows it."""
+
+    slug: str
+    title: str
+    info: dict[str, Any]  # the index's study entry (or what plan.json gives)
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (stem, label)
+
+    def href(self, stem: str) -> str:
+        return f"{STUDIES_DIR}/{self.slug}/{stem}.html"
+
+    @property
+    def main_page(self) -> str:
+        """Insights first (what a PM came for), else the last stage that ran."""
+        stems = [s for s, _ in self.pages]
+        return self.href("03-insights" if "03-insights" in stems else stems[-1])
+
+
+def _plan_info(reports: Path, slug: str) -> dict[str, Any]:
+    path = reports / slug / PLAN_JSON
+    plan = read_json(path).get("plan", {}) if path.is_file() else {}
+    owners = [o for o in (plan.get("pm_owner"), plan.get("uxr_owner")) if o]
+    return {"slug": slug, "title": plan.get("title") or slug,
+            "product_area": plan.get("product_area") or "", "status": plan.get("status") or "",
+            "start_date": plan.get("start_date"), "date": plan.get("deadline") or "",
+            "owners": owners, "participant_count": 0, "insight_count": 0}
+
+
+def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
+    """Every study with at least one executed stage notebook, index order first."""
+    reports = reports_root(repo_root)
+    by_slug = {s["slug"]: s for s in index.get("studies", [])}
+    slugs = list(by_slug) + sorted(p.name for p in reports.glob("*")
+                                   if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in by_slug)
+    studies = []
+    for slug in slugs:
+        pages = [(stem, label) for stem, label in STAGE_PAGES.items()
+                 if (reports / slug / f"{stem}.ipynb").is_file()]
+        if not pages:
+            continue
+        info = by_slug.get(slug) or _plan_info(reports, slug)
+        studies.append(StudyPages(slug, str(info.get("title") or slug), info, pages))
+    return studies
+
+
+def published_notebook(nb: dict, title: str | None = None) -> dict:
+    """A copy of an executed notebook fit to publish.
+
+    Drops the ``parameters``/``injected-parameters`` cells and any saved widget
+    state (no kernel on the site). With ``title``, removes the notebook's own
+    leading ``# heading`` and puts a raw YAML front-matter cell first (Quarto).
+    """
+    nb = copy.deepcopy(nb)
+    nb.get("metadata", {}).pop("widgets", None)
+    cells = [c for c in nb.get("cells", [])
+             if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    if title is not None:
+        for cell in cells:
+            if cell.get("cell_type") == "markdown":
+                src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                if src.startswith("# "):
+                    cell["source"] = src.split("\n", 1)[1].lstrip("\n") if "\n" in src else ""
+                break
+        front = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n"
+        cells.insert(0, {"cell_type": "raw", "id": "kit-front-matter", "metadata": {}, "source": front})
+    for cell in cells:  # a widget view needs a kernel (and a CDN manager): keep its static fallback
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if isinstance(data, dict) and WIDGET_VIEW in data:
+                del data[WIDGET_VIEW]
+        cell.get("metadata", {}).pop("widgets", None)
+    nb["cells"] = cells
+    return nb
+
+
+def _date_range(info: dict) -> str:
+    start, end = info.get("start_date"), info.get("date")
+    return f"{start} – {end}" if start and end else str(end or start or "")
+
+
+def _present(item: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty values: a listing field Quarto would show as "null"."""
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def study_listing_items(studies: list[StudyPages]) -> list[dict[str, Any]]:
+    """Items of the studies listing (index.qmd)."""
+    return [_present({
+        "title": s.title, "path": s.main_page, "date": s.info.get("date") or None,
+        "product-area": s.info.get("product_area", ""), "status": s.info.get("status", ""),
+        "dates": _date_range(s.info), "owners": ", ".join(s.info.get("owners", [])),
+        "participants": int(s.info.get("participant_count") or 0),
+        "insights": int(s.info.get("insight_count") or 0),
+        "categories": [c for c in (s.info.get("product_area"), s.info.get("status")) if c],
+    }) for s in studies]
+
+
+def insight_categories(entry: dict) -> list[str]:
+    """An insight's filter categories: tags, product area, confidence, recommendation status."""
+    cats = list(entry.get("tags", []))
+    if entry.get("product_area"):
+        cats.append(entry["product_area"])
+    if entry.get("confidence"):
+        cats.append(f"confidence: {entry['confidence']}")
+    cats += [f"recommendation: {s}" for s in entry.get("recommendation_statuses", [])]
+    return list(dict.fromkeys(cats))
+
+
+def insight_listing_items(index: dict) -> list[dict[str, Any]]:
+    """Items of the insights listing (insights.qmd): one per insight, linking to its card."""
+    return [_present({
+        "title": e["statement"], "path": e["href"], "date": e.get("date") or None,
+        "study": e.get("study_title", e.get("study", "")), "insight": e.get("insight", ""),
+        "product-area": e.get("product_area", ""), "confidence": e.get("confidence", ""),
+        "recommendations": ", ".join(e.get("recommendation_statuses", [])),
+        "categories": insight_categories(e),
+    }) for e in index.get("insights", [])]
+
+
+def navigation(studies: list[StudyPages]) -> dict[str, Any]:
+    """The ``metadata-files`` part of ``_quarto.yml``: study pages to render, one sidebar each."""
+    render = [f"{STUDIES_DIR}/{s.slug}/{stem}.ipynb" for s in studies for stem, _ in s.pages]
+    sidebars = [{"id": s.slug, "title": s.title, "style": "docked",
+                 "contents": [{"text": label, "href": f"{STUDIES_DIR}/{s.slug}/{stem}.ipynb"}
+                              for stem, label in s.pages]} for s in studies]
+    if len(sidebars) == 1:
+        # Quarto shows a lone sidebar on every page (home, insights, playbook too);
+        # a second, empty one makes each sidebar apply only to the pages it lists.
+        sidebars.append({"id": NO_SIDEBAR, "contents": []})
+    out: dict[str, Any] = {"project": {"render": render}} if render else {}
+    if sidebars:
+        out["website"] = {"sidebar": sidebars}
+    return out
+
+
+def _dump(data: Any) -> str:
+    return ("# Generated by `kit site` from reports/: do not edit.\n"
+            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120))
+
+
+def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[StudyPages]:
+    """(Re)write ``studies/`` completely, beside the old one, then swap it in."""
+    repo_root = Path(repo_root)
+    studies = collect_studies(repo_root, index)
+    with staged_dir(repo_root / STUDIES_DIR) as staging:
+        for s in studies:
+            (staging / s.slug).mkdir()
+            for stem, label in s.pages:
+                nb = json.loads((reports_root(repo_root) / s.slug / f"{stem}.ipynb").read_text("utf-8"))
+                pub = published_notebook(nb, title=f"{s.title}: {label}")
+                (staging / s.slug / f"{stem}.ipynb").write_text(
+                    json.dumps(pub, ensure_ascii=False, indent=1), encoding="utf-8")
+        (staging / STUDY_LISTING).write_text(_dump(study_listing_items(studies)), encoding="utf-8")
+        (staging / INSIGHT_LISTING).write_text(_dump(insight_listing_items(index)), encoding="utf-8")
+        (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
+        (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
+    return studies

@@ -1,0 +1,191 @@
+"""The static preview site, built when Quarto is absent.
+
+Same pages and navigation as the Quarto site, from the same generated
+``studies/`` folder (:mod:`kit.site.pages`): ``index.html`` (studies),
+``insights.html`` (every insight, category filter and text filter),
+``playbook.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
+with a sidebar for the study. Every page has a navbar with a search box and a
+banner saying it is a preview.
+
+Offline by construction: the notebook pages use nbconvert's body-only
+``basic`` template (the ``lab``/``classic`` templates load require.js and
+MathJax from CDNs), code inputs fold into ``<details>``, and search data is a
+script file, so pages also work from ``file://``. Plotly charts carry their
+own plotly.js (:func:`kit.display.chart`).
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from kit.iorw import staged_dir
+from kit.layout import STUDIES_DIR
+from kit.site import pages
+from kit.site.pages import StudyPages
+from kit.site.playbook import intro_text
+
+DATA = Path(__file__).parent.parent / "data"
+NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("playbook.html", "Playbook"))
+SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(DATA)), autoescape=select_autoescape(["html"]),
+                       keep_trailing_newline=True)
+
+
+def _markdown(text: str) -> Markup:
+    """Markdown the kit generated (values already escaped) or the team wrote, as HTML."""
+    import mistune
+
+    return Markup(mistune.create_markdown(plugins=["table"], escape=False)(text))
+
+
+def site_settings(repo_root: Path) -> dict[str, Any]:
+    """Title and footer from ``_quarto.yml`` (one place for both engines)."""
+    path = Path(repo_root) / "_quarto.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    website = (config or {}).get("website", {}) or {}
+    footer = website.get("page-footer") or {}
+    if isinstance(footer, str):
+        footer = {"center": footer}
+    parts = [str(footer[k]) for k in ("left", "center", "right") if isinstance(footer.get(k), str)]
+    return {"title": str(website.get("title") or "Research"), "footer": parts}
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    return HTMLExporter(config=c, template_name="basic",
+                        template_file=str(DATA / "preview_notebook.html"))
+
+
+class _Text(HTMLParser):
+    """Visible text of an HTML fragment (search index), without scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "summary", "pre"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "summary", "pre") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page_text(fragment: str) -> str:
+    parser = _Text()
+    parser.feed(fragment)
+    return re.sub(r"\s+", " ", " ".join(parser.parts)).strip()[:SEARCH_TEXT_CHARS]
+
+
+class _Site:
+    """Writes pages into a staging folder."""
+
+    def __init__(self, out: Path, settings: dict[str, Any]) -> None:
+        self.out = out
+        self.settings = settings
+        self.layout = _env().get_template("preview_page.html")
+        footer = " ".join(f"<span>{_markdown(p)}</span>" for p in settings["footer"])
+        self.footer = Markup(footer.replace("<p>", "").replace("</p>", ""))
+        self.search: list[dict[str, str]] = []
+
+    def page(self, rel: str, title: str, body: str, *, active: str = "", sidebar: StudyPages | None = None,
+             current: str = "", kind: str = "page", text: str | None = None) -> None:
+        depth = rel.count("/")
+        html = self.layout.render(site_title=self.settings["title"], page_title=title, root="../" * depth,
+                                  nav=NAV, active=active, sidebar=sidebar, current=current,
+                                  body=Markup(body), footer=self.footer)
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+        self.search.append({"t": title, "u": rel, "k": kind, "x": text if text is not None else page_text(body)})
+
+
+def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
+    groups: dict[str, set[str]] = {"Tags": set(), "Product area": set(), "Confidence": set(),
+                                   "Recommendation status": set()}
+    for e in entries:
+        groups["Tags"].update(e["tags"])
+        if e["product-area"]:
+            groups["Product area"].add(e["product-area"])
+        groups["Confidence"].update(c for c in e["categories"] if c.startswith("confidence: "))
+        groups["Recommendation status"].update(c for c in e["categories"] if c.startswith("recommendation: "))
+    return [(name, sorted(cats)) for name, cats in groups.items() if cats]
+
+
+def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_dir: Path,
+                  before_publish: Callable[[Path], None] | None = None) -> Path:
+    """Write the preview into a staging folder, check it (``before_publish``), swap it in as ``site_dir``."""
+    repo_root = Path(repo_root)
+    with staged_dir(site_dir, prefix=f"{site_dir.name}.") as staging:
+        site = _Site(staging, site_settings(repo_root))
+        parts = _env().get_template("preview_parts.html").module
+        (staging / "assets").mkdir()
+        for name in ("preview.css", "preview.js"):
+            shutil.copyfile(DATA / name, staging / "assets" / name)
+        with (staging / "assets" / "preview.css").open("a", encoding="utf-8") as fh:
+            from pygments.formatters import HtmlFormatter
+            fh.write("\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n")
+
+        items = pages.study_listing_items(studies)
+        for item, s in zip(items, studies):  # every page of the study, beside its title
+            item["pages"] = [(label, s.href(stem)) for stem, label in s.pages]
+        site.page("index.html", "Studies", parts.studies(items), active="index.html")
+        entries = pages.insight_listing_items(index)
+        for entry, raw in zip(entries, index.get("insights", [])):
+            entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
+        site.page("insights.html", "Insights", parts.insights(entries, _category_groups(entries)),
+                  active="insights.html", text="")
+        for e in entries:
+            site.search.append({"t": e["title"], "u": e["path"], "k": f"Insight · {e['study']}",
+                                "x": " ".join([e["study"], e["product-area"], *e["categories"]])})
+        playbook_md = (repo_root / STUDIES_DIR / pages.PLAYBOOK_PART)
+        intro = _markdown(intro_text(repo_root))
+        generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
+        site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
+
+        exporter = _exporter()
+        for s in studies:
+            for stem, label in s.pages:
+                nb = nbformat.reads((repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"),
+                                    as_version=4)
+                nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
+                body, _ = exporter.from_notebook_node(nb)
+                # The notebook's own "# heading" gave way to Quarto's front-matter title.
+                header = f"<p class=\"muted\">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>"
+                site.page(s.href(stem), f"{s.title}: {label}", header + body, sidebar=s, current=stem,
+                          kind=f"{label} · {s.title}")
+        (staging / "assets" / "search-index.js").write_text(
+            "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/") + ";\n",
+            encoding="utf-8")
+        if before_publish:
+            before_publish(staging)
+    return site_dir
+
+
+

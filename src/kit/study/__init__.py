@@ -1,0 +1,16 @@
+"""The study-folder contract: what a study folder holds and how it is read.
+
+``study.yml`` (:mod:`.study_file`) and ``insights.yml`` (:mod:`.insights_file`)
+with their pydantic schemas and loaders; the RACI vocabulary (:mod:`.raci`)
+and the method table (:mod:`.methods`) that study.yml is validated against;
+the data-file reader (:mod:`.tables`) and the transcript reader
+(:mod:`.transcripts`). Every reader reports ``file:line`` or ``file: key``.
+
+May import: the core (errors, iorw, layout). Everything else imports this.
+"""
+from __future__ import annotations
+
+from kit.study.insights_file import InsightsFile, load_insights
+from kit.study.study_file import Study, load_study, parameters_from
+
+__all__ = ["InsightsFile", "Study", "load_insights", "load_study", "parameters_from"]

@@ -1,0 +1,292 @@
+"""Incremental runs: which change re-executes which stage (kit.run.manifest via kit.run.runner).
+
+Notebooks are not executed here: ``kit.run.runner._execute`` is replaced by a
+stand-in that writes what a stage writes (its executed notebook and JSON),
+so these tests exercise the real cache decisions quickly. Execution itself
+is covered by tests/test_runner.py.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kit.layout import STAGES
+from kit.run import manifest, runner
+from kit.run.manifest import MANIFEST_FILE, Manifest, notebook_digest, stage_specs
+from kit.run.runner import run_studies
+
+PLAN, SESSIONS, INSIGHTS = STAGES
+
+
+def _notebook(*cells: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('study_dir = "."\nreports_dir = None')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params] + [nbformat.v4.new_code_cell(c) for c in cells]
+    return nb
+
+
+def _write_study(repo: Path, slug: str) -> Path:
+    d = repo / "notebooks" / slug
+    (d / "data").mkdir(parents=True)
+    (d / "study.yml").write_text("title: A study\nstart_date: 2026-11-02\n")
+    (d / "data" / "notes.csv").write_text("note_id,session_id,participant_id,task,text,tags\n"
+                                          "N001,S01,P01,pay,Paused at the total,hesitation\n")
+    (d / "data" / "sessions.csv").write_text("session_id,participant_id,date,moderator,observers\n"
+                                             "S01,P01,2026-11-03,Sam,Dana\n")
+    return d
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "templates").mkdir()
+    for stage in STAGES:
+        nbformat.write(_notebook(f"print('{stage}')"), tmp_path / "templates" / stage)
+    _write_study(tmp_path, "alpha")
+    _write_study(tmp_path, "beta")
+    return tmp_path
+
+
+@pytest.fixture
+def executed(monkeypatch) -> list[tuple[str, str]]:
+    """Replace notebook execution by writing the stage's outputs; record (study, stage)."""
+    calls: list[tuple[str, str]] = []
+
+    def fake_execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts) -> None:
+        stage = notebook.name
+        out_dir = repo_root / params["reports_dir"]
+        calls.append((out_dir.name, stage))
+        output.write_text(notebook.read_text())
+        for name in stage_specs()[stage].writes:
+            # deterministic, like the real stages: same inputs -> same JSON
+            (out_dir / name).write_text(json.dumps({"stage": stage, "title": params.get("title")}))
+
+    monkeypatch.setattr(runner, "_execute", fake_execute)
+    return calls
+
+
+def _run(repo: Path, calls: list, **kw) -> set[tuple[str, str]]:
+    calls.clear()
+    results = run_studies(repo, jobs=2, **kw)
+    assert all(r.ok for r in results), [str(r.failure) for r in results]
+    return set(calls)
+
+
+def _only(slug: str, *stages: str) -> set[tuple[str, str]]:
+    return {(slug, s) for s in stages}
+
+
+def test_first_run_executes_everything_then_nothing(repo: Path, executed: list):
+    assert _run(repo, executed) == _only("alpha", *STAGES) | _only("beta", *STAGES)
+    assert _run(repo, executed) == set()
+    results = run_studies(repo)
+    assert [s.status for s in results[0].stages] == ["cached"] * 3
+    saved = json.loads((repo / "reports" / "alpha" / MANIFEST_FILE).read_text())
+    assert set(saved["stages"]) == set(STAGES)
+    assert "data/notes.csv" in saved["stages"][SESSIONS]["inputs"]
+    assert "data/notes.csv" not in saved["stages"][PLAN]["inputs"]
+
+
+def test_study_yml_change_reruns_every_stage_of_that_study_only(repo: Path, executed: list):
+    _run(repo, executed)
+    with open(repo / "notebooks" / "alpha" / "study.yml", "a") as fh:
+        fh.write("status: planned\n")
+    assert _run(repo, executed) == _only("alpha", *STAGES)
+
+
+def test_notes_change_reruns_sessions_and_insights_not_plan(repo: Path, executed: list):
+    _run(repo, executed)
+    with open(repo / "notebooks" / "beta" / "data" / "notes.csv", "a") as fh:
+        fh.write("N002,S01,P01,pay,Could not find the coupon field,coupon\n")
+    assert _run(repo, executed) == _only("beta", SESSIONS, INSIGHTS)
+    results = {r.slug: r for r in run_studies(repo)}
+    assert all(s.status == "cached" for s in results["beta"].stages)
+
+
+def test_new_data_file_counts_but_editor_lock_files_do_not(repo: Path, executed: list):
+    _run(repo, executed)
+    data = repo / "notebooks" / "alpha" / "data"
+    (data / ".~lock.notes.csv#").write_text("someone,editing")
+    (data / "~$tasks.xlsx").write_bytes(b"lock")
+    assert _run(repo, executed) == set()
+    (data / "transcripts").mkdir()
+    (data / "transcripts" / "S01.vtt").write_text("WEBVTT\n")
+    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS)
+
+
+def test_insights_yml_reruns_only_insights(repo: Path, executed: list):
+    _run(repo, executed)
+    insights = repo / "notebooks" / "alpha" / "insights.yml"
+    insights.write_text("insights: []\n")  # created: it was "missing" before
+    assert _run(repo, executed) == _only("alpha", INSIGHTS)
+    insights.write_text("insights: []\nopen_questions: [RQ1]\n")
+    assert _run(repo, executed) == _only("alpha", INSIGHTS)
+
+
+def test_changed_notebook_copy_reruns_that_stage_and_later(repo: Path, executed: list):
+    _run(repo, executed)
+    copy = repo / "notebooks" / "alpha" / SESSIONS
+    nbformat.write(_notebook("print('02-sessions.ipynb')", "x = 2"), copy)
+    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS)
+
+
+def test_copy_with_same_cells_but_outputs_does_not_rerun(repo: Path, executed: list):
+    _run(repo, executed)
+    nb = nbformat.read(repo / "templates" / PLAN, as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="01-plan.ipynb\n")]
+    nb.cells[1].execution_count = 7
+    nb.metadata["widgets"] = {"state": {}}
+    nbformat.write(nb, repo / "notebooks" / "alpha" / PLAN)
+    assert _run(repo, executed) == set()
+
+
+def test_plan_copy_change_reruns_plan_and_the_stages_after(repo: Path, executed: list):
+    _run(repo, executed)
+    nbformat.write(_notebook("print('my own plan')"), repo / "notebooks" / "beta" / PLAN)
+    assert _run(repo, executed) == _only("beta", *STAGES)
+
+
+def test_kit_version_change_reruns_everything(repo: Path, executed: list, monkeypatch):
+    _run(repo, executed)
+    monkeypatch.setattr(manifest, "kit_fingerprint", lambda: "9.9.9+0000")
+    assert _run(repo, executed) == _only("alpha", *STAGES) | _only("beta", *STAGES)
+    assert _run(repo, executed) == set()
+
+
+def test_force_reruns_everything(repo: Path, executed: list):
+    _run(repo, executed)
+    assert _run(repo, executed, force=True) == _only("alpha", *STAGES) | _only("beta", *STAGES)
+
+
+def test_missing_or_edited_outputs_rerun_their_stage(repo: Path, executed: list):
+    _run(repo, executed)
+    reports = repo / "reports" / "alpha"
+    (reports / PLAN).unlink()
+    assert _run(repo, executed) == _only("alpha", PLAN)
+    # the regenerated synthesis.json is identical, so insights stays up to date
+    (reports / "synthesis.json").unlink()
+    assert _run(repo, executed) == _only("alpha", SESSIONS)
+    (reports / "plan.json").write_text('{"edited": "by hand"}')
+    assert _run(repo, executed) == _only("alpha", PLAN)
+    (reports / MANIFEST_FILE).write_text("{not json")
+    assert _run(repo, executed) == _only("alpha", *STAGES)
+
+
+def test_failed_stage_runs_again_next_time(repo: Path, executed: list, monkeypatch):
+    _run(repo, executed)
+    nbformat.write(_notebook("changed"), repo / "notebooks" / "alpha" / SESSIONS)
+    fake = runner._execute
+
+    def failing(notebook, output, params, repo_root, opts):
+        if notebook.name == SESSIONS and "alpha" in str(notebook):
+            raise RuntimeError("kernel fell over")
+        fake(notebook, output, params, repo_root, opts)
+
+    monkeypatch.setattr(runner, "_execute", failing)
+    results = {r.slug: r for r in run_studies(repo)}
+    assert [s.status for s in results["alpha"].stages] == ["cached", "failed", "skipped"]
+    assert SESSIONS not in Manifest.load(repo / "reports" / "alpha").stages
+    monkeypatch.setattr(runner, "_execute", fake)
+    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS)
+
+
+def test_failed_stage_withdraws_its_own_and_later_outputs_from_earlier_runs(repo: Path, executed: list,
+                                                                            monkeypatch):
+    from kit.site.index import build_index
+
+    _run(repo, executed)
+    reports = repo / "reports"
+    (reports / "alpha" / "recommendations.csv").write_text("study,id\nalpha,R1\n")
+    build_index(reports)
+    fake = runner._execute
+
+    def failing(notebook, output, params, repo_root, opts):
+        if notebook.name == SESSIONS and params["reports_dir"].endswith("alpha"):
+            raise RuntimeError("notes.csv:3: text is empty")
+        fake(notebook, output, params, repo_root, opts)
+
+    monkeypatch.setattr(runner, "_execute", failing)
+    (repo / "notebooks" / "alpha" / "study.yml").write_text("title: Alpha changed\n")
+    results = {r.slug: r for r in run_studies(repo)}
+    assert not results["alpha"].ok and results["beta"].ok
+    alpha = reports / "alpha"
+    # the plan ran again and stands; the failed stage and the one after it leave nothing stale
+    assert (alpha / "01-plan.ipynb").is_file() and (alpha / "plan.json").is_file()
+    for name in (SESSIONS, INSIGHTS, "synthesis.json", "insights.json", "recommendations.csv"):
+        assert not (alpha / name).exists(), name
+    assert set(Manifest.load(alpha).stages) == {"01-plan.ipynb"}
+    assert (reports / "beta" / "insights.json").is_file()  # the other study keeps its outputs
+
+
+def test_a_deleted_study_leaves_the_reports_and_the_index(repo: Path, executed: list):
+    import shutil
+
+    from kit.run.runner import prune_orphaned_reports
+    from kit.site.index import build_index, refresh_index
+
+    _run(repo, executed)
+    reports = repo / "reports"
+    (reports / "beta" / "insights.json").write_text('{"study": {"slug": "beta"}, "insights": []}')
+    build_index(reports)
+    shutil.rmtree(repo / "notebooks" / "beta")
+    (reports / ".cache").mkdir()  # not a study folder: left alone
+    results = {r.slug: r for r in run_studies(repo)}
+    refresh_index(repo)  # as `kit run` does after every run
+    assert results["beta"].removed and results["alpha"].ok and not results["alpha"].removed
+    assert not (reports / "beta").exists() and (reports / "alpha").is_dir() and (reports / ".cache").is_dir()
+    assert "beta" not in (reports / "index.json").read_text()
+    (reports / "gamma").mkdir()
+    assert run_studies(repo, ["alpha"]) and (reports / "gamma").is_dir()  # only a full run prunes
+    assert prune_orphaned_reports(repo, [repo / "notebooks" / "alpha"]) == ["gamma"]
+
+
+def test_reason_names_what_changed(repo: Path, executed: list):
+    _run(repo, executed)
+    with open(repo / "notebooks" / "alpha" / "data" / "notes.csv", "a") as fh:
+        fh.write("N002,S01,P01,pay,Another note,trust\n")
+    events: list[tuple[str, str, str, str]] = []
+    run_studies(repo, ["alpha"], on_event=lambda *e: events.append(e))
+    started = {stage: detail for _, stage, status, detail in events if status == "started"}
+    assert started[SESSIONS] == "changed: data/notes.csv"
+    assert "stage:02-sessions.ipynb" in started[INSIGHTS]
+
+
+def test_notebook_digest_reads_cells_not_outputs(tmp_path: Path):
+    a, b, c = tmp_path / "a.ipynb", tmp_path / "b.ipynb", tmp_path / "c.ipynb"
+    nbformat.write(_notebook("x = 1"), a)
+    nb = _notebook("x = 1")
+    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"})]
+    nbformat.write(nb, b)
+    nbformat.write(_notebook("x = 2"), c)
+    assert notebook_digest(a) == notebook_digest(b) != notebook_digest(c)
+    assert notebook_digest(tmp_path / "none.ipynb") == manifest.MISSING
+
+
+def test_stage_table_matches_the_runner():
+    specs = stage_specs()
+    assert tuple(specs) == STAGES
+    for spec in specs.values():
+        assert spec.after is None or STAGES.index(spec.after) < STAGES.index(spec.notebook)
+
+
+def test_kit_fingerprint_covers_dependencies(monkeypatch):
+    before = manifest.kit_fingerprint()
+    manifest.kit_fingerprint.cache_clear()
+    versions = manifest._dependency_versions()
+    assert "pandas" in versions and "papermill" in versions
+    monkeypatch.setattr(manifest, "_dependency_versions", lambda: {**versions, "pandas": "0.0.1"})
+    try:
+        assert manifest.kit_fingerprint() != before
+    finally:
+        manifest.kit_fingerprint.cache_clear()
+
+
+def test_choosing_an_embedding_model_reruns_the_synthesis(repo: Path, executed: list, monkeypatch):
+    _run(repo, executed)
+    monkeypatch.setenv("KIT_THEME_EMBEDDINGS", "/models/minilm")
+    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS) | _only("beta", SESSIONS, INSIGHTS)
+    assert _run(repo, executed) == set()
