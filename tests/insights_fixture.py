@@ -67,13 +67,15 @@ SYNTHESIS = {
         {"id": "T2", "label": "Rare thing", "tags": ["promo"], "participants": ["P04"], "notes": []},
     ],
     "metrics": [
-        {"id": "M-COMPLETION-pay", "label": "Completion: Pay", "value": 0.83, "unit": "%",
+        {"id": "M-COMPLETION-pay", "label": "Completion: Pay", "name": "Completion rate: Pay", "task": "Pay",
+         "kind": "behavioural", "method": "adjusted-Wald 95% interval", "value": 0.83, "unit": "%",
          "ci_low": 0.44, "ci_high": 0.97, "n": 6,
          "participants": ["P01", "P02", "P03", "P04", "P05", "P06"]},
-        {"id": "M-SUS", "label": "SUS", "value": 72.5, "n": 6,
+        {"id": "M-SUS", "label": "SUS", "name": "System Usability Scale (SUS)", "kind": "attitudinal",
+         "unit": "points", "value": 72.5, "n": 6,
          "participants": ["P01", "P02", "P03", "P04", "P05", "P06"]},
     ],
-    "tag_matrix": {}, "tag_coverage": {}, "observers": [], "problems": [], "warnings": [],
+    "tag_matrix": {}, "tag_coverage": [], "observers": {}, "problems": {}, "warnings": [],
 }
 
 INSIGHTS = {

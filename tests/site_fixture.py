@@ -13,15 +13,19 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from insights_fixture import STUDY
+from kit.iorw import to_jsonable
+from kit.plan.stage import build_plan
 from kit.site.build import PROJECT_FILES
+from kit.study.study_file import validate_study
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<script>window.__xss=1</script> "P02" & <b>bold</b>'
-RACI_A = {"planning": {"UXR": "A", "PM": "R"}, "recruiting": {"UXR": "A"},
-          "customer communication": {"PM": "A", "Support": "R"}, "moderating sessions": {"UXR": "A"},
-          "observing": {"UXR": "A", "PM": "R"}, "synthesis": {"UXR": "A"},
-          "insight sign-off": {"PM": "A", "UXR": "R"}, "product decision": {"PM": "A"},
-          "beta program": {"PM": "A"}, "feature-request triage": {"PM": "A", "Support": "R"}}
+RACI_A = {"planning": {"UXR": "A", "PM": "R"}, "recruiting": {"UXR": "A", "Support": "R"},
+          "customer communication": {"PM": "A", "Support": "R"}, "moderating sessions": {"UXR": "A", "Design": "R"},
+          "observing": {"UXR": "A", "PM": "R"}, "synthesis": {"UXR": "A", "Design": "R"},
+          "insight sign-off": {"PM": "A", "UXR": "R"}, "product decision": {"PM": "A", "Engineering": "R"},
+          "beta program": {"PM": "A", "Engineering": "R"}, "feature-request triage": {"PM": "A", "Support": "R"}}
 
 
 def _notebook(title: str, html_output: str) -> nbformat.NotebookNode:
@@ -39,10 +43,20 @@ def _notebook(title: str, html_output: str) -> nbformat.NotebookNode:
     return nb
 
 
-def _raci_rows(raci: dict) -> list[dict]:
-    return [{"activity": a, "description": a, "accountable": next(r for r, x in roles.items() if x == "A"),
-             "responsible": [r for r, x in roles.items() if x == "R"], "roles": roles}
-            for a, roles in raci.items()]
+def _plan_json(slug: str, title: str, raci: dict, **keys) -> dict:
+    """A real plan.json, built by the plan stage from a small study.yml."""
+    study = {**STUDY, "title": title, "raci": raci, **keys}
+    return to_jsonable(build_plan(validate_study(study), slug))
+
+
+def _synthesis_json(slug: str, title: str, observers: dict) -> dict:
+    return {"study": {"slug": slug, "title": title}, "participants": [], "notes": [], "quotes": [],
+            "themes": [], "metrics": [], "observers": observers}
+
+
+def _recommendation(status: str, decided_by: str | None = None) -> dict:
+    return {"id": "R1", "insight": "I1", "action": "Do it", "owner": "PM", "metric": "m", "priority": "high",
+            "status": status, "decided_on": "2026-10-20" if decided_by else None, "decided_by": decided_by}
 
 
 def _insights_json(slug: str, title: str, area: str, insights: list[dict]) -> dict:
@@ -51,13 +65,13 @@ def _insights_json(slug: str, title: str, area: str, insights: list[dict]) -> di
                   "start_date": "2026-10-01", "date": "2026-11-01", "pm_owner": "Pat PM (PM)",
                   "uxr_owner": "Uma UXR (UXR)", "participant_count": 5},
         "insights": [{"id": i["id"], "statement": i["statement"], "tags": i["tags"], "answers": ["RQ1"],
+                      "evidence": ["N001"], "counter_evidence": [], "evidence_items": [], "counter_items": [],
                       "confidence": {"level": i["confidence"], "reasons": ["3 participants"]},
-                      "recommendations": [{"id": "R1", "action": "Do it", "owner": "PM", "metric": "m",
-                                           "priority": "high", "status": i["status"],
-                                           "decided_on": None}]}
+                      "recommendations": [{**_recommendation(i["status"]), "insight": i["id"]}]}
                      for i in insights],
-        "recommendations": [{"id": "R1", "status": i["status"]} for i in insights],
-        "open_questions": [], "decision_log": [{"id": "R1", "decided_by": "Pat PM (PM)"}],
+        "recommendations": [_recommendation(i["status"]) for i in insights],
+        "open_questions": [], "research_questions": [], "candidates": [], "evidence_matrix": {},
+        "warnings": [], "decision_log": [_recommendation("accepted", "Pat PM (PM)")],
     }
 
 
@@ -73,10 +87,9 @@ def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
         if stem == "03-insights":
             body += '<div id="insight-I1">card I1</div><div id="insight-I2">card I2</div>'
         nbformat.write(_notebook(title, body), alpha / f"{stem}.ipynb")
-    (alpha / "plan.json").write_text(json.dumps({"plan": {"title": "Alpha checkout study"},
-                                                 "raci": {"activities": _raci_rows(RACI_A)}}))
-    (alpha / "synthesis.json").write_text(json.dumps({"observers": {
-        "sessions": 5, "observed_sessions": 4, "pm_observed_sessions": 3, "sessions_by_role": {"PM": 3}}}))
+    (alpha / "plan.json").write_text(json.dumps(_plan_json("alpha", "Alpha checkout study", RACI_A)))
+    (alpha / "synthesis.json").write_text(json.dumps(_synthesis_json("alpha", "Alpha checkout study", {
+        "sessions": 5, "observed_sessions": 4, "pm_observed_sessions": 3, "sessions_by_role": {"PM": 3}})))
     (alpha / "insights.json").write_text(json.dumps(_insights_json("alpha", "Alpha checkout study", "Checkout", [
         {"id": "I1", "statement": f"Payment errors confuse people {HOSTILE}", "tags": ["payment", "error"],
          "confidence": "high", "status": "accepted"},
@@ -88,10 +101,9 @@ def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
     for stem, title in (("01-plan", "Study plan"), ("02-sessions", "Session synthesis")):
         nbformat.write(_notebook(title, "<p>beta page</p>"), beta / f"{stem}.ipynb")
     raci_b = dict(RACI_A, planning={"PM": "A", "UXR": "R"})
-    (beta / "plan.json").write_text(json.dumps({"plan": {"title": "Beta onboarding test",
-                                                         "product_area": "Onboarding",
-                                                         "deadline": "2026-09-01"},
-                                                "raci": {"activities": _raci_rows(raci_b)}}))
+    (beta / "plan.json").write_text(json.dumps(_plan_json("beta", "Beta onboarding test", raci_b,
+                                                          product_area="Onboarding", start_date="2026-08-03",
+                                                          deadline="2026-09-01")))
     if with_site_files:
         for name in PROJECT_FILES:
             shutil.copyfile(ROOT / name, repo / name)

@@ -355,8 +355,10 @@ def test_after_synthesis_the_picker_offers_its_ids_and_unknown_ids_are_named(stu
 
     reports = study.parent.parent / "reports" / "demo-checkout"
     reports.mkdir(parents=True)
-    synthesis = {"notes": [{"id": "N003", "participants": ["P02"], "text": "Stopped at [name] total"}],
-                 "quotes": [{"id": "Q-N004", "participants": ["P02"], "text": "Where is the total?"}],
+    synthesis = {"study": {"slug": "demo-checkout", "title": "Demo"}, "participants": [],
+                 "notes": [{"id": "N003", "participants": ["P02"], "text": "Stopped at [name] total"}],
+                 "quotes": [{"id": "Q-N004", "source": "note", "participants": ["P02"],
+                             "text": "Where is the total?"}],
                  "themes": [], "metrics": []}
     (reports / "synthesis.json").write_text(json.dumps(synthesis))
     assert [v for _, v in evidence_options(study)] == ["N003", "Q-N004"]

@@ -13,11 +13,11 @@ def note(ident: str, *people: str) -> EvidenceItem:
 
 
 def metric(ident: str, *people: str) -> EvidenceItem:
-    return EvidenceItem(ident, "metric", list(people), raw={"value": 1})
+    return EvidenceItem(ident, "metric", list(people), source="metrics", value="1")
 
 
 def transcript_quote(ident: str, person: str) -> EvidenceItem:
-    return EvidenceItem(ident, "quote", [person], text="x")
+    return EvidenceItem(ident, "quote", [person], text="x", source="transcripts", verbatim=True)
 
 
 def test_packaged_table_has_high_medium_low_best_first():

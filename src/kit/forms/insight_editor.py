@@ -23,7 +23,6 @@ from kit.forms.file_form import FileForm, key_path
 from kit.forms.model_form import ModelForm
 from kit.insights import traceability
 from kit.insights.evidence import index_synthesis
-from kit.iorw import read_json
 from kit.layout import INSIGHTS_FILE, SYNTHESIS_JSON, reports_dir_for
 from kit.privacy.roster import Roster
 from kit.study.insights_file import (
@@ -34,6 +33,7 @@ from kit.study.insights_file import (
     validate_insights,
 )
 from kit.study.study_file import load_study
+from kit.synthesis.output import Synthesis, read_synthesis
 
 LABEL_CHARS = 70
 
@@ -43,14 +43,13 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
 
 
-def _synthesis(study_dir: Path, reports_dir) -> dict | None:
+def _synthesis(study_dir: Path, reports_dir) -> Synthesis | None:
     path = reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON
-    return read_json(path) if path.is_file() else None
+    return read_synthesis(path) if path.is_file() else None
 
 
 def evidence_options(study_dir: str | Path, reports_dir: str | Path | None = None) -> list[tuple[str, str]]:
     """(label, id) for every citable item: synthesis ids, else the notes' ids (redacted labels)."""
-
     study_dir = Path(study_dir)
     synthesis = _synthesis(study_dir, reports_dir)
     if synthesis is not None:
@@ -114,7 +113,6 @@ def insights_hints(study_dir: Path, reports_dir=None) -> dict:
 
 def _validator(study_dir: Path, reports_dir):
     def validate(data: dict) -> list[Problem]:
-
         spec = validate_insights(data, INSIGHTS_FILE)
         synthesis = _synthesis(study_dir, reports_dir)
         if synthesis is not None:

@@ -21,29 +21,23 @@ from typing import Any
 import yaml
 
 from kit.insights.confidence import rate
-from kit.insights.evidence import EvidenceItem, items_of, segments_of
+from kit.insights.evidence import EvidenceItem
+from kit.synthesis.output import Synthesis
 
 MAX_NOTES = 5
 MAX_QUOTES = 3
-_MEMBER_KEYS = ("notes", "note_ids", "quotes", "quote_ids", "evidence", "members", "items")
 _KIND_ORDER = {"problem": 0, "observation": 1, "quote": 2}
 
 
-def _members(theme: dict, index: dict[str, EvidenceItem]) -> list[str]:
-    ids: list[str] = []
-    for key in _MEMBER_KEYS:
-        value = theme.get(key)
-        for v in value or []:
-            ident = (v.get("id") or v.get("note_id")) if isinstance(v, dict) else v
-            if isinstance(ident, str) and ident in index and ident not in ids:
-                ids.append(ident)
-    return ids
+def _members(theme: EvidenceItem, index: dict[str, EvidenceItem]) -> list[str]:
+    """A theme's notes and quotes that the index holds, once each, in the theme's order."""
+    return list(dict.fromkeys(i for i in theme.members if i in index))
 
 
 def _pick(ids: list[str], index: dict[str, EvidenceItem]) -> list[str]:
     """Problem notes first, then other notes, then a few quotes (one per participant)."""
     notes = [i for i in ids if index[i].kind == "note"]
-    notes.sort(key=lambda i: (_KIND_ORDER.get(str(index[i].raw.get("kind", "observation")), 1), i))
+    notes.sort(key=lambda i: (_KIND_ORDER.get(index[i].note_kind, 1), i))
     quotes, seen = [], set()
     for i in ids:
         item = index[i]
@@ -73,7 +67,7 @@ def tag_participants(index: dict[str, EvidenceItem]) -> dict[str, set[str]]:
     return out
 
 
-def propose(synthesis: dict, index: dict[str, EvidenceItem], study, spec,
+def propose(synthesis: Synthesis, index: dict[str, EvidenceItem], study, spec,
             publish: Callable[[EvidenceItem], dict] | None = None) -> list[dict[str, Any]]:
     """Draft insights from themes and tags seen with at least k participants.
 
@@ -82,7 +76,7 @@ def propose(synthesis: dict, index: dict[str, EvidenceItem], study, spec,
     """
     publish = publish or (lambda item: item.to_dict())
     k = spec.candidate_min_participants
-    segments = segments_of(synthesis)
+    segments = synthesis.segments()
     total = len(segments) or len({p for e in index.values() for p in e.participants})
     accepted = {i.from_candidate: i.id for i in spec.insights if i.from_candidate}
     cited = {e: [i.id for i in spec.insights if e in i.evidence] for i in spec.insights for e in i.evidence}
@@ -90,15 +84,15 @@ def propose(synthesis: dict, index: dict[str, EvidenceItem], study, spec,
     drafts: list[dict[str, Any]] = []
     theme_tags: set[str] = set()
 
-    for theme in items_of(synthesis.get("themes")):
-        tid = str(theme.get("id") or theme.get("theme_id") or "")
-        item = index.get(tid)
-        if item is None or len(item.participants) < k:
+    for theme in synthesis.themes:
+        tid = theme.id
+        item = index[tid]
+        if len(item.participants) < k:
             continue
         tags = {t.lower() for t in item.tags}
         theme_tags |= tags
         label = item.label or item.text or tid
-        members = _pick(_members(theme, index), index)
+        members = _pick(_members(item, index), index)
         drafts.append({"id": f"C-{tid}", "source": f"theme {tid}", "label": label,
                        "statement": f"Theme '{label}' came up with {len(item.participants)} of {total} "
                                     "participants (rewrite as one finding)",

@@ -17,10 +17,12 @@ import yaml
 
 from kit.errors import InsightError, StageOrderError
 from kit.insights import confidence, drafts, traceability
-from kit.insights.evidence import index_synthesis, segments_of
+from kit.insights.evidence import index_synthesis
 from kit.insights.exports import export_insights
-from kit.iorw import atomic_write_json, atomic_write_text, read_json
+from kit.insights.output import check_insights_json
+from kit.iorw import atomic_write_json, atomic_write_text
 from kit.layout import (
+    DATA_DIR,
     INSIGHTS_EXPORTS,
     INSIGHTS_FILE,
     INSIGHTS_JSON,
@@ -32,6 +34,7 @@ from kit.privacy.roster import Roster
 from kit.study.insights_file import load_insights, validate_insights
 from kit.study.study_file import Study, load_study, metric_key
 from kit.study.tables import find_table
+from kit.synthesis.output import Synthesis, read_synthesis
 
 
 def save_insights(study_dir: str | Path, data: dict, reports_dir: str | Path | None = None) -> Path:
@@ -45,18 +48,15 @@ def save_insights(study_dir: str | Path, data: dict, reports_dir: str | Path | N
     spec = validate_insights(data)
     synthesis_path = reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON
     if synthesis_path.is_file():
-        traceability.check(spec, load_study(study_dir), index_synthesis(read_json(synthesis_path)))
+        traceability.check(spec, load_study(study_dir), index_synthesis(read_synthesis(synthesis_path)))
     plain = spec.model_dump(mode="json", exclude_none=True)
     text = yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, width=100)
     return atomic_write_text(study_dir / INSIGHTS_FILE, text)
 
 
-def load_synthesis(study_dir: str | Path, reports_dir: str | Path | None = None) -> dict:
+def load_synthesis(study_dir: str | Path, reports_dir: str | Path | None = None) -> Synthesis:
     """The synthesis stage's output; :class:`StageOrderError` when it has not run."""
-    path = reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON
-    if not path.is_file():
-        raise StageOrderError(f"{path}: not found; run the synthesis stage (02-sessions) first")
-    return read_json(path)
+    return read_synthesis(reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON)
 
 
 def _roster(study_dir: Path):
@@ -66,7 +66,7 @@ def _roster(study_dir: Path):
     cannot be read fails the stage (DataError), since publishing unredacted
     text is never the fallback.
     """
-    if find_table(study_dir / "data", "participants") is None:
+    if find_table(study_dir / DATA_DIR, "participants") is None:
         return None
     return Roster.from_study(study_dir)
 
@@ -88,8 +88,7 @@ def _publisher(roster):
 
     def publish(item) -> dict:
         out = item.to_dict()
-        verbatim = item.kind == "quote" or str(item.raw.get("kind", "")) == "quote"
-        if verbatim and set(item.participants) & no_quotes:
+        if item.verbatim and set(item.participants) & no_quotes:
             out["text"] = WITHHELD
         elif roster is not None:
             out["text"] = roster.redact(out["text"])
@@ -121,7 +120,7 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
         # repository: withdraw the last run's outputs, then fail.
         withdraw(out_dir)
         raise
-    segments = segments_of(synthesis)
+    segments = synthesis.segments()
     rules = confidence.load_rules()
     roster = _roster(study_dir)
     redact = roster.redact if roster else (lambda s: s)
@@ -159,6 +158,7 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
         "evidence_matrix": evidence_matrix(insights, segments),
         "warnings": [str(w) for w in warnings],
     }
+    check_insights_json(result)  # the declared shape: a drift is the kit's bug, caught before writing
     atomic_write_json(out_dir / INSIGHTS_JSON, result)
     if exports:
         export_insights(result, out_dir)
@@ -171,9 +171,9 @@ def withdraw(out_dir: Path) -> None:
         (out_dir / name).unlink(missing_ok=True)
 
 
-def study_summary(study: Study, study_dir: Path, synthesis: dict) -> dict:
+def study_summary(study: Study, study_dir: Path, synthesis: Synthesis) -> dict:
     """What the repository index needs to know about the study."""
-    participants = synthesis.get("participants") or []
+    participants = synthesis.participants
     return {
         "slug": study_slug(study_dir), "title": study.title, "product_area": study.product_area,
         "feature": study.feature, "status": study.status,

@@ -25,10 +25,9 @@ from kit.iorw import atomic_write_json
 from kit.layout import PLAN_JSON, reports_dir_for, study_slug
 from kit.plan import business_metrics as metric_check
 from kit.plan import guide_lint, sample_size, timeline
+from kit.plan.output import PLAN_SCHEMA, check_plan
 from kit.study import methods, raci
 from kit.study.study_file import Study, load_study
-
-PLAN_SCHEMA = "kit.plan.stage/1"
 
 
 def _questions(study: Study) -> list[tuple[str, str]]:
@@ -170,5 +169,6 @@ def run_plan_stage(study_dir: str | Path, reports_dir: str | Path | None = None,
     """
     study = load_study(study_dir, overrides)
     plan = build_plan(study, study_slug(study_dir))
+    check_plan(plan)  # the declared shape: a drift is the kit's bug, caught before anything is written
     atomic_write_json(reports_dir_for(study_dir, reports_dir) / PLAN_JSON, plan)
     return plan

@@ -18,11 +18,14 @@ CSV (and recommendations as JSON) for spreadsheets and trackers.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from filelock import FileLock
 
-from kit.iorw import atomic_write_json, read_json
+from kit.errors import StageOrderError
+from kit.insights.output import InsightsJson, read_insights_json
+from kit.iorw import atomic_write_json
 from kit.layout import (
     INDEX_JSON,
     INSIGHTS_JSON,
@@ -39,49 +42,42 @@ def _num(ident: str) -> int:
     return int(m.group()) if m else 0
 
 
-def _counts(values) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for v in values:
-        out[v] = out.get(v, 0) + 1
-    return dict(sorted(out.items()))
-
-
-def index_entries(result: dict) -> tuple[dict, list[dict]]:
+def index_entries(result: InsightsJson) -> tuple[dict, list[dict]]:
     """The study entry and the insight entries of one study's insights.json."""
-    s = result["study"]
-    slug = s["slug"]
-    owners = [o for o in (s.get("pm_owner"), s.get("uxr_owner")) if o]
+    s = result.study
+    slug = s.slug
+    owners = [o for o in (s.pm_owner, s.uxr_owner) if o]
     study = {
-        "slug": slug, "title": s["title"], "date": s["date"], "start_date": s.get("start_date"),
-        "product_area": s["product_area"], "feature": s.get("feature", ""), "status": s["status"],
-        "owners": owners, "participant_count": s.get("participant_count", 0),
-        "insight_count": len(result["insights"]),
-        "open_questions": [q["id"] for q in result.get("open_questions", [])],
-        "recommendation_statuses": _counts(r["status"] for r in result.get("recommendations", [])),
-        "tags": sorted({t for i in result["insights"] for t in i["tags"]}),
+        "slug": slug, "title": s.title, "date": s.date, "start_date": s.start_date,
+        "product_area": s.product_area, "feature": s.feature, "status": s.status,
+        "owners": owners, "participant_count": s.participant_count,
+        "insight_count": len(result.insights),
+        "open_questions": [q.id for q in result.open_questions],
+        "recommendation_statuses": dict(sorted(Counter(r.status for r in result.recommendations).items())),
+        "tags": sorted({t for i in result.insights for t in i.tags}),
         "href": f"{slug}/{INSIGHTS_PAGE}",
     }
     entries = []
-    for ins in result["insights"]:
-        recs = ins.get("recommendations", [])
+    for ins in result.insights:
+        recs = ins.recommendations
         entries.append({
-            "id": f"{slug}/{ins['id']}",
-            "study": slug, "study_title": s["title"], "date": s["date"],
-            "product_area": s["product_area"], "study_status": s["status"], "owners": owners,
-            "participant_count": s.get("participant_count", 0),
-            "insight": ins["id"], "statement": ins["statement"], "tags": ins["tags"],
-            "answers": ins["answers"],
-            "confidence": ins["confidence"]["level"],
-            "confidence_reasons": ins["confidence"]["reasons"],
-            "recommendations": [{k: r.get(k) for k in ("id", "action", "owner", "metric", "priority",
-                                                       "status", "decided_on")} for r in recs],
-            "recommendation_statuses": sorted({r["status"] for r in recs}),
-            "href": insight_href(slug, ins["id"]),
+            "id": f"{slug}/{ins.id}",
+            "study": slug, "study_title": s.title, "date": s.date,
+            "product_area": s.product_area, "study_status": s.status, "owners": owners,
+            "participant_count": s.participant_count,
+            "insight": ins.id, "statement": ins.statement, "tags": ins.tags,
+            "answers": ins.answers,
+            "confidence": ins.confidence.level,
+            "confidence_reasons": ins.confidence.reasons,
+            "recommendations": [r.model_dump(include={"id", "action", "owner", "metric", "priority",
+                                                      "status", "decided_on"}) for r in recs],
+            "recommendation_statuses": sorted({r.status for r in recs}),
+            "href": insight_href(slug, ins.id),
             # Quarto listing fields (title/description/categories/date/path):
-            "title": ins["statement"],
-            "description": f"{s['title']} · {ins['id']} · confidence {ins['confidence']['level']}",
-            "categories": sorted(set(ins["tags"]) | {s["product_area"]}),
-            "path": insight_href(slug, ins["id"]),
+            "title": ins.statement,
+            "description": f"{s.title} · {ins.id} · confidence {ins.confidence.level}",
+            "categories": sorted(set(ins.tags) | {s.product_area}),
+            "path": insight_href(slug, ins.id),
         })
     return study, entries
 
@@ -100,9 +96,9 @@ def build_index(reports_root: str | Path) -> dict:
         studies, insights, skipped = [], [], []
         for path in sorted(root.glob(f"*/{INSIGHTS_JSON}")):
             try:
-                study, entries = index_entries(read_json(path))
-            except (ValueError, KeyError, TypeError) as exc:  # a stale file of an older kit
-                skipped.append(f"{path.parent.name}: {exc!r}")
+                study, entries = index_entries(read_insights_json(path))
+            except StageOrderError as exc:  # a stale file of an older kit: listed, not fatal
+                skipped.append(f"{path.parent.name}: {exc}")
                 continue
             studies.append(study)
             insights.extend(entries)

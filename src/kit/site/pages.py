@@ -32,8 +32,10 @@ from typing import Any
 
 import yaml
 
-from kit.iorw import read_json, staged_dir
+from kit.errors import StageOrderError
+from kit.iorw import staged_dir
 from kit.layout import PLAN_JSON, STUDIES_DIR, reports_root
+from kit.plan.output import read_plan
 
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
@@ -65,12 +67,15 @@ class StudyPages:
 
 
 def _plan_info(reports: Path, slug: str) -> dict[str, Any]:
-    path = reports / slug / PLAN_JSON
-    plan = read_json(path).get("plan", {}) if path.is_file() else {}
-    owners = [o for o in (plan.get("pm_owner"), plan.get("uxr_owner")) if o]
-    return {"slug": slug, "title": plan.get("title") or slug,
-            "product_area": plan.get("product_area") or "", "status": plan.get("status") or "",
-            "start_date": plan.get("start_date"), "date": plan.get("deadline") or "",
+    try:
+        plan = read_plan(reports / slug / PLAN_JSON).plan
+    except StageOrderError:  # no usable plan.json: the slug stands in for the title
+        return {"slug": slug, "title": slug, "product_area": "", "status": "", "start_date": None,
+                "date": "", "owners": [], "participant_count": 0, "insight_count": 0}
+    owners = [o for o in (plan.pm_owner, plan.uxr_owner) if o]
+    return {"slug": slug, "title": plan.title, "product_area": plan.product_area, "status": plan.status,
+            "start_date": plan.start_date.isoformat(),
+            "date": plan.deadline.isoformat() if plan.deadline else "",
             "owners": owners, "participant_count": 0, "insight_count": 0}
 
 

@@ -16,23 +16,29 @@ converts it with mistune. Every value is written through
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kit.display import markdown_text as md
-from kit.iorw import read_json
+from kit.errors import StageOrderError
+from kit.insights.output import read_insights_json
 from kit.layout import INSIGHTS_JSON, PLAN_JSON, SYNTHESIS_JSON, reports_root
+from kit.plan.output import read_plan
 from kit.study.raci import LETTER_NAMES, load_activities
+from kit.synthesis.output import read_synthesis
+
+T = TypeVar("T")
 
 INTRO_FILE = "_playbook-intro.md"
 
 
-def _load(reports: Path, slug: str, name: str) -> dict:
-    path = reports / slug / name
+def _load(read: Callable[[Path], T], path: Path) -> T | None:
+    """A stage output, or None when the stage has not run (or its file is stale or half-written)."""
     try:
-        return read_json(path) if path.is_file() else {}
-    except ValueError:  # a half-written file of a study that is running: skip it
-        return {}
+        return read(path)
+    except StageOrderError:
+        return None
 
 
 def playbook_data(repo_root: Path, slugs: list[str]) -> dict[str, Any]:
@@ -44,27 +50,29 @@ def playbook_data(repo_root: Path, slugs: list[str]) -> dict[str, Any]:
     per_study: dict[str, dict[str, str | None]] = {}
     observing, signoff = [], Counter()
     for slug in slugs:
-        plan = _load(reports, slug, PLAN_JSON)
-        rows = plan.get("raci", {}).get("activities", [])
+        plan = _load(read_plan, reports / slug / PLAN_JSON)
+        rows = plan.raci.activities if plan else []
         if rows:
             per_study[slug] = {}
         for row in rows:
-            name = row.get("activity")
+            name = row.activity
             if name not in activities:
                 continue
-            per_study[slug][name] = row.get("accountable")
-            if row.get("accountable"):
-                accountable[name][row["accountable"]] += 1
-            responsible[name].update(row.get("responsible", []))
-        obs = _load(reports, slug, SYNTHESIS_JSON).get("observers") or {}
+            per_study[slug][name] = row.accountable
+            if row.accountable:
+                accountable[name][row.accountable] += 1
+            responsible[name].update(row.responsible)
+        synthesis = _load(read_synthesis, reports / slug / SYNTHESIS_JSON)
+        obs = synthesis.observers if synthesis else {}
         if obs.get("sessions"):
             observing.append({"study": slug, "sessions": obs["sessions"],
                               "pm": obs.get("pm_observed_sessions", 0),
                               "observed": obs.get("observed_sessions", 0),
                               "roles": obs.get("sessions_by_role", {})})
-        for rec in _load(reports, slug, INSIGHTS_JSON).get("decision_log", []):
-            if rec.get("decided_by"):
-                signoff[rec["decided_by"]] += 1
+        insights = _load(read_insights_json, reports / slug / INSIGHTS_JSON)
+        for rec in insights.decision_log if insights else []:
+            if rec.decided_by:
+                signoff[rec.decided_by] += 1
     rows = []
     for name, info in activities.items():
         # Most studies' choice; on a tie (or with no data) the activity table's usual role.

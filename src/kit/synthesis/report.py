@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kit import display
-from kit.insights.evidence import metric_value_text
+from kit.synthesis.output import Metric, metric_value_text
 
 # Tableau-like qualitative palette: one colour per tag row of the rainbow table.
 RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
@@ -117,8 +117,9 @@ def show_coverage(s: dict) -> None:
 
 def show_metrics(s: dict) -> None:
     display.heading("Metrics")
-    rows = [{"id": m["id"], "metric": m["name"], "kind": m["kind"], "value": metric_value_text(m),
-             "grade": m.get("grade", "")} for m in s["metrics"]]
+    rows = [{"id": m["id"], "metric": m["name"], "kind": m["kind"],
+             "value": metric_value_text(Metric.model_validate(m)), "grade": m.get("grade", "")}
+            for m in s["metrics"]]
     if not rows:
         display.note("No task or questionnaire data (tasks.csv, sus.csv).")
         return

@@ -1,0 +1,142 @@
+"""The declared shape of ``insights.json``: what 03-insights writes and the site reads.
+
+The repository index (:mod:`kit.site.index`), the playbook and the exports
+read insights.json through :func:`read_insights_json` as typed objects; the
+stage validates what it writes against :class:`InsightsJson`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from kit.errors import StageOrderError
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StudySummary(_Shape):
+    """What the repository index needs to know about the study."""
+
+    slug: str
+    title: str
+    product_area: str
+    feature: str = ""
+    status: str
+    start_date: str
+    date: str  # the deadline, else the start date: what listings sort by
+    pm_owner: str = ""
+    uxr_owner: str = ""
+    participant_count: int = 0
+    segments: list[str] = Field(default_factory=list)
+    pm_metrics: list[str] = Field(default_factory=list)
+
+
+class PublishedEvidence(_Shape):
+    """An evidence item as published (redacted; withheld words replaced)."""
+
+    id: str
+    kind: str
+    source: str
+    participants: list[str]
+    text: str = ""
+    label: str = ""
+    tags: list[str] = Field(default_factory=list)
+    value: str | None = None
+
+
+class MetricRef(_Shape):
+    id: str
+    n: int
+
+
+class Confidence(_Shape):
+    """See :mod:`kit.insights.confidence` (the rule table and what each measure counts)."""
+
+    level: str
+    reasons: list[str]
+    participants: list[str] = Field(default_factory=list)
+    metrics: list[MetricRef] = Field(default_factory=list)
+    counter_participants: list[str] = Field(default_factory=list)
+    source_kinds: list[str] = Field(default_factory=list)
+    segments_covered: list[str] = Field(default_factory=list)
+    segments_total: int = 0
+    segment_share: float | None = None
+    counter_share: float | None = None
+
+
+class PublishedRecommendation(_Shape):
+    id: str
+    insight: str
+    action: str
+    owner: str | None = None
+    metric: str | None = None
+    priority: str = "medium"
+    effort: str | None = None
+    status: str = "proposed"
+    decided_on: str | None = None
+    decided_by: str | None = None
+    note: str = ""
+
+
+class PublishedInsight(_Shape):
+    id: str
+    statement: str
+    answers: list[str]
+    tags: list[str]
+    evidence: list[str]
+    counter_evidence: list[str]
+    from_candidate: str | None = None
+    confidence: Confidence
+    evidence_items: list[PublishedEvidence]
+    counter_items: list[PublishedEvidence]
+    recommendations: list[PublishedRecommendation]
+
+
+class QuestionRef(_Shape):
+    id: str
+    text: str
+
+
+class QuestionCoverage(_Shape):
+    id: str
+    text: str
+    status: str
+    insights: list[str]
+
+
+class InsightsJson(_Shape):
+    """The whole of insights.json."""
+
+    study: StudySummary
+    insights: list[PublishedInsight]
+    open_questions: list[QuestionRef]
+    research_questions: list[QuestionCoverage]
+    recommendations: list[PublishedRecommendation]
+    decision_log: list[PublishedRecommendation]
+    candidates: list[dict[str, Any]]  # drafts, see kit.insights.drafts
+    evidence_matrix: dict[str, Any]
+    warnings: list[str]
+
+
+def check_insights_json(data: dict) -> InsightsJson:
+    """Validate what the stage is about to write (a shape error is the kit's bug: it raises)."""
+    return InsightsJson.model_validate(data)
+
+
+def read_insights_json(path: str | Path) -> InsightsJson:
+    """Read and validate ``insights.json``; a missing or stale file is a :class:`StageOrderError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise StageOrderError(f"{path}: not found; run the insights stage (03-insights) first")
+    try:
+        return InsightsJson.model_validate_json(path.read_bytes())
+    except PydanticValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
+                              "run the insights stage (03-insights) again") from None

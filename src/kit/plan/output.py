@@ -1,0 +1,90 @@
+"""The declared shape of ``plan.json``: what 01-plan writes and the site reads.
+
+The sections other stages and the site read are typed (the plan's own
+parameters, the RACI summary, the cycle, warnings); the analyses only the plan
+page shows (method advice, sample size, lint findings, timeline) are declared
+as mappings of their own modules' output. The stage validates what it
+writes; :func:`read_plan` gives readers a typed object.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from kit.errors import StageOrderError
+from kit.study.study_file import Study
+
+PLAN_SCHEMA = "kit.plan/1"
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Cycle(_Shape):
+    start: str
+    deadline: str
+    weeks: float
+    deadline_given: bool
+
+
+class RaciActivity(_Shape):
+    activity: str
+    description: str = ""
+    accountable: str | None = None
+    responsible: list[str] = Field(default_factory=list)
+    roles: dict[str, str] = Field(default_factory=dict)
+
+
+class RaciSummary(_Shape):
+    roles: list[str]
+    activities: list[RaciActivity]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class PlanWarning(_Shape):
+    section: str
+    message: str
+
+
+class Plan(_Shape):
+    """The whole of plan.json."""
+
+    schema_: str = Field(PLAN_SCHEMA, alias="schema")
+    study: str  # the slug
+    plan: Study  # study.yml's keys as validated (dates as ISO strings in the file)
+    cycle: Cycle
+    method: dict[str, Any]
+    metrics: list[dict[str, Any]]
+    sample_size: dict[str, Any]
+    guide_lint: list[dict[str, Any]]
+    hypothesis_lint: list[dict[str, Any]]
+    raci: RaciSummary
+    timeline: dict[str, Any]
+    observers: dict[str, Any]
+    research_questions: list[dict[str, Any]]
+    warnings: list[PlanWarning]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def check_plan(data: dict) -> Plan:
+    """Validate a plan the stage is about to write (a shape error is the kit's bug: it raises)."""
+    return Plan.model_validate(data)
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Read and validate ``plan.json``; a missing or stale file is a :class:`StageOrderError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise StageOrderError(f"{path}: not found; run the plan stage (01-plan) first")
+    try:
+        return Plan.model_validate_json(path.read_bytes())
+    except PydanticValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
+                              "run the plan stage (01-plan) again") from None

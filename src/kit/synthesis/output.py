@@ -1,0 +1,185 @@
+"""The declared shape of ``synthesis.json``: what 02-sessions writes and later stages read.
+
+One model per citable collection, with one id key (``id``) each. The stage
+validates what it writes against :class:`Synthesis` (a change of the
+output's shape fails the stage and its tests, not a reader three stages
+later), and readers get typed objects from :func:`read_synthesis` instead of
+guessing key names. Unknown keys are refused, so a misspelt key is an error.
+
+Ids (insights.yml cites them): notes by ``note_id``; quotes ``Q-<note_id>``
+and ``Q-<session_id>-<n>``; themes ``T1`` ...; metrics ``M-SUS``, ``M-NPS``,
+``M-COMPLETION-<task>``, ``M-TIME-<task>``, ``M-SEQ-<task>``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from kit.errors import StageOrderError
+
+NOTE_KINDS = ("observation", "quote", "problem")
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Participant(_Shape):
+    """What a report may show about a participant."""
+
+    pseudonym: str
+    segment: str = ""
+
+
+class Note(_Shape):
+    """A researcher's note (redacted; the words of a participant without quote consent withheld)."""
+
+    id: str
+    session_id: str = ""
+    participants: list[str]
+    task: str = ""
+    text: str
+    tags: list[str] = Field(default_factory=list)
+    kind: Literal["observation", "quote", "problem"] = "observation"
+
+
+class Quote(_Shape):
+    """A participant's own words, from a note of kind quote or a transcript turn (consented only)."""
+
+    id: str
+    source: Literal["note", "transcript"]
+    participants: list[str]
+    text: str
+    tags: list[str] = Field(default_factory=list)
+    session_id: str = ""
+    note_id: str | None = None  # source "note"
+    task: str | None = None  # source "note"
+    n: int | None = None  # source "transcript": turn number in the session
+    speaker: str | None = None
+    start: float | None = None
+    end: float | None = None
+
+
+class ThemeQuote(_Shape):
+    note_id: str
+    participant: str
+    text: str
+
+
+class Theme(_Shape):
+    """Notes grouped by text similarity (see :mod:`kit.synthesis.themes`)."""
+
+    id: str
+    label: str
+    participants: list[str]
+    notes: list[str]
+    tags: list[str] = Field(default_factory=list)
+    top_terms: list[str] = Field(default_factory=list)
+    quotes: list[ThemeQuote] = Field(default_factory=list)
+    transcript_quotes: list[str] = Field(default_factory=list)
+    quote_ids: list[str] = Field(default_factory=list)
+    participant_count: int = 0
+    size: int = 0
+
+
+class Metric(_Shape):
+    """A usability metric with its interval (see :mod:`kit.synthesis.usability_metrics`)."""
+
+    id: str
+    label: str
+    name: str = ""
+    kind: Literal["behavioural", "attitudinal"] = "behavioural"
+    unit: str = ""
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int
+    participants: list[str]
+    method: str = ""
+    task: str | None = None
+    grade: str | None = None
+    scores: list[dict[str, Any]] | None = None
+
+
+class SynthesisStudy(_Shape):
+    slug: str
+    title: str
+    feature: str = ""
+    product_area: str = ""
+    decision: str = ""
+
+
+class Synthesis(_Shape):
+    """The whole of synthesis.json."""
+
+    study: SynthesisStudy
+    participants: list[Participant]
+    notes: list[Note]
+    quotes: list[Quote]
+    themes: list[Theme]
+    metrics: list[Metric]
+    theme_basis: str = ""
+    tag_matrix: dict[str, Any] = Field(default_factory=dict)
+    tag_coverage: list[dict[str, Any]] = Field(default_factory=list)
+    observers: dict[str, Any] = Field(default_factory=dict)
+    problems: dict[str, Any] = Field(default_factory=dict)
+    counts: dict[str, int] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+
+    def segments(self) -> dict[str, str]:
+        """Pseudonym -> segment."""
+        return {p.pseudonym: p.segment for p in self.participants}
+
+
+def _num(value: Any) -> str:
+    """1 decimal from 10 up, 2 below; trailing zeros dropped (83.0 -> 83)."""
+    if isinstance(value, float):
+        text = f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def metric_value_text(metric: Metric) -> str:
+    """A metric's value as one line: ``72.5 (95% CI 61.0-84.0, n=8)``; rates in % as ``83% ...``."""
+    if metric.value is None:
+        return ""
+    value, unit = metric.value, metric.unit
+    percent = unit == "%" and value <= 1  # rates are stored as shares
+    if percent:
+        value *= 100
+    if unit == "%":
+        text = f"{_num(value)}%"
+    elif unit and unit[0].isdigit():  # a scale such as 1-7
+        text = f"{_num(value)} (scale {unit})"
+    else:
+        text = f"{_num(value)}{' ' + unit if unit else ''}"
+    extra = []
+    if metric.ci_low is not None and metric.ci_high is not None:
+        lo, hi = metric.ci_low, metric.ci_high
+        if percent:
+            lo, hi = lo * 100, hi * 100
+        extra.append(f"95% CI {_num(lo)}-{_num(hi)}")
+    extra.append(f"n={metric.n}")
+    return text + f" ({', '.join(extra)})"
+
+
+def check_synthesis(data: dict) -> Synthesis:
+    """Validate a synthesis the stage is about to write (a shape error is the kit's bug: it raises)."""
+    return Synthesis.model_validate(data)
+
+
+def read_synthesis(path: str | Path) -> Synthesis:
+    """Read and validate ``synthesis.json``; a missing or stale file is a :class:`StageOrderError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise StageOrderError(f"{path}: not found; run the synthesis stage (02-sessions) first")
+    try:
+        return Synthesis.model_validate_json(path.read_bytes())
+    except PydanticValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
+                              "run the synthesis stage (02-sessions) again") from None
