@@ -1,20 +1,48 @@
-"""Showing results in a notebook: escaped tables, headings, charts.
+"""Showing results in a notebook: escaped tables, headings, callouts, charts.
 
 The executed notebooks become the published report pages, so everything
 shown here is escaped: participant text may contain HTML or script, and it
-must appear as text on every page. Charts are plotly figures rendered as
+must appear as text on every page. Report HTML has one source: Jinja
+templates under ``kit/data/templates`` (autoescaped), rendered by
+:func:`render` and shown by :func:`html`; tables come from pandas (escaped)
+and charts from plotly. Charts are plotly figures rendered as
 self-contained HTML (plotly.js inlined once per notebook), so they work in
 JupyterLab, in the nbconvert preview and in Quarto without a CDN.
 """
 from __future__ import annotations
 
-import html
+import html as html_lib
 import re
+from functools import cache
 from typing import Any
 
 import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from kit.layout import kit_data_dir
 
 _plotly_js_sent = False
+
+
+@cache
+def templates() -> Environment:
+    """The kit's one Jinja environment: templates in ``kit/data``, HTML autoescaped."""
+    return Environment(loader=FileSystemLoader(str(kit_data_dir())), autoescape=select_autoescape(["html"]),
+                       keep_trailing_newline=True)
+
+
+def render(template: str, macro: str, *args: Any, **kwargs: Any) -> Markup:
+    """Call one macro of a report template (``templates/<template>``) and return its HTML."""
+    module = templates().get_template(f"templates/{template}").module
+    return Markup(getattr(module, macro)(*args, **kwargs))
+
+
+def html(markup: str) -> None:
+    """Show HTML that :func:`render`, pandas or plotly produced (never hand-built strings)."""
+    from IPython.display import HTML
+
+    _display(HTML(str(markup)))
 
 
 def _display(obj: Any) -> None:
@@ -45,24 +73,31 @@ def markdown_text(text: Any) -> str:
 
 def escape(text: Any) -> str:
     """HTML-escape any value (participant text is never trusted)."""
-    return html.escape("" if text is None else str(text), quote=True)
+    return html_lib.escape("" if text is None else str(text), quote=True)
 
 
 def note(text: str, kind: str = "info") -> None:
     """A short callout line (info / warning / error), escaped."""
-    from IPython.display import HTML
-
     colours = {"info": "#0b5394", "warning": "#b45f06", "error": "#990000", "ok": "#38761d"}
-    colour = colours.get(kind, colours["info"])
-    _display(HTML(f'<p class="kit-{kind}" style="border-left:4px solid {colour};'
-                  f'padding:0.3em 0.7em">{escape(text)}</p>'))
+    kind = kind if kind in colours else "info"
+    html(render("report.html", "note", text, kind, colours[kind]))
+
+
+def info(text: str) -> None:
+    """A plain line of information (no callout bar)."""
+    html(render("report.html", "info", text))
+
+
+def bullets(title: str, items: list[str]) -> None:
+    """A bold title and a bulleted list (``none`` when empty), escaped."""
+    html(render("report.html", "bullets", title, items))
 
 
 def table(df: pd.DataFrame, caption: str | None = None, index: bool = False) -> None:
     """Show a DataFrame as an escaped HTML table."""
     from IPython.display import HTML
 
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    cap = render("report.html", "caption", caption) if caption else ""
     body = df.to_html(index=index, escape=True, border=0, classes="kit-table table table-sm",
                       na_rep="")
     if cap:
@@ -72,13 +107,10 @@ def table(df: pd.DataFrame, caption: str | None = None, index: bool = False) -> 
 
 def links(items: list[tuple[str, str]]) -> None:
     """A bulleted list of links; labels and targets escaped, only http(s) targets kept."""
-    from IPython.display import HTML
-
     safe = [(label, url) for label, url in items
             if str(url).strip().lower().startswith(("http://", "https://"))]
     if safe:
-        _display(HTML("<ul>" + "".join(f'<li><a href="{escape(url)}" rel="noopener">{escape(label)}</a></li>'
-                                       for label, url in safe) + "</ul>"))
+        html(render("report.html", "links", safe))
 
 
 def styled(styler: "pd.io.formats.style.Styler") -> None:

@@ -24,14 +24,6 @@ def _warnings(plan: dict[str, Any], section: str) -> None:
             display.note(w["message"], "warning")
 
 
-def _bullets(title: str, items: list[str]) -> None:
-    from IPython.display import HTML
-    from IPython.display import display as ipy_display
-
-    body = "".join(f"<li>{display.escape(i)}</li>" for i in items) or "<li><em>none</em></li>"
-    ipy_display(HTML(f"<p><strong>{display.escape(title)}</strong></p><ul>{body}</ul>"))
-
-
 def show_overview(plan: dict[str, Any]) -> None:
     """Title, owners, decision, cycle, questions, segments, gaps and sources."""
     p = plan["plan"]
@@ -45,9 +37,9 @@ def show_overview(plan: dict[str, Any]) -> None:
     display.heading("Research questions", 3)
     display.table(pd.DataFrame([{"id": q["id"], "question": q["text"], "tags": ", ".join(q["tags"])}
                                 for q in plan["research_questions"]]))
-    _bullets("Target segments", p["segments"])
-    _bullets("Gaps in current research", p["research_gaps"])
-    _bullets("Evidence already available", p["existing_sources"])
+    display.bullets("Target segments", p["segments"])
+    display.bullets("Gaps in current research", p["research_gaps"])
+    display.bullets("Evidence already available", p["existing_sources"])
     _warnings(plan, "plan")
     n = sum(1 for w in plan["warnings"])
     display.note(f"{n} thing(s) to look at in this plan." if n else "No warnings: the plan is ready to sign.",
@@ -114,7 +106,7 @@ def show_guide_lint(plan: dict[str, Any]) -> None:
     flagged = {f["index"] for f in plan["guide_lint"]}
     display.table(pd.DataFrame([{"#": i + 1, "question": q, "lint": "see below" if i in flagged else "ok"}
                                 for i, q in enumerate(guide)]), caption="Discussion guide")
-    _bullets("Hypotheses", plan["plan"]["hypotheses"])
+    display.bullets("Hypotheses", plan["plan"]["hypotheses"])
     if findings:
         display.table(pd.DataFrame([{"where": f["where"], "kind": f["kind"], "text": f["text"],
                                      "why": f["why"], "suggestion": f["suggestion"]} for f in findings]),
