@@ -275,41 +275,6 @@ def test_interrupt_stops_running_kernels_and_starts_nothing_new(tiny_repo: Path)
     assert "Interrupted: the run was interrupted" in result.failure.message
 
 
-def test_progress_plain_lines_only_for_executed_notebooks(capsys):
-    from rich.console import Console
-
-    from kit.run.progress import RunDisplay
-    from kit.run.runner import StageResult, StudyResult
-
-    display = RunDisplay(console=Console(file=None, force_terminal=False), live=False)
-    with display:
-        display.event("a", "01-plan.ipynb", "cached", "")
-        display.event("b", "02-sessions.ipynb", "started", "changed: data/notes.csv")
-        display.event("b", "02-sessions.ipynb", "ok", "1.5s")
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and err[0].endswith("b 02-sessions.ipynb: done 1.5s [changed: data/notes.csv]")
-    display.summary([StudyResult("a", [StageResult(s, "cached") for s in STAGES]),
-                     StudyResult("b", [StageResult("02-sessions.ipynb", "ok", 1.5, executed=True)], 1.6)])
-    out = capsys.readouterr().out
-    assert "ok      a  (up to date)" in out and "ok      b  (1.6s, 1 run)" in out
-    assert "2 of 2 studies ok; 1 notebooks executed, 3 up to date" in out
-
-
-def test_progress_live_table_on_a_terminal():
-    import io
-
-    from rich.console import Console
-
-    from kit.run.progress import RunDisplay
-
-    buf = io.StringIO()
-    with RunDisplay(console=Console(file=buf, force_terminal=True, width=100), live=True) as d:
-        d.event("alpha", "01-plan.ipynb", "ok", "1.0s")
-        d.event("alpha", "02-sessions.ipynb", "failed", "boom")
-    text = buf.getvalue()
-    assert "alpha" in text and "FAILED" in text and "02-sessions" in text
-
-
 def test_missing_notebook_fails_the_study_without_a_kernel(tiny_repo: Path):
     (tiny_repo / "templates" / "03-insights.ipynb").unlink()
     [good] = run_studies(tiny_repo, ["good"], timeout=60)
