@@ -23,7 +23,7 @@ from kit.forms.file_form import FileForm, key_path
 from kit.forms.model_form import ModelForm
 from kit.insights import traceability
 from kit.insights.evidence import index_synthesis
-from kit.layout import INSIGHTS_FILE, SYNTHESIS_JSON, reports_dir_for
+from kit.layout import DATA_DIR, INSIGHTS_FILE, SYNTHESIS_JSON, reports_dir_for
 from kit.privacy.roster import Roster
 from kit.study.insights_file import (
     OWNERS,
@@ -59,7 +59,7 @@ def evidence_options(study_dir: str | Path, reports_dir: str | Path | None = Non
 
 
 def _note_options(study_dir: Path) -> list[tuple[str, str]]:
-    notes_path = study_dir / "data" / "notes.csv"
+    notes_path = study_dir / DATA_DIR / "notes.csv"
     if not notes_path.is_file():
         return []
     try:

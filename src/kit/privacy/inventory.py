@@ -42,8 +42,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from kit.errors import StudyError
+from kit.layout import DATA_DIR, STUDY_FILE
 from kit.privacy.redaction import (
     find_typed,
     is_everyday_word,
@@ -53,6 +53,7 @@ from kit.privacy.redaction import (
     strip_accents,
 )
 from kit.privacy.roster import Roster, distinctive_id, read_table
+from kit.study.study_file import read_yaml_file
 
 PHONE_TAIL = 9  # digits of a phone compared (drops country codes and trunk zeros)
 TAG = re.compile(r"<[^<>]{0,500}>")
@@ -76,7 +77,7 @@ class StudySecrets:
 def study_secrets(study_dir: Path) -> StudySecrets:
     """Names, ids, contact details and unconsented quotes of one study."""
     roster = Roster.from_study(study_dir)
-    data = study_dir / "data"
+    data = study_dir / DATA_DIR
     secrets = StudySecrets(study_dir.name)
     table = pattern_table()
     # Team members the plan itself names (pm_owner, observers ...) are published
@@ -111,12 +112,12 @@ def study_secrets(study_dir: Path) -> StudySecrets:
 
 def public_team_names(study_dir: Path, roster: Roster) -> set[str]:
     """Moderator/observer names that study.yml itself names (the plan is published)."""
-    path = study_dir / "study.yml"
+    path = study_dir / STUDY_FILE
     if not roster.staff or not path.is_file():
         return set()
     try:
-        plan = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError:
+        plan = read_yaml_file(path)
+    except StudyError:
         return set()  # a broken plan publishes nothing; its stage will say why
     text = " " + " ".join(" ".join(_strings(plan)).split()).casefold() + " "
     return {name for name, role in roster.staff.items()

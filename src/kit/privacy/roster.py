@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from kit.errors import DataError, Problem
+from kit.layout import DATA_DIR
 from kit.privacy.redaction import NameRule, Redactor, name_rules, normalise_name
 from kit.study.tables import LINE, find_table, read_table_file
 
@@ -107,7 +108,7 @@ class Roster:
     @classmethod
     def from_study(cls, study_dir: str | Path) -> "Roster":
         """The roster of ``notebooks/<slug>/``: data/participants and data/sessions (.csv or .xlsx)."""
-        data = Path(study_dir) / "data"
+        data = Path(study_dir) / DATA_DIR
         participants, p_source = read_table(data, "participants")
         if participants is None:
             raise DataError(Problem(str(data / "participants.csv"), "missing, expected the participant roster"))

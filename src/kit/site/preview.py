@@ -30,12 +30,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kit.iorw import staged_dir
-from kit.layout import STUDIES_DIR
+from kit.layout import STUDIES_DIR, kit_data_dir
 from kit.site import pages
 from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
 
-DATA = Path(__file__).parent.parent / "data"
+DATA = kit_data_dir()
 NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("playbook.html", "Playbook"))
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 

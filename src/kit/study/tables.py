@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import DataError, Problem
-from kit.layout import kit_data
+from kit.layout import DATA_DIR, kit_data
 
 TABLES = ("participants", "sessions", "notes", "tasks", "sus")
 REQUIRED_FILES = ("participants",)  # everything else: its sections are left out when absent
@@ -359,7 +359,7 @@ def load_tables(study_dir: str | Path, *, raise_fatal: bool = True) -> StudyData
     Raises :class:`DataError` listing all fatal problems *and* warnings (so
     the user sees everything at once) when any problem is fatal.
     """
-    data_dir = Path(study_dir) / "data"
+    data_dir = Path(study_dir) / DATA_DIR
     out = StudyData()
     problems = out.problems
     for name in TABLES:

@@ -31,6 +31,7 @@ import webvtt
 from webvtt.errors import MalformedFileError
 
 from kit.errors import Problem
+from kit.layout import DATA_DIR, TRANSCRIPTS_DIR
 from kit.study.tables import decode, problem
 
 EXTENSIONS = (".vtt", ".srt", ".txt")
@@ -137,7 +138,7 @@ def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> 
 
     ``roster`` is a :class:`kit.privacy.roster.Roster` (it knows sessions, staff and names).
     """
-    folder = Path(study_dir) / "data" / "transcripts"
+    folder = Path(study_dir) / DATA_DIR / TRANSCRIPTS_DIR
     if not folder.is_dir():
         return []
     out: list[Utterance] = []

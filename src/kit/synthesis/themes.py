@@ -20,10 +20,11 @@ import csv
 import functools
 import math
 from collections.abc import Callable
-from importlib import resources
 
 import numpy as np
 import pandas as pd
+
+from kit.layout import kit_data_dir
 
 MANY_TAGS = 3  # a note with this many tags or more is "many tags"
 MIN_NOTES = 6  # below this, cluster every note with text (a small study still gets themes)
@@ -44,7 +45,7 @@ def stop_words() -> list[str]:
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    table = resources.files("kit") / "data" / "theme_stopwords.csv"
+    table = kit_data_dir() / "theme_stopwords.csv"
     with table.open(encoding="utf-8") as f:
         own = {row["word"].strip().lower() for row in csv.DictReader(f) if row["word"].strip()}
     return sorted(ENGLISH_STOP_WORDS | own)
