@@ -10,6 +10,7 @@ import pytest
 
 from kit.errors import DataError
 from kit.iorw import read_json
+from kit.synthesis.output import check_synthesis, read_synthesis
 from kit.synthesis.stage import run_synthesis_stage, slugify
 from synthesis_fixture import make_study
 
@@ -27,6 +28,7 @@ def test_writes_synthesis_json_with_the_contract_keys(result):
     out, path = result
     assert read_json(path) == json.loads(json.dumps(out))
     assert TOP_KEYS <= set(out)
+    assert read_synthesis(path).model_dump(mode="json", exclude_unset=True) == json.loads(json.dumps(out))
     assert out["participants"] == [{"pseudonym": "P01", "segment": "New"}, {"pseudonym": "P02", "segment": "Returning"},
                                    {"pseudonym": "P03", "segment": "New"}, {"pseudonym": "P04", "segment": "Returning"}]
     assert [n["id"] for n in out["notes"]] == [f"N{i:03d}" for i in range(1, 12)]
@@ -130,6 +132,12 @@ def test_same_input_same_output(tmp_path):
 def test_slugify_task_names():
     assert slugify("Buy a product as a guest") == "buy-a-product-as-a-guest"
     assert slugify("  Pay (saved card)! ") == "pay-saved-card"
+
+
+def test_the_demo_synthesis_has_the_declared_shape(demo_repo):
+    out = run_synthesis_stage(demo_repo / "notebooks" / "demo-checkout")
+    shaped = check_synthesis(out)
+    assert {q.source for q in shaped.quotes} == {"note", "transcript"} and shaped.themes and shaped.metrics
 
 
 def test_demo_study_traces_into_the_insights_stage(demo_repo):
