@@ -44,6 +44,7 @@ from kit.layout import (
 from kit.lock import repository_lock
 from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
 from kit.run.notebook_engine import ENGINE_NAME, Watchdog
+from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 from kit.study.study_file import read_yaml_mapping
 
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
@@ -289,26 +290,46 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
 
 def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int | None = None,
                 timeout: float = DEFAULT_TIMEOUT, on_event: EventSink | None = None,
-                force: bool = False, **options: object) -> list[StudyResult]:
+                force: bool = False, shard: Shard | None = None, **options: object) -> list[StudyResult]:
     """Run every (or the named) studies, in parallel, under a repository lock.
 
+    With ``shard``, only that shard's share of all studies runs
+    (:mod:`kit.run.shards`) and ``reports/`` keeps only its studies, with a
+    shard record for ``kit merge``. A run of all studies (no slugs, no shard)
+    refreshes the cost table the shard assignment reads.
     ``options`` are further :class:`RunOptions` fields (``kernel_name``,
     ``notebook_timeout``, ``start_retries``).
     """
     repo_root = Path(repo_root).resolve()
+    if shard is not None and slugs:
+        raise UsageError("--shard runs a share of all studies: name no study with it")
     studies = discover_studies(repo_root, slugs)
     opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]
     with repository_lock(repo_root):
-        removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
-        workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
-        try:
-            futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
-            return [f.result() for f in futures] + [StudyResult(slug, removed=True) for slug in removed]
-        except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
-            opts.cancelled.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            _stop_running_kernels()
-            raise
-        finally:
-            pool.shutdown(wait=True)
+        if shard is not None:
+            studies = shard_studies(repo_root, studies, shard)
+            prepare_shard_reports(repo_root, studies, shard)
+            removed: list[str] = []
+        else:
+            removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
+        results = _run_all(studies, repo_root, opts, jobs, on_event)
+        if shard is None and not slugs:
+            write_costs(repo_root)
+        return results + [StudyResult(slug, removed=True) for slug in removed]
+
+
+def _run_all(studies: list[Path], repo_root: Path, opts: RunOptions, jobs: int | None,
+             on_event: EventSink | None) -> list[StudyResult]:
+    """Run ``studies`` on a thread pool; on Ctrl-C start nothing new and stop the running kernels."""
+    workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
+    try:
+        futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
+        return [f.result() for f in futures]
+    except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
+        opts.cancelled.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_running_kernels()
+        raise
+    finally:
+        pool.shutdown(wait=True)
