@@ -120,12 +120,19 @@ def merge(folders: tuple[Path, ...]) -> None:
 @cli.command()
 @click.option("--quarto/--no-quarto", "use_quarto", default=None,
               help="Force or forbid Quarto (default: use it when on PATH).")
-def site(use_quarto: bool | None) -> None:
-    """Render _site/ (Quarto when installed, else a static preview)."""
+@click.option("--full", is_flag=True,
+              help="Render every page (default: only pages whose inputs changed, plus the listings).")
+def site(use_quarto: bool | None, full: bool) -> None:
+    """Render _site/ (Quarto when installed, else a static preview).
+
+    Incremental: only the study pages whose published notebook or study
+    (title, pages) changed are rendered again, with home, insights and
+    playbook; the rest of _site/ is kept. --full renders everything.
+    """
     from kit.site.build import build_site
 
     try:
-        out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
+        out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo, full=full)
     except KitError as exc:
         _fail(exc)
     click.echo(f"site written to {out.relative_to(_repo_root())}/index.html")
@@ -137,8 +144,9 @@ def site(use_quarto: bool | None) -> None:
 @_timeout
 @_force
 @click.option("--quarto/--no-quarto", "use_quarto", default=None)
+@click.option("--full", is_flag=True, help="Render every page of the site, not only the changed ones.")
 def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
-          use_quarto: bool | None) -> None:
+          use_quarto: bool | None, full: bool) -> None:
     """kit run, then kit site with the privacy check before the new site goes live.
 
     The site shows every study that succeeded. The new site replaces _site/
@@ -152,7 +160,7 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
     code = _run(slugs, jobs, timeout, force)
     root = _repo_root()
     try:
-        out = build_site(root, use_quarto=use_quarto, echo=click.echo,
+        out = build_site(root, use_quarto=use_quarto, echo=click.echo, full=full,
                          before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo))
     except KitError as exc:
         _fail(exc)

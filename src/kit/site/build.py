@@ -70,20 +70,22 @@ def prepare(repo_root: Path) -> tuple[dict, list]:
 
 
 def build_site(repo_root: Path, *, use_quarto: bool | None = None,
-               echo=print, before_publish: BeforePublish | None = None) -> Path:
+               echo=print, before_publish: BeforePublish | None = None, full: bool = False) -> Path:
     """Build ``_site/``: Quarto when available (or asked), else the preview.
 
     Either way ``reports/index.json`` and ``studies/`` are refreshed first, and
     the new site replaces the old one only once it is complete and, when
     ``before_publish`` is given (``kit build``'s privacy check), once it has
-    passed it.
+    passed it. Only the pages whose inputs changed are rendered again
+    (:mod:`kit.site.incremental`) unless ``full``.
     """
     repo_root = Path(repo_root).resolve()
     with repository_lock(repo_root):
-        return _build_site(repo_root, use_quarto, echo, before_publish)
+        return _build_site(repo_root, use_quarto, echo, before_publish, full)
 
 
-def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None) -> Path:
+def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None,
+                full: bool) -> Path:
     quarto = quarto_path()
     if use_quarto and not quarto:
         raise SiteBuildError("quarto requested but not found on PATH "
@@ -93,4 +95,5 @@ def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: 
         return render_quarto(repo_root, quarto, before_publish)
     if use_quarto is None:
         echo(QUARTO_HINT)
-    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish)
+    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish,
+                                 full=full, echo=echo)
