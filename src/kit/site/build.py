@@ -9,16 +9,27 @@ in only when complete, so a failed build leaves the previous ``_site/`` in place
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
+
 from kit.errors import KitError
-from kit.iorw import staged_dir
-from kit.layout import SITE_DIR, reports_root
+from kit.iorw import read_json, staged_dir
+from kit.layout import SITE_DIR, STUDIES_DIR, reports_root
 from kit.lock import repository_lock
 from kit.site import pages, preview
+from kit.site.incremental import (
+    SiteRecord,
+    copy_previous,
+    remove_stale,
+    shared_key,
+    study_page_keys,
+    write_fresh,
+)
 from kit.site.index import build_index
 from kit.site.playbook import playbook_data, playbook_markdown
 
@@ -44,18 +55,67 @@ BeforePublish = Callable[[Path], None]
 """Called with the staged site before it replaces _site/; raising a KitError discards it."""
 
 
-def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | None = None) -> Path:
-    """Render with Quarto into a staging folder, then swap it in."""
+def listing_pages(repo_root: Path) -> list[str]:
+    """The project's own pages (``project: render:`` of ``_quarto.yml``): home, insights, playbook."""
+    config = yaml.safe_load((Path(repo_root) / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    return [str(p) for p in (config.get("project", {}) or {}).get("render", []) or []]
+
+
+def tidy_search_index(site_dir: Path) -> None:
+    """Drop search entries of pages that are gone and order entries by page (stable).
+
+    A partial ``quarto render`` merges its pages into the existing
+    ``search.json`` and never removes those of deleted pages; ordering by page
+    makes a partial build's index the same as a full build's.
+    """
+    path = Path(site_dir) / "search.json"
+    if not path.is_file():
+        return
+    entries = read_json(path)
+    kept = [e for e in entries if (Path(site_dir) / str(e.get("href", "")).split("#")[0]).is_file()]
+    kept.sort(key=lambda e: str(e.get("href", "")).split("#")[0])
+    write_fresh(path, json.dumps(kept, ensure_ascii=False, indent=2))
+
+
+def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | None = None,
+                  studies: list[pages.StudyPages] | None = None, *, full: bool = False, echo=None) -> Path:
+    """Render with Quarto into a staging folder, then swap it in.
+
+    With the previous site's record (:mod:`kit.site.incremental`) and not
+    ``full``: the staging folder starts as a copy of the previous site and
+    ``quarto render`` gets only the project's own pages (listings, playbook)
+    and the study pages whose key changed; pages of removed studies are deleted.
+    """
     site_dir = repo_root / SITE_DIR
+    shared = shared_key(repo_root, "quarto", [repo_root / name for name in PROJECT_FILES])
+    studies = studies if studies is not None else pages.collect_studies(repo_root, {})
+    keys = study_page_keys(shared, studies,
+                           lambda slug, stem: (repo_root / STUDIES_DIR / slug / f"{stem}.ipynb").read_bytes())
+    record = SiteRecord("quarto", shared) if full else SiteRecord.load(site_dir, "quarto", shared)
+    partial = bool(record.pages) and site_dir.is_dir()
+    kept = {rel for rel, key in keys.items() if partial and record.unchanged(rel, key, site_dir)}
+    changed = [str(Path(rel).with_suffix(".ipynb")) for rel in keys if rel not in kept]
     # "_site.*": starts with "_", so never a Quarto input itself.
     with staged_dir(site_dir, prefix=f"{SITE_DIR}.") as staging:
-        proc = subprocess.run([quarto, "render", "--output-dir", staging.name], cwd=repo_root,
+        targets: list[str] = []
+        if partial:
+            copy_previous(site_dir, staging, kept)
+            for rel in set(keys) - kept:  # rendered again: never written through a shared file
+                remove_stale(staging, [rel])
+            remove_stale(staging, set(record.pages) - set(keys))
+            targets = listing_pages(repo_root) + changed
+        proc = subprocess.run([quarto, "render", *targets, "--output-dir", staging.name], cwd=repo_root,
                               capture_output=True, text=True)
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
             raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
+        tidy_search_index(staging)
+        SiteRecord("quarto", shared, {rel: {"key": key} for rel, key in keys.items()}).save(staging)
         if before_publish:
             before_publish(staging)
+    if echo:
+        echo(f"quarto: rendered {len(changed)} of {len(keys)} study pages"
+             + (", the others unchanged" if partial else " (full build)"))
     return site_dir
 
 
@@ -92,7 +152,7 @@ def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: 
                              "(https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)")
     index, studies = prepare(repo_root)
     if quarto and use_quarto is not False:
-        return render_quarto(repo_root, quarto, before_publish)
+        return render_quarto(repo_root, quarto, before_publish, studies, full=full, echo=echo)
     if use_quarto is None:
         echo(QUARTO_HINT)
     return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish,

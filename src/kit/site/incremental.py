@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +94,27 @@ def link_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, copy_function=link, dirs_exist_ok=True)
 
 
+def copy_previous(src: Path, dst: Path, linked: set[str]) -> None:
+    """Fill ``dst`` from the previous site ``src``: hard links for the files in ``linked``, copies otherwise.
+
+    For a renderer that rewrites some files in place (Quarto updates
+    ``search.json`` and ``listings.json`` through an open file), only files it
+    will not touch may be shared with the previous site.
+    """
+    for path in sorted(Path(src).rglob("*")):
+        rel = path.relative_to(src).as_posix()
+        target = Path(dst) / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif rel in linked:
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copy2(path, target)
+        else:
+            shutil.copy2(path, target)
+
+
 def write_fresh(path: Path, text: str) -> None:
     """Write ``path`` as a new file: a hard link shared with the previous site is never written through."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,11 +122,22 @@ def write_fresh(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def study_page_keys(shared: str, studies: Iterable, source: Callable[[str, str], bytes]) -> dict[str, str]:
+    """Site path of every study page -> its key: shared inputs, the study's sidebar, the page's notebook."""
+    keys = {}
+    for s in studies:
+        sidebar = [s.slug, s.title, [list(p) for p in s.pages]]
+        for stem, label in s.pages:
+            keys[s.href(stem)] = digest(shared, sidebar, label, source(s.slug, stem))
+    return keys
+
+
 def remove_stale(site_dir: Path, rels: Iterable[str]) -> None:
-    """Delete pages that are no longer published, and the study folders they leave empty."""
+    """Delete pages that are no longer published (with Quarto's ``<page>_files/``), and the folders left empty."""
     for rel in rels:
         path = Path(site_dir) / rel
         path.unlink(missing_ok=True)
+        shutil.rmtree(path.with_name(f"{path.stem}_files"), ignore_errors=True)
         parent = path.parent
         while parent != Path(site_dir) and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()

@@ -31,7 +31,14 @@ from markupsafe import Markup
 from kit.iorw import staged_dir
 from kit.layout import STUDIES_DIR
 from kit.site import pages
-from kit.site.incremental import SiteRecord, digest, link_tree, remove_stale, shared_key, write_fresh
+from kit.site.incremental import (
+    SiteRecord,
+    link_tree,
+    remove_stale,
+    shared_key,
+    study_page_keys,
+    write_fresh,
+)
 from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
 
@@ -181,17 +188,22 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
 
         exporter = None
+        sources: dict[tuple[str, str], bytes] = {}
+
+        def source(slug: str, stem: str) -> bytes:
+            sources[slug, stem] = (repo_root / STUDIES_DIR / slug / f"{stem}.ipynb").read_bytes()
+            return sources[slug, stem]
+
+        keys = study_page_keys(shared, studies, source)
         for s in studies:
-            sidebar = [s.slug, s.title, s.pages]
             for stem, label in s.pages:
                 rel = s.href(stem)
-                source = (repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8")
-                key = digest(shared, sidebar, label, source)
+                key = keys[rel]
                 if record.unchanged(rel, key, staging):
                     site.search.append(record.pages[rel]["search"])
                 else:
                     exporter = exporter or _exporter()
-                    nb = nbformat.reads(source, as_version=4)
+                    nb = nbformat.reads(sources[s.slug, stem].decode("utf-8"), as_version=4)
                     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
                     body, _ = exporter.from_notebook_node(nb)
                     # The notebook's own "# heading" gave way to Quarto's front-matter title.
