@@ -25,9 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import papermill
-from papermill.exceptions import PapermillExecutionError
-
 from kit.errors import KitError, NotebookFailure, UsageError
 from kit.iorw import to_jsonable
 from kit.layout import (
@@ -43,7 +40,6 @@ from kit.layout import (
 )
 from kit.lock import repository_lock
 from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
-from kit.run.notebook_engine import ENGINE_NAME, Watchdog
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 from kit.study.study_file import read_yaml_mapping
 
@@ -148,6 +144,8 @@ def stage_notebook(study_dir: Path, repo_root: Path, stage: str) -> Path:
 
 
 def _failure_from(exc: BaseException, slug: str, notebook: str) -> NotebookFailure:
+    from papermill.exceptions import PapermillExecutionError  # loaded by then: a notebook ran
+
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[:1]
         cell = exc.exec_count if exc.exec_count is not None else exc.cell_index + 1
@@ -180,6 +178,13 @@ def _stop_running_kernels() -> None:
 
 def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: RunOptions) -> None:
     """Run one notebook with the ``kit`` papermill engine; raises on any failure."""
+    # Imported on the first notebook to execute, not with the module: papermill
+    # and its engine take seconds to import, and a run where nothing changed
+    # (the usual push to a big repository) executes none.
+    import papermill
+
+    from kit.run.notebook_engine import ENGINE_NAME, Watchdog
+
     limit = opts.notebook_timeout or notebook_time_limit(opts.timeout)
     with Watchdog(limit) as watchdog:
         with _ACTIVE_LOCK:

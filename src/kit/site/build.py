@@ -19,7 +19,7 @@ import yaml
 
 from kit.errors import KitError
 from kit.iorw import read_json, staged_dir
-from kit.layout import SITE_DIR, STUDIES_DIR, reports_root
+from kit.layout import SITE_DIR, reports_root
 from kit.lock import repository_lock
 from kit.site import pages, preview
 from kit.site.incremental import (
@@ -89,8 +89,7 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
     site_dir = repo_root / SITE_DIR
     shared = shared_key(repo_root, "quarto", [repo_root / name for name in PROJECT_FILES])
     studies = studies if studies is not None else pages.collect_studies(repo_root, {})
-    keys = study_page_keys(shared, studies,
-                           lambda slug, stem: (repo_root / STUDIES_DIR / slug / f"{stem}.ipynb").read_bytes())
+    keys = study_page_keys(shared, studies, pages.published_digests(repo_root))
     record = SiteRecord("quarto", shared) if full else SiteRecord.load(site_dir, "quarto", shared)
     partial = bool(record.pages) and site_dir.is_dir()
     kept = {rel for rel, key in keys.items() if partial and record.unchanged(rel, key, site_dir)}

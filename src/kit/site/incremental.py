@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,13 +122,17 @@ def write_fresh(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def study_page_keys(shared: str, studies: Iterable, source: Callable[[str, str], bytes]) -> dict[str, str]:
-    """Site path of every study page -> its key: shared inputs, the study's sidebar, the page's notebook."""
+def study_page_keys(shared: str, studies: Iterable, sources: dict[str, str]) -> dict[str, str]:
+    """Site path of every study page -> its key: shared inputs, the study's sidebar, the page's source.
+
+    ``sources`` maps ``<slug>/<stem>.ipynb`` to the digest its published copy
+    was made from (:func:`kit.site.pages.published_digests`).
+    """
     keys = {}
     for s in studies:
         sidebar = [s.slug, s.title, [list(p) for p in s.pages]]
         for stem, label in s.pages:
-            keys[s.href(stem)] = digest(shared, sidebar, label, source(s.slug, stem))
+            keys[s.href(stem)] = digest(shared, sidebar, label, sources.get(f"{s.slug}/{stem}.ipynb", "missing"))
     return keys
 
 

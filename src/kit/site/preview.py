@@ -23,7 +23,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -188,13 +187,7 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
 
         exporter = None
-        sources: dict[tuple[str, str], bytes] = {}
-
-        def source(slug: str, stem: str) -> bytes:
-            sources[slug, stem] = (repo_root / STUDIES_DIR / slug / f"{stem}.ipynb").read_bytes()
-            return sources[slug, stem]
-
-        keys = study_page_keys(shared, studies, source)
+        keys = study_page_keys(shared, studies, pages.published_digests(repo_root))
         for s in studies:
             for stem, label in s.pages:
                 rel = s.href(stem)
@@ -202,8 +195,11 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
                 if record.unchanged(rel, key, staging):
                     site.search.append(record.pages[rel]["search"])
                 else:
+                    import nbformat  # with nbconvert, only when a page is rendered (seconds to import)
+
                     exporter = exporter or _exporter()
-                    nb = nbformat.reads(sources[s.slug, stem].decode("utf-8"), as_version=4)
+                    nb = nbformat.reads((repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"),
+                                        as_version=4)
                     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
                     body, _ = exporter.from_notebook_node(nb)
                     # The notebook's own "# heading" gave way to Quarto's front-matter title.
