@@ -57,7 +57,7 @@ def test_partial_quarto_build_equals_a_full_build(tmp_path: Path):
     assert b"new theme: delivery cost" in partial["studies/alpha/02-sessions.html"]
 
     full_repo = tmp_path / "full"
-    shutil.copytree(repo, full_repo, ignore=shutil.ignore_patterns("_site", ".quarto", ".kit-run.lock"))
+    shutil.copytree(repo, full_repo, ignore=shutil.ignore_patterns("_site", "studies", ".quarto", ".kit-run.lock"))
     assert _build(full_repo, full=True) == ["quarto: rendered 7 of 7 study pages (full build)"]
     full = _site(full_repo / "_site")
 

@@ -42,8 +42,11 @@ def repo(tmp_path: Path) -> Path:
 def test_nothing_changed_renders_no_study_page(repo: Path):
     assert _build(repo) == ["preview: rendered 7 of 7 study pages (full build)"]
     before = _snapshot(repo / "_site")
+    copy = repo / "studies" / "alpha" / "01-plan.ipynb"
+    inode = copy.stat().st_ino
     assert _build(repo) == ["preview: rendered 0 of 7 study pages, the others unchanged"]
     assert _snapshot(repo / "_site") == before
+    assert copy.stat().st_ino == inode  # the published copy was carried over, not written again
     assert _build(repo, full=True) == ["preview: rendered 7 of 7 study pages (full build)"]
     assert _snapshot(repo / "_site") == before
 
@@ -75,7 +78,7 @@ def test_partial_build_equals_full_build_after_add_rename_delete_and_edit(repo: 
     assert not any(p.startswith(("studies/old/", "studies/beta/")) for p in partial)
 
     full_repo = tmp_path / "full"
-    shutil.copytree(repo, full_repo, ignore=shutil.ignore_patterns("_site", ".kit-run.lock"))
+    shutil.copytree(repo, full_repo, ignore=shutil.ignore_patterns("_site", "studies", ".kit-run.lock"))
     assert _build(full_repo, full=True) == ["preview: rendered 7 of 7 study pages (full build)"]
     full = _snapshot(full_repo / "_site")
     assert sorted(partial) == sorted(full)

@@ -118,13 +118,13 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
     return site_dir
 
 
-def prepare(repo_root: Path) -> tuple[dict, list]:
-    """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation)."""
+def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
+    """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation; every copy when ``full``)."""
     reports = reports_root(repo_root)
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
     slugs = [s.slug for s in pages.collect_studies(repo_root, index)]
     playbook_md = playbook_markdown(playbook_data(repo_root, slugs))
-    studies = pages.write_studies_dir(repo_root, index, playbook_md)
+    studies = pages.write_studies_dir(repo_root, index, playbook_md, reuse=not full)
     return index, studies
 
 
@@ -149,7 +149,7 @@ def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: 
     if use_quarto and not quarto:
         raise SiteBuildError("quarto requested but not found on PATH "
                              "(https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)")
-    index, studies = prepare(repo_root)
+    index, studies = prepare(repo_root, full=full)
     if quarto and use_quarto is not False:
         return render_quarto(repo_root, quarto, before_publish, studies, full=full, echo=echo)
     if use_quarto is None:

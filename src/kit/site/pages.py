@@ -207,7 +207,7 @@ def _reuse(old: Path, new: Path) -> None:
         shutil.copy2(old, new)
 
 
-def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[StudyPages]:
+def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, *, reuse: bool = True) -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in.
 
     A published copy whose executed notebook and title are unchanged (same
@@ -215,11 +215,12 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[St
     the old folder instead of being parsed and written again: at hundreds of
     studies that is gigabytes of notebook JSON per build. The digests are also
     what the incremental site build keys each page on (:mod:`kit.site.incremental`).
+    ``reuse=False`` (``kit site --full``) writes every copy again.
     """
     repo_root = Path(repo_root)
     studies = collect_studies(repo_root, index)
     old_dir = repo_root / STUDIES_DIR
-    old = published_digests(repo_root)
+    old = published_digests(repo_root) if reuse else {}
     record: dict[str, str] = {}
     with staged_dir(old_dir) as staging:
         for s in studies:
