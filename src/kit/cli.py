@@ -102,8 +102,8 @@ def merge(folders: tuple[Path, ...]) -> None:
     study no shard ran; then rebuilds reports/index.json.
     """
     from kit.lock import repository_lock
+    from kit.run.merge import merge_shards
     from kit.run.runner import discover_studies
-    from kit.run.shards import merge_shards
     from kit.site.index import refresh_index
 
     root = _repo_root()

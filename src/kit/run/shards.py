@@ -30,22 +30,19 @@ bounded loads".)
 **Records.** A shard run writes ``reports/.shard.json`` (its number, the
 count and the studies it ran) and removes the reports of studies that are not
 its own (moved to another shard, or deleted), so its ``reports/`` holds
-exactly its share. :func:`merge_shards` checks the records (every shard
-1..N present once, no study twice, every study of the repository run by a
-shard) and builds one ``reports/`` from them.
+exactly its share; :mod:`kit.run.merge` combines the shards' folders.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit.errors import KitError, UsageError
-from kit.iorw import atomic_write_json, read_json, staged_dir
+from kit.errors import UsageError
+from kit.iorw import atomic_write_json, read_json
 from kit.layout import (
     COSTS_JSON,
     SHARD_JSON,
@@ -55,10 +52,6 @@ from kit.layout import (
 from kit.run.manifest import MANIFEST_FILE
 
 SLACK = 0.05  # a shard may carry 5% more than the mean expected cost
-
-
-class MergeError(KitError):
-    """The shards' reports cannot be combined (a shard missing, a study twice ...)."""
 
 
 @dataclass(frozen=True)
@@ -178,74 +171,3 @@ def prepare_shard_reports(repo_root: Path, mine: list[Path], shard: Shard) -> li
     atomic_write_json(reports / SHARD_JSON, {"shard": shard.index, "of": shard.count,
                                              "studies": sorted(keep)})
     return gone
-
-
-@dataclass
-class MergeResult:
-    shards: int
-    studies: list[str]
-
-
-def _shard_record(folder: Path) -> dict:
-    path = folder / SHARD_JSON
-    try:
-        rec = read_json(path)
-    except FileNotFoundError:
-        raise MergeError(f"{folder}: not a shard's reports (no {SHARD_JSON}; "
-                         "it is written by `kit run --shard K/N`)") from None
-    except ValueError as exc:
-        raise MergeError(f"{path}: unreadable ({exc})") from None
-    ok = (isinstance(rec, dict) and isinstance(rec.get("shard"), int) and isinstance(rec.get("of"), int)
-          and isinstance(rec.get("studies"), list))
-    if not ok:
-        raise MergeError(f"{path}: expected {{shard: K, of: N, studies: [...]}}, found {json.dumps(rec)[:80]}")
-    return rec
-
-
-def merge_shards(repo_root: Path, folders: list[Path], expected: list[str] | None = None) -> MergeResult:
-    """Combine shards' ``reports/`` folders into ``<repo>/reports`` (replaced once all checks pass).
-
-    Refuses: a folder without a shard record, shards of different counts, a
-    shard given twice, a study in two folders; reports every shard of 1..N
-    that is missing, and every study of ``expected`` (the repository's
-    studies) that no shard ran. The cost table is rewritten from the merged
-    manifests; the caller rebuilds the index.
-    """
-    if not folders:
-        raise UsageError("kit merge: name the shards' reports folders (kit merge DIR ...)")
-    records: dict[int, Path] = {}
-    counts: set[int] = set()
-    owner: dict[str, Path] = {}
-    problems: list[str] = []
-    for folder in map(Path, folders):
-        if not folder.is_dir():
-            raise MergeError(f"{folder}: no such folder")
-        rec = _shard_record(folder)
-        counts.add(rec["of"])
-        if rec["shard"] in records:
-            problems.append(f"shard {rec['shard']}/{rec['of']} given twice: {records[rec['shard']]} and {folder}")
-        records[rec["shard"]] = folder
-        for d in sorted(p for p in folder.glob("*") if is_study_report_dir(p)):
-            if d.name in owner:
-                problems.append(f"study {d.name!r} is in two shards: {owner[d.name]} and {folder}")
-            owner.setdefault(d.name, folder)
-    if len(counts) > 1:
-        raise MergeError(f"the shards were cut for different counts: {sorted(counts)} (one N for all)")
-    count = counts.pop()
-    missing = [k for k in range(1, count + 1) if k not in records]
-    if missing:
-        problems.append("missing shard" + ("s " if len(missing) > 1 else " ")
-                        + ", ".join(f"{k}/{count}" for k in missing))
-    if expected is not None and not missing:
-        unrun = sorted(set(expected) - set(owner))
-        if unrun:
-            problems.append(f"studies run by no shard: {', '.join(unrun)} "
-                            f"(did the shards restore different {COSTS_JSON}?)")
-    if problems:
-        raise MergeError("cannot merge the shards' reports:\n  " + "\n  ".join(problems))
-    reports = reports_root(repo_root)
-    with staged_dir(reports) as staging:
-        for slug, folder in sorted(owner.items()):
-            shutil.copytree(folder / slug, staging / slug)
-    write_costs(repo_root)
-    return MergeResult(count, sorted(owner))
