@@ -1,4 +1,4 @@
-"""Shard assignment (balanced, deterministic, stable) and kit merge's checks, without papermill."""
+"""Shard assignment (balanced, deterministic, stable), the cost table and a shard's reports, without papermill."""
 from __future__ import annotations
 
 import json
