@@ -57,7 +57,8 @@ BeforePublish = Callable[[Path], None]
 
 def listing_pages(repo_root: Path) -> list[str]:
     """The project's own pages (``project: render:`` of ``_quarto.yml``): home, insights, playbook."""
-    config = yaml.safe_load((Path(repo_root) / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    path = Path(repo_root) / "_quarto.yml"
+    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
     return [str(p) for p in (config.get("project", {}) or {}).get("render", []) or []]
 
 
