@@ -41,7 +41,6 @@ from kit.layout import (
 from kit.lock import repository_lock
 from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
-from kit.study.study_file import read_yaml_mapping
 
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
 START_TIMEOUT = 60  # seconds for a kernel to answer after it was started
@@ -129,6 +128,10 @@ def prune_orphaned_reports(repo_root: Path, studies: list[Path]) -> list[str]:
 
 def study_parameters(study_dir: Path, repo_root: Path) -> dict:
     """papermill parameters: study.yml's keys (plain JSON values) + paths."""
+    # Loaded when a stage has to run: kit.study brings pandas (a second to import),
+    # which a run where nothing changed never needs.
+    from kit.study.study_file import read_yaml_mapping
+
     data = read_yaml_mapping(study_dir / STUDY_FILE, KitError, shown_as=study_dir.relative_to(repo_root)
                              / STUDY_FILE)
     params = to_jsonable(data)  # dates -> ISO strings, as `papermill -f` would give
