@@ -25,6 +25,7 @@ from kit.site import pages, preview
 from kit.site.incremental import (
     SiteRecord,
     copy_previous,
+    digest,
     remove_stale,
     shared_key,
     study_page_keys,
@@ -88,8 +89,11 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
     and the study pages whose key changed; pages of removed studies are deleted.
     """
     site_dir = repo_root / SITE_DIR
-    shared = shared_key(repo_root, "quarto", [repo_root / name for name in PROJECT_FILES])
     studies = studies if studies is not None else pages.collect_studies(repo_root, {})
+    # A lone study's sidebar comes with an empty second one (pages.navigation): when that
+    # changes, Quarto's navigation of every page may change with it.
+    shared = digest(shared_key(repo_root, "quarto", [repo_root / name for name in PROJECT_FILES]),
+                    len(studies) == 1)
     keys = study_page_keys(shared, studies, pages.published_digests(repo_root))
     record = SiteRecord("quarto", shared) if full else SiteRecord.load(site_dir, "quarto", shared)
     partial = bool(record.pages) and site_dir.is_dir()
