@@ -48,16 +48,19 @@ def new(slug: str, title: str | None) -> None:
                "in JupyterLab), add data/ files, then `kit run " + slug + "`")
 
 
-def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool = False) -> int:
+def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool = False,
+         shard: str | None = None) -> int:
     from kit.run.progress import RunDisplay
     from kit.run.runner import run_studies
+    from kit.run.shards import parse_shard
     from kit.site.index import refresh_index
 
     display = RunDisplay()
     try:
+        part = parse_shard(shard) if shard is not None else None
         with display:
             results = run_studies(_repo_root(), slugs or None, jobs=jobs, timeout=timeout,
-                                  on_event=display.event, force=force)
+                                  on_event=display.event, force=force, shard=part)
         refresh_index(_repo_root())
     except KitError as exc:
         _fail(exc)
@@ -78,24 +81,58 @@ _force = click.option("--force", is_flag=True,
 @_jobs
 @_timeout
 @_force
-def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool) -> None:
+@click.option("--shard", metavar="K/N", default=None,
+              help="Run only shard K of N (studies split by expected cost; combine with kit merge).")
+def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, shard: str | None) -> None:
     """Execute the studies' notebooks with papermill into reports/ (all when none named).
 
     Only notebooks whose inputs changed since their last successful run are
     executed (see reports/<slug>/.manifest.json); --force runs them all.
+    --shard K/N runs one machine's share; `kit merge` combines the shards' reports/.
     """
-    sys.exit(_run(slugs, jobs, timeout, force))
+    sys.exit(_run(slugs, jobs, timeout, force, shard))
+
+
+@cli.command()
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
+def merge(folders: tuple[Path, ...]) -> None:
+    """Combine the reports/ folders of `kit run --shard K/N` (one per shard) into reports/.
+
+    Refuses a study found in two shards and reports a missing shard or a
+    study no shard ran; then rebuilds reports/index.json.
+    """
+    from kit.lock import repository_lock
+    from kit.run.merge import merge_shards
+    from kit.run.runner import discover_studies
+    from kit.site.index import refresh_index
+
+    root = _repo_root()
+    try:
+        with repository_lock(root):
+            expected = [p.name for p in discover_studies(root)]
+            result = merge_shards(root, [f.resolve() for f in folders], expected)
+            refresh_index(root)
+    except KitError as exc:
+        _fail(exc)
+    click.echo(f"merged {len(result.studies)} studies from {result.shards} shards into reports/")
 
 
 @cli.command()
 @click.option("--quarto/--no-quarto", "use_quarto", default=None,
               help="Force or forbid Quarto (default: use it when on PATH).")
-def site(use_quarto: bool | None) -> None:
-    """Render _site/ (Quarto when installed, else a static preview)."""
+@click.option("--full", is_flag=True,
+              help="Render every page (default: only pages whose inputs changed, plus the listings).")
+def site(use_quarto: bool | None, full: bool) -> None:
+    """Render _site/ (Quarto when installed, else a static preview).
+
+    Incremental: only the study pages whose published notebook or study
+    (title, pages) changed are rendered again, with home, insights and
+    playbook; the rest of _site/ is kept. --full renders everything.
+    """
     from kit.site.build import build_site
 
     try:
-        out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo)
+        out = build_site(_repo_root(), use_quarto=use_quarto, echo=click.echo, full=full)
     except KitError as exc:
         _fail(exc)
     click.echo(f"site written to {out.relative_to(_repo_root())}/index.html")
@@ -107,8 +144,9 @@ def site(use_quarto: bool | None) -> None:
 @_timeout
 @_force
 @click.option("--quarto/--no-quarto", "use_quarto", default=None)
+@click.option("--full", is_flag=True, help="Render every page of the site, not only the changed ones.")
 def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
-          use_quarto: bool | None) -> None:
+          use_quarto: bool | None, full: bool) -> None:
     """kit run, then kit site with the privacy check before the new site goes live.
 
     The site shows every study that succeeded. The new site replaces _site/
@@ -122,7 +160,7 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
     code = _run(slugs, jobs, timeout, force)
     root = _repo_root()
     try:
-        out = build_site(root, use_quarto=use_quarto, echo=click.echo,
+        out = build_site(root, use_quarto=use_quarto, echo=click.echo, full=full,
                          before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo))
     except KitError as exc:
         _fail(exc)

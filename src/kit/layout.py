@@ -38,6 +38,8 @@ SYNTHESIS_JSON = "synthesis.json"
 INSIGHTS_JSON = "insights.json"
 INDEX_JSON = "index.json"
 LOCK_FILE = ".kit-run.lock"
+SHARD_JSON = ".shard.json"  # in reports/: which shard of how many ran it (kit run --shard)
+COSTS_JSON = ".costs.json"  # in reports/: slug -> last run seconds, for shard assignment
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
 INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
 """Spreadsheet and tracker exports the insights stage writes beside insights.json."""

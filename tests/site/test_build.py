@@ -108,7 +108,8 @@ def test_without_quarto_one_line_says_so(repo: Path, monkeypatch):
     said: list[str] = []
     out = build_site(repo, echo=said.append)
     assert out == repo / "_site" and (out / "index.html").is_file()
-    assert said == [QUARTO_HINT] and "\n" not in QUARTO_HINT
+    assert said[0] == QUARTO_HINT and "\n" not in QUARTO_HINT
+    assert not any("Quarto" in m for m in said[1:])  # the rest: what the preview rendered
     with pytest.raises(SiteBuildError, match="quarto requested but not found"):
         build_site(repo, use_quarto=True, echo=said.append)
 
@@ -129,7 +130,8 @@ def _fake_quarto(bin_dir: Path, exit_code: int) -> None:
     script = bin_dir / "quarto"
     script.write_text("#!/bin/sh\n"
                       f'[ "{exit_code}" = 0 ] || {{ echo "ERROR: listing broke" >&2; exit {exit_code}; }}\n'
-                      'mkdir -p "$3" && echo "<html>quarto $1</html>" > "$3/index.html"\n')
+                      'out=; prev=; for a in "$@"; do [ "$prev" = --output-dir ] && out=$a; prev=$a; done\n'
+                      'mkdir -p "$out" && echo "<html>quarto $1</html>" > "$out/index.html"\n')
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
 
 
@@ -137,7 +139,9 @@ def test_quarto_renders_into_staging_and_a_failure_keeps_the_previous_site(repo:
     bin_dir = repo.parent / "bin"
     _fake_quarto(bin_dir, 0)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    out = build_site(repo, echo=lambda m: pytest.fail(f"no message expected with quarto: {m}"))
+    said: list[str] = []
+    out = build_site(repo, echo=said.append)
+    assert said == ["quarto: rendered 5 of 5 study pages (full build)"]  # no hint about the preview
     assert (out / "index.html").read_text().strip() == "<html>quarto render</html>"
     assert (repo / "studies" / publish.STUDY_LISTING).is_file()  # generated before rendering
     _fake_quarto(bin_dir, 1)

@@ -143,7 +143,7 @@ def test_workflow_builds_on_push_and_pull_request_and_deploys_only_main(workflow
     assert "pull_request" in deploy["if"] and "refs/heads/main" in deploy["if"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["steps"][-1]["uses"].startswith("actions/deploy-pages@")
-    assert set(deploy["needs"]) == {"build", "site-tests"}
+    assert set(deploy["needs"]) == {"merge", "site-tests"}
     assert deploy["concurrency"]["cancel-in-progress"] is False  # never cancel a deployment half-way
 
 
@@ -151,24 +151,28 @@ def test_workflow_runs_the_browser_tests_with_quarto(workflow):
     job = workflow["jobs"]["site-tests"]
     runs = " ".join(s.get("run", "") for s in job["steps"])
     assert "apt-get install" in runs and "chromium" in runs
-    assert "'.[dev,quarto]'" in runs and "tests/test_site_browser.py" in runs
+    assert "'.[dev,quarto]'" in runs and "tests/e2e/test_site_browser.py" in runs
 
 
 def test_workflow_steps_in_order(workflow):
-    steps = workflow["jobs"]["build"]["steps"]
-    text = [s.get("run", "") or s.get("uses", "") for s in steps]
+    def steps_of(job: str) -> tuple[list[dict], callable]:
+        steps = workflow["jobs"][job]["steps"]
+        text = [s.get("run", "") or s.get("uses", "") for s in steps]
+        return steps, lambda fragment: next(i for i, t in enumerate(text) if fragment in t)
 
-    def at(fragment: str) -> int:
-        return next(i for i, t in enumerate(text) if fragment in t)
-
+    assert workflow["env"]["PYTHON_VERSION"] == "3.11"
+    steps, at = steps_of("run")  # each shard
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
-    assert python["with"]["python-version"] == "3.11"
+    assert python["with"]["python-version"] == "${{ env.PYTHON_VERSION }}"
     assert at("pip install .") <= at("ipykernel install") < at("actions/cache@") < at("kit run") \
-        < at("kit check --privacy") < at("quarto-dev/quarto-actions/setup@") < at("kit site --quarto") \
-        < at("actions/configure-pages@") < at("actions/upload-pages-artifact@")
+        < at("actions/upload-artifact@")
     cache = steps[at("actions/cache@")]
     assert cache["with"]["path"] == "reports"  # holds reports/<slug>/.manifest.json
     assert "hashFiles(" in cache["with"]["key"] and cache["with"]["restore-keys"].strip()
+    steps, at = steps_of("merge")
+    assert at("pip install .") < at("actions/download-artifact@") < at("kit merge") < at("kit check --privacy") \
+        < at("quarto-dev/quarto-actions/setup@") < at("kit site --quarto") \
+        < at("actions/configure-pages@") < at("actions/upload-pages-artifact@")
     upload = steps[at("actions/upload-pages-artifact@")]
     assert upload["with"]["path"] == "_site" and "pull_request" in upload["if"]
 

@@ -10,7 +10,16 @@ runs their notebooks. The CLI rebuilds the site index after a run.
 """
 from __future__ import annotations
 
-from kit.run.new_study import new_study
 from kit.run.runner import run_studies
 
 __all__ = ["new_study", "run_studies"]
+
+
+def __getattr__(name: str):
+    # new_study is loaded on first use: it brings the study-file schemas (and pandas),
+    # which a `kit run` with nothing to execute never needs.
+    if name == "new_study":
+        from kit.run.new_study import new_study
+
+        return new_study
+    raise AttributeError(f"module 'kit.run' has no attribute {name!r}")

@@ -78,7 +78,19 @@ def notebook_digest(path: Path) -> str:
 
     Outputs, execution counts and metadata are left out: opening and saving a
     study's copy in JupyterLab changes those without changing what runs.
+    Every study reads the same three templates: their digests are memoised
+    per file version (path, size, modification time), so a run of hundreds of
+    studies parses each template once.
     """
+    try:
+        st = Path(path).stat()
+    except FileNotFoundError:
+        return MISSING
+    return _notebook_digest(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _notebook_digest(path: str, size: int, mtime_ns: int) -> str:
     try:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

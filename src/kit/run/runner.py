@@ -25,9 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import papermill
-from papermill.exceptions import PapermillExecutionError
-
 from kit.errors import KitError, NotebookFailure, UsageError
 from kit.iorw import to_jsonable
 from kit.layout import (
@@ -43,8 +40,7 @@ from kit.layout import (
 )
 from kit.lock import repository_lock
 from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
-from kit.run.notebook_engine import ENGINE_NAME, Watchdog
-from kit.study.study_file import read_yaml_mapping
+from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
 START_TIMEOUT = 60  # seconds for a kernel to answer after it was started
@@ -132,6 +128,10 @@ def prune_orphaned_reports(repo_root: Path, studies: list[Path]) -> list[str]:
 
 def study_parameters(study_dir: Path, repo_root: Path) -> dict:
     """papermill parameters: study.yml's keys (plain JSON values) + paths."""
+    # Loaded when a stage has to run: kit.study brings pandas (a second to import),
+    # which a run where nothing changed never needs.
+    from kit.study.study_file import read_yaml_mapping
+
     data = read_yaml_mapping(study_dir / STUDY_FILE, KitError, shown_as=study_dir.relative_to(repo_root)
                              / STUDY_FILE)
     params = to_jsonable(data)  # dates -> ISO strings, as `papermill -f` would give
@@ -147,6 +147,8 @@ def stage_notebook(study_dir: Path, repo_root: Path, stage: str) -> Path:
 
 
 def _failure_from(exc: BaseException, slug: str, notebook: str) -> NotebookFailure:
+    from papermill.exceptions import PapermillExecutionError  # loaded by then: a notebook ran
+
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[:1]
         cell = exc.exec_count if exc.exec_count is not None else exc.cell_index + 1
@@ -179,6 +181,13 @@ def _stop_running_kernels() -> None:
 
 def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: RunOptions) -> None:
     """Run one notebook with the ``kit`` papermill engine; raises on any failure."""
+    # Imported on the first notebook to execute, not with the module: papermill
+    # and its engine take seconds to import, and a run where nothing changed
+    # (the usual push to a big repository) executes none.
+    import papermill
+
+    from kit.run.notebook_engine import ENGINE_NAME, Watchdog
+
     limit = opts.notebook_timeout or notebook_time_limit(opts.timeout)
     with Watchdog(limit) as watchdog:
         with _ACTIVE_LOCK:
@@ -289,26 +298,46 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
 
 def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int | None = None,
                 timeout: float = DEFAULT_TIMEOUT, on_event: EventSink | None = None,
-                force: bool = False, **options: object) -> list[StudyResult]:
+                force: bool = False, shard: Shard | None = None, **options: object) -> list[StudyResult]:
     """Run every (or the named) studies, in parallel, under a repository lock.
 
+    With ``shard``, only that shard's share of all studies runs
+    (:mod:`kit.run.shards`) and ``reports/`` keeps only its studies, with a
+    shard record for ``kit merge``. A run of all studies (no slugs, no shard)
+    refreshes the cost table the shard assignment reads.
     ``options`` are further :class:`RunOptions` fields (``kernel_name``,
     ``notebook_timeout``, ``start_retries``).
     """
     repo_root = Path(repo_root).resolve()
+    if shard is not None and slugs:
+        raise UsageError("--shard runs a share of all studies: name no study with it")
     studies = discover_studies(repo_root, slugs)
     opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]
     with repository_lock(repo_root):
-        removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
-        workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
-        try:
-            futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
-            return [f.result() for f in futures] + [StudyResult(slug, removed=True) for slug in removed]
-        except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
-            opts.cancelled.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            _stop_running_kernels()
-            raise
-        finally:
-            pool.shutdown(wait=True)
+        if shard is not None:
+            studies = shard_studies(repo_root, studies, shard)
+            prepare_shard_reports(repo_root, studies, shard)
+            removed: list[str] = []
+        else:
+            removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
+        results = _run_all(studies, repo_root, opts, jobs, on_event)
+        if shard is None and not slugs:
+            write_costs(repo_root)
+        return results + [StudyResult(slug, removed=True) for slug in removed]
+
+
+def _run_all(studies: list[Path], repo_root: Path, opts: RunOptions, jobs: int | None,
+             on_event: EventSink | None) -> list[StudyResult]:
+    """Run ``studies`` on a thread pool; on Ctrl-C start nothing new and stop the running kernels."""
+    workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
+    try:
+        futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
+        return [f.result() for f in futures]
+    except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
+        opts.cancelled.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_running_kernels()
+        raise
+    finally:
+        pool.shutdown(wait=True)

@@ -9,16 +9,28 @@ in only when complete, so a failed build leaves the previous ``_site/`` in place
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
+
 from kit.errors import KitError
-from kit.iorw import staged_dir
+from kit.iorw import read_json, staged_dir
 from kit.layout import SITE_DIR, reports_root
 from kit.lock import repository_lock
 from kit.site import pages, preview
+from kit.site.incremental import (
+    SiteRecord,
+    copy_previous,
+    digest,
+    remove_stale,
+    shared_key,
+    study_page_keys,
+    write_fresh,
+)
 from kit.site.index import build_index
 from kit.site.playbook import playbook_data, playbook_markdown
 
@@ -44,53 +56,108 @@ BeforePublish = Callable[[Path], None]
 """Called with the staged site before it replaces _site/; raising a KitError discards it."""
 
 
-def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | None = None) -> Path:
-    """Render with Quarto into a staging folder, then swap it in."""
+def listing_pages(repo_root: Path) -> list[str]:
+    """The project's own pages (``project: render:`` of ``_quarto.yml``): home, insights, playbook."""
+    path = Path(repo_root) / "_quarto.yml"
+    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
+    return [str(p) for p in (config.get("project", {}) or {}).get("render", []) or []]
+
+
+def tidy_search_index(site_dir: Path) -> None:
+    """Drop search entries of pages that are gone and order entries by page (stable).
+
+    A partial ``quarto render`` merges its pages into the existing
+    ``search.json`` and never removes those of deleted pages; ordering by page
+    makes a partial build's index the same as a full build's.
+    """
+    path = Path(site_dir) / "search.json"
+    if not path.is_file():
+        return
+    entries = read_json(path)
+    kept = [e for e in entries if (Path(site_dir) / str(e.get("href", "")).split("#")[0]).is_file()]
+    kept.sort(key=lambda e: str(e.get("href", "")).split("#")[0])
+    write_fresh(path, json.dumps(kept, ensure_ascii=False, indent=2))
+
+
+def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | None = None,
+                  studies: list[pages.StudyPages] | None = None, *, full: bool = False, echo=None) -> Path:
+    """Render with Quarto into a staging folder, then swap it in.
+
+    With the previous site's record (:mod:`kit.site.incremental`) and not
+    ``full``: the staging folder starts as a copy of the previous site and
+    ``quarto render`` gets only the project's own pages (listings, playbook)
+    and the study pages whose key changed; pages of removed studies are deleted.
+    """
     site_dir = repo_root / SITE_DIR
+    studies = studies if studies is not None else pages.collect_studies(repo_root, {})
+    # A lone study's sidebar comes with an empty second one (pages.navigation): when that
+    # changes, Quarto's navigation of every page may change with it.
+    shared = digest(shared_key(repo_root, "quarto", [repo_root / name for name in PROJECT_FILES]),
+                    len(studies) == 1)
+    keys = study_page_keys(shared, studies, pages.published_digests(repo_root))
+    record = SiteRecord("quarto", shared) if full else SiteRecord.load(site_dir, "quarto", shared)
+    partial = bool(record.pages) and site_dir.is_dir()
+    kept = {rel for rel, key in keys.items() if partial and record.unchanged(rel, key, site_dir)}
+    changed = [str(Path(rel).with_suffix(".ipynb")) for rel in keys if rel not in kept]
     # "_site.*": starts with "_", so never a Quarto input itself.
     with staged_dir(site_dir, prefix=f"{SITE_DIR}.") as staging:
-        proc = subprocess.run([quarto, "render", "--output-dir", staging.name], cwd=repo_root,
+        targets: list[str] = []
+        if partial:
+            copy_previous(site_dir, staging, kept)
+            for rel in set(keys) - kept:  # rendered again: never written through a shared file
+                remove_stale(staging, [rel])
+            remove_stale(staging, set(record.pages) - set(keys))
+            targets = listing_pages(repo_root) + changed
+        proc = subprocess.run([quarto, "render", *targets, "--output-dir", staging.name], cwd=repo_root,
                               capture_output=True, text=True)
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
             raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
+        tidy_search_index(staging)
+        SiteRecord("quarto", shared, {rel: {"key": key} for rel, key in keys.items()}).save(staging)
         if before_publish:
             before_publish(staging)
+    if echo:
+        echo(f"quarto: rendered {len(changed)} of {len(keys)} study pages"
+             + (", the others unchanged" if partial else " (full build)"))
     return site_dir
 
 
-def prepare(repo_root: Path) -> tuple[dict, list]:
-    """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation)."""
+def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
+    """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation; every copy when ``full``)."""
     reports = reports_root(repo_root)
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
     slugs = [s.slug for s in pages.collect_studies(repo_root, index)]
     playbook_md = playbook_markdown(playbook_data(repo_root, slugs))
-    studies = pages.write_studies_dir(repo_root, index, playbook_md)
+    studies = pages.write_studies_dir(repo_root, index, playbook_md, reuse=not full)
     return index, studies
 
 
 def build_site(repo_root: Path, *, use_quarto: bool | None = None,
-               echo=print, before_publish: BeforePublish | None = None) -> Path:
+               echo=print, before_publish: BeforePublish | None = None, full: bool = False) -> Path:
     """Build ``_site/``: Quarto when available (or asked), else the preview.
 
     Either way ``reports/index.json`` and ``studies/`` are refreshed first, and
     the new site replaces the old one only once it is complete and, when
     ``before_publish`` is given (``kit build``'s privacy check), once it has
-    passed it.
+    passed it. Only the pages whose inputs changed are rendered again
+    (:mod:`kit.site.incremental`) unless ``full``.
     """
     repo_root = Path(repo_root).resolve()
     with repository_lock(repo_root):
-        return _build_site(repo_root, use_quarto, echo, before_publish)
+        return _build_site(repo_root, use_quarto, echo, before_publish, full)
 
 
-def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None) -> Path:
+def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None,
+                full: bool) -> Path:
     quarto = quarto_path()
     if use_quarto and not quarto:
         raise SiteBuildError("quarto requested but not found on PATH "
                              "(https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)")
-    index, studies = prepare(repo_root)
+    index, studies = prepare(repo_root, full=full)
     if quarto and use_quarto is not False:
-        return render_quarto(repo_root, quarto, before_publish)
+        return render_quarto(repo_root, quarto, before_publish, studies, full=full, echo=echo)
     if use_quarto is None:
         echo(QUARTO_HINT)
-    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish)
+    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish,
+                                 full=full, echo=echo)

@@ -25,7 +25,10 @@ repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,8 @@ STUDY_LISTING = "listing-studies.yml"
 INSIGHT_LISTING = "listing-insights.yml"
 NAVIGATION = "_navigation.yml"
 PLAYBOOK_PART = "_playbook.md"
+PUBLISHED_RECORD = ".published.json"  # what each published copy was made from (".": not a Quarto input)
+_OWN_CODE = hashlib.sha256(Path(__file__).read_bytes()).digest()
 NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
 
 
@@ -191,20 +196,54 @@ def _dump(data: Any) -> str:
             + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120))
 
 
-def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[StudyPages]:
-    """(Re)write ``studies/`` completely, beside the old one, then swap it in."""
+def published_digests(repo_root: Path) -> dict[str, str]:
+    """``<slug>/<stem>.ipynb`` -> digest of what its published copy was made from (``studies/.published.json``)."""
+    try:
+        data = read_json(Path(repo_root) / STUDIES_DIR / PUBLISHED_RECORD)
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _reuse(old: Path, new: Path) -> None:
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
+
+
+def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, *, reuse: bool = True) -> list[StudyPages]:
+    """(Re)write ``studies/`` completely, beside the old one, then swap it in.
+
+    A published copy whose executed notebook and title are unchanged (same
+    SHA-256 as recorded in ``studies/.published.json``) is carried over from
+    the old folder instead of being parsed and written again: at hundreds of
+    studies that is gigabytes of notebook JSON per build. The digests are also
+    what the incremental site build keys each page on (:mod:`kit.site.incremental`).
+    ``reuse=False`` (``kit site --full``) writes every copy again.
+    """
     repo_root = Path(repo_root)
     studies = collect_studies(repo_root, index)
-    with staged_dir(repo_root / STUDIES_DIR) as staging:
+    old_dir = repo_root / STUDIES_DIR
+    old = published_digests(repo_root) if reuse else {}
+    record: dict[str, str] = {}
+    with staged_dir(old_dir) as staging:
         for s in studies:
             (staging / s.slug).mkdir()
             for stem, label in s.pages:
-                nb = json.loads((reports_root(repo_root) / s.slug / f"{stem}.ipynb").read_text("utf-8"))
-                pub = published_notebook(nb, title=f"{s.title}: {label}")
-                (staging / s.slug / f"{stem}.ipynb").write_text(
-                    json.dumps(pub, ensure_ascii=False, indent=1), encoding="utf-8")
+                raw = (reports_root(repo_root) / s.slug / f"{stem}.ipynb").read_bytes()
+                title = f"{s.title}: {label}"
+                rel = f"{s.slug}/{stem}.ipynb"
+                # This module's code too: a change in what a published copy drops rewrites every copy.
+                record[rel] = hashlib.sha256(_OWN_CODE + raw + b"\0" + title.encode()).hexdigest()
+                if old.get(rel) == record[rel] and (old_dir / rel).is_file():
+                    _reuse(old_dir / rel, staging / rel)
+                    continue
+                pub = published_notebook(json.loads(raw.decode("utf-8")), title=title)
+                (staging / rel).write_text(json.dumps(pub, ensure_ascii=False, indent=1), encoding="utf-8")
         (staging / STUDY_LISTING).write_text(_dump(study_listing_items(studies)), encoding="utf-8")
         (staging / INSIGHT_LISTING).write_text(_dump(insight_listing_items(index)), encoding="utf-8")
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
+        (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     return studies

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -32,6 +30,14 @@ from markupsafe import Markup
 from kit.iorw import staged_dir
 from kit.layout import STUDIES_DIR, kit_data_dir
 from kit.site import pages
+from kit.site.incremental import (
+    SiteRecord,
+    link_tree,
+    remove_stale,
+    shared_key,
+    study_page_keys,
+    write_fresh,
+)
 from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
 
@@ -120,9 +126,7 @@ class _Site:
         html = self.layout.render(site_title=self.settings["title"], page_title=title, root="../" * depth,
                                   nav=NAV, active=active, sidebar=sidebar, current=current,
                                   body=Markup(body), footer=self.footer)
-        path = self.out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
+        write_fresh(self.out / rel, html)
         self.search.append({"t": title, "u": rel, "k": kind, "x": text if text is not None else page_text(body)})
 
 
@@ -139,18 +143,31 @@ def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
 
 
 def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_dir: Path,
-                  before_publish: Callable[[Path], None] | None = None) -> Path:
-    """Write the preview into a staging folder, check it (``before_publish``), swap it in as ``site_dir``."""
+                  before_publish: Callable[[Path], None] | None = None, *, full: bool = False,
+                  echo: Callable[[str], None] | None = None) -> Path:
+    """Write the preview into a staging folder, check it (``before_publish``), swap it in as ``site_dir``.
+
+    Incremental unless ``full``: the staging folder starts as a hard-linked
+    copy of the previous site, and only the study pages whose key changed
+    (:mod:`kit.site.incremental`) are rendered again; pages of studies that are
+    gone are removed. Listings, playbook and search index are always rebuilt.
+    """
     repo_root = Path(repo_root)
+    shared = shared_key(repo_root, "preview", [repo_root / "_quarto.yml"])
+    record = SiteRecord("preview", shared) if full else SiteRecord.load(site_dir, "preview", shared)
+    built = SiteRecord("preview", shared)
+    rendered = 0
     with staged_dir(site_dir, prefix=f"{site_dir.name}.") as staging:
+        if record.pages and site_dir.is_dir():
+            link_tree(site_dir, staging)
         site = _Site(staging, site_settings(repo_root))
         parts = _env().get_template("preview_parts.html").module
-        (staging / "assets").mkdir()
-        for name in ("preview.css", "preview.js"):
-            shutil.copyfile(DATA / name, staging / "assets" / name)
-        with (staging / "assets" / "preview.css").open("a", encoding="utf-8") as fh:
-            from pygments.formatters import HtmlFormatter
-            fh.write("\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n")
+        (staging / "assets").mkdir(exist_ok=True)
+        from pygments.formatters import HtmlFormatter
+        css = (DATA / "preview.css").read_text("utf-8")
+        write_fresh(staging / "assets" / "preview.css",
+                    css + "\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n")
+        write_fresh(staging / "assets" / "preview.js", (DATA / "preview.js").read_text("utf-8"))
 
         items = pages.study_listing_items(studies)
         for item, s in zip(items, studies):  # every page of the study, beside its title
@@ -169,23 +186,36 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
         site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
 
-        exporter = _exporter()
+        exporter = None
+        keys = study_page_keys(shared, studies, pages.published_digests(repo_root))
         for s in studies:
             for stem, label in s.pages:
-                nb = nbformat.reads((repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"),
-                                    as_version=4)
-                nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
-                body, _ = exporter.from_notebook_node(nb)
-                # The notebook's own "# heading" gave way to Quarto's front-matter title.
-                header = f"<p class=\"muted\">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>"
-                site.page(s.href(stem), f"{s.title}: {label}", header + body, sidebar=s, current=stem,
-                          kind=f"{label} · {s.title}")
-        (staging / "assets" / "search-index.js").write_text(
-            "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/") + ";\n",
-            encoding="utf-8")
+                rel = s.href(stem)
+                key = keys[rel]
+                if record.unchanged(rel, key, staging):
+                    site.search.append(record.pages[rel]["search"])
+                else:
+                    import nbformat  # with nbconvert, only when a page is rendered (seconds to import)
+
+                    exporter = exporter or _exporter()
+                    nb = nbformat.reads((repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"),
+                                        as_version=4)
+                    nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
+                    body, _ = exporter.from_notebook_node(nb)
+                    # The notebook's own "# heading" gave way to Quarto's front-matter title.
+                    header = f"<p class=\"muted\">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>"
+                    site.page(rel, f"{s.title}: {label}", header + body, sidebar=s, current=stem,
+                              kind=f"{label} · {s.title}")
+                    rendered += 1
+                built.pages[rel] = {"key": key, "search": site.search[-1]}
+        remove_stale(staging, set(record.pages) - set(built.pages))
+        write_fresh(staging / "assets" / "search-index.js",
+                    "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/")
+                    + ";\n")
+        built.save(staging)
         if before_publish:
             before_publish(staging)
+    if echo:
+        echo(f"preview: rendered {rendered} of {len(built.pages)} study pages"
+             + (" (full build)" if full or not record.pages else ", the others unchanged"))
     return site_dir
-
-
-
