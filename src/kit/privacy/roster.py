@@ -31,7 +31,7 @@ import pandas as pd
 
 from kit.errors import DataError, Problem
 from kit.privacy.redaction import NameRule, Redactor, name_rules, normalise_name
-from kit.study.tables import LINE, find_table, read_table_file
+from kit.study.table_reader import LINE, find_table, read_table_file
 
 MODERATOR = "[moderator]"
 OBSERVER = "[observer]"

@@ -31,7 +31,7 @@ import webvtt
 from webvtt.errors import MalformedFileError
 
 from kit.errors import Problem
-from kit.study.tables import decode, problem
+from kit.study.table_reader import decode, problem
 
 EXTENSIONS = (".vtt", ".srt", ".txt")
 SPEAKER_RE = re.compile(r"^(?P<speaker>[^\W\d][^:]{0,60}?):\s+(?P<text>.+)$")
