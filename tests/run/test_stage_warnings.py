@@ -2,7 +2,7 @@
 
 Notebook execution is replaced by a stand-in that writes each stage's JSON
 with the warnings a real stage would put there (the papermill path is
-covered in tests/e2e/test_untouched_scaffold.py).
+covered in tests/e2e/test_real_exports.py).
 """
 from __future__ import annotations
 
