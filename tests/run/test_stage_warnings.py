@@ -20,7 +20,7 @@ from kit.run.manifest import stage_specs
 from kit.run.stage_warnings import SHOWN, study_warnings
 
 PLAN_WARNINGS = [{"section": "observers", "message": "No PM observes sessions"},
-                 {"section": "discussion guide", "message": "Q3 is leading"}]
+                 {"section": "discussion guide", "message": "study.yml: key 'discussion_guide[2]': leading"}]
 DATA_WARNINGS = [f"data/notes.csv:{n}: session_id 'S9' is not in sessions.csv" for n in range(2, 9)]
 
 
@@ -62,7 +62,7 @@ def test_study_warnings_in_stage_order_each_once(repo: Path):
     runner.run_studies(repo)
     got = study_warnings(repo, "noisy")
     assert got == ["study.yml (observers): No PM observes sessions",
-                   "study.yml (discussion guide): Q3 is leading", *DATA_WARNINGS]
+                   "study.yml: key 'discussion_guide[2]': leading", *DATA_WARNINGS]
     assert study_warnings(repo, "clean") == []
 
 

@@ -24,7 +24,9 @@ SHOWN = 5  # warnings printed per study; the rest are counted
 
 def _line(item: object) -> str:
     if isinstance(item, dict):
-        section, message = item.get("section"), item.get("message", "")
+        section, message = item.get("section"), " ".join(str(item.get("message", "")).split())
+        if message.startswith(f"{STUDY_FILE}:"):  # already names its key
+            return message
         where = item.get("where") or (f"{STUDY_FILE} ({section})" if section else STUDY_FILE)
         return f"{where}: {message}"
     return " ".join(str(item).split())
