@@ -107,3 +107,10 @@ def test_quote_ids_stay_the_same_when_a_label_changes(tmp_path):
         utts, _ = _read(tmp_path / str(i), base.format(mod=mod, ann=ann))
         ids.append([q for q, _, _ in transcripts.participant_turns(utts)])
     assert ids == [["Q-S01-2", "Q-S01-4"]] * 3
+
+
+def test_speakers_csv_without_its_speaker_column_is_refused(tmp_path):
+    speakers = "session_id,label,role\nS01,Speaker 1,moderator\n"
+    _, problems = _read(tmp_path, "Uma UXR: Hi.\n", files={"speakers.csv": speakers})
+    fatal = [p for p in problems if p.fatal]
+    assert [p.where for p in fatal] == ["data/speakers.csv:1"] and "missing column 'speaker'" in fatal[0].message

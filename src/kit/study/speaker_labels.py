@@ -30,6 +30,7 @@ from pathlib import Path
 from kit.errors import Problem
 from kit.layout import kit_data
 from kit.study.table_reader import LINE, find_table, problem, read_table_file
+from kit.study.tables import check_columns
 
 SPEAKERS_TABLE = "speakers"
 ROLES = ("participant", "moderator", "observer", "other")
@@ -105,10 +106,7 @@ def read_speaker_table(study_dir: str | Path, participant_ids: set[str],
     table = read_table_file(path, SPEAKERS_TABLE, problems)
     if table is None:
         return {}
-    missing = [c for c in ("speaker",) if c not in table.frame.columns]
-    if missing or not ({"role", "participant_id"} & set(table.frame.columns)):
-        problems.append(problem("speakers_invalid", table.where(1),
-                                "expected columns session_id, speaker, role, participant_id"))
+    if not check_columns(table, problems):  # the columns are data/data_columns.csv's "speakers" rows
         return {}
     out: dict[tuple[str, str], SpeakerEntry] = {}
     for row in table.frame.to_dict("records"):
