@@ -195,3 +195,12 @@ def test_utf16_transcript(tmp_path):
     utts, problems = _read(tmp_path, "S01.txt", "Uma UXR: Hi.\nAnn Archer: Caf\u00e9.\n".encode("utf-16"))
     assert _who(utts) == [(None, "Hi."), ("R-1", "Caf\u00e9.")]
     assert "\x00" not in utts[1].text and "UTF-16" in problems[0].message
+
+
+def test_cues_without_a_speaker_are_counted_not_quoted(tmp_path):
+    vtt = ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nUma UXR: Ready?\n\n"
+           "2\n00:00:03.000 --> 00:00:04.000\nYes I am.\n\n3\n00:00:05.000 --> 00:00:06.000\nStill here.\n")
+    utts, problems = _read(tmp_path, "S01.vtt", vtt)
+    assert [u.participant_id for u in utts] == [None, None, None]
+    [p] = problems
+    assert p.where == "data/transcripts/S01.vtt:8" and not p.fatal and p.message.startswith("2 turn(s) name no speaker")

@@ -101,6 +101,13 @@ def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> 
         warned: set[str] = set()
         for u in utterances:
             u.participant_id = _attribute(u, sid, roster, table, warned, f"data/transcripts/{path.name}", problems)
+        silent = [u for u in utterances if not u.speaker]
+        if silent:
+            first = silent[0].line
+            problems.append(problem("transcript_no_speaker", f"data/transcripts/{path.name}"
+                                    + (f":{first}" if first else ""),
+                                    f"{len(silent)} turn(s) name no speaker (the first here): they are not quoted; "
+                                    "expected 'Speaker: text' or a voice tag <v Name>"))
         out += utterances
     return out
 
