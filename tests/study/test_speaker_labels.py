@@ -66,6 +66,13 @@ def test_unknown_speaker_with_a_moderator_is_warned_and_not_quoted(tmp_path):
     assert "data/speakers.csv" in problems[0].message
 
 
+def test_unknown_labels_that_may_be_names_are_withheld_from_warnings(tmp_path):
+    _, problems = _read(tmp_path, "Jon Smyth: Tell me more.\nAnn Archer: Sure.\n")
+    [p] = problems
+    assert p.where == "data/transcripts/S01.txt:1" and "Jon" not in p.message and "Smyth" not in p.message
+    assert p.message.startswith("speaker (label withheld: it may be a name) is not in participants.csv")
+
+
 def test_unknown_speaker_without_a_moderator_is_the_participant_with_a_warning(tmp_path):
     sessions = FILES["sessions.csv"].replace("S01,R-1,2026-01-10,Uma UXR,Pat PM;Dan Design",
                                              "S01,R-1,2026-01-10,,")

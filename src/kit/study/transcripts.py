@@ -26,6 +26,7 @@ speaker's label or attribution changes. Files are decoded like the tables
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from kit.study.table_reader import decode, problem
 from kit.study.transcript_formats import docx_lines, parse_cues, parse_lines
 
 EXTENSIONS = (".vtt", ".srt", ".txt", ".docx")
+GENERIC_LABEL = re.compile(r"[A-Za-z]{1,12}[ _-]?\d{1,3}")  # Speaker 2, Guest_3, Participant-1
 
 
 @dataclass
@@ -135,16 +137,26 @@ def _attribute(u: Utterance, sid: str, roster, table: dict, warned: set[str], so
         if key not in warned:
             warned.add(key)
             problems.append(problem("transcript_unknown_speaker", where, (
-                f"speaker '{u.speaker}' is not in participants.csv or sessions.csv for session '{sid}': "
+                f"speaker {shown_label(u.speaker)} is not in participants.csv or sessions.csv for session '{sid}': "
                 "their words are not quoted; expected a name from those files, or a row in data/speakers.csv "
                 "(session_id, speaker, role or participant_id)")))
         return None
     if key not in warned:
         warned.add(key)
         problems.append(problem("transcript_assumed_participant", where, (
-            f"speaker '{u.speaker}' is taken to be the session's participant (session '{sid}' has no "
+            f"speaker {shown_label(u.speaker)} is taken to be the session's participant (session '{sid}' has no "
             "moderator in sessions.csv); add a row to data/speakers.csv to say who it is")))
     return participant
+
+
+def shown_label(label: str) -> str:
+    """A speaker label as warnings may show it: generic labels (``Speaker 2``) quoted, others withheld.
+
+    Warnings are published (synthesis.json, the report), and an unmatched
+    label may be a person's name the roster does not know, so it cannot be
+    redacted: the file and line lead the user to it instead.
+    """
+    return f"'{label}'" if GENERIC_LABEL.fullmatch(label.strip()) else "(label withheld: it may be a name)"
 
 
 def participant_turns(utterances: list[Utterance]) -> list[tuple[str, int, Utterance]]:
