@@ -101,7 +101,7 @@ def test_bad_speakers_csv_rows_name_their_line(tmp_path):
                 "S01,Speaker 3,participant,\n")
     _, problems = _read(tmp_path, "Uma UXR: Hi.\n", files={"speakers.csv": speakers})
     assert [(p.where, p.fatal) for p in problems] == [(f"data/speakers.csv:{n}", True) for n in (2, 3, 4, 5)]
-    assert "role 'boss' for speaker 'Speaker 1', expected one of participant, moderator" in problems[0].message
+    assert "role 'boss', expected one of participant, moderator" in problems[0].message
     assert "participant_id 'R-99' is not in participants.csv" in problems[1].message
     assert "expected a participant_id" in problems[3].message
 

@@ -140,8 +140,8 @@ def test_unnamed_column_with_data_and_duplicate_columns(tmp_path):
     got = {(p.where, p.fatal): p.message for p in err.value.problems if p.where.startswith("data/tasks")}
     assert got == {
         ("data/tasks.csv:1", True): "column 'seq' appears twice (columns 5 and 7), expected each column once",
-        ("data/tasks.csv:2", False): "column 6 has no header but holds 'oops' (and is ignored), expected a "
-                                     "column name in line 1 (warning)"}
+        ("data/tasks.csv:2", False): "column 6 has no header but holds data from this line on (and is ignored), "
+                                     "expected a column name in line 1 (warning)"}
 
 
 def test_xlsx_with_two_columns_of_one_name(tmp_path):

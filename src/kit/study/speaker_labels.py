@@ -126,7 +126,7 @@ def read_speaker_table(study_dir: str | Path, participant_ids: set[str],
         elif role not in ROLES or role == "participant":
             expected = "a participant_id" if role == "participant" else f"one of {', '.join(ROLES)}"
             problems.append(problem("speakers_invalid", where,
-                                    f"role '{row.get('role', '')}' for speaker '{speaker}', expected {expected}"))
+                                    f"role '{row.get('role', '')}', expected {expected}"))
             continue
         out[(sid, speaker_key(speaker))] = SpeakerEntry(role, pid or None, where)
     return out

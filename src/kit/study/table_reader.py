@@ -157,13 +157,11 @@ def settle_columns(header: list[str], frame: pd.DataFrame, source: str, header_l
     for i, name in enumerate(header):
         if not name:
             cells = frame.iloc[:, i].tolist()
-            filled = [(line, v) for line, v in zip(frame[LINE].tolist(), cells) if v]
-            if filled and problems is not None:
-                line, value = filled[0]
-                problems.append(problem("unnamed_column", f"{source}:{line}",
-                                        f"column {i + 1} has no header but holds '{value}' "
-                                        "(and is ignored), expected a column name in line "
-                                        f"{header_line}"))
+            filled = [line for line, v in zip(frame[LINE].tolist(), cells) if v]
+            if filled and problems is not None:  # the value is not shown: it may be personal data
+                problems.append(problem("unnamed_column", f"{source}:{filled[0]}",
+                                        f"column {i + 1} has no header but holds data from this line on "
+                                        f"(and is ignored), expected a column name in line {header_line}"))
             continue
         if name in seen:
             if problems is not None:
