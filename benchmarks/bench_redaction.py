@@ -1,8 +1,11 @@
-"""Redaction and privacy-check throughput (prints figures; no assertions).
+"""Redaction quality and throughput, and the privacy check's (prints figures; no assertions).
 
-Redaction runs on every note of every study inside the synthesis stage, whose
-benchmark must stay under 10 s for 100k notes: this shows the share redaction
-takes. The check figure is for a site of pages that each inline plotly.js.
+Quality: recall and precision over the marked corpus
+(``benchmarks/redaction_corpus.yml``, scored by ``redaction_corpus.py``); the
+misses and false replacements are listed. Throughput: redaction runs on every
+note of every study inside the synthesis stage, whose benchmark must stay
+under 10 s for 100k notes: this shows the share redaction takes. The check
+figure is for a site of pages that each inline plotly.js.
 
     .venv/bin/python benchmarks/bench_redaction.py [N_NOTES]
 """
@@ -17,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from kit.privacy.roster import Roster
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 FIRST = ["Maria", "Kwame", "Priya", "Jonas", "Aiko", "Tomasz", "Fatima", "Grace", "Wei", "Olivia"]
 LAST = ["Gonzalez", "Mensah", "Raghunathan", "Lindqvist", "Tanaka", "Wojcik", "Al-Sayed", "O'Connor",
@@ -48,7 +53,22 @@ def notes(n: int) -> list[str]:
     return out
 
 
+def corpus() -> None:
+    from redaction_corpus import CORPUS, load, score
+
+    result = score(*load())
+    print(f"redaction corpus: {result.sentences} sentences ({CORPUS.name}): roster names recall "
+          f"{result.name_recall:.1%} ({result.names_found}/{result.names}), other personal data recall "
+          f"{result.other_found}/{result.other}, overall recall {result.recall:.1%}, precision "
+          f"{result.precision:.1%} ({result.right}/{result.replacements} replacements)")
+    for item in result.missed:
+        print(f"  missed: {item}")
+    for item in result.wrong:
+        print(f"  replaced but not personal: {item}")
+
+
 def main() -> None:
+    corpus()
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     r = roster()
     texts = notes(n)

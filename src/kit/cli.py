@@ -49,10 +49,11 @@ def new(slug: str, title: str | None) -> None:
 
 
 def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool = False,
-         shard: str | None = None) -> int:
+         shard: str | None = None, strict: bool = False) -> int:
     from kit.run.progress import RunDisplay
     from kit.run.runner import run_studies
     from kit.run.shards import parse_shard
+    from kit.run.stage_warnings import study_warnings
     from kit.site.index import refresh_index
 
     display = RunDisplay()
@@ -64,8 +65,9 @@ def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool =
         refresh_index(_repo_root())
     except KitError as exc:
         _fail(exc)
-    display.summary(results)
-    return 0 if all(r.ok for r in results) else 1
+    warnings = {r.slug: study_warnings(_repo_root(), r.slug) for r in results if r.ok and not r.removed}
+    failed = display.summary(results, warnings, strict=strict)
+    return 0 if not failed else 1
 
 
 _jobs = click.option("--jobs", "-j", type=click.IntRange(1), default=None,
@@ -74,6 +76,8 @@ _timeout = click.option("--timeout", type=click.FloatRange(1), default=600, show
                         help="Seconds a single cell may run before its study fails.")
 _force = click.option("--force", is_flag=True,
                       help="Execute every notebook, even those whose inputs did not change.")
+_strict = click.option("--strict", is_flag=True,
+                       help="Fail a study whose stages raised warnings (for CI).")
 
 
 @cli.command()
@@ -83,14 +87,18 @@ _force = click.option("--force", is_flag=True,
 @_force
 @click.option("--shard", metavar="K/N", default=None,
               help="Run only shard K of N (studies split by expected cost; combine with kit merge).")
-def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, shard: str | None) -> None:
+@_strict
+def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, shard: str | None,
+        strict: bool) -> None:
     """Execute the studies' notebooks with papermill into reports/ (all when none named).
 
     Only notebooks whose inputs changed since their last successful run are
     executed (see reports/<slug>/.manifest.json); --force runs them all.
     --shard K/N runs one machine's share; `kit merge` combines the shards' reports/.
+    Each study's warnings are counted and the first few printed; --strict
+    fails a study that has any.
     """
-    sys.exit(_run(slugs, jobs, timeout, force, shard))
+    sys.exit(_run(slugs, jobs, timeout, force, shard, strict))
 
 
 @cli.command()
@@ -143,9 +151,10 @@ def site(use_quarto: bool | None, full: bool) -> None:
 @_jobs
 @_timeout
 @_force
+@_strict
 @click.option("--quarto/--no-quarto", "use_quarto", default=None)
 @click.option("--full", is_flag=True, help="Render every page of the site, not only the changed ones.")
-def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
+def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, strict: bool,
           use_quarto: bool | None, full: bool) -> None:
     """kit run, then kit site with the privacy check before the new site goes live.
 
@@ -157,7 +166,7 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
     from kit.privacy.leak_check import require_clean_site
     from kit.site.build import build_site
 
-    code = _run(slugs, jobs, timeout, force)
+    code = _run(slugs, jobs, timeout, force, strict=strict)
     root = _repo_root()
     try:
         out = build_site(root, use_quarto=use_quarto, echo=click.echo, full=full,

@@ -53,7 +53,7 @@ def test_teams_voice_tags(tmp_path):
     assert utts[1].start == 5.0 and utts[1].end == 9.5 and utts[1].session_id == "S01"
     assert utts[1].text == "The card box says invalid, Ann is confused."
     turns = transcripts.participant_turns(utts)
-    assert [q for q, _, _ in turns] == ["Q-S01-1", "Q-S01-2"]  # the moderator's line is not counted
+    assert [q for q, _, _ in turns] == ["Q-S01-2", "Q-S01-3"]  # n is the turn's place in the file
 
 
 def test_zoom_speaker_prefix_in_cues(tmp_path):
@@ -102,5 +102,5 @@ def test_malformed_vtt_is_reported(tmp_path):
 def test_role_labels_are_staff_not_participants(tmp_path):
     text = "Interviewer: What happened?\nModerator 2: Anything else?\nResearcher (Sam): Thanks.\nP: It broke.\n"
     utts, _ = _read(tmp_path, "S03.txt", text)
-    assert [u.participant_id for u in utts] == [None, None, None, "R-3"]  # an unknown speaker is S03's participant
-    assert [q for q, _, _ in transcripts.participant_turns(utts)] == ["Q-S03-1"]
+    assert [u.participant_id for u in utts] == [None, None, None, "R-3"]  # "P" is the session's participant
+    assert [q for q, _, _ in transcripts.participant_turns(utts)] == ["Q-S03-4"]

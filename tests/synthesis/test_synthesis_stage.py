@@ -43,10 +43,10 @@ def test_no_personal_data_and_quotes_only_with_consent(result):
     for secret in ("Ann Archer", "Archer", "Ann", "Dee Fox", "ann@example.com", "R-1", "Uma UXR", "Pat PM"):
         assert secret not in text, secret
     quotes = {q["id"]: q for q in out["quotes"]}
-    assert set(quotes) == {"Q-N002", "Q-S01-1", "Q-S01-2"}  # N005 is P04's: no consent
+    assert set(quotes) == {"Q-N002", "Q-S01-2", "Q-S01-3"}  # N005 is P04's: no consent; turn 1 is the moderator's
     assert quotes["Q-N002"]["text"] == "I thought it was broken, P01 here says"
-    assert quotes["Q-S01-1"]["text"] == "The card box says invalid, P01 is confused."
-    assert quotes["Q-S01-1"]["source"] == "transcript" and quotes["Q-S01-1"]["start"] == 5.0
+    assert quotes["Q-S01-2"]["text"] == "The card box says invalid, P01 is confused."
+    assert quotes["Q-S01-2"]["source"] == "transcript" and quotes["Q-S01-2"]["start"] == 5.0
     n005 = next(n for n in out["notes"] if n["id"] == "N005")
     assert "trust" not in n005["text"] and "withheld" in n005["text"]
     # ...but P04 still counts: the trust tag is theirs.

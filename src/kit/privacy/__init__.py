@@ -2,7 +2,8 @@
 
 :mod:`.roster` maps participants to stable pseudonyms and holds consent;
 :mod:`.redaction` replaces names, e-mails, phones and other personal data in
-free text; :mod:`.inventory` lists what a study must never publish;
+free text (:mod:`.name_context` tells a name such as Will from the word);
+:mod:`.inventory` lists what a study must never publish;
 :mod:`.leak_check` scans ``reports/`` and ``_site/`` for it (``kit check --privacy``).
 
 May import: the core and :mod:`kit.study`.

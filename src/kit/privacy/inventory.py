@@ -53,7 +53,11 @@ from kit.privacy.redaction import (
     strip_accents,
 )
 from kit.privacy.roster import Roster, distinctive_id, read_table
+from kit.study.speaker_labels import label_role
 from kit.study.study_file import read_yaml_file
+from kit.study.transcript_formats import docx_lines
+from kit.study.transcripts import EXTENSIONS as TRANSCRIPT_EXTENSIONS
+from kit.study.transcripts import read_transcript, session_of
 
 PHONE_TAIL = 9  # digits of a phone compared (drops country codes and trunk zeros)
 TAG = re.compile(r"<[^<>]{0,500}>")
@@ -146,17 +150,16 @@ def unconsented_quotes(roster: Roster, data: Path) -> dict[str, str]:
             if kind == "quote" and not roster.can_quote(str(row.get("participant_id", ""))):
                 quotes[str(row.get("note_id") or f"notes row {len(quotes) + 2}")] = str(row.get("text") or "")
     for path in sorted((data / "transcripts").glob("*")):
-        if path.suffix.lower() not in (".vtt", ".srt", ".txt"):
+        if path.suffix.lower() not in TRANSCRIPT_EXTENSIONS or not path.is_file():
             continue
-        n = 0
-        for speaker, text in transcript_utterances(path):
-            pid = roster.participant_of_speaker(speaker, path.stem) if speaker else \
-                roster.session_participant.get(path.stem)
-            if pid is None and speaker and roster.role_of(speaker):
+        sid, n = session_of(path), 0
+        for u in read_transcript(path, []):  # the synthesis' own reader: every format it quotes from
+            pid = roster.participant_of_speaker(u.speaker, sid) if u.speaker else roster.session_participant.get(sid)
+            if pid is None and u.speaker and (roster.role_of(u.speaker) or label_role(u.speaker) == "staff"):
                 continue  # staff speak, participants are quoted
             n += 1
             if pid is None or not roster.can_quote(pid):
-                quotes[f"{path.name} utterance {n}"] = text
+                quotes[f"{path.name} utterance {n}"] = u.text
     return quotes
 
 
@@ -184,7 +187,9 @@ def _raw_texts(data: Path) -> Iterator[str]:
         if df is not None:
             yield "\n".join(" | ".join(map(str, row)) for row in df.itertuples(index=False))
     for path in sorted((data / "transcripts").glob("*")):
-        if path.is_file():
+        if path.is_file() and path.suffix.lower() == ".docx":
+            yield "\n".join(docx_lines(path))
+        elif path.is_file():
             yield path.read_text(encoding="utf-8-sig", errors="replace")
 
 

@@ -17,11 +17,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+import phonenumbers
 import yaml
+
+from kit.privacy.name_context import used_as_name
 
 PATTERN_FILE = "redaction_patterns.yml"
 NAME_PLACEHOLDER = "[name]"
@@ -50,6 +53,8 @@ class PatternTable:
     phone_max_digits: int
     name_particles: frozenset[str]
     common_words: frozenset[str]
+    phone_regions: tuple[str, ...] = ()
+    name_context: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +75,8 @@ def pattern_table() -> PatternTable:
         phone_max_digits=int(data["phone_digits"]["max"]),
         name_particles=frozenset(_words(data, "name_particles")),
         common_words=frozenset(_words(data, "common_words")),
+        phone_regions=tuple(str(r).upper() for r in data.get("phone_regions") or ()),
+        name_context={key: frozenset(_words(data["name_context"], key)) for key in data.get("name_context") or {}},
     )
 
 
@@ -110,7 +117,38 @@ def _phone_digits(number: str) -> bool:
     return table.phone_min_digits <= n <= table.phone_max_digits
 
 
-CHECKS: dict[str, Callable[[str], bool]] = {"luhn": card_number, "phone_digits": _phone_digits}
+@lru_cache(maxsize=8192)  # parsing is ~50 us; notes repeat a team's or shop's number
+def phone_number(text: str) -> bool:
+    """A possible phone number by libphonenumber's numbering plans (the ``phonenumbers`` package).
+
+    ``+`` and the ``00`` international prefix are read as international
+    numbers; others as national numbers of any region in ``phone_regions``
+    (redaction_patterns.yml). "Possible" checks the length for the country
+    and number type (libphonenumber's ``isPossibleNumberWithReason``), which
+    keeps dates and prices out (the regex found the candidate) without
+    needing the number to be allocated, as fictional numbers in test data
+    and transcripts are not.
+    """
+    if not _phone_digits(text):
+        return False
+    candidate = text.strip()
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    regions: tuple[str | None, ...] = (None,) if candidate.startswith("+") else pattern_table().phone_regions
+    for region in regions:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        # IS_POSSIBLE only: a number dialable without its area code ("local only") is too short to tell
+        # from other digits; local numbers such as 555-0132 have their own pattern.
+        if phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE:
+            return True
+    return False
+
+
+CHECKS: dict[str, Callable[[str], bool]] = {"luhn": card_number, "phone_digits": _phone_digits,
+                                            "phonenumber": phone_number}
 
 
 # --- names -------------------------------------------------------------------------------
@@ -129,6 +167,14 @@ def normalise_name(text: str) -> str:
 def apostrophe_variants(key: str) -> set[str]:
     """``o'connor`` -> also ``o’connor`` ..., as texts may spell it."""
     return {key} | ({key.replace("'", a) for a in APOSTROPHES} if "'" in key else set())
+
+
+def punctuation_variants(key: str) -> set[str]:
+    """``o'brien`` -> ``obrien``, ``o brien``; ``al-sayed`` -> ``alsayed``, ``al sayed`` (as people type them)."""
+    out = {key}
+    for mark in ("'", "-"):
+        out |= {v.replace(mark, "") for v in out} | {v.replace(mark, " ") for v in out}
+    return {" ".join(v.split()) for v in out if v.strip()}
 
 
 def strip_accents(text: str) -> str:
@@ -175,7 +221,9 @@ def name_rules(people: Iterable[tuple[str, str]]) -> list[NameRule]:
       particles (van, de, al ...) and initials are never replaced alone;
     * a single name shared by people with different replacements becomes
       ``[name]``, since no pseudonym is right;
-    * each rule is also added without accents (José -> Jose).
+    * each rule is also added without accents (José -> Jose), and without
+      its apostrophes or hyphens (O'Brien -> Obrien, O Brien; Al-Sayed ->
+      Alsayed, Al Sayed).
     """
     table = pattern_table()
     claims: dict[str, set[str]] = {}
@@ -190,10 +238,11 @@ def name_rules(people: Iterable[tuple[str, str]]) -> list[NameRule]:
                 continue
             keys.append(part)
         for key in keys:
-            for variant in {normalise_name(key), normalise_name(strip_accents(key))}:
-                claims.setdefault(variant, set()).add(replacement)
-                if " " in variant:
-                    multiword.add(variant)
+            for base in {normalise_name(key), normalise_name(strip_accents(key))}:
+                for variant in punctuation_variants(base):
+                    claims.setdefault(variant, set()).add(replacement)
+                    if " " in variant:
+                        multiword.add(variant)
     rules = []
     for key, replacements in claims.items():
         replacement = next(iter(replacements)) if len(replacements) == 1 else NAME_PLACEHOLDER
@@ -235,23 +284,32 @@ class Redactor:
     def __init__(self, rules: Iterable[NameRule] = (), table: PatternTable | None = None):
         self.table = table or pattern_table()
         self.replacements: dict[str, str] = {}
+        # Names that are also everyday words: replaced where the context reads as a name
+        # (kit.privacy.name_context), kept in ordinary use ("Will it ship?").
+        self.everyday: frozenset[str] = frozenset()
         any_case: list[str] = []
         capital_only: list[str] = []
+        everyday: set[str] = set()
         for rule in rules:
             self.replacements[rule.key] = rule.replacement
+            if not rule.any_case and rule.key in self.table.common_words:
+                everyday.add(rule.key)
             for key in apostrophe_variants(rule.key):
                 if rule.any_case:
                     any_case.append(key)
                 else:
                     # Title case and upper case of the word as it would be typed.
                     capital_only.extend({key.title(), key.upper()})
+        self.everyday = frozenset(everyday)
         name_alts = []
         if any_case:
             name_alts.append(f"(?i:{trie_regex(any_case)})")
         if capital_only:
             name_alts.append(trie_regex(capital_only))
         self._name_regex = (r"(?<!\w)(?:" + "|".join(name_alts) + r")(?!\w)") if name_alts else None
-        self._needs = tuple(sorted({n for p in self.table.patterns for n in p.needs}))
+        needs = {n for p in self.table.patterns for n in p.needs}
+        self._literal_needs = tuple(sorted(needs - {DIGIT}))
+        self._digit_need = DIGIT in needs
         self._plans: dict[tuple[bool, ...], tuple[re.Pattern[str] | None, frozenset[int]]] = {}
         self._compiled: dict[frozenset[int], re.Pattern[str] | None] = {}
         self._compile(frozenset())  # fail early on a bad pattern table
@@ -285,17 +343,33 @@ class Redactor:
         """``text`` with every match replaced by its placeholder or pseudonym."""
         if not text:
             return text
+        edits = self.edits(text)
+        if not edits:
+            return text
+        parts: list[str] = []
+        at = 0
+        for start, end, replacement in edits:
+            parts += [text[at:start], replacement]
+            at = end
+        parts.append(text[at:])
+        return "".join(parts)
+
+    def edits(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, replacement) of every replacement :meth:`redact` makes, in order."""
+        if not text:
+            return []
         # Leave out the patterns whose required characters the text lacks
         # (most notes hold no digit, @ or ?): fewer alternatives, faster scan.
-        key = tuple(_DIGIT.search(text) is not None if need == DIGIT else need in text
-                    for need in self._needs)
+        key = tuple(map(text.__contains__, self._literal_needs))
+        if self._digit_need:
+            key += (_DIGIT.search(text) is not None,)
         plan = self._plans.get(key)
         if plan is None:
-            present = {need for need, hit in zip(self._needs, key) if hit}
+            present = {need for need, hit in zip((*self._literal_needs, DIGIT), key) if hit}
             excluded = frozenset(i for i, p in enumerate(self.table.patterns)
                                  if p.needs and not present.intersection(p.needs))
             plan = self._plans[key] = (self._compile(excluded), excluded)
-        return self._sub(plan[0], plan[1], text)
+        return self._edits(plan[0], plan[1], text, 0, len(text), text)
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(kind, matched text) of every typed pattern or name in ``text``."""
@@ -318,22 +392,29 @@ class Redactor:
                 found.append((pattern.kind, m.group()))
         return found
 
-    def _sub(self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str) -> str:
+    def _edits(self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str, start: int, end: int,
+               whole: str) -> list[tuple[int, int, str]]:
+        """Replacements in ``text[start:end]`` (offsets in ``text``; ``whole`` gives names their context)."""
         if regex is None:
-            return text
-        def replace(m: re.Match[str]) -> str:
+            return []
+        out: list[tuple[int, int, str]] = []
+        for m in regex.finditer(text, start, end):
             group = m.lastgroup
             if group == "name":
-                return self.replacements.get(normalise_name(m.group()), NAME_PLACEHOLDER)
+                key = normalise_name(m.group())
+                if key in self.everyday and not used_as_name(whole, m.start(), m.end(), self.table):
+                    continue
+                out.append((m.start(), m.end(), self.replacements.get(key, NAME_PLACEHOLDER)))
+                continue
             index = int(group[1:])
             pattern = self.table.patterns[index]
             if pattern.check and not CHECKS[pattern.check](m.group()):
                 # Not this kind after all: let the other patterns look at it.
                 narrower = excluded | {index}
-                return self._sub(self._compile(narrower), narrower, m.group())
-            return pattern.placeholder
-
-        return regex.sub(replace, text)
+                out += self._edits(self._compile(narrower), narrower, text, m.start(), m.end(), whole)
+            else:
+                out.append((m.start(), m.end(), pattern.placeholder))
+        return out
 
 
 def _gated(starts: str | None, alternatives: list[str]) -> str:

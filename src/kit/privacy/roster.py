@@ -32,7 +32,8 @@ import pandas as pd
 from kit.errors import DataError, Problem
 from kit.layout import DATA_DIR
 from kit.privacy.redaction import NameRule, Redactor, name_rules, normalise_name
-from kit.study.tables import LINE, find_table, read_table_file
+from kit.study.speaker_labels import speaker_key
+from kit.study.table_reader import LINE, find_table, read_table_file
 
 MODERATOR = "[moderator]"
 OBSERVER = "[observer]"
@@ -66,6 +67,8 @@ class Roster:
     staff: dict[str, str] = field(default_factory=dict)  # moderator/observer name -> role placeholder
     session_participant: dict[str, str] = field(default_factory=dict)  # session id -> participant id
     recordings: dict[str, str] = field(default_factory=dict)  # session id -> recording link (sessions.csv)
+    session_staff: dict[str, dict[str, str]] = field(default_factory=dict)  # session id -> {staff name: role}
+    email_of: dict[str, str] = field(default_factory=dict)  # participant id -> e-mail
     _redactor: Redactor | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -94,6 +97,7 @@ class Roster:
                 roster.names[name] = alias
             if email := _cell(row.get("email")):
                 roster.emails.append(email)
+                roster.email_of[pid] = email
             if phone := _cell(row.get("phone")):
                 roster.phones.append(phone)
             roster.segments[pid] = _cell(row.get("segment"))
@@ -122,12 +126,15 @@ class Roster:
                 self.session_participant[sid] = pid
             if sid and (link := _cell(row.get("recording"))):
                 self.recordings[sid] = link
+            here = self.session_staff.setdefault(sid, {}) if sid else {}
             if moderator := _cell(row.get("moderator")):
-                self.staff[moderator] = MODERATOR
+                self.staff[moderator] = here[moderator] = MODERATOR
             for observer in re.split(r"[;\n]", _cell(row.get("observers"))):
                 observer = observer.strip()
                 if observer and self.staff.get(observer) != MODERATOR:
                     self.staff[observer] = OBSERVER
+                if observer and here.get(observer) != MODERATOR:
+                    here[observer] = OBSERVER
         for name, role in self.staff.items():
             self.names.setdefault(name, role)  # a participant's own name keeps the pseudonym
 
@@ -184,8 +191,12 @@ class Roster:
                 for pid, alias in self.pseudonyms.items()]
 
     def role_of(self, name: str) -> str | None:
-        """``[moderator]`` / ``[observer]`` for session staff, else None."""
-        return self.staff.get(" ".join(str(name).split()))
+        """``[moderator]`` / ``[observer]`` for session staff (display names normalised), else None."""
+        name = " ".join(str(name).split())
+        if name in self.staff:
+            return self.staff[name]
+        key = speaker_key(name)
+        return next((role for staff, role in self.staff.items() if speaker_key(staff) == key), None) if key else None
 
     def speaker(self, name: str) -> str:
         """Published label of a transcript speaker: pseudonym, role placeholder, or redacted text."""
@@ -196,21 +207,66 @@ class Roster:
             return self.pseudonyms[name]
         return self.redact(name)
 
+    def has_moderator(self, session_id: str) -> bool:
+        """Whether sessions.csv names a moderator for the session."""
+        return MODERATOR in self.session_staff.get(str(session_id), {}).values()
+
+    def match_speaker(self, label: str, session_id: str | None = None) -> SpeakerMatch | None:
+        """Who a transcript speaker label names, or None when nobody can be told.
+
+        In order: an e-mail shown as the display name; a participant's or a
+        staff member's full name; a participant id; then a partial name
+        (``Maria G.``, ``Maria``) that fits exactly one person of the session
+        (its participant, moderator and observers; everyone when the session
+        is unknown). Labels are compared by :func:`kit.study.speaker_labels.speaker_key`.
+        """
+        label = " ".join(str(label).split())
+        key = speaker_key(label)
+        if not key:
+            return None
+        if "@" in label:
+            for pid, email in self.email_of.items():
+                if email.casefold() == label.casefold():
+                    return SpeakerMatch(pid, "participant", "e-mail")
+        people = self._people(None)
+        if key in people:
+            return people[key]
+        if label in self.pseudonyms:
+            return SpeakerMatch(label, "participant", "participant id")
+        tokens = key.split()
+        fits = {match for name, match in self._people(session_id).items() if _fits(tokens, name.split())}
+        if len(fits) == 1:
+            match = fits.pop()
+            return SpeakerMatch(match.participant_id, match.role, "part of the name")
+        return None
+
     def participant_of_speaker(self, name: str, session_id: str | None = None) -> str | None:
         """The participant id a transcript speaker is, if any (by name, else by session).
 
         A speaker who is session staff is never a participant; an unknown
-        speaker in a session is taken to be that session's participant.
+        speaker in a session is taken to be that session's participant (the
+        privacy check uses this to look for every word a participant may
+        have said; the synthesis attributes more carefully, see
+        :func:`kit.study.transcripts.read_transcripts`).
         """
-        name = " ".join(str(name).split())
-        by_name = {n.casefold(): pid for pid, n in self._participant_names().items()}
-        if name.casefold() in by_name:
-            return by_name[name.casefold()]
-        if name in self.pseudonyms:
-            return name
-        if self.role_of(name) is not None:
-            return None
+        match = self.match_speaker(name, session_id)
+        if match is not None:
+            return match.participant_id
         return self.session_participant.get(str(session_id)) if session_id else None
+
+    def _people(self, session_id: str | None) -> dict[str, SpeakerMatch]:
+        """Speaker key -> match for the participants and staff (of one session, when known)."""
+        sid = str(session_id) if session_id is not None else None
+        known = sid is not None and sid in self.session_participant
+        names = self._participant_names()
+        out: dict[str, SpeakerMatch] = {}
+        for pid, name in names.items():
+            if not known or self.session_participant[sid] == pid:
+                out[speaker_key(name)] = SpeakerMatch(pid, "participant", "name")
+        staff = self.session_staff.get(sid, {}) if known else self.staff
+        for name, role in staff.items():
+            out.setdefault(speaker_key(name), SpeakerMatch(None, role.strip("[]"), "name"))
+        return out
 
     def _participant_names(self) -> dict[str, str]:
         alias_to_pid = {alias: pid for pid, alias in self.pseudonyms.items()}
@@ -243,6 +299,22 @@ class Roster:
                       for pid, alias in self.pseudonyms.items() if distinctive_id(pid)]
             self._redactor = Redactor(rules)
         return self._redactor
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    """Who a transcript speaker is: a participant (id), or staff (role moderator/observer)."""
+
+    participant_id: str | None
+    role: str  # "participant", "moderator", "observer"
+    how: str  # what matched: "name", "part of the name", "e-mail", "participant id"
+
+
+def _fits(label: list[str], name: list[str]) -> bool:
+    """Every word of the label is a word of the name or its initial, and one whole word matches."""
+    if not label or not any(t in name for t in label if len(t) > 1):
+        return False
+    return all(t in name or (len(t) == 1 and any(n.startswith(t) for n in name)) for t in label)
 
 
 def distinctive_id(participant_id: str) -> bool:

@@ -3,7 +3,8 @@
 :mod:`.runner` runs the stages of every study (one thread per study, one
 kernel per notebook); :mod:`.notebook_engine` is papermill's engine with a
 start retry and time limits; :mod:`.manifest` decides what must re-run;
-:mod:`.progress` shows it; :mod:`.new_study` is ``kit new``.
+:mod:`.progress` shows it, with the warnings :mod:`.stage_warnings` reads
+from the stages' JSON; :mod:`.new_study` is ``kit new``.
 
 May import: the core and :mod:`kit.study`. It never imports the stages: it
 runs their notebooks. The CLI rebuilds the site index after a run.

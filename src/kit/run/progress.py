@@ -11,6 +11,7 @@ from rich.table import Table
 
 from kit.layout import STAGES
 from kit.run.runner import StudyResult
+from kit.run.stage_warnings import SHOWN
 
 _MARK = {"started": "[yellow]running[/]", "ok": "[green]done[/]", "cached": "[dim]up to date[/]",
          "failed": "[bold red]FAILED[/]", "skipped": "[dim]skipped[/]"}
@@ -68,24 +69,44 @@ class RunDisplay:
             table.add_row(study, *[_MARK.get(stages.get(s, ""), "[dim]·[/]") for s in STAGES])
         return table
 
-    def summary(self, results: list[StudyResult]) -> None:
-        """One line per study: status, time, and for failures the cell and message."""
+    def summary(self, results: list[StudyResult], warnings: dict[str, list[str]] | None = None,
+                strict: bool = False) -> int:
+        """One line per study: status, time, and for failures the cell and message; returns the failures.
+
+        ``warnings`` (study -> its stages' warnings) are counted on the
+        study's line and the first :data:`SHOWN` printed below it, one per
+        line; with ``strict`` a study that has any fails.
+        """
         out = Console(soft_wrap=True)  # one line per study, also in CI logs
+        warnings = warnings or {}
+        strict_failed = 0
         for r in results:
             ran = r.executed
+            found = warnings.get(r.slug, []) if r.ok and not r.removed else []
+            count = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
             if r.removed:
                 out.print(f"removed {r.slug}  (notebooks/{r.slug}/ no longer exists: its reports were deleted "
                           "and leave the site)", highlight=False, markup=False)
+            elif r.ok and found and strict:
+                strict_failed += 1
+                out.print(f"FAILED  {r.slug}  ({len(found)} warning{'s' if len(found) != 1 else ''}, "
+                          "--strict)", highlight=False, markup=False)
             elif r.ok:
                 what = f"{r.seconds:.1f}s, {ran} run" if ran else "up to date"
-                out.print(f"ok      {r.slug}  ({what})", highlight=False, markup=False)
+                out.print(f"ok      {r.slug}  ({what}{count})", highlight=False, markup=False)
             else:
                 out.print(f"FAILED  {r.slug}  ({r.seconds:.1f}s): {r.failure}", highlight=False,
                           markup=False)
+            for line in found[:SHOWN]:
+                out.print(f"  warning: {line}", highlight=False, markup=False)
+            if len(found) > SHOWN:
+                out.print(f"  ... and {len(found) - SHOWN} more in reports/{r.slug}/*.json (\"warnings\")",
+                          highlight=False, markup=False)
         results = [r for r in results if not r.removed]
-        failed = sum(not r.ok for r in results)
+        failed = sum(not r.ok for r in results) + strict_failed
         executed = sum(r.executed for r in results)
         cached = sum(s.status == "cached" for r in results for s in r.stages)
         elapsed = time.perf_counter() - self.started
         out.print(f"{len(results) - failed} of {len(results)} studies ok; {executed} notebooks "
                   f"executed, {cached} up to date ({elapsed:.1f}s)", highlight=False)
+        return failed

@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from kit.errors import StageOrderError
-from kit.iorw import staged_dir
+from kit.iorw import read_json, staged_dir
 from kit.layout import PLAN_JSON, STUDIES_DIR, reports_root
 from kit.plan.output import read_plan
 

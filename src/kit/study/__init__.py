@@ -3,8 +3,12 @@
 ``study.yml`` (:mod:`.study_file`) and ``insights.yml`` (:mod:`.insights_file`)
 with their pydantic schemas and loaders; the RACI vocabulary (:mod:`.raci`)
 and the method table (:mod:`.methods`) that study.yml is validated against;
-the data-file reader (:mod:`.tables`) and the transcript reader
-(:mod:`.transcripts`). Every reader reports ``file:line`` or ``file: key``.
+the data-file validation (:mod:`.tables`) over the file reader
+(:mod:`.table_reader`: encoding and delimiter from :mod:`.encoding`, blank
+and repeated columns) and the cell rules for numbers and dates
+(:mod:`.cells`); the transcript reader (:mod:`.transcripts`) over the export
+formats (:mod:`.transcript_formats`) and speaker labels (:mod:`.speaker_labels`,
+``data/speakers.csv``). Every reader reports ``file:line`` or ``file: key``.
 
 May import: the core (errors, iorw, layout). Everything else imports this.
 """

@@ -1,22 +1,21 @@
-"""Reading a study's data files, with validation that names file and line.
+"""Validating a study's data files, with problems that name file and line.
 
 Tables live under ``notebooks/<slug>/data/`` as CSV or Excel (``.xlsx``, same
-stem): participants, sessions, notes, tasks and sus. Which columns each table
-has is data (``data/data_columns.csv``); which problems stop the stage and
-which are only warnings is data too (``data/data_checks.csv``).
-
-CSV files are read as UTF-8 (with or without BOM) and fall back to
-Windows-1252, which is what Excel's plain "CSV" export writes. Line endings
-(CRLF, CR) and whitespace (runs, non-breaking spaces, padding) are normalised
-in every cell. Line numbers in messages are the file's own lines (header =
-line 1; a quoted cell spanning lines counts all of them), so the user can go
-straight to the fault. Every problem of every file is collected before
-:class:`~kit.errors.DataError` is raised, so one run lists them all.
+stem): participants, sessions, notes, tasks and sus. Reading a file
+(encoding, delimiter, blank and repeated columns) is
+:mod:`kit.study.table_reader`. Which columns each table has, and which hold
+numbers or dates, is data (``data/data_columns.csv``); which problems stop
+the stage and which are only warnings is data too (``data/data_checks.csv``).
+Numbers and dates are read by rule (:mod:`kit.study.cells`): thousands
+separators and decimal commas by the cell's shape and the table's
+convention, dates only when day and month cannot be confused; anything else
+is a problem naming the cell, never a guess. Every problem of every file is
+collected before :class:`~kit.errors.DataError` is raised, so one run lists
+them all.
 """
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import difflib
 import io
 from dataclasses import dataclass, field
@@ -28,12 +27,24 @@ import pandas as pd
 
 from kit.errors import DataError, Problem
 from kit.layout import DATA_DIR, kit_data
+from kit.study import cells
+from kit.study.table_reader import (  # noqa: F401 - re-exported: the readers' names for this module's users
+    LINE,
+    Table,
+    checks,
+    clean,
+    decode,
+    find_table,
+    problem,
+    read_csv_text,
+    read_table_file,
+)
 
 TABLES = ("participants", "sessions", "notes", "tasks", "sus")
 REQUIRED_FILES = ("participants",)  # everything else: its sections are left out when absent
 NOTE_KINDS = ("observation", "quote", "problem")
 SUS_ITEMS = tuple(f"q{i}" for i in range(1, 11))
-LINE = "_line"  # column holding each row's first line in its file
+DEFAULT_DECIMAL = {",": cells.POINT, ";": cells.COMMA}  # what the delimiter says of the locale (tab: nothing)
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +57,15 @@ def columns() -> dict[str, dict[str, bool]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def column_types() -> dict[str, dict[str, str]]:
+    """Table -> {column: type} (text, number, date) from ``data/data_columns.csv``."""
+    out: dict[str, dict[str, str]] = {}
+    for row in csv.DictReader(io.StringIO(kit_data("data_columns.csv"))):
+        out.setdefault(row["table"], {})[row["column"]] = row["type"]
+    return out
+
+
 def scaffold_headers() -> dict[str, list[str]]:
     """Table -> the header row ``kit new`` writes (the columns marked ``scaffold`` in data_columns.csv)."""
     out: dict[str, list[str]] = {}
@@ -53,164 +73,6 @@ def scaffold_headers() -> dict[str, list[str]]:
         if row["scaffold"] == "yes":
             out.setdefault(row["table"], []).append(row["column"])
     return out
-
-
-@lru_cache(maxsize=1)
-def checks() -> dict[str, bool]:
-    """Check name -> fatal, from ``data/data_checks.csv``."""
-    text = kit_data("data_checks.csv")
-    return {row["check"]: row["fatal"] == "yes" for row in csv.DictReader(io.StringIO(text))}
-
-
-def problem(check: str, where: str, message: str) -> Problem:
-    """A Problem whose fatality comes from the check table."""
-    return Problem(where, message, fatal=checks()[check])
-
-
-@dataclass
-class Table:
-    """One data file read as text cells; ``frame[LINE]`` is each row's line in the file."""
-
-    name: str
-    source: str  # shown in messages, e.g. data/notes.csv
-    frame: pd.DataFrame
-
-    def where(self, line: int) -> str:
-        return f"{self.source}:{line}"
-
-
-def find_table(data_dir: Path, stem: str) -> Path | None:
-    """``data/<stem>.csv`` or ``data/<stem>.xlsx`` (CSV wins), or None."""
-    for ext in (".csv", ".xlsx"):
-        if (data_dir / f"{stem}{ext}").is_file():
-            return data_dir / f"{stem}{ext}"
-    return None
-
-
-def clean(value: object) -> str:
-    """One cell as text: whitespace runs (incl. newlines, NBSP) -> one space, trimmed."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel stores 1 as 1.0
-    elif isinstance(value, dt.datetime) and value.time() == dt.time():
-        value = value.date().isoformat()  # an Excel date cell, as the CSV would spell it
-    return " ".join(str(value).split())
-
-
-def _header_name(value: object) -> str:
-    return clean(value).lstrip("\ufeff").lower().replace(" ", "_")
-
-
-def decode(data: bytes, source: str, problems: list[Problem]) -> str:
-    """UTF-8 (BOM optional), else Windows-1252 with a warning; newlines normalised."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        problems.append(problem("not_utf8", f"{source}:{line}",
-                                f"not UTF-8 (byte 0x{data[exc.start]:02x}), read as Windows-1252"))
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def record_lines(text: str) -> list[int]:
-    """First physical line of every non-blank CSV record (header included).
-
-    A record continues onto the next line while it has an odd number of
-    double quotes so far (RFC 4180: quotes inside a quoted cell are doubled,
-    so they keep the parity).
-    """
-    starts, open_quote = [], False
-    for number, line in enumerate(text.split("\n"), 1):
-        if not open_quote and line.strip(" \t,"):
-            starts.append(number)
-        if line.count('"') % 2:
-            open_quote = not open_quote
-    return starts
-
-
-def read_csv_text(text: str, name: str, source: str, problems: list[Problem] | None = None) -> Table:
-    """Parse CSV text keeping each record's first physical line number.
-
-    pandas' C parser reads the cells; :func:`record_lines` finds the line
-    numbers. Should the two ever disagree (unbalanced quotes), the slower
-    :mod:`csv` reader, which tracks lines itself, is used instead.
-    """
-    starts = record_lines(text)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=True, header=None, skipinitialspace=False)
-    except pd.errors.EmptyDataError:
-        frame = pd.DataFrame()
-    except pd.errors.ParserError:  # a row with more cells than the header
-        return _read_csv_slow(text, name, source, problems)
-    if len(frame):
-        blank = np.ones(len(frame), dtype=bool)
-        for col in frame.columns:
-            blank &= np.asarray([not v.strip(" \t") for v in frame[col].tolist()])
-        frame = frame[~blank]
-    if len(frame) != len(starts):
-        return _read_csv_slow(text, name, source, problems)
-    if frame.empty:
-        return Table(name, source, pd.DataFrame({LINE: np.asarray([], dtype=np.int64)}))
-    header = [_header_name(c) for c in frame.iloc[0]]
-    body = frame.iloc[1:].copy()
-    body.columns = header
-    body = body.reset_index(drop=True)
-    for col in header:  # a list comprehension is ~20x faster than pandas' .str methods here
-        body[col] = pd.Series([" ".join(v.split()) for v in body[col].tolist()], dtype=object)
-    body[LINE] = np.asarray(starts[1:], dtype=np.int64)
-    return Table(name, source, body.loc[:, ~body.columns.duplicated()])
-
-
-def _read_csv_slow(text: str, name: str, source: str, problems: list[Problem] | None = None) -> Table:
-    reader = csv.reader(io.StringIO(text))
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    previous = 0
-    for record in reader:
-        start, previous = previous + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines (Excel leaves trailing ,,,, rows)
-        if header is None:
-            header = [_header_name(c) for c in record]
-            continue
-        rows.append([" ".join(c.split()) for c in record])
-        lines.append(start)
-    header = header or []
-    width = len(header)
-    for r, line in zip(rows, lines):
-        if len(r) > width and any(r[width:]) and problems is not None:
-            problems.append(problem("extra_cells", f"{source}:{line}",
-                                    f"{len(r)} cells, expected {width} as in the header "
-                                    "(a comma in text that is not in double quotes?)"))
-    rows = [r[:width] + [""] * (width - len(r)) for r in rows]
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
-    frame[LINE] = np.asarray(lines, dtype=np.int64)
-    return Table(name, source, frame)
-
-
-def read_table_file(path: Path, name: str, problems: list[Problem], source: str | None = None) -> Table | None:
-    """Read one CSV/xlsx table; problems (encoding, parse errors) are appended."""
-    source = source or f"data/{path.name}"
-    try:
-        if path.suffix.lower() == ".xlsx":
-            raw = pd.read_excel(path, dtype=object, header=None)
-            raw = raw.dropna(how="all")
-            if raw.empty:
-                return Table(name, source, pd.DataFrame({LINE: []}))
-            header = [_header_name(c) for c in raw.iloc[0]]
-            body = raw.iloc[1:]
-            frame = pd.DataFrame([[clean(v) for v in row] for row in body.itertuples(index=False)],
-                                 columns=header, dtype=object)
-            frame[LINE] = (body.index.to_numpy() + 1).astype(np.int64)  # Excel rows are 1-based
-            return Table(name, source, frame)
-        return read_csv_text(decode(path.read_bytes(), source, problems), name, source, problems)
-    except (csv.Error, ValueError, OSError, KeyError) as exc:
-        problems.append(problem("unreadable", source, f"cannot read the table: {exc}"))
-        return None
 
 
 def check_columns(table: Table, problems: list[Problem]) -> bool:
@@ -266,9 +128,77 @@ def check_participants(table: Table, known: set[str], problems: list[Problem]) -
           problems)
 
 
-def numbers(series: pd.Series) -> pd.Series:
-    """Text -> float; '' -> NaN; unparsable -> NaN (callers flag those). Decimal commas accepted."""
-    return pd.to_numeric(series.str.replace(",", ".", regex=False), errors="coerce")
+def read_numbers(table: Table, problems: list[Problem]) -> None:
+    """Parse the table's number columns into ``table.numbers`` (see :mod:`kit.study.cells`).
+
+    The decimal mark is the table's (its unambiguous cells, else its
+    delimiter's locale). A cell whose meaning that mark does not settle, or
+    that uses the other mark, is reported here naming the cell and left out
+    (NaN, marked in ``table.reported`` so the range checks do not report it
+    again); text that is no number at all is left to those checks.
+    """
+    f = table.frame
+    cols = [c for c, kind in column_types()[table.name].items() if kind == "number" and c in f.columns]
+    if not cols:
+        return
+    default = DEFAULT_DECIMAL.get(table.delimiter) if table.delimiter else None
+    mark, seen = cells.table_decimal((v for c in cols for v in f[c].tolist()), default)
+    table.decimal = mark
+    shown_at = {m: next(line for c in cols for line, v in zip(f[LINE].tolist(), f[c].tolist()) if v == cell)
+                for m, cell in seen.items()}
+    lines = f[LINE].tolist()
+    for col in cols:
+        values = f[col].tolist()
+        parsed = np.full(len(values), np.nan)
+        reported = np.zeros(len(values), dtype=bool)
+        for i, value in enumerate(values):
+            if not value:
+                continue
+            try:
+                parsed[i] = cells.parse_number(value, mark)
+            except cells.AmbiguousNumber:
+                reported[i] = True
+                problems.append(problem("number_ambiguous", table.where(lines[i]), (
+                    f"{col} '{value}' is ambiguous: 1,234 is 1234 with a thousands separator but 1.234 with a "
+                    "decimal comma, and no other number in this file shows which; expected the number "
+                    "without separators (1234) or with its decimals (1234.0)")))
+            except ValueError as exc:
+                if mark is not None and "uses" in str(exc):
+                    reported[i] = True
+                    name = cells.DECIMAL_NAMES[mark]
+                    example = seen.get(mark) or ("1.5" if mark == cells.POINT else "1,5")
+                    where = f"line {shown_at[mark]} '{example}'" if mark in shown_at else \
+                        f"the file is separated by {'semicolons' if table.delimiter == ';' else 'commas'}"
+                    problems.append(problem("number_mixed_decimal", table.where(lines[i]), (
+                        f"{col} '{value}' {exc}, but this file's numbers use {name} ({where}); "
+                        "expected one convention per file")))
+        table.numbers[col], table.reported[col] = pd.Series(parsed, index=f.index), reported
+
+
+def read_dates(table: Table, problems: list[Problem]) -> None:
+    """Date columns -> ISO ``YYYY-MM-DD`` text; ambiguous or unreadable dates are reported naming the cell."""
+    f = table.frame
+    for col in (c for c, kind in column_types()[table.name].items() if kind == "date" and c in f.columns):
+        out = []
+        for line, value in zip(f[LINE].tolist(), f[col].tolist()):
+            if not value:
+                out.append(value)
+                continue
+            try:
+                out.append(cells.parse_date(value).isoformat())
+            except cells.AmbiguousDate as exc:
+                problems.append(problem("date_ambiguous", table.where(line),
+                                        f"{col} '{value}' is ambiguous ({exc}), expected {cells.EXPECTED_DATE}"))
+                out.append(value)
+            except ValueError:
+                problems.append(problem("date_invalid", table.where(line),
+                                        f"{col} '{value}' is not a date, expected {cells.EXPECTED_DATE}"))
+                out.append(value)
+        f[col] = pd.Series(out, index=f.index, dtype=object)
+
+
+def _unreported(table: Table, col: str) -> np.ndarray:
+    return ~table.reported.get(col, np.zeros(len(table.frame), dtype=bool))
 
 
 def validate_notes(table: Table, pids: set[str], sessions: dict[str, str], problems: list[Problem]) -> None:
@@ -296,15 +226,15 @@ def validate_notes(table: Table, pids: set[str], sessions: dict[str, str], probl
 def validate_tasks(table: Table, pids: set[str], problems: list[Problem]) -> None:
     f = table.frame
     check_participants(table, pids, problems)
-    success = numbers(f["success"])
-    _flag(table, ~success.isin([0, 0.5, 1]), "success_invalid",
+    success = table.numbers["success"]
+    _flag(table, ~success.isin([0, 0.5, 1]) & _unreported(table, "success"), "success_invalid",
           lambda r: f"success '{r['success']}', expected 1 (success), 0.5 (partial) or 0 (failure)", problems)
-    time = numbers(f["time_s"])
-    bad_time = ((f["time_s"] != "") & time.isna()) | (time < 0)
+    time = table.numbers["time_s"]
+    bad_time = (((f["time_s"] != "") & time.isna()) | (time < 0)) & _unreported(table, "time_s")
     _flag(table, bad_time, "time_invalid",
           lambda r: f"time_s '{r['time_s']}', expected a number of seconds of 0 or more (or empty)", problems)
-    seq = numbers(f["seq"])
-    bad_seq = ((f["seq"] != "") & seq.isna()) | ~(seq.isna() | seq.isin(range(1, 8)))
+    seq = table.numbers["seq"]
+    bad_seq = (((f["seq"] != "") & seq.isna()) | ~(seq.isna() | seq.isin(range(1, 8)))) & _unreported(table, "seq")
     _flag(table, bad_seq, "seq_out_of_range",
           lambda r: f"seq '{r['seq']}', expected a whole number 1-7 (or empty)", problems)
     key = pd.Series(list(zip(f["participant_id"].tolist(), f["task"].str.lower().tolist())), dtype=object)
@@ -320,16 +250,16 @@ def validate_sus(table: Table, pids: set[str], problems: list[Problem]) -> None:
     check_participants(table, pids, problems)
     check_ids(table, "participant_id", problems)
     for item in SUS_ITEMS:
-        value = numbers(f[item])
+        value = table.numbers[item]
         _flag(table, f[item] == "", "sus_missing",
               lambda r, item=item: f"SUS answer {item} is missing, expected 1-5 "
                                    "(this participant is left out of the SUS score)", problems)
-        bad = (f[item] != "") & ~value.isin([1, 2, 3, 4, 5])
+        bad = (f[item] != "") & ~value.isin([1, 2, 3, 4, 5]) & _unreported(table, item)
         _flag(table, bad, "sus_out_of_range",
               lambda r, item=item: f"SUS answer {item} is '{r[item]}', expected a whole number 1-5", problems)
         f[item] = value
-    rec = numbers(f["recommend"])
-    bad = (f["recommend"] != "") & ~rec.isin(range(0, 11))
+    rec = table.numbers["recommend"]
+    bad = (f["recommend"] != "") & ~rec.isin(range(0, 11)) & _unreported(table, "recommend")
     _flag(table, bad, "recommend_out_of_range",
           lambda r: f"recommend '{r['recommend']}', expected a whole number 0-10 (or empty)", problems)
     f["recommend"] = rec
@@ -363,7 +293,7 @@ def load_tables(study_dir: str | Path, *, raise_fatal: bool = True) -> StudyData
     out = StudyData()
     problems = out.problems
     for name in TABLES:
-        path = find_table(data_dir, name)
+        path = find_table(data_dir, name, problems)
         if path is None:
             check = "missing_file" if name in REQUIRED_FILES else "missing_optional_file"
             problems.append(problem(check, f"data/{name}.csv", f"file not found (or {name}.xlsx)"))
@@ -371,10 +301,18 @@ def load_tables(study_dir: str | Path, *, raise_fatal: bool = True) -> StudyData
         table = read_table_file(path, name, problems)
         if table is not None and check_columns(table, problems):
             out.tables[name] = table
+            read_numbers(table, problems)
+            read_dates(table, problems)
+        if table is not None and (note := table.format_problem()) is not None:
+            problems.append(note)
     pids: set[str] = set()
     if "participants" in out.tables:
-        check_ids(out.tables["participants"], "participant_id", problems)
-        pids = set(out.tables["participants"].frame["participant_id"]) - {""}
+        people = out.tables["participants"]
+        check_ids(people, "participant_id", problems)
+        pids = set(people.frame["participant_id"]) - {""}
+        if people.frame.empty:
+            problems.append(problem("no_participants", people.where(1),
+                                    "no participants (only the header), expected one row per participant"))
     sessions: dict[str, str] = {}
     if "sessions" in out.tables:
         t = out.tables["sessions"]

@@ -1,43 +1,45 @@
-"""Reading session transcripts: WebVTT (Zoom, Teams), SRT and plain text.
+"""Reading session transcripts and telling who spoke.
 
-``data/transcripts/<session_id>.vtt|.srt|.txt``: the file stem is the
-session id, and the participant is that session's participant in
-sessions.csv. Speakers come from
+``data/transcripts/<session_id>.vtt|.srt|.txt|.docx``: the file stem (up to
+its first dot: ``S01.chat.txt`` is session S01 too) is the session id, and
+the session's participant, moderator and observers come from sessions.csv.
+The formats (Zoom and Teams WebVTT, SRT, Zoom captions and chat, Otter and
+Google Meet exports, ``Speaker: text``, Word) are :mod:`kit.study.transcript_formats`.
 
-* WebVTT voice tags ``<v Maria Gonzalez>text`` (Teams),
-* ``Speaker: text`` cue lines (Zoom writes the name into the cue text),
-* ``Speaker: text`` lines in plain text (optionally after a ``[00:01:02]``
-  timestamp); a line without a speaker continues the previous utterance.
+Who spoke, for each turn, in order:
 
-Each utterance keeps speaker, start/end (seconds; None in plain text without
-timestamps), session and participant. Lines spoken by session staff
-(moderator, observers: :meth:`kit.privacy.roster.Roster.role_of`) or under a role
-label (``Interviewer:``, ``Moderator 2:``; ``data/staff_speaker_labels.csv``)
-have no participant, so they are never participant quotes. Any other speaker
-in a session is taken to be its participant. Files are decoded like the
-tables (UTF-8 with/without BOM, else Windows-1252) via :func:`kit.study.tables.decode`.
+1. ``data/speakers.csv`` (session, speaker label -> role or participant id);
+2. a role label (``Interviewer``, ``P``; ``data/speaker_labels.csv``);
+3. the roster: display names normalised (pronouns, ``(Guest)``, ``Last,
+   First``, case, accents; :meth:`kit.privacy.roster.Roster.match_speaker`);
+4. otherwise the speaker is unknown. In a session with a moderator an
+   unknown speaker is never taken for the participant: a warning names the
+   file, line and label, and their words are not quoted. In a session
+   without one, the only other voice is taken to be the participant, with
+   a warning saying so.
+
+Staff and unknown speakers have no participant, so they are never
+participant quotes. Quote ids are ``Q-<file stem>-<n>`` with ``n`` the
+turn's position among all turns of the file, so they stay the same when a
+speaker's label or attribution changes. Files are decoded like the tables
+(UTF-8, Windows-1252, UTF-16; :mod:`kit.study.encoding`).
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import webvtt
 from webvtt.errors import MalformedFileError
 
 from kit.errors import Problem
 from kit.layout import DATA_DIR, TRANSCRIPTS_DIR
-from kit.study.tables import decode, problem
+from kit.study.speaker_labels import label_role, read_speaker_table, speaker_key
+from kit.study.table_reader import decode, problem
+from kit.study.transcript_formats import docx_lines, parse_cues, parse_lines
 
-EXTENSIONS = (".vtt", ".srt", ".txt")
-SPEAKER_RE = re.compile(r"^(?P<speaker>[^\W\d][^:]{0,60}?):\s+(?P<text>.+)$")
-STAMP_RE = re.compile(r"^\[?(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)\]?\s+(?P<rest>.*)$")
-TAG_RE = re.compile(r"</?[^>]+>")
+EXTENSIONS = (".vtt", ".srt", ".txt", ".docx")
+GENERIC_LABEL = re.compile(r"[A-Za-z]{1,12}[ _-]?\d{1,3}")  # Speaker 2, Guest_3, Participant-1
 
 
 @dataclass
@@ -50,87 +52,36 @@ class Utterance:
     start: float | None = None
     end: float | None = None
     participant_id: str | None = None  # None for staff and unknown speakers
-    line: int | None = None  # line in the file, for plain text
+    line: int | None = None  # line in the file (paragraph in a .docx)
+    file_stem: str = ""  # the file's name without its suffix: part of the quote id
+    turn: int = 0  # position among all turns of the file, from 1
 
 
-@lru_cache(maxsize=1)
-def staff_labels() -> frozenset[str]:
-    """Speaker labels that name a role, not a person (``Interviewer:``), from data/staff_speaker_labels.csv."""
-    text = resources.files("kit").joinpath("data/staff_speaker_labels.csv").read_text(encoding="utf-8")
-    return frozenset(row["label"].casefold() for row in csv.DictReader(io.StringIO(text)))
-
-
-def is_staff_label(speaker: str) -> bool:
-    """``Moderator``, ``Interviewer 2``, ``Researcher (Sam)`` ... are session staff."""
-    word = re.sub(r"[\s\d]+$|\s*\(.*\)$", "", speaker.strip()).casefold()
-    return word in staff_labels()
-
-
-def _seconds(stamp: str) -> float:
-    parts = [float(p.replace(",", ".")) for p in stamp.split(":")]
-    total = 0.0
-    for p in parts:
-        total = total * 60 + p
-    return round(total, 3)
-
-
-def _split_speaker(text: str) -> tuple[str, str]:
-    m = SPEAKER_RE.match(text)
-    return (m["speaker"].strip(), m["text"].strip()) if m else ("", text)
-
-
-def _from_captions(captions, session_id: str) -> list[Utterance]:
-    out: list[Utterance] = []
-    for cap in captions:
-        text = " ".join(TAG_RE.sub("", cap.text).split())
-        speaker = (getattr(cap, "voice", None) or "").strip()
-        if not speaker:
-            speaker, text = _split_speaker(text)
-        if not text:
-            continue
-        out.append(Utterance(session_id, " ".join(speaker.split()), text,
-                             _seconds(cap.start), _seconds(cap.end)))
-    return out
-
-
-def parse_plain(text: str, session_id: str, source: str, problems: list[Problem]) -> list[Utterance]:
-    """``Speaker: text`` per line; continuation lines join the previous utterance."""
-    out: list[Utterance] = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = " ".join(raw.split())
-        if not line:
-            continue
-        start = None
-        if m := STAMP_RE.match(line):
-            start, line = _seconds(m["stamp"]), m["rest"]
-        speaker, words = _split_speaker(line)
-        if speaker:
-            out.append(Utterance(session_id, speaker, words, start, None, line=number))
-        elif out:
-            out[-1].text += " " + line
-        else:
-            problems.append(problem("transcript_line", f"{source}:{number}",
-                                    "no speaker, expected 'Speaker: text'"))
-    return out
+def session_of(path: Path) -> str:
+    """The session a transcript file belongs to: its name up to the first dot."""
+    return path.name.split(".")[0]
 
 
 def read_transcript(path: Path, problems: list[Problem]) -> list[Utterance]:
     """Utterances of one transcript file (participants not yet assigned)."""
     source = f"data/transcripts/{path.name}"
-    session_id = path.stem
-    text = decode(path.read_bytes(), source, problems)
+    session_id, stem = session_of(path), path.stem
     suffix = path.suffix.lower()
-    if suffix == ".txt":
-        return parse_plain(text, session_id, source, problems)
     try:
-        if suffix == ".srt":
-            captions = webvtt.from_buffer(text.splitlines(), format="srt").captions
+        if suffix == ".docx":
+            turns = parse_lines(docx_lines(path), source, problems)
         else:
-            captions = webvtt.from_string(text).captions
-    except (MalformedFileError, ValueError, IndexError) as exc:
-        problems.append(problem("unreadable", source, f"not a valid {suffix[1:].upper()} file: {exc}"))
+            text = decode(path.read_bytes(), source, problems)
+            if suffix == ".txt":
+                turns = parse_lines(text.split("\n"), source, problems)
+            else:
+                turns = parse_cues(text, srt=suffix == ".srt")
+    except (MalformedFileError, ValueError, IndexError, KeyError, OSError) as exc:
+        kind = "Word" if suffix == ".docx" else suffix[1:].upper()
+        problems.append(problem("unreadable", source, f"not a valid {kind} file: {exc}"))
         return []
-    return _from_captions(captions, session_id)
+    return [Utterance(session_id, t.speaker, t.text, t.start, t.end, line=t.line, file_stem=stem, turn=n)
+            for n, t in enumerate(turns, 1)]
 
 
 def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> list[Utterance]:
@@ -141,32 +92,75 @@ def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> 
     folder = Path(study_dir) / DATA_DIR / TRANSCRIPTS_DIR
     if not folder.is_dir():
         return []
+    table = read_speaker_table(study_dir, set(roster.pseudonyms), problems)
     out: list[Utterance] = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in EXTENSIONS):
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in EXTENSIONS and p.is_file()):
         utterances = read_transcript(path, problems)
-        sid = path.stem
+        sid = session_of(path)
         if sid not in roster.session_participant:
             problems.append(problem("transcript_unknown_session", f"data/transcripts/{path.name}",
-                                    f"session '{sid}' is not in sessions.csv (the file stem must be "
+                                    f"session '{sid}' is not in sessions.csv (the file name must start with "
                                     "the session id); only speakers named in participants.csv are attributed"))
+        warned: set[str] = set()
         for u in utterances:
-            if not u.speaker or is_staff_label(u.speaker):
-                u.participant_id = None  # a role label, not a person
-                continue
-            u.participant_id = roster.participant_of_speaker(u.speaker, sid)
-            if u.participant_id is not None and u.participant_id not in roster.pseudonyms:
-                u.participant_id = None
+            u.participant_id = _attribute(u, sid, roster, table, warned, f"data/transcripts/{path.name}", problems)
+        silent = [u for u in utterances if not u.speaker]
+        if silent:
+            first = silent[0].line
+            problems.append(problem("transcript_no_speaker", f"data/transcripts/{path.name}"
+                                    + (f":{first}" if first else ""),
+                                    f"{len(silent)} turn(s) name no speaker (the first here): they are not quoted; "
+                                    "expected 'Speaker: text' or a voice tag <v Name>"))
         out += utterances
     return out
 
 
+def _attribute(u: Utterance, sid: str, roster, table: dict, warned: set[str], source: str,
+               problems: list[Problem]) -> str | None:
+    """The participant id of one utterance, or None (staff, unknown); warns once per unknown label."""
+    if not u.speaker:
+        return None
+    key = speaker_key(u.speaker)
+    entry = table.get((sid, key)) or table.get(("", key))
+    if entry is not None:
+        return entry.participant_id if entry.role == "participant" else None
+    role = label_role(u.speaker)
+    if role == "staff":
+        return None
+    participant = roster.session_participant.get(sid)
+    if role == "participant":
+        return participant if participant in roster.pseudonyms else None
+    match = roster.match_speaker(u.speaker, sid if sid in roster.session_participant else None)
+    if match is not None:
+        return match.participant_id if match.participant_id in roster.pseudonyms else None
+    where = f"{source}:{u.line}" if u.line else source
+    if roster.has_moderator(sid) or participant not in roster.pseudonyms:
+        if key not in warned:
+            warned.add(key)
+            problems.append(problem("transcript_unknown_speaker", where, (
+                f"speaker {shown_label(u.speaker)} is not in participants.csv or sessions.csv for session '{sid}': "
+                "their words are not quoted; expected a name from those files, or a row in data/speakers.csv "
+                "(session_id, speaker, role or participant_id)")))
+        return None
+    if key not in warned:
+        warned.add(key)
+        problems.append(problem("transcript_assumed_participant", where, (
+            f"speaker {shown_label(u.speaker)} is taken to be the session's participant (session '{sid}' has no "
+            "moderator in sessions.csv); add a row to data/speakers.csv to say who it is")))
+    return participant
+
+
+def shown_label(label: str) -> str:
+    """A speaker label as warnings may show it: generic labels (``Speaker 2``) quoted, others withheld.
+
+    Warnings are published (synthesis.json, the report), and an unmatched
+    label may be a person's name the roster does not know, so it cannot be
+    redacted: the file and line lead the user to it instead.
+    """
+    return f"'{label}'" if GENERIC_LABEL.fullmatch(label.strip()) else "(label withheld: it may be a name)"
+
+
 def participant_turns(utterances: list[Utterance]) -> list[tuple[str, int, Utterance]]:
-    """(quote id, n, utterance) for participant turns: ``Q-<session>-<n>``, n from 1 per file."""
-    counts: dict[str, int] = {}
-    out = []
-    for u in utterances:
-        if u.participant_id is None:
-            continue
-        n = counts[u.session_id] = counts.get(u.session_id, 0) + 1
-        out.append((f"Q-{u.session_id}-{n}", n, u))
-    return out
+    """(quote id, n, utterance) for participant turns: ``Q-<file stem>-<n>``, n the turn's place in its file."""
+    return [(f"Q-{u.file_stem or u.session_id}-{u.turn}", u.turn, u)
+            for u in utterances if u.participant_id is not None]
