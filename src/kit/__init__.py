@@ -6,10 +6,11 @@ each a package whose ``__init__`` says its role and what it may import
 
     core      errors, iorw, layout, lock, display      (imports nothing of the kit but core)
     study     the study-folder contract                (core)
-    privacy   roster, pseudonyms, redaction, leak check (core, study)
-    plan, synthesis, insights   one package per stage  (core, study, privacy, earlier stages)
+    panel     participant panel across studies, recruiting, retention (core, study)
+    privacy   roster, pseudonyms, redaction, leak check (core, study, panel)
+    plan, synthesis, insights   one package per stage  (core, study, panel, privacy, earlier stages)
     run       runner, notebook engine, manifest, kit new (core, study)
-    site      index, published pages, preview, site build (core, study, stages' outputs)
+    site      index, published pages, preview, site build (core, study, panel, stages' outputs)
     forms     the ipywidgets forms used in JupyterLab  (core, study, privacy, insights)
     cli       the ``kit`` command, a thin layer over all of it
 
