@@ -227,3 +227,20 @@ def test_roster_repr_shows_no_names_or_ids(roster):
 def test_apostrophes_in_names_any_spelling():
     roster = Roster.from_frames(participants([("R-201", "Grace O'Connor", "", "", "yes", "yes")]))
     assert roster.redact("O\u2019Connor and o'connor and O`CONNOR's") == "P01 and P01 and P01's"
+
+
+def test_a_panel_withdrawal_withholds_quotes_and_recordings_in_every_study(tmp_path):
+    from panel_fixture import person, write_panel, write_study
+
+    write_panel(tmp_path, [person("PN-1", "Maria Lopez", withdrawn="2026-02-01"), person("PN-2", "Tom Berg")])
+    for slug in ("a", "b"):
+        write_study(tmp_path, slug, [
+            ["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"],
+            ["R-2", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", "PN-2"],
+            ["R-3", "Una Linked", "u@x.org", "First-time buyer", "yes", "yes", ""]],
+            [["S1", "R-1", "2026-01-10", "Sam", "", "", "https://rec.example/1"],
+             ["S2", "R-2", "2026-01-11", "Sam", "", "", "https://rec.example/2"]])
+        roster = Roster.from_study(tmp_path / "notebooks" / slug)
+        assert not roster.can_quote("R-1") and not roster.can_link_recording("R-1")
+        assert roster.recording_link("S1") is None and roster.recording_link("S2") == "https://rec.example/2"
+        assert roster.can_quote("R-2") and roster.can_quote("R-3") and roster.withdrawn == {"R-1"}

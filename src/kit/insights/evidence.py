@@ -8,6 +8,13 @@ that is already redacted. This module turns those collections into one index
 ``id -> EvidenceItem`` that traceability, confidence, candidates and the
 report share, so the id conventions live in one place.
 
+Quotes whose words may no longer be shown (the participant never consented,
+withdrew, or the words were purged) are listed by the synthesis under
+``withheld_quotes`` (ids and pseudonyms, no text) and ``withheld_sessions``
+(every ``Q-<session>-<n>`` of such a session). They resolve as withheld
+quotes, :data:`WITHHELD_TEXT`, that still count: consent changing after the
+analysis never breaks an insight's evidence link.
+
 Collections may be lists of objects (``{"id": "N001", ...}``) or mappings
 keyed by id; both are accepted so the index does not break on a cosmetic
 change of the synthesis output.
@@ -27,6 +34,8 @@ _ID_KEYS = ("id", "note_id", "quote_id", "theme_id", "metric_id")
 _TEXT_KEYS = ("text", "statement", "summary")
 _LABEL_KEYS = ("label", "name", "title", "task")
 TRANSCRIPT_QUOTE_RE = re.compile(r"^Q-S[^-]+-\d+$")
+SESSION_QUOTE_RE = re.compile(r"^Q-(?P<session>.+)-\d+$")
+WITHHELD_TEXT = "quote withheld (no consent)"
 
 
 @dataclass
@@ -40,6 +49,11 @@ class EvidenceItem:
     label: str = ""
     tags: list[str] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
+
+    @property
+    def withheld(self) -> bool:
+        """A quote whose words may not be shown; it still counts as evidence."""
+        return bool(self.raw.get("withheld"))
 
     @property
     def source(self) -> str:
@@ -63,6 +77,8 @@ class EvidenceItem:
                "tags": list(self.tags)}
         if self.kind == "metric":
             out["value"] = metric_value_text(self.raw)
+        if self.withheld:
+            out["withheld"] = True
         return out
 
 
@@ -92,8 +108,13 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def index_synthesis(synthesis: dict) -> dict[str, EvidenceItem]:
-    """All citable items of a synthesis.json, keyed by id."""
+def index_synthesis(synthesis: dict, cited: Iterable[str] = ()) -> dict[str, EvidenceItem]:
+    """All citable items of a synthesis.json, keyed by id.
+
+    Withheld quotes are included (text :data:`WITHHELD_TEXT`); ``cited`` ids
+    of the form ``Q-<session>-<n>`` whose session is withheld resolve as
+    withheld too (their transcript may be gone).
+    """
     index: dict[str, EvidenceItem] = {}
     for key, kind in COLLECTIONS.items():
         for item in items_of(synthesis.get(key)):
@@ -109,7 +130,22 @@ def index_synthesis(synthesis: dict) -> dict[str, EvidenceItem]:
                 tags=_as_list(item.get("tags")),
                 raw=item,
             )
+    # Withheld last: should an id ever be in both, its words are not shown.
+    for item in items_of(synthesis.get("withheld_quotes")):
+        if item.get("id"):
+            index[str(item["id"])] = _withheld(str(item["id"]), item)
+    sessions = {str(s.get("session_id")): s for s in items_of(synthesis.get("withheld_sessions"))}
+    for ref in cited:
+        m = SESSION_QUOTE_RE.match(str(ref))
+        if ref not in index and m and m["session"] in sessions:
+            index[str(ref)] = _withheld(str(ref), {**sessions[m["session"]], "source": "transcript"})
     return index
+
+
+def _withheld(ident: str, item: dict) -> EvidenceItem:
+    return EvidenceItem(id=ident, kind="quote", participants=sorted(set(_as_list(item.get("participants")))),
+                        text=WITHHELD_TEXT, tags=_as_list(item.get("tags")),
+                        raw={"source": item.get("source", "note"), "withheld": True})
 
 
 def segments_of(synthesis: dict) -> dict[str, str]:

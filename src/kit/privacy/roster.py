@@ -16,6 +16,10 @@ What :meth:`Roster.redact` replaces (see :mod:`kit.privacy.redaction`):
   ``[observer]`` (``[moderator]`` for anyone who moderated any session);
 * a single name shared by two people -> ``[name]``;
 * participant ids (``R-1041``) -> the pseudonym;
+
+Consent over time: a participant linked to the panel (``person_id`` in
+participants.csv) whose ``panel/people.csv`` row has a ``withdrawn`` date has
+withdrawn both consents, in every study, whatever participants.csv says.
 * e-mails, phone numbers, payment-card numbers (Luhn-checked), URLs with a
   query string and street addresses / UK postcodes -> ``[email]``,
   ``[phone]``, ``[card]``, ``[url]``, ``[address]``.
@@ -30,6 +34,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from kit.errors import DataError, Problem
+from kit.layout import repo_root_for
+from kit.panel.people import withdrawn_person_ids
 from kit.privacy.redaction import NameRule, Redactor, name_rules, normalise_name
 from kit.study.tables import LINE, find_table, read_table_file
 
@@ -65,13 +71,18 @@ class Roster:
     staff: dict[str, str] = field(default_factory=dict)  # moderator/observer name -> role placeholder
     session_participant: dict[str, str] = field(default_factory=dict)  # session id -> participant id
     recordings: dict[str, str] = field(default_factory=dict)  # session id -> recording link (sessions.csv)
+    person_ids: dict[str, str] = field(default_factory=dict)  # participant id -> panel person_id
+    withdrawn: set[str] = field(default_factory=set)  # participant ids whose person withdrew (panel)
     _redactor: Redactor | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, participants: pd.DataFrame, sessions: pd.DataFrame | None = None,
-                    *, source: str = "participants.csv") -> "Roster":
+                    *, source: str = "participants.csv", withdrawn: frozenset[str] = frozenset()) -> "Roster":
         """Build the roster from participants.csv (and sessions.csv for staff names and recording links).
 
+        ``withdrawn`` are panel person_ids who withdrew consent
+        (:func:`kit.panel.people.withdrawn_person_ids`): their participants
+        may be neither quoted nor linked to, in this study as in every other.
         Raises :class:`DataError` (``participants.csv:line``) for a missing or
         repeated participant id, since a pseudonym must name one person.
         """
@@ -96,8 +107,14 @@ class Roster:
             if phone := _cell(row.get("phone")):
                 roster.phones.append(phone)
             roster.segments[pid] = _cell(row.get("segment"))
-            roster.consent_quotes[pid] = _yes(row.get("consent_quotes"))
-            roster.consent_recording[pid] = _yes(row.get("consent_recording"))
+            person = _cell(row.get("person_id"))
+            if person:
+                roster.person_ids[pid] = person
+            gone = person in withdrawn if person else False
+            if gone:
+                roster.withdrawn.add(pid)
+            roster.consent_quotes[pid] = _yes(row.get("consent_quotes")) and not gone
+            roster.consent_recording[pid] = _yes(row.get("consent_recording")) and not gone
         if problems:
             raise DataError(problems)
         if sessions is not None:
@@ -106,13 +123,17 @@ class Roster:
 
     @classmethod
     def from_study(cls, study_dir: str | Path) -> "Roster":
-        """The roster of ``notebooks/<slug>/``: data/participants and data/sessions (.csv or .xlsx)."""
+        """The roster of ``notebooks/<slug>/``: data/participants and data/sessions (.csv or .xlsx).
+
+        Withdrawals come from the repository's panel (``panel/people.csv``), if any.
+        """
         data = Path(study_dir) / "data"
         participants, p_source = read_table(data, "participants")
         if participants is None:
             raise DataError(Problem(str(data / "participants.csv"), "missing, expected the participant roster"))
         sessions, _ = read_table(data, "sessions")
-        return cls.from_frames(participants, sessions, source=p_source)
+        return cls.from_frames(participants, sessions, source=p_source,
+                               withdrawn=panel_withdrawals(study_dir))
 
     def _add_sessions(self, sessions: pd.DataFrame) -> None:
         for row in sessions.to_dict("records"):
@@ -242,6 +263,11 @@ class Roster:
                       for pid, alias in self.pseudonyms.items() if distinctive_id(pid)]
             self._redactor = Redactor(rules)
         return self._redactor
+
+
+def panel_withdrawals(study_dir: str | Path) -> frozenset[str]:
+    """person_ids who withdrew consent, from the panel of the repository holding ``study_dir``."""
+    return withdrawn_person_ids(repo_root_for(study_dir))
 
 
 def distinctive_id(participant_id: str) -> bool:
