@@ -9,8 +9,8 @@ import pytest
 from kit.errors import PanelError
 from kit.panel.eligibility import evaluate, window_start
 from kit.panel.history import by_person, load_history
-from kit.panel.people import load_panel
 from kit.panel.rules import load_rules
+from kit.study.panel_people import load_panel
 from panel_fixture import person, write_panel, write_study
 
 D = dt.date.fromisoformat

@@ -1,7 +1,8 @@
 """The participant panel across studies: people, contact rules, history, recruiting, retention.
 
-:mod:`.people` reads ``panel/people.csv`` (and, for every stage's consent
-check, who withdrew); :mod:`.rules` reads ``panel/rules.yml`` over the kit's
+The people of ``panel/people.csv`` are read by :mod:`kit.study.panel_people`
+(the file contract, which the privacy check and every stage's consent check
+also read); :mod:`.rules` reads ``panel/rules.yml`` over the kit's
 defaults; :mod:`.history` derives each person's sessions from every study's
 ``participants.csv`` (``person_id``) and ``sessions.csv`` (``attended``);
 :mod:`.eligibility` applies the contact rules on a day; :mod:`.recruit`
@@ -10,12 +11,13 @@ data past its retention date and data of withdrawn people (``kit check
 --retention``, ``kit purge``); :mod:`.supply` checks a plan's sample against
 the panel.
 
-May import: the core and :mod:`kit.study`. :mod:`kit.privacy` and the stages
-import it (a withdrawal withholds quotes everywhere), so it never imports them.
+May import: the core, :mod:`kit.study` and :mod:`kit.privacy` (a purge redacts
+a withdrawn person's name where others' notes mention it). The stages, the
+runner and the site import it; it never imports them.
 """
 from __future__ import annotations
 
-from kit.panel.people import Panel, Person, load_panel, withdrawn_person_ids
 from kit.panel.rules import PanelRules, load_rules
+from kit.study.panel_people import Panel, Person, load_panel, withdrawn_person_ids
 
 __all__ = ["Panel", "PanelRules", "Person", "load_panel", "load_rules", "withdrawn_person_ids"]

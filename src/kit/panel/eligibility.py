@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from kit.panel.history import ATTENDED, NO_SHOW, Participation
-from kit.panel.people import Panel, Person
 from kit.panel.rules import PanelRules
+from kit.study.panel_people import Panel, Person
 
 RULES = ("withdrawn", "not opted in", "consent version", "cooldown", "12-month limit", "no-shows")
 """Exclusion reasons, in the order they are checked."""

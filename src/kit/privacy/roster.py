@@ -35,8 +35,8 @@ import pandas as pd
 
 from kit.errors import DataError, Problem
 from kit.layout import repo_root_for
-from kit.panel.people import withdrawn_person_ids
 from kit.privacy.redaction import NameRule, Redactor, name_rules, normalise_name
+from kit.study.panel_people import withdrawn_person_ids
 from kit.study.tables import LINE, find_table, read_table_file
 
 MODERATOR = "[moderator]"
@@ -81,7 +81,7 @@ class Roster:
         """Build the roster from participants.csv (and sessions.csv for staff names and recording links).
 
         ``withdrawn`` are panel person_ids who withdrew consent
-        (:func:`kit.panel.people.withdrawn_person_ids`): their participants
+        (:func:`kit.study.panel_people.withdrawn_person_ids`): their participants
         may be neither quoted nor linked to, in this study as in every other.
         Raises :class:`DataError` (``participants.csv:line``) for a missing or
         repeated participant id, since a pseudonym must name one person.

@@ -4,7 +4,9 @@
 with their pydantic schemas and loaders; the RACI vocabulary (:mod:`.raci`)
 and the method table (:mod:`.methods`) that study.yml is validated against;
 the data-file reader (:mod:`.tables`) and the transcript reader
-(:mod:`.transcripts`). Every reader reports ``file:line`` or ``file: key``.
+(:mod:`.transcripts`), and the participant panel's ``panel/people.csv``
+(:mod:`.panel_people`), which every study's consent depends on. Every reader
+reports ``file:line`` or ``file: key``.
 
 May import: the core (errors, iorw, layout). Everything else imports this.
 """

@@ -1,4 +1,4 @@
-"""kit.panel.people and kit.panel.rules: reading the panel, every problem with its line."""
+"""kit.study.panel_people: reading the panel, every problem with its line."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from kit.errors import PanelError
-from kit.panel.people import load_panel, withdrawn_person_ids
-from kit.panel.rules import load_rules
+from kit.study.panel_people import load_panel, withdrawn_person_ids
 from panel_fixture import PEOPLE_HEADER, person, write_csv, write_panel
 
 
@@ -47,16 +46,3 @@ def test_every_problem_is_named_with_its_line(tmp_path: Path):
 def test_a_withdrawal_with_an_unreadable_date_still_withdraws(tmp_path: Path):
     write_panel(tmp_path, [person("PN-1", "A B", withdrawn="last tuesday"), person("PN-2", "C D")])
     assert withdrawn_person_ids(tmp_path) == {"PN-1"}
-
-
-def test_rules_override_the_defaults_and_bad_keys_are_named(tmp_path: Path):
-    assert load_rules(tmp_path).cooldown_days == 90  # defaults without a rules.yml
-    write_panel(tmp_path, [], {"cooldown_days": 14, "consent_versions": [2, 2.1]})
-    rules = load_rules(tmp_path)
-    assert rules.cooldown_days == 14 and rules.max_sessions_per_12_months == 3
-    assert rules.consent_in_force("2.1") and not rules.consent_in_force("1")
-    write_panel(tmp_path, [], {"cooldown_days": "a month", "max_session": 3})
-    with pytest.raises(PanelError) as err:
-        load_rules(tmp_path)
-    assert "panel/rules.yml: key 'cooldown_days': expected a whole number, got 'a month'" in str(err.value)
-    assert "panel/rules.yml: key 'max_session': unknown key" in str(err.value)

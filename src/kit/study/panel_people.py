@@ -1,4 +1,4 @@
-"""The participant panel: ``panel/people.csv``, one row per person across all studies.
+"""The participant panel's file contract: ``panel/people.csv``, one row per person across all studies.
 
 Columns (``data/data_columns.csv``, table ``people``): person_id, name, email,
 account, segment, contact_owner (a RACI role: who owns the relationship and
