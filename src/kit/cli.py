@@ -150,7 +150,7 @@ def check(slugs: tuple[str, ...], privacy: bool, retention: bool, on: dt.datetim
         raise click.UsageError("say what to check: --privacy or --retention")
     code = 0
     if retention:
-        from kit.panel.retention import check_retention_command
+        from kit.panel.purge import check_retention_command
 
         code = max(code, check_retention_command(_repo_root(), _day(on), slugs, echo=click.echo,
                                                  echo_err=lambda m: click.echo(m, err=True)))
@@ -208,7 +208,7 @@ def purge(withdrawn: bool, expired: bool, dry_run: bool, on: dt.datetime | None,
     concerned and, when _site/ exists, rebuilds the site. A second purge
     finds nothing to do.
     """
-    from kit.panel.retention import purge as run_purge
+    from kit.panel.purge import purge as run_purge
 
     if not withdrawn and not expired:
         raise click.UsageError("say what to purge: --withdrawn and/or --expired")
@@ -219,10 +219,14 @@ def purge(withdrawn: bool, expired: bool, dry_run: bool, on: dt.datetime | None,
         _fail(exc)
     for line in report.lines():
         click.echo(line)
-    if dry_run or not report.studies:
-        click.echo("dry run: nothing deleted" if dry_run else "nothing to purge")
+    if not report.due():
+        click.echo(f"nothing to purge on {report.day}")
         sys.exit(0)
-    code = _run(tuple(sorted(report.studies)), jobs, timeout)
+    if dry_run:
+        click.echo("dry run: nothing deleted")
+        sys.exit(0)
+    click.echo(f"purged; logged in panel/purge-log.csv ({len(report.due())} subject(s), ids and counts only)")
+    code = _run(tuple(sorted(report.studies)), jobs, timeout) if report.studies else 0
     from kit.layout import SITE_DIR
 
     if (root / SITE_DIR).is_dir():
