@@ -18,6 +18,7 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
   one sidebar per study (hybrid navigation:
   https://quarto.org/docs/websites/website-navigation.html#hybrid-navigation).
 - ``studies/_playbook.md``: the generated part of the playbook (:mod:`kit.site.playbook`).
+- ``studies/_panel.md``: the counts of the Panel page (:mod:`kit.site.panel_page`).
 
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
@@ -33,7 +34,7 @@ from typing import Any
 import yaml
 
 from kit.iorw import read_json, staged_dir
-from kit.layout import PLAN_JSON, STUDIES_DIR, reports_root
+from kit.layout import PANEL_PAGE_PART, PLAN_JSON, STUDIES_DIR, reports_root
 
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
@@ -186,7 +187,7 @@ def _dump(data: Any) -> str:
             + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120))
 
 
-def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[StudyPages]:
+def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: str = "") -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in."""
     repo_root = Path(repo_root)
     studies = collect_studies(repo_root, index)
@@ -202,4 +203,5 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[St
         (staging / INSIGHT_LISTING).write_text(_dump(insight_listing_items(index)), encoding="utf-8")
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
+        (staging / PANEL_PAGE_PART).write_text(panel_md, encoding="utf-8")
     return studies
