@@ -83,3 +83,17 @@ def test_studies_without_person_ids_add_no_history(tmp_path: Path):
     write_study(tmp_path, "plain", [["R-1", "A B", "a@x.org", "First-time buyer", "yes", "yes", ""]],
                 [["S1", "R-1", "not even a date", "Sam", "", "", ""]])
     assert load_history(tmp_path) == []
+
+
+def test_history_reads_sessions_kept_as_excel_and_padded_csv(tmp_path: Path):
+    import pandas as pd
+
+    one_person_with_sessions(tmp_path, [("2026-03-01", "no-show")])
+    data = tmp_path / "notebooks" / "s0" / "data"
+    pd.read_csv(data / "sessions.csv", dtype=str, keep_default_na=False).to_excel(data / "sessions.xlsx", index=False)
+    (data / "sessions.csv").unlink()
+    (data / "participants.csv").write_text(
+        " participant_id , Name,email,segment,consent_quotes,consent_recording,Person ID\r\n"
+        "R-1,  Maria  Lopez ,m@x.org,First-time buyer,yes,yes, PN-1 \r\n,,,,,,\r\n")
+    (history,) = load_history(tmp_path)
+    assert (history.person_id, history.date, history.attended) == ("PN-1", D("2026-03-01"), "no-show")
