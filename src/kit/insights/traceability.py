@@ -52,7 +52,7 @@ def problems(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
             for ref in refs:
                 if ref not in index:
                     found.append(Problem(where, f"{label} '{ref}' not found in synthesis"))
-                elif index[ref].withheld:
+                elif index[ref] is not None and index[ref].withheld:  # None: the form, before a synthesis
                     found.append(Problem(where, f"{label} '{ref}' is a quote withheld (no consent): it still "
                                                 "counts, its words are not shown", fatal=False))
         both = sorted(set(ins.evidence) & set(ins.counter_evidence))
