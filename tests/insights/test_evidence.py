@@ -97,3 +97,14 @@ def test_withheld_ids_resolve_only_for_withheld_sessions():
     index = index_synthesis(synthesis, cited=["Q-S02-4", "Q-S03-1", "Q-S01-1"])
     assert index["Q-N9"].withheld and index["Q-S02-4"].withheld and index["Q-S02-4"].source == "transcripts"
     assert "Q-S03-1" not in index and not index["Q-S01-1"].withheld
+
+
+def test_a_no_in_a_later_study_withholds_the_quotes_of_this_one(tmp_path: Path):
+    from panel_fixture import write_study
+
+    study = study_citing_ann(tmp_path)
+    write_panel(tmp_path, [person("PN-1", "Ann Archer")])
+    run_both(study)
+    write_study(tmp_path, "later", [["X-1", "Ann Archer", "ann@example.com", "New", "no", "no", "PN-1"]],
+                [["S1", "X-1", "2026-03-01", "Uma UXR", "", "", ""]])
+    assert_withheld_but_counted(run_both(study), tmp_path)

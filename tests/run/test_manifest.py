@@ -309,18 +309,21 @@ def _panel(repo: Path, people: str) -> None:
             "session_id,participant_id,date,moderator,observers\nS01,P01,2019-11-03,Sam,Dana\n")
 
 
-def test_a_withdrawal_in_the_panel_reruns_sessions_and_insights_of_every_study(repo: Path, executed: list):
+def test_a_withdrawal_in_the_panel_reruns_the_studies_of_that_person(repo: Path, executed: list):
     _panel(repo, "PN-1,A B,a@x.org,Acme,Buyer,PM,2025-01-01,v1,,no\n")
     _run(repo, executed)
     assert _run(repo, executed) == set()
     (repo / "panel" / "people.csv").write_text(
         (repo / "panel" / "people.csv").read_text().replace("v1,,no", "v1,2026-11-20,no"))
-    # the plans too: PN-1 was eligible for alpha and recruited in beta, and is neither now
+    # beta, where PN-1 took part, runs again; alpha because PN-1 was eligible for its plan
+    # (a plan that runs again re-runs the stages after it)
     assert _run(repo, executed) == _only("alpha", *STAGES) | _only("beta", *STAGES)
     (repo / "panel" / "people.csv").write_text(
         (repo / "panel" / "people.csv").read_text().replace("2026-11-20", "2026-11-21"))
-    # the date changes no count: only the stages reading people.csv itself run again
-    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS) | _only("beta", SESSIONS, INSIGHTS)
+    assert _run(repo, executed) == set()  # another date, the same withdrawal
+    roster = repo / "notebooks" / "alpha" / "data" / "participants.csv"
+    roster.write_text(roster.read_text().replace("yes,yes,\n", "no,no,\n"))
+    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS)  # alpha's own data changed, nobody else's
 
 
 def test_another_studys_session_reruns_a_plan_only_when_the_panel_supply_changes(repo: Path, executed: list):

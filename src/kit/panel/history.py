@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.errors import PanelError, Problem
-from kit.layout import DATA_DIR, NOTEBOOKS_DIR, kit_data, notebooks_root
-from kit.study.tables import LINE, clean, decode, find_table, read_table_file
+from kit.layout import kit_data
+from kit.study.records import person_links, read_records, study_data_dirs
 
 ATTENDED, NO_SHOW, CANCELLED = "yes", "no-show", "cancelled"
 
@@ -45,75 +45,13 @@ class Participation:
     attended: str  # yes | no-show | cancelled
 
 
-def study_data_dirs(repo_root: Path) -> list[Path]:
-    """Every ``notebooks/<slug>/data`` folder, sorted by slug."""
-    return sorted(p for p in notebooks_root(repo_root).glob(f"*/{DATA_DIR}") if p.is_dir())
-
-
-@dataclass
-class Records:
-    """One study table as text columns with each row's file line (what the history needs of it)."""
-
-    source: str
-    columns: dict[str, list[str]]
-    lines: list[int]
-
-    def where(self, line: int) -> str:
-        return f"{self.source}:{line}"
-
-
-def _table(data_dir: Path, stem: str, slug: str, problems: list[Problem]) -> Records | None:
-    """One study table as text cells with file lines.
-
-    CSV goes through :mod:`csv` directly: the panel reads two small files of
-    every study (200 studies: 400 files) and pandas' per-file set-up would
-    cost seconds. Cells are cleaned as the stages clean them; ``.xlsx`` uses
-    the stages' reader.
-    """
-    path = find_table(data_dir, stem)
-    if path is None:
-        return None
-    source = f"{NOTEBOOKS_DIR}/{slug}/{DATA_DIR}/{path.name}"
-    if path.suffix.lower() != ".csv":
-        table = read_table_file(path, stem, problems, source=source)
-        if table is None:
-            return None
-        frame = table.frame
-        return Records(source, {c: frame[c].tolist() for c in frame.columns if c != LINE}, frame[LINE].tolist())
-    reader = csv.reader(io.StringIO(decode(path.read_bytes(), source, problems)))
-    header: list[str] | None = None
-    rows, lines = [], []
-    previous = 0
-    for record in reader:
-        start, previous = previous + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines (Excel leaves trailing ,,,, rows)
-        if header is None:
-            header = [clean(c).lstrip("\ufeff").lower().replace(" ", "_") for c in record]
-            continue
-        rows.append([" ".join(c.split()) for c in record[:len(header)]] + [""] * (len(header) - len(record)))
-        lines.append(start)
-    header = header or []
-    return Records(source, {name: [r[i] for r in rows] for i, name in enumerate(header)}, lines)
-
-
-def person_links(data_dir: Path, problems: list[Problem]) -> dict[str, str]:
-    """participant_id -> person_id of one study ({} without a person_id column)."""
-    slug = data_dir.parent.name
-    table = _table(data_dir, "participants", slug, problems)
-    if table is None or "person_id" not in table.columns or "participant_id" not in table.columns:
-        return {}
-    f = table.columns
-    return {p: q for p, q in zip(f["participant_id"], f["person_id"]) if p and q}
-
-
 def study_history(data_dir: Path, problems: list[Problem]) -> list[Participation]:
     """The sessions of one study's panel people."""
     links = person_links(data_dir, problems)
     if not links:
         return []
     slug = data_dir.parent.name
-    table = _table(data_dir, "sessions", slug, problems)
+    table = read_records(data_dir, "sessions", slug, problems)
     if table is None:
         return []
     f = table.columns

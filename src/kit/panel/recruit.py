@@ -28,9 +28,10 @@ from kit.errors import PanelError, Problem, RecruitShortfallError, UsageError
 from kit.iorw import atomic_write_text
 from kit.layout import DATA_DIR, INVITES_FILE, PANEL_DIR, PEOPLE_FILE, notebooks_root
 from kit.panel.eligibility import RULES, Eligibility, evaluate
-from kit.panel.history import by_person, load_history, person_links
+from kit.panel.history import by_person, load_history
 from kit.panel.rules import load_rules
 from kit.study.panel_people import Panel, load_panel
+from kit.study.records import person_links
 from kit.study.study_file import Study, load_study
 
 CONTACT_ACTIVITY = "customer communication"

@@ -37,11 +37,11 @@ from dateutil.relativedelta import relativedelta
 
 from kit.errors import UsageError
 from kit.layout import INVITES_FILE, STUDY_FILE, TRANSCRIPTS_DIR, notebooks_root
-from kit.panel.history import study_data_dirs
 from kit.panel.rawtable import RawTable
 from kit.panel.rules import load_rules
 from kit.privacy.redaction import Redactor, name_rules, pattern_table
 from kit.study.panel_people import panel_file, parse_date, withdrawn_person_ids
+from kit.study.records import study_data_dirs
 from kit.study.tables import find_table
 
 WITHDRAWN_MARK = "[withdrawn]"

@@ -20,9 +20,10 @@ from pathlib import Path
 from kit.errors import KitError
 from kit.layout import DATA_DIR, notebooks_root, panel_root
 from kit.panel.eligibility import evaluate
-from kit.panel.history import by_person, load_history, person_links
+from kit.panel.history import by_person, load_history
 from kit.panel.rules import PanelRules, load_rules
 from kit.study.panel_people import Panel, load_panel
+from kit.study.records import person_links
 from kit.study.study_file import Study
 
 UNREADABLE = ("The panel could not be read, so the plan's sample was not checked against it: "

@@ -19,7 +19,9 @@ What :meth:`Roster.redact` replaces (see :mod:`kit.privacy.redaction`):
 
 Consent over time: a participant linked to the panel (``person_id`` in
 participants.csv) whose ``panel/people.csv`` row has a ``withdrawn`` date has
-withdrawn both consents, in every study, whatever participants.csv says.
+withdrawn both consents, in every study, whatever participants.csv says; a
+``no`` in the person's most recent study holds in the earlier ones too
+(:func:`kit.study.panel_people.panel_consent`).
 * e-mails, phone numbers, payment-card numbers (Luhn-checked), URLs with a
   query string and street addresses / UK postcodes -> ``[email]``,
   ``[phone]``, ``[card]``, ``[url]``, ``[address]``.
@@ -36,13 +38,13 @@ import pandas as pd
 from kit.errors import DataError, Problem
 from kit.layout import repo_root_for
 from kit.privacy.redaction import NameRule, Redactor, name_rules, normalise_name
-from kit.study.panel_people import withdrawn_person_ids
+from kit.study.panel_people import CONSENT_YES, panel_consent
 from kit.study.tables import LINE, find_table, read_table_file
 
 MODERATOR = "[moderator]"
 OBSERVER = "[observer]"
 PSEUDONYM_RE = re.compile(r"^P\d+$", re.IGNORECASE)
-YES = frozenset({"yes", "y", "true", "1", "ja", "oui", "si", "sí"})
+YES = CONSENT_YES
 
 
 def pseudonym_for(index: int) -> str:
@@ -72,17 +74,19 @@ class Roster:
     session_participant: dict[str, str] = field(default_factory=dict)  # session id -> participant id
     recordings: dict[str, str] = field(default_factory=dict)  # session id -> recording link (sessions.csv)
     person_ids: dict[str, str] = field(default_factory=dict)  # participant id -> panel person_id
-    withdrawn: set[str] = field(default_factory=set)  # participant ids whose person withdrew (panel)
+    withdrawn: set[str] = field(default_factory=set)  # participant ids whose consent the panel restricts
     _redactor: Redactor | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, participants: pd.DataFrame, sessions: pd.DataFrame | None = None,
-                    *, source: str = "participants.csv", withdrawn: frozenset[str] = frozenset()) -> "Roster":
+                    *, source: str = "participants.csv",
+                    panel: dict[str, tuple[bool, bool]] | None = None) -> "Roster":
         """Build the roster from participants.csv (and sessions.csv for staff names and recording links).
 
-        ``withdrawn`` are panel person_ids who withdrew consent
-        (:func:`kit.study.panel_people.withdrawn_person_ids`): their participants
-        may be neither quoted nor linked to, in this study as in every other.
+        ``panel`` maps panel person_ids to the consents the panel still allows
+        (quotes, recordings; :func:`kit.study.panel_people.panel_consent`): a
+        person who withdrew, or said no in a later study, is not quoted or
+        linked to here either, whatever this study's columns say.
         Raises :class:`DataError` (``participants.csv:line``) for a missing or
         repeated participant id, since a pseudonym must name one person.
         """
@@ -110,11 +114,11 @@ class Roster:
             person = _cell(row.get("person_id"))
             if person:
                 roster.person_ids[pid] = person
-            gone = person in withdrawn if person else False
-            if gone:
+            quotes, recording = (panel or {}).get(person, (True, True)) if person else (True, True)
+            if not (quotes and recording):
                 roster.withdrawn.add(pid)
-            roster.consent_quotes[pid] = _yes(row.get("consent_quotes")) and not gone
-            roster.consent_recording[pid] = _yes(row.get("consent_recording")) and not gone
+            roster.consent_quotes[pid] = _yes(row.get("consent_quotes")) and quotes
+            roster.consent_recording[pid] = _yes(row.get("consent_recording")) and recording
         if problems:
             raise DataError(problems)
         if sessions is not None:
@@ -132,8 +136,7 @@ class Roster:
         if participants is None:
             raise DataError(Problem(str(data / "participants.csv"), "missing, expected the participant roster"))
         sessions, _ = read_table(data, "sessions")
-        return cls.from_frames(participants, sessions, source=p_source,
-                               withdrawn=panel_withdrawals(study_dir))
+        return cls.from_frames(participants, sessions, source=p_source, panel=panel_consents(study_dir))
 
     def _add_sessions(self, sessions: pd.DataFrame) -> None:
         for row in sessions.to_dict("records"):
@@ -265,9 +268,9 @@ class Roster:
         return self._redactor
 
 
-def panel_withdrawals(study_dir: str | Path) -> frozenset[str]:
-    """person_ids who withdrew consent, from the panel of the repository holding ``study_dir``."""
-    return withdrawn_person_ids(repo_root_for(study_dir))
+def panel_consents(study_dir: str | Path) -> dict[str, tuple[bool, bool]]:
+    """The panel's consent restrictions (person_id -> quotes, recordings) for the repository of ``study_dir``."""
+    return panel_consent(repo_root_for(study_dir))
 
 
 def distinctive_id(participant_id: str) -> bool:

@@ -30,8 +30,10 @@ from pathlib import Path
 from kit import __version__
 from kit.errors import KitError
 from kit.iorw import atomic_write_json
-from kit.layout import INVITES_FILE, panel_root, repo_root_for, stage_table
+from kit.layout import DATA_DIR, INVITES_FILE, panel_root, repo_root_for, stage_table
 from kit.panel.supply import plan_supply
+from kit.study.panel_people import panel_consent
+from kit.study.records import person_links
 from kit.study.study_file import load_study
 
 MANIFEST_FILE = ".manifest.json"
@@ -198,12 +200,16 @@ def stage_inputs(spec: StageSpec, study_dir: Path, notebook: Path, out_dir: Path
 
 
 SUPPLY = "supply"
+CONSENT = "consent"
 
 
 def panel_inputs(names: Iterable[str], study_dir: Path, digest=file_digest) -> dict[str, str]:
     """Name -> digest of what a stage reads from the panel (``panel/people.csv`` ...).
 
-    ``supply`` is the digest of the plan's panel check itself
+    ``consent`` is the digest of the panel's consent restrictions of this
+    study's people (:func:`kit.study.panel_people.panel_consent`): a
+    withdrawal, or a ``no`` in another study, re-runs only the studies of
+    that person. ``supply`` is the digest of the plan's panel check itself
     (:func:`kit.panel.supply.plan_supply`: counts per segment), so a session
     added in another study re-runs this plan only when it changes them.
     """
@@ -213,6 +219,11 @@ def panel_inputs(names: Iterable[str], study_dir: Path, digest=file_digest) -> d
     for name in names:
         if name == SUPPLY:
             inputs["panel:supply"] = _digest_of(_supply(repo_root, study_dir))
+            continue
+        if name == CONSENT:
+            linked = set(person_links(study_dir / DATA_DIR, []).values())
+            restricted = panel_consent(repo_root)
+            inputs["panel:consent"] = _digest_of(sorted((p, restricted[p]) for p in linked if p in restricted))
             continue
         path = root / name
         if not path.is_file() and path.suffix == ".csv" and path.with_suffix(".xlsx").is_file():

@@ -17,6 +17,7 @@ fails closed (any text in ``withdrawn``, even an unreadable date, means withdraw
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +26,16 @@ import pandas as pd
 from kit.errors import PanelError, Problem
 from kit.layout import PANEL_DIR, PEOPLE_FILE, panel_root
 from kit.study.raci import ROLES
+from kit.study.records import files_stamp, read_records, roster_files, study_data_dirs
 from kit.study.tables import LINE, check_columns, check_ids, find_table, read_table_file
 
 SOURCE = f"{PANEL_DIR}/{PEOPLE_FILE}"
 YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False,
           "0": False, "": False}
 _ROLE_BY_KEY = {r.casefold(): r for r in ROLES}
+CONSENT_YES = frozenset({"yes", "y", "true", "1", "ja", "oui", "si", "sí"})
+"""Spellings of consent in participants.csv (anything else is no)."""
+UNRESTRICTED = (True, True)
 
 
 @dataclass(frozen=True)
@@ -161,3 +166,61 @@ def withdrawn_person_ids(repo_root: str | Path) -> frozenset[str]:
                                  "expected the panel's columns (see README, 'The participant panel')"))
     ids = frame["person_id"][frame["withdrawn"] != ""]
     return frozenset(i for i in ids.tolist() if i)
+
+
+def panel_consent(repo_root: str | Path) -> dict[str, tuple[bool, bool]]:
+    """person_id -> (may be quoted, may have recordings linked), for the people the panel restricts.
+
+    Consent over time, across studies (persons not listed are unrestricted:
+    each study's own consent columns apply):
+
+    * a ``withdrawn`` date in people.csv withdraws both, in every study;
+    * a person's *latest* consent, from the study whose session with them is
+      the most recent (same day: a ``no`` wins), holds in every study: a
+      ``no`` there withdraws what earlier studies were given, while a ``yes``
+      never grants what an earlier study was refused (that study's own
+      column still says no).
+
+    Read once per process for the same file versions (every stage of every
+    study asks). Fails closed like :func:`withdrawn_person_ids`.
+    """
+    root = Path(repo_root).resolve()
+    files = roster_files(root) + ([panel_file(root)] if panel_file(root) else [])
+    return dict(_panel_consent(root, files_stamp(files)))
+
+
+@functools.lru_cache(maxsize=4)
+def _panel_consent(root: Path, stamp: tuple) -> tuple[tuple[str, tuple[bool, bool]], ...]:
+    if panel_file(root) is None:
+        return ()
+    latest: dict[str, tuple[dt.date, bool, bool]] = {}
+    for data_dir in study_data_dirs(root):
+        problems: list[Problem] = []
+        people = read_records(data_dir, "participants", data_dir.parent.name, problems)
+        if people is None or "person_id" not in people.columns:
+            continue
+        sessions = read_records(data_dir, "sessions", data_dir.parent.name, problems)
+        last: dict[str, dt.date] = {}
+        if sessions is not None and {"participant_id", "date"} <= set(sessions.columns):
+            for pid, day in zip(sessions.columns["participant_id"], sessions.columns["date"]):
+                try:
+                    d = parse_date(day)
+                except ValueError:
+                    continue
+                last[pid] = max(last.get(pid, d), d)
+        cols = people.columns
+        n = len(people.lines)
+        for pid, person, quotes, recording in zip(cols.get("participant_id", [""] * n), cols["person_id"],
+                                                  cols.get("consent_quotes", [""] * n),
+                                                  cols.get("consent_recording", [""] * n)):
+            if not person or pid not in last:
+                continue
+            record = (last[pid], quotes.lower() in CONSENT_YES, recording.lower() in CONSENT_YES)
+            old = latest.get(person)
+            if old is None or record[0] > old[0]:
+                latest[person] = record
+            elif record[0] == old[0]:
+                latest[person] = (old[0], old[1] and record[1], old[2] and record[2])
+    out = {person: (q, r) for person, (_, q, r) in latest.items() if (q, r) != UNRESTRICTED}
+    out.update({person: (False, False) for person in withdrawn_person_ids(root)})
+    return tuple(sorted(out.items()))

@@ -29,7 +29,7 @@ import pandas as pd
 from kit.errors import DataError, Problem
 from kit.iorw import atomic_write_json, atomic_write_text
 from kit.layout import SYNTHESIS_JSON, reports_dir_for, study_slug
-from kit.privacy.roster import Roster, panel_withdrawals
+from kit.privacy.roster import Roster, panel_consents
 from kit.study import transcripts
 from kit.study.study_file import Study, load_study
 from kit.study.tables import fatal_first, load_tables
@@ -243,7 +243,7 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
         try:
             roster = Roster.from_frames(data.frame("participants"), data.frame("sessions"),
                                         source="data/participants.csv",
-                                        withdrawn=panel_withdrawals(study_dir))
+                                        panel=panel_consents(study_dir))
         except DataError as err:  # sources reports the same rows with their file lines
             if not any(p.fatal for p in problems):
                 problems += err.problems
