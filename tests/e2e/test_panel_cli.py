@@ -57,7 +57,9 @@ def test_withdrawal_then_purge_from_the_command_line(demo_repo: Path):
     assert any("'Q-N004' is a quote withheld" in w for w in insights["warnings"])
     assert QUOTE not in _texts(repo / "reports", repo / "_site")
 
+    counts = read_json(repo / "reports" / "demo-checkout" / "synthesis.json")["counts"]
     purged = _invoke(repo, "purge", "--withdrawn", "--on", "2026-12-01", "--jobs", "1")
+    assert read_json(repo / "reports" / "demo-checkout" / "synthesis.json")["counts"]["notes"] == counts["notes"]
     assert "panel/purge-log.csv" in purged.output
     everything = _texts(repo / "notebooks" / "demo-checkout" / "data", repo / "reports", repo / "_site")
     assert not any(word in everything for word in (*HER[:3], QUOTE))

@@ -92,7 +92,7 @@ def test_purge_withdrawn_leaves_no_word_of_the_person_and_keeps_the_counts(repo:
     assert (repo / "notebooks" / "old" / "data" / "transcripts" / "S1.srt").exists()  # not asked to expire
     log = (repo / "panel" / "purge-log.csv").read_text()
     assert log.splitlines()[0].startswith("date,reason,subject,study,participant_rows,note_texts")
-    assert "2026-06-01,withdrawn,PN-1,new,1,1,1,1,2,1" in log and "2026-06-01,withdrawn,PN-1,panel" in log
+    assert "2026-06-01,withdrawn,PN-1,new,1,1,1,1,2,1,0," in log and "2026-06-01,withdrawn,PN-1,panel" in log
     assert not any(word in log for word in ("Maria", "Lopez", "@", "Acme", "Tom"))
 
 
@@ -113,6 +113,7 @@ def test_purge_expired_deletes_raw_data_of_studies_past_retention_only(repo: Pat
     assert "rec.example/old" not in (old / "sessions.csv").read_text()
     assert not any((old / "transcripts").iterdir())
     assert "coupon" in (old / "notes.csv").read_text()  # tags stay
+    assert "2025-02-01,expired,old,old,1,1,1,1,0,0,0,2025-01-31" in (repo / "panel" / "purge-log.csv").read_text()
     assert "Maria Lopez" in (repo / "notebooks" / "new" / "data" / "participants.csv").read_text()
 
 

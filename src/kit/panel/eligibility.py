@@ -48,9 +48,9 @@ class Standing:
     nearest_days: int | None  # days to the nearest attended session (past or booked)
 
 
-def standing(sessions: list[Participation], day: dt.date) -> Standing:
-    """Counts of a person's sessions relative to ``day``."""
-    start = window_start(day)
+def standing(sessions: list[Participation], day: dt.date, start: dt.date | None = None) -> Standing:
+    """Counts of a person's sessions relative to ``day`` (``start``: :func:`window_start` of it, if known)."""
+    start = start or window_start(day)
     attended = [s.date for s in sessions if s.attended == ATTENDED]
     in_window = [d for d in attended if start < d <= day]
     no_shows = sum(1 for s in sessions if s.attended == NO_SHOW and start < s.date <= day)
@@ -97,8 +97,9 @@ def evaluate(panel: Panel, history: dict[str, list[Participation]], rules: Panel
              day: dt.date) -> Eligibility:
     """Apply the rules to every person of the panel on ``day``."""
     records, reasons = {}, {}
+    start = window_start(day)
     for pid, person in panel.people.items():
-        record = standing(history.get(pid, []), day)
+        record = standing(history.get(pid, []), day, start)
         records[pid] = record
         reasons[pid] = exclusion(person, record, rules, day)
     return Eligibility(day, records, reasons)

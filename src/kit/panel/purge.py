@@ -4,7 +4,8 @@
 planned: every edited table atomically (build, then rename), transcripts
 rewritten or deleted, ``panel/people.csv`` last, then one row per subject
 and study appended to ``panel/purge-log.csv``: the day, why (expired /
-withdrawn), the study slug or person_id, and counts, never a name, an
+withdrawn), the study slug or person_id, counts, and for expired data the
+date it was kept until; never a name, an
 e-mail or a word of the data. An interrupted purge is completed by running
 it again; a complete one leaves nothing to find, so a second purge changes
 nothing and logs nothing. The CLI then re-runs the studies concerned (their
@@ -24,13 +25,13 @@ from kit.layout import purge_log_path
 from kit.lock import repository_lock
 from kit.panel.retention import WHAT, RetentionPlan, plan_retention
 
-LOG_COLUMNS = ("date", "reason", "subject", "study", *(w.replace(" ", "_") for w in WHAT))
+LOG_COLUMNS = ("date", "reason", "subject", "study", *(w.replace(" ", "_") for w in WHAT), "kept_until")
 
 
 def log_rows(plan: RetentionPlan) -> list[list[object]]:
     """One purge-log row per subject and study with something deleted (ids and counts only)."""
-    return [[plan.day.isoformat(), s.reason, s.subject, s.study, *(s.counts.get(w, 0) for w in WHAT)]
-            for s in plan.due()]
+    return [[plan.day.isoformat(), s.reason, s.subject, s.study, *(s.counts.get(w, 0) for w in WHAT),
+             s.until.isoformat() if s.until else ""] for s in plan.due()]
 
 
 def append_log(repo_root: Path, rows: list[list[object]]) -> None:
