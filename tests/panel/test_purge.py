@@ -136,3 +136,20 @@ def test_kit_purge_dry_run_and_kit_check_retention(repo: Path, monkeypatch):
     assert check.exit_code == 1 and "retention check FAILED" in check.output
     usage = CliRunner().invoke(cli, ["purge"])
     assert usage.exit_code == 2
+
+
+def test_a_study_ends_on_its_deadline_or_start_plus_weeks_or_its_last_session_if_later(tmp_path: Path):
+    from kit.panel.rawtable import RawTable
+    from kit.panel.retention import study_end
+
+    study = tmp_path / "s"
+    study.mkdir()
+    (study / "study.yml").write_text("title: x\nnotes: {deadline: 2020-01-01}\ndeadline: null\n"
+                                     "start_date: 2026-01-05\nweeks_available: 2\n")
+    assert study_end(study, None) == dt.date(2026, 1, 19)
+    (study / "study.yml").write_text("start_date: 2026-01-05\ndeadline: '2026-02-01'\n")
+    assert study_end(study, None) == dt.date(2026, 2, 1)
+    sessions = write_csv(tmp_path / "sessions.csv", ["session_id", "date"], [["S1", "2026-03-09"], ["S2", "soon"]])
+    assert study_end(study, RawTable.load(sessions)) == dt.date(2026, 3, 9)
+    (study / "study.yml").write_text("title: [unclosed\n")
+    assert study_end(study, None) is None

@@ -111,6 +111,7 @@ def _names_redactor(names: list[str]) -> Redactor | None:
 
 
 PLAN_DATES = ("deadline", "start_date", "weeks_available")
+YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 def _plan_dates(path: Path) -> dict[str, str]:
@@ -134,13 +135,13 @@ def _plan_dates(path: Path) -> dict[str, str]:
             if key is None:
                 key = event.value
             else:
-                if key in PLAN_DATES:
+                if key in PLAN_DATES and event.value not in YAML_NULLS:
                     found[key] = event.value
-                    if len(found) == len(PLAN_DATES) or (key == "deadline" and event.value):
+                    if key == "deadline":
                         break  # the deadline decides; nothing further is needed
                 key = None
         elif isinstance(event, yaml.AliasEvent) and depth == 1:
-            key = None if key is not None else key
+            key = None  # an alias as a value: not a date the kit writes
     return found
 
 
