@@ -35,6 +35,7 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_redaction.py
 	$(PY) benchmarks/bench_run.py
 	$(PY) benchmarks/bench_scale.py
+	$(PY) benchmarks/bench_panel.py
 
 run: $(STAMP)
 	$(VENV)/bin/kit run

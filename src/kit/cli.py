@@ -5,6 +5,7 @@ Every :class:`~kit.errors.KitError` becomes one clear line on stderr.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,10 @@ from kit.errors import KitError
 
 def _repo_root() -> Path:
     return Path(os.environ.get("KIT_REPO", ".")).resolve()
+
+
+def _day(on: dt.datetime | None) -> dt.date:
+    return on.date() if on else dt.date.today()
 
 
 def _fail(exc: KitError) -> None:
@@ -74,6 +79,8 @@ _jobs = click.option("--jobs", "-j", type=click.IntRange(1), default=None,
                      help="Studies run in parallel (default: CPU count).")
 _timeout = click.option("--timeout", type=click.FloatRange(1), default=600, show_default=True,
                         help="Seconds a single cell may run before its study fails.")
+_on = click.option("--on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                   help="The day the rules are applied on (default: today), YYYY-MM-DD.")
 _force = click.option("--force", is_flag=True,
                       help="Execute every notebook, even those whose inputs did not change.")
 _strict = click.option("--strict", is_flag=True,
@@ -181,14 +188,104 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
 @click.argument("slugs", nargs=-1)
 @click.option("--privacy", is_flag=True,
               help="Scan reports/ and _site/ for roster names, e-mails, phones and unconsented quotes.")
-def check(slugs: tuple[str, ...], privacy: bool) -> None:
-    """Check the published output (kit check --privacy [SLUG ...]); exit 1 on any leak."""
-    from kit.privacy.leak_check import check_privacy_command
+@click.option("--retention", is_flag=True,
+              help="List raw data past its retention date and data of withdrawn panel people.")
+@_on
+def check(slugs: tuple[str, ...], privacy: bool, retention: bool, on: dt.datetime | None) -> None:
+    """Check the published output (--privacy) or the raw data's retention (--retention); exit 1 on any hit."""
+    if not privacy and not retention:
+        raise click.UsageError("say what to check: --privacy or --retention")
+    code = 0
+    if retention:
+        from kit.panel.purge import check_retention_command
 
-    if not privacy:
-        raise click.UsageError("say what to check: --privacy")
-    sys.exit(check_privacy_command(_repo_root(), slugs, echo=click.echo,
-                                   echo_err=lambda m: click.echo(m, err=True)))
+        code = max(code, check_retention_command(_repo_root(), _day(on), slugs, echo=click.echo,
+                                                 echo_err=lambda m: click.echo(m, err=True)))
+    if privacy:
+        from kit.privacy.leak_check import check_privacy_command
+
+        code = max(code, check_privacy_command(_repo_root(), slugs, echo=click.echo,
+                                               echo_err=lambda m: click.echo(m, err=True)))
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--n", "n", type=click.IntRange(1), required=True, help="How many people to invite.")
+@click.option("--segment", "segments", multiple=True,
+              help="Only these segments of the plan (repeatable; default: all the plan's segments).")
+@click.option("--beta", is_flag=True, help="Only members of the beta programme.")
+@_on
+def recruit(slug: str, n: int, segments: tuple[str, ...], beta: bool, on: dt.datetime | None) -> None:
+    """Propose N eligible panel people for SLUG, balanced over its segments, into data/invites.csv.
+
+    People in cooldown, over the 12-month or no-show limits, withdrawn or not
+    opted in are left out. Each invitation names the contact owner to ask
+    first and the role that reaches out (the RACI row 'customer communication').
+    Too few eligible people: exit 2, naming the shortfall per segment.
+    """
+    from kit.panel.recruit import recruit as propose
+
+    try:
+        rec = propose(_repo_root(), slug, n, segments, beta, _day(on))
+    except KitError as exc:
+        _fail(exc)
+    for seg, ids in rec.picked.items():
+        click.echo(f"{seg}: {len(ids)} of {rec.eligible[seg]} eligible")
+    click.echo(f"excluded: {rec.exclusions_text()}")
+    click.echo(f"wrote {rec.path.relative_to(_repo_root())} ({sum(map(len, rec.picked.values()))} people; "
+               f"reaches out: {rec.reaches_out or 'nobody in the RACI row customer communication'}; "
+               "ask each person's contact owner first)")
+
+
+@cli.command()
+@click.option("--withdrawn", is_flag=True, help="Delete the raw data of people who withdrew consent.")
+@click.option("--expired", is_flag=True, help="Delete raw data past its retention date.")
+@click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+@_on
+@_jobs
+@_timeout
+def purge(withdrawn: bool, expired: bool, dry_run: bool, on: dt.datetime | None, jobs: int | None,
+          timeout: float) -> None:
+    """Delete raw data of withdrawn people (--withdrawn) or past retention (--expired), in place.
+
+    Names, e-mails and phones are blanked, notes lose their words, transcripts
+    and recording links are deleted; counts stay. Appends to
+    panel/purge-log.csv (ids and counts only), then re-runs the studies
+    concerned and, when _site/ exists, rebuilds the site. A second purge
+    finds nothing to do.
+    """
+    from kit.panel.purge import purge as run_purge
+
+    if not withdrawn and not expired:
+        raise click.UsageError("say what to purge: --withdrawn and/or --expired")
+    root = _repo_root()
+    try:
+        report = run_purge(root, _day(on), withdrawn=withdrawn, expired=expired, dry_run=dry_run)
+    except KitError as exc:
+        _fail(exc)
+    for line in report.lines():
+        click.echo(line)
+    if not report.due():
+        click.echo(f"nothing to purge on {report.day}")
+        sys.exit(0)
+    if dry_run:
+        click.echo("dry run: nothing deleted")
+        sys.exit(0)
+    click.echo(f"purged; logged in panel/purge-log.csv ({len(report.due())} subject(s), ids and counts only)")
+    code = _run(tuple(sorted(report.studies)), jobs, timeout) if report.studies else 0
+    from kit.layout import SITE_DIR
+
+    if (root / SITE_DIR).is_dir():
+        from kit.privacy.leak_check import require_clean_site
+        from kit.site.build import build_site
+
+        try:
+            build_site(root, echo=click.echo,
+                       before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo))
+        except KitError as exc:
+            _fail(exc)
+    sys.exit(code)
 
 
 def main() -> None:

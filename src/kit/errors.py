@@ -71,6 +71,14 @@ class InsightError(ValidationError):
     """insights.yml is invalid or does not trace to the synthesis."""
 
 
+class PanelError(ValidationError):
+    """panel/people.csv, panel/rules.yml or a study's participation data is invalid (file:line messages)."""
+
+
+class RecruitShortfallError(UsageError):
+    """``kit recruit`` cannot propose enough eligible people: exit 2, shortfall per segment named."""
+
+
 class StageOrderError(KitError):
     """A stage needs the output of an earlier stage that is not there."""
 

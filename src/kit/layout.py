@@ -9,6 +9,7 @@ reports/<slug>/       generated: executed notebooks and each stage's JSON
 reports/index.json    every study and insight (written by kit.site.index only)
 studies/              generated: the published copies the site renders
 _site/                the built website
+panel/                private: people.csv (the participant panel), rules.yml, purge-log.csv
 ```
 
 No other module spells these names; they import them from here. The stage
@@ -40,6 +41,12 @@ INDEX_JSON = "index.json"
 LOCK_FILE = ".kit-run.lock"
 SHARD_JSON = ".shard.json"  # in reports/: which shard of how many ran it (kit run --shard)
 COSTS_JSON = ".costs.json"  # in reports/: slug -> last run seconds, for shard assignment
+PANEL_DIR = "panel"  # private, at the repository root: never published
+PEOPLE_FILE = "people.csv"  # the participant panel
+PANEL_RULES_FILE = "rules.yml"  # contact limits, retention, consent versions in force
+PURGE_LOG_FILE = "purge-log.csv"  # what `kit purge` deleted (counts and ids, no personal data)
+INVITES_FILE = "invites.csv"  # `kit recruit`'s proposal, in the study's private data/
+PANEL_PAGE_PART = "_panel.md"  # the generated part of the Panel page, in studies/
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
 INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
 """Spreadsheet and tracker exports the insights stage writes beside insights.json."""
@@ -92,6 +99,26 @@ def notebooks_root(repo_root: str | Path) -> Path:
 def templates_root(repo_root: str | Path) -> Path:
     """``<repo>/templates``, the stage notebooks."""
     return Path(repo_root) / TEMPLATES_DIR
+
+
+def panel_root(repo_root: str | Path) -> Path:
+    """``<repo>/panel``, the participant panel (private like ``data/``)."""
+    return Path(repo_root) / PANEL_DIR
+
+
+def people_path(repo_root: str | Path) -> Path:
+    """``<repo>/panel/people.csv``."""
+    return panel_root(repo_root) / PEOPLE_FILE
+
+
+def panel_rules_path(repo_root: str | Path) -> Path:
+    """``<repo>/panel/rules.yml``."""
+    return panel_root(repo_root) / PANEL_RULES_FILE
+
+
+def purge_log_path(repo_root: str | Path) -> Path:
+    """``<repo>/panel/purge-log.csv``."""
+    return panel_root(repo_root) / PURGE_LOG_FILE
 
 
 def study_reports(repo_root: str | Path, slug: str) -> Path:

@@ -217,3 +217,27 @@ def test_weeks_available_alone_sets_the_cycle_and_a_contradiction_is_reported(tm
     plan = run_plan_stage(_study(tmp_path, "b", weeks_available=2))
     assert any("weeks_available is 2 but start_date to deadline is 5.6 weeks" in w["message"]
                for w in plan["warnings"])
+
+
+def test_the_panel_supply_is_checked_against_participants_per_segment(tmp_path: Path):
+    from kit.plan.stage import run_plan_stage
+    from panel_fixture import person, write_panel, write_study
+
+    first, back = "First-time buyer", "Returning buyer"
+    study = write_study(tmp_path, "supply", [["R-1", "A B", "a@x.org", first, "yes", "yes", "PN-1"]], [],
+                        start_date="2026-10-05", deadline="2026-11-13",
+                        participants_per_segment={first: 3, back: 2})
+    plan = run_plan_stage(study)
+    assert "panel" not in plan  # no panel: the plan is as before
+    write_panel(tmp_path, [person("PN-1", "A B", first), person("PN-2", "C D", first),
+                           person("PN-3", "E F", first, opted_in="2026-10-05"),
+                           person("PN-4", "G H", back), person("PN-5", "I J", back, withdrawn="2026-01-01")])
+    write_study(tmp_path, "other", [["X-1", "G H", "g@x.org", back, "yes", "yes", "PN-4"]],
+                [["S1", "X-1", "2026-10-01", "Sam", "", "", ""]])  # PN-4 in cooldown on the start date
+    plan = run_plan_stage(study)
+    rows = {r["segment"]: r for r in plan["panel"]["segments"]}
+    assert rows[first] == {"segment": first, "planned": 3, "recruited": 1, "eligible": 2, "short": 0}
+    assert rows[back] == {"segment": back, "planned": 2, "recruited": 0, "eligible": 0, "short": 2}
+    panel_warnings = [w["message"] for w in plan["warnings"] if w["section"] == "panel"]
+    assert len(panel_warnings) == 1 and "'Returning buyer' by 2026-10-05" in panel_warnings[0]
+    assert "short 2" in panel_warnings[0] and "G H" not in str(plan["panel"])

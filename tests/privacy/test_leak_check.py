@@ -278,3 +278,19 @@ def test_rows_with_extra_cells_are_still_scanned(pii_repo):
         f.write("N010,S01,R-3001,Checkout,Call me, Maria Gonzalez,basket,observation\n")
     page(pii_repo, "<p>Maria Gonzalez</p>")
     assert ("name", "Maria Gonzalez") in found(scan_for_leaks(pii_repo))
+
+
+def test_panel_people_are_looked_for_but_a_panel_person_who_is_published_staff_is_not(tmp_path):
+    from kit.privacy.leak_check import scan_for_leaks
+    from panel_fixture import person, write_panel, write_study
+
+    # Dana Whitfield observes sessions, study.yml names her (published on purpose), and she is in the panel.
+    write_panel(tmp_path, [person("PN-1", "Maria Lopez"), person("PN-9", "Dana Whitfield", owner="PM")])
+    write_study(tmp_path, "demo", [["R-1", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", ""]],
+                [["S1", "R-1", "2026-03-01", "Sam Okafor", "Dana Whitfield", "", ""]])
+    page = tmp_path / "reports" / "demo" / "page.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>Observed by Dana Whitfield (PM).</p>\n<p>Invite Maria Lopez at maria.lopez@example.com</p>\n")
+    leaks = scan_for_leaks(tmp_path)
+    assert {(leak.line, leak.kind, leak.study, leak.item) for leak in leaks} == {
+        (2, "name", "panel", "Maria Lopez"), (2, "email", "panel", "maria.lopez@example.com")}

@@ -227,3 +227,41 @@ def test_roster_repr_shows_no_names_or_ids(roster):
 def test_apostrophes_in_names_any_spelling():
     roster = Roster.from_frames(participants([("R-201", "Grace O'Connor", "", "", "yes", "yes")]))
     assert roster.redact("O\u2019Connor and o'connor and O`CONNOR's") == "P01 and P01 and P01's"
+
+
+def test_a_panel_withdrawal_withholds_quotes_and_recordings_in_every_study(tmp_path):
+    from panel_fixture import person, write_panel, write_study
+
+    write_panel(tmp_path, [person("PN-1", "Maria Lopez", withdrawn="2026-02-01"), person("PN-2", "Tom Berg")])
+    for slug in ("a", "b"):
+        write_study(tmp_path, slug, [
+            ["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"],
+            ["R-2", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", "PN-2"],
+            ["R-3", "Una Linked", "u@x.org", "First-time buyer", "yes", "yes", ""]],
+            [["S1", "R-1", "2026-01-10", "Sam", "", "", "https://rec.example/1"],
+             ["S2", "R-2", "2026-01-11", "Sam", "", "", "https://rec.example/2"]])
+        roster = Roster.from_study(tmp_path / "notebooks" / slug)
+        assert not roster.can_quote("R-1") and not roster.can_link_recording("R-1")
+        assert roster.recording_link("S1") is None and roster.recording_link("S2") == "https://rec.example/2"
+        assert roster.can_quote("R-2") and roster.can_quote("R-3") and roster.withdrawn == {"R-1"}
+
+
+def test_a_no_in_the_persons_latest_study_holds_in_the_earlier_ones_but_a_later_yes_grants_nothing(tmp_path):
+    from panel_fixture import person, write_panel, write_study
+
+    write_panel(tmp_path, [person("PN-1", "Maria Lopez"), person("PN-2", "Tom Berg")])
+    maria = ["R-1", "Maria Lopez", "m@x.org", "First-time buyer"]
+    tom = ["R-2", "Tom Berg", "t@x.org", "First-time buyer"]
+    write_study(tmp_path, "early", [maria + ["yes", "yes", "PN-1"], tom + ["no", "no", "PN-2"]],
+                [["S1", "R-1", "2026-01-10", "Sam", "", "", ""], ["S2", "R-2", "2026-01-10", "Sam", "", "", ""]])
+    write_study(tmp_path, "later", [maria + ["no", "yes", "PN-1"], tom + ["yes", "yes", "PN-2"]],
+                [["S1", "R-1", "2026-05-10", "Sam", "", "", ""], ["S2", "R-2", "2026-05-10", "Sam", "", "", ""]])
+    early = Roster.from_study(tmp_path / "notebooks" / "early")
+    later = Roster.from_study(tmp_path / "notebooks" / "later")
+    # Maria said no to quotes in May: her January quotes are withheld too; recordings stay allowed
+    assert not early.can_quote("R-1") and early.can_link_recording("R-1") and not later.can_quote("R-1")
+    # Tom said no in January and yes in May: January stays no, May is yes
+    assert not early.can_quote("R-2") and later.can_quote("R-2")
+    # without a panel, each study's own columns are all there is
+    (tmp_path / "panel" / "people.csv").unlink()
+    assert Roster.from_study(tmp_path / "notebooks" / "early").can_quote("R-1")

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from kit.layout import STAGES
 from kit.run import manifest, runner
 from kit.run.manifest import MANIFEST_FILE, Manifest, notebook_digest, stage_specs
 from kit.run.runner import run_studies
+from panel_fixture import study_plan
 
 PLAN, SESSIONS, INSIGHTS = STAGES
 
@@ -289,4 +291,54 @@ def test_choosing_an_embedding_model_reruns_the_synthesis(repo: Path, executed: 
     _run(repo, executed)
     monkeypatch.setenv("KIT_THEME_EMBEDDINGS", "/models/minilm")
     assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS) | _only("beta", SESSIONS, INSIGHTS)
+    assert _run(repo, executed) == set()
+
+
+def _panel(repo: Path, people: str) -> None:
+    (repo / "panel").mkdir(exist_ok=True)
+    (repo / "panel" / "people.csv").write_text(
+        "person_id,name,email,account,segment,contact_owner,opted_in,consent_version,withdrawn,beta\n" + people)
+    for slug in ("alpha", "beta"):
+        plan = repo / "notebooks" / slug / "study.yml"
+        plan.write_text(yaml.safe_dump(study_plan(segments=["Buyer"], participants_per_segment={"Buyer": 2},
+                                                  start_date="2026-11-02", deadline="2026-12-01")))
+        (repo / "notebooks" / slug / "data" / "participants.csv").write_text(  # PN-1 took part in beta only
+            "participant_id,name,email,segment,consent_quotes,consent_recording,person_id\n"
+            f"P01,A B,a@x.org,Buyer,yes,yes,{'PN-1' if slug == 'beta' else ''}\n")
+        (repo / "notebooks" / slug / "data" / "sessions.csv").write_text(
+            "session_id,participant_id,date,moderator,observers\nS01,P01,2019-11-03,Sam,Dana\n")
+
+
+def test_a_withdrawal_in_the_panel_reruns_the_studies_of_that_person(repo: Path, executed: list):
+    _panel(repo, "PN-1,A B,a@x.org,Acme,Buyer,PM,2025-01-01,v1,,no\n")
+    _run(repo, executed)
+    assert _run(repo, executed) == set()
+    (repo / "panel" / "people.csv").write_text(
+        (repo / "panel" / "people.csv").read_text().replace("v1,,no", "v1,2026-11-20,no"))
+    # beta, where PN-1 took part, runs again; alpha because PN-1 was eligible for its plan
+    # (a plan that runs again re-runs the stages after it)
+    assert _run(repo, executed) == _only("alpha", *STAGES) | _only("beta", *STAGES)
+    (repo / "panel" / "people.csv").write_text(
+        (repo / "panel" / "people.csv").read_text().replace("2026-11-20", "2026-11-21"))
+    assert _run(repo, executed) == set()  # another date, the same withdrawal
+    roster = repo / "notebooks" / "alpha" / "data" / "participants.csv"
+    roster.write_text(roster.read_text().replace("yes,yes,\n", "no,no,\n"))
+    assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS)  # alpha's own data changed, nobody else's
+
+
+def test_another_studys_session_reruns_a_plan_only_when_the_panel_supply_changes(repo: Path, executed: list):
+    _panel(repo, "PN-1,A B,a@x.org,Acme,Buyer,PM,2025-01-01,v1,,no\nPN-2,C D,c@x.org,Acme,Buyer,PM,2025-01-01,v1,,no\n")
+    _run(repo, executed)
+    sessions = repo / "notebooks" / "beta" / "data" / "sessions.csv"
+    with open(sessions, "a") as fh:  # a session years before the start date: no cooldown, supply unchanged
+        fh.write("S02,P01,2020-11-04,Sam,\n")
+    assert _run(repo, executed) == _only("beta", SESSIONS, INSIGHTS)
+    with open(sessions, "a") as fh:  # PN-1 booked the day before alpha starts: alpha's supply drops
+        fh.write("S03,P01,2026-11-01,Sam,\n")
+    assert _run(repo, executed) == _only("alpha", *STAGES) | _only("beta", SESSIONS, INSIGHTS)
+
+
+def test_kit_recruit_proposals_are_no_stage_input(repo: Path, executed: list):
+    _run(repo, executed)
+    (repo / "notebooks" / "alpha" / "data" / "invites.csv").write_text("person_id\nPN-1\n")
     assert _run(repo, executed) == set()

@@ -38,7 +38,7 @@ def config() -> dict:
 def test_website_project_with_an_explicit_render_list(config):
     project = config["project"]
     assert project["type"] == "website" and project["output-dir"] == "_site"
-    assert project["render"] == ["index.qmd", "insights.qmd", "playbook.qmd"]
+    assert project["render"] == ["index.qmd", "insights.qmd", "playbook.qmd", "panel.qmd"]
     for target in project["render"]:
         assert (ROOT / target).is_file()
         assert not target.startswith(("templates/", "notebooks/", "tests/", "reports/"))
@@ -55,7 +55,8 @@ def test_navbar_search_title_footer_and_themes(config):
     navbar = website["navbar"]
     assert navbar["search"] is True
     assert [(i["text"], i["href"]) for i in navbar["left"]] == [
-        ("Studies", "index.qmd"), ("Insights", "insights.qmd"), ("Playbook", "playbook.qmd")]
+        ("Studies", "index.qmd"), ("Insights", "insights.qmd"), ("Playbook", "playbook.qmd"),
+        ("Panel", "panel.qmd")]
     html = config["format"]["html"]
     assert set(html["theme"]) == {"light", "dark"}
     assert html["code-fold"] is True
@@ -183,7 +184,7 @@ def test_quarto_renders_the_fixture_project(tmp_path: Path):
 
     repo = seed_site_repo(tmp_path / "repo")
     out = build_site(repo, use_quarto=True, echo=lambda m: None)
-    for page in ("index.html", "insights.html", "playbook.html", "studies/alpha/03-insights.html"):
+    for page in ("index.html", "insights.html", "playbook.html", "panel.html", "studies/alpha/03-insights.html"):
         assert (out / page).is_file(), page
     assert not (out / "templates").exists() and not (out / "notebooks").exists()
     html = (out / "studies/alpha/01-plan.html").read_text("utf-8")

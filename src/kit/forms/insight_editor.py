@@ -116,7 +116,8 @@ def _validator(study_dir: Path, reports_dir):
         spec = validate_insights(data, INSIGHTS_FILE)
         synthesis = _synthesis(study_dir, reports_dir)
         if synthesis is not None:
-            return traceability.check(spec, load_study(study_dir), index_synthesis(synthesis))
+            index = index_synthesis(synthesis, cited=traceability.cited_ids(spec))  # withheld quotes resolve
+            return traceability.check(spec, load_study(study_dir), index)
         # Before the synthesis, every other rule still applies: treat the cited ids as known.
         cited = {ref: None for ins in spec.insights for ref in ins.evidence + ins.counter_evidence}
         warnings = traceability.check(spec, load_study(study_dir), cited)

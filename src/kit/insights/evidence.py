@@ -8,12 +8,24 @@ metrics (``M-SUS``, ``M-COMPLETION-<task>`` ...). Every item carries
 This module turns those collections into one index ``id -> EvidenceItem``
 that traceability, confidence, drafts and the report share, so the id
 conventions live in one place.
+
+Quotes whose words may no longer be shown (the participant never consented,
+withdrew, or the words were purged) are listed by the synthesis under
+``withheld_quotes`` (ids and pseudonyms, no text) and ``withheld_sessions``
+(every ``Q-<session>-<n>`` of such a session). They resolve as withheld
+quotes, :data:`WITHHELD_TEXT`, that still count: consent changing after the
+analysis never breaks an insight's evidence link.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kit.synthesis.output import Synthesis, metric_value_text
+
+SESSION_QUOTE_RE = re.compile(r"^Q-(?P<session>.+)-\d+$")
+WITHHELD_TEXT = "quote withheld (no consent)"
 
 
 @dataclass
@@ -31,6 +43,7 @@ class EvidenceItem:
     note_kind: str = ""  # observation | quote | problem, for notes
     value: str = ""  # a metric's value as one line (metric_value_text)
     members: list[str] = field(default_factory=list)  # a theme's notes and quotes
+    withheld: bool = False  # a quote whose words may not be shown; it still counts as evidence
 
     def to_dict(self) -> dict:
         """Plain JSON for insights.json."""
@@ -39,15 +52,19 @@ class EvidenceItem:
                "tags": list(self.tags)}
         if self.kind == "metric":
             out["value"] = self.value
+        if self.withheld:
+            out["withheld"] = True
         return out
 
 
-def index_synthesis(synthesis: Synthesis) -> dict[str, EvidenceItem]:
+def index_synthesis(synthesis: Synthesis, cited: Iterable[str] = ()) -> dict[str, EvidenceItem]:
     """All citable items of a synthesis, keyed by id.
 
     Quotes from notes of kind quote and themes (clusters of notes) count as
     notes; quotes cut from a transcript count as transcripts; confidence
-    counts these source kinds (triangulation).
+    counts these source kinds (triangulation). Withheld quotes are included
+    (text :data:`WITHHELD_TEXT`); ``cited`` ids of the form ``Q-<session>-<n>``
+    whose session is withheld resolve as withheld too (their transcript may be gone).
     """
     index: dict[str, EvidenceItem] = {}
     for n in synthesis.notes:
@@ -63,4 +80,17 @@ def index_synthesis(synthesis: Synthesis) -> dict[str, EvidenceItem]:
     for m in synthesis.metrics:
         index[m.id] = EvidenceItem(m.id, "metric", sorted(set(m.participants)), "", m.label, [],
                                    "metrics", value=metric_value_text(m))
+    # Withheld last: should an id ever be in both, its words are not shown.
+    for w in synthesis.withheld_quotes:
+        index[w.id] = _withheld(w.id, w.participants, w.tags, w.source)
+    sessions = {s.session_id: s for s in synthesis.withheld_sessions}
+    for ref in cited:
+        m = SESSION_QUOTE_RE.match(str(ref))
+        if ref not in index and m and m["session"] in sessions:
+            index[ref] = _withheld(ref, sessions[m["session"]].participants, [], "transcript")
     return index
+
+
+def _withheld(ident: str, participants: list[str], tags: list[str], source: str) -> EvidenceItem:
+    return EvidenceItem(ident, "quote", sorted(set(participants)), WITHHELD_TEXT, "", list(tags),
+                        "transcripts" if source == "transcript" else "notes", verbatim=True, withheld=True)

@@ -47,6 +47,7 @@ class PublishedEvidence(_Shape):
     label: str = ""
     tags: list[str] = Field(default_factory=list)
     value: str | None = None
+    withheld: bool = False  # the words may not be shown (consent); the item still counts
 
 
 class MetricRef(_Shape):

@@ -48,7 +48,8 @@ def save_insights(study_dir: str | Path, data: dict, reports_dir: str | Path | N
     spec = validate_insights(data)
     synthesis_path = reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON
     if synthesis_path.is_file():
-        traceability.check(spec, load_study(study_dir), index_synthesis(read_synthesis(synthesis_path)))
+        index = index_synthesis(read_synthesis(synthesis_path), cited=traceability.cited_ids(spec))
+        traceability.check(spec, load_study(study_dir), index)
     plain = spec.model_dump(mode="json", exclude_none=True)
     text = yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, width=100)
     return atomic_write_text(study_dir / INSIGHTS_FILE, text)
@@ -88,7 +89,9 @@ def _publisher(roster):
 
     def publish(item) -> dict:
         out = item.to_dict()
-        if item.verbatim and set(item.participants) & no_quotes:
+        if item.withheld:
+            pass  # already WITHHELD_TEXT: no words to redact
+        elif item.verbatim and set(item.participants) & no_quotes:
             out["text"] = WITHHELD
         elif roster is not None:
             out["text"] = roster.redact(out["text"])
@@ -113,7 +116,7 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
     try:
         synthesis = load_synthesis(study_dir, reports_dir)
         spec = load_insights(study_dir)
-        index = index_synthesis(synthesis)
+        index = index_synthesis(synthesis, cited=traceability.cited_ids(spec))
         warnings = traceability.check(spec, study, index)  # raises InsightError on fatal problems
     except (InsightError, StageOrderError):
         # Insights that no longer trace to their evidence must not stay in the

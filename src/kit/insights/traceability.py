@@ -15,7 +15,9 @@ Checks (all problems are collected and raised together as one
 * insight and recommendation ids are unique.
 
 Non-fatal findings (a question both answered and open, an insight whose
-counter-evidence is also its evidence) come back as warnings.
+counter-evidence is also its evidence, evidence that is a quote now withheld
+because its participant withdrew or never gave consent) come back as
+warnings: a consent change never fails the build.
 """
 from __future__ import annotations
 
@@ -46,12 +48,13 @@ def problems(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
 
     for ins in spec.insights:
         where = f"{source}: insight {ins.id}"
-        for ref in ins.evidence:
-            if ref not in index:
-                found.append(Problem(where, f"evidence '{ref}' not found in synthesis"))
-        for ref in ins.counter_evidence:
-            if ref not in index:
-                found.append(Problem(where, f"counter-evidence '{ref}' not found in synthesis"))
+        for label, refs in (("evidence", ins.evidence), ("counter-evidence", ins.counter_evidence)):
+            for ref in refs:
+                if ref not in index:
+                    found.append(Problem(where, f"{label} '{ref}' not found in synthesis"))
+                elif index[ref] is not None and index[ref].withheld:  # None: the form, before a synthesis
+                    found.append(Problem(where, f"{label} '{ref}' is a quote withheld (no consent): it still "
+                                                "counts, its words are not shown", fatal=False))
         both = sorted(set(ins.evidence) & set(ins.counter_evidence))
         if both:
             found.append(Problem(where, f"{', '.join(both)} listed as both evidence and "
@@ -94,6 +97,11 @@ def problems(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
                                  "neither answered by an insight nor listed under open_questions "
                                  f"({q.text!r})"))
     return found
+
+
+def cited_ids(spec: InsightsFile) -> list[str]:
+    """Every evidence and counter-evidence id insights.yml cites (for :func:`index_synthesis`)."""
+    return [ref for ins in spec.insights for ref in (*ins.evidence, *ins.counter_evidence)]
 
 
 def check(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],

@@ -67,6 +67,7 @@ class Plan(_Shape):
     observers: dict[str, Any]
     research_questions: list[dict[str, Any]]
     warnings: list[PlanWarning]
+    panel: dict[str, Any] | None = None  # the panel's supply per segment, when the repository has a panel
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

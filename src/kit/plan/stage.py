@@ -10,7 +10,9 @@ machine-readable plan that later stages and the site read:
 * sample sizes (:mod:`kit.plan.sample_size`),
 * the discussion-guide and hypothesis lint (:mod:`kit.plan.guide_lint`),
 * the RACI matrix (:mod:`kit.study.raci`),
-* the timeline (:mod:`kit.plan.timeline`).
+* the timeline (:mod:`kit.plan.timeline`),
+* whether the panel can supply ``participants_per_segment`` by the start
+  date (:mod:`kit.panel.supply`; only in a repository with ``panel/``).
 
 Invalid study.yml (missing key, bad date, two Accountables, unknown method …)
 raises :class:`kit.errors.StudyError` from :func:`kit.study.study_file.load_study` before
@@ -22,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from kit.iorw import atomic_write_json
-from kit.layout import PLAN_JSON, reports_dir_for, study_slug
+from kit.layout import PLAN_JSON, repo_root_for, reports_dir_for, study_slug
+from kit.panel.supply import plan_supply
 from kit.plan import business_metrics as metric_check
 from kit.plan import guide_lint, sample_size, timeline
 from kit.plan.output import PLAN_SCHEMA, check_plan
@@ -169,6 +172,10 @@ def run_plan_stage(study_dir: str | Path, reports_dir: str | Path | None = None,
     """
     study = load_study(study_dir, overrides)
     plan = build_plan(study, study_slug(study_dir))
+    supply = plan_supply(repo_root_for(study_dir), study_dir, study)
+    if supply is not None:
+        plan["panel"] = supply
+        plan["warnings"] += [{"section": "panel", "message": m} for m in supply["warnings"]]
     check_plan(plan)  # the declared shape: a drift is the kit's bug, caught before anything is written
     atomic_write_json(reports_dir_for(study_dir, reports_dir) / PLAN_JSON, plan)
     return plan

@@ -25,6 +25,8 @@ What is looked for, per study:
   (participants, sessions, notes, transcripts). Phones and cards match on
   their digits whatever the separators (the last 9 digits of a phone, so
   ``+44 20 7946 0958`` is found as ``020 7946 0958`` too).
+* ``name`` and ``email`` of every person of the panel (``panel/people.csv``),
+  reported with the study ``panel``, except team names a plan publishes.
 * ``recording``: the ``recording`` link of every session (sessions.csv) whose
   participant did not consent to recording links; consented links are
   published on purpose and not looked for.
@@ -42,8 +44,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kit.errors import StudyError
-from kit.layout import DATA_DIR, STUDY_FILE
+from kit.errors import DataError, StudyError
+from kit.layout import DATA_DIR, PANEL_DIR, STUDY_FILE
 from kit.privacy.redaction import (
     find_typed,
     is_everyday_word,
@@ -53,8 +55,10 @@ from kit.privacy.redaction import (
     strip_accents,
 )
 from kit.privacy.roster import Roster, distinctive_id, read_table
+from kit.study.panel_people import panel_file
 from kit.study.speaker_labels import label_role
 from kit.study.study_file import read_yaml_file
+from kit.study.tables import read_table_file
 from kit.study.transcript_formats import docx_lines
 from kit.study.transcripts import EXTENSIONS as TRANSCRIPT_EXTENSIONS
 from kit.study.transcripts import read_transcript, session_of
@@ -83,17 +87,10 @@ def study_secrets(study_dir: Path) -> StudySecrets:
     roster = Roster.from_study(study_dir)
     data = study_dir / DATA_DIR
     secrets = StudySecrets(study_dir.name)
-    table = pattern_table()
     # Team members the plan itself names (pm_owner, observers ...) are published
     # on purpose; only participants and unnamed staff are private.
     secrets.public = public_team_names(study_dir, roster)
-    names = set(roster.names) - secrets.public
-    for name in sorted(names):
-        secrets.items.append(("name", name, None))
-        for part in name_parts(name):
-            if (part.casefold() not in table.name_particles and not is_everyday_word(part, table)
-                    and sum(c.isalpha() for c in part) >= 3 and part not in names):
-                secrets.items.append(("name", part, None))
+    secrets.items += name_items(set(roster.names) - secrets.public)
     secrets.items += [("participant_id", pid, None)
                       for pid in roster.pseudonyms if distinctive_id(pid)]
     typed = {("email", e) for e in roster.emails} | {("phone", p) for p in roster.phones}
@@ -111,6 +108,46 @@ def study_secrets(study_dir: Path) -> StudySecrets:
             regex = _digits_regex(item, tail=PHONE_TAIL if kind == "phone" else None)
         secrets.items.append((kind, item, regex))
     secrets.quotes = unconsented_quotes(roster, data)
+    return secrets
+
+
+def name_items(names: set[str]) -> list[tuple[str, str, None]]:
+    """("name", text, None) for each full name and each distinctive single name in it."""
+    table = pattern_table()
+    items: list[tuple[str, str, None]] = []
+    for name in sorted(names):
+        items.append(("name", name, None))
+        for part in name_parts(name):
+            if (part.casefold() not in table.name_particles and not is_everyday_word(part, table)
+                    and sum(c.isalpha() for c in part) >= 3 and part not in names):
+                items.append(("name", part, None))
+    return items
+
+
+PANEL = "panel"  # the study label of the panel's people in a leak report
+
+
+def panel_secrets(repo_root: Path, public: set[str]) -> StudySecrets | None:
+    """Names and e-mails of every person of ``panel/people.csv`` (None without a panel).
+
+    ``public`` are team names the studies' plans publish on purpose: a panel
+    person who is also staff named in a plan is not a leak where the plan
+    names them (in participant text their name is still redacted).
+    """
+    path = panel_file(repo_root)
+    if path is None:
+        return None
+    problems: list = []
+    table = read_table_file(path, "people", problems, source=f"{PANEL_DIR}/{path.name}")
+    if table is None:
+        raise DataError(problems)
+    frame = table.frame
+    keys = {normalise_name(n) for n in public}
+    names = {n for n in (frame["name"].tolist() if "name" in frame else []) if n and normalise_name(n) not in keys}
+    secrets = StudySecrets(PANEL, public=set(public))
+    secrets.items += name_items(names)
+    secrets.items += [("email", e, None) for e in sorted(set(frame["email"].tolist() if "email" in frame else []))
+                      if e]
     return secrets
 
 

@@ -5,7 +5,8 @@ be published, then reads every text file under ``reports/`` and ``_site/``
 (HTML, JSON, notebooks, the search index, CSV, JS ...) and reports each
 occurrence as a :class:`Leak` with file, line, kind and context.
 
-What is looked for is listed by :mod:`kit.privacy.inventory`.
+What is looked for is listed by :mod:`kit.privacy.inventory`, the people of
+the participant panel (``panel/people.csv``) included.
 
 Vendor code the kit publishes is not scanned: lines identical to a line of
 the plotly.js bundle that charts inline (it ships country and calendar names
@@ -27,7 +28,7 @@ from urllib.parse import unquote
 from kit.errors import DataError, PrivacyLeakError, UsageError
 from kit.layout import DATA_DIR, REPORTS_DIR, SITE_DIR, notebooks_root
 from kit.privacy.inventory import TAG as _TAG
-from kit.privacy.inventory import StudySecrets, study_secrets, word_keys
+from kit.privacy.inventory import StudySecrets, panel_secrets, study_secrets, word_keys
 from kit.privacy.redaction import apostrophe_variants, normalise_name, trie_regex
 
 QUOTE_WINDOW = 8  # words: a run this long from an unconsented quote is a hit
@@ -237,6 +238,9 @@ def scan_for_leaks(repo_root: str | Path, slugs: Iterable[str] | None = None,
             problems.extend(exc.problems)
     if problems:
         raise DataError(problems)
+    panel = panel_secrets(repo_root, {n for s in secrets for n in s.public})
+    if panel is not None:
+        secrets.append(panel)
     matcher = _Matcher(secrets)
     leaks: list[Leak] = []
     for path in text_files(repo_root, paths):

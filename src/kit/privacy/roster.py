@@ -16,6 +16,12 @@ What :meth:`Roster.redact` replaces (see :mod:`kit.privacy.redaction`):
   ``[observer]`` (``[moderator]`` for anyone who moderated any session);
 * a single name shared by two people -> ``[name]``;
 * participant ids (``R-1041``) -> the pseudonym;
+
+Consent over time: a participant linked to the panel (``person_id`` in
+participants.csv) whose ``panel/people.csv`` row has a ``withdrawn`` date has
+withdrawn both consents, in every study, whatever participants.csv says; a
+``no`` in the person's most recent study holds in the earlier ones too
+(:func:`kit.study.panel_people.panel_consent`).
 * e-mails, phone numbers, payment-card numbers (Luhn-checked), URLs with a
   query string and street addresses / UK postcodes -> ``[email]``,
   ``[phone]``, ``[card]``, ``[url]``, ``[address]``.
@@ -30,15 +36,16 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from kit.errors import DataError, Problem
-from kit.layout import DATA_DIR
+from kit.layout import DATA_DIR, repo_root_for
 from kit.privacy.redaction import NameRule, Redactor, name_rules, normalise_name
+from kit.study.panel_people import CONSENT_YES, panel_consent
 from kit.study.speaker_labels import speaker_key
 from kit.study.table_reader import LINE, find_table, read_table_file
 
 MODERATOR = "[moderator]"
 OBSERVER = "[observer]"
 PSEUDONYM_RE = re.compile(r"^P\d+$", re.IGNORECASE)
-YES = frozenset({"yes", "y", "true", "1", "ja", "oui", "si", "sí"})
+YES = CONSENT_YES
 
 
 def pseudonym_for(index: int) -> str:
@@ -69,13 +76,20 @@ class Roster:
     recordings: dict[str, str] = field(default_factory=dict)  # session id -> recording link (sessions.csv)
     session_staff: dict[str, dict[str, str]] = field(default_factory=dict)  # session id -> {staff name: role}
     email_of: dict[str, str] = field(default_factory=dict)  # participant id -> e-mail
+    person_ids: dict[str, str] = field(default_factory=dict)  # participant id -> panel person_id
+    withdrawn: set[str] = field(default_factory=set)  # participant ids whose consent the panel restricts
     _redactor: Redactor | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, participants: pd.DataFrame, sessions: pd.DataFrame | None = None,
-                    *, source: str = "participants.csv") -> "Roster":
+                    *, source: str = "participants.csv",
+                    panel: dict[str, tuple[bool, bool]] | None = None) -> "Roster":
         """Build the roster from participants.csv (and sessions.csv for staff names and recording links).
 
+        ``panel`` maps panel person_ids to the consents the panel still allows
+        (quotes, recordings; :func:`kit.study.panel_people.panel_consent`): a
+        person who withdrew, or said no in a later study, is not quoted or
+        linked to here either, whatever this study's columns say.
         Raises :class:`DataError` (``participants.csv:line``) for a missing or
         repeated participant id, since a pseudonym must name one person.
         """
@@ -101,8 +115,14 @@ class Roster:
             if phone := _cell(row.get("phone")):
                 roster.phones.append(phone)
             roster.segments[pid] = _cell(row.get("segment"))
-            roster.consent_quotes[pid] = _yes(row.get("consent_quotes"))
-            roster.consent_recording[pid] = _yes(row.get("consent_recording"))
+            person = _cell(row.get("person_id"))
+            if person:
+                roster.person_ids[pid] = person
+            quotes, recording = (panel or {}).get(person, (True, True)) if person else (True, True)
+            if not (quotes and recording):
+                roster.withdrawn.add(pid)
+            roster.consent_quotes[pid] = _yes(row.get("consent_quotes")) and quotes
+            roster.consent_recording[pid] = _yes(row.get("consent_recording")) and recording
         if problems:
             raise DataError(problems)
         if sessions is not None:
@@ -111,13 +131,16 @@ class Roster:
 
     @classmethod
     def from_study(cls, study_dir: str | Path) -> "Roster":
-        """The roster of ``notebooks/<slug>/``: data/participants and data/sessions (.csv or .xlsx)."""
+        """The roster of ``notebooks/<slug>/``: data/participants and data/sessions (.csv or .xlsx).
+
+        Withdrawals come from the repository's panel (``panel/people.csv``), if any.
+        """
         data = Path(study_dir) / DATA_DIR
         participants, p_source = read_table(data, "participants")
         if participants is None:
             raise DataError(Problem(str(data / "participants.csv"), "missing, expected the participant roster"))
         sessions, _ = read_table(data, "sessions")
-        return cls.from_frames(participants, sessions, source=p_source)
+        return cls.from_frames(participants, sessions, source=p_source, panel=panel_consents(study_dir))
 
     def _add_sessions(self, sessions: pd.DataFrame) -> None:
         for row in sessions.to_dict("records"):
@@ -315,6 +338,11 @@ def _fits(label: list[str], name: list[str]) -> bool:
     if not label or not any(t in name for t in label if len(t) > 1):
         return False
     return all(t in name or (len(t) == 1 and any(n.startswith(t) for n in name)) for t in label)
+
+
+def panel_consents(study_dir: str | Path) -> dict[str, tuple[bool, bool]]:
+    """The panel's consent restrictions (person_id -> quotes, recordings) for the repository of ``study_dir``."""
+    return panel_consent(repo_root_for(study_dir))
 
 
 def distinctive_id(participant_id: str) -> bool:

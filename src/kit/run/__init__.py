@@ -6,8 +6,9 @@ start retry and time limits; :mod:`.manifest` decides what must re-run;
 :mod:`.progress` shows it, with the warnings :mod:`.stage_warnings` reads
 from the stages' JSON; :mod:`.new_study` is ``kit new``.
 
-May import: the core and :mod:`kit.study`. It never imports the stages: it
-runs their notebooks. The CLI rebuilds the site index after a run.
+May import: the core, :mod:`kit.study` and :mod:`kit.panel` (the panel is an
+input of the stages that read it). It never imports the stages: it runs their
+notebooks. The CLI rebuilds the site index after a run.
 """
 from __future__ import annotations
 

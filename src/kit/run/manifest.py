@@ -28,8 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit import __version__
+from kit.errors import KitError
 from kit.iorw import atomic_write_json
-from kit.layout import stage_table
+from kit.layout import DATA_DIR, INVITES_FILE, panel_root, repo_root_for, stage_table
+from kit.panel.supply import plan_supply
+from kit.study.panel_people import panel_consent
+from kit.study.records import person_links
+from kit.study.study_file import load_study
 
 MANIFEST_FILE = ".manifest.json"
 MANIFEST_FORMAT = 1
@@ -46,6 +51,7 @@ class StageSpec:
     writes: tuple[str, ...]
     after: str | None = None
     env: tuple[str, ...] = ()  # environment variables that change what the stage computes
+    panel: tuple[str, ...] = ()  # files of panel/ it reads; "history" = every study's roster and sessions
 
 
 @functools.cache
@@ -53,7 +59,8 @@ def stage_specs() -> dict[str, StageSpec]:
     """The stage table (``data/stages.yml``), keyed by notebook name, in run order."""
     rows = stage_table()
     specs = {r["notebook"]: StageSpec(r["notebook"], tuple(r.get("reads", ())),
-                                      tuple(r.get("writes", ())), r.get("after"), tuple(r.get("env", ())))
+                                      tuple(r.get("writes", ())), r.get("after"), tuple(r.get("env", ())),
+                                      tuple(r.get("panel", ())))
              for r in rows}
     for spec in specs.values():
         if spec.after is not None and spec.after not in specs:
@@ -157,7 +164,8 @@ def _dependency_versions() -> dict[str, str]:
 def _skipped(path: Path) -> bool:
     # Editor lock/backup files (".~lock.notes.csv#", "~$notes.xlsx") and hidden
     # folders (".ipynb_checkpoints") are not data.
-    return path.name.startswith((".", "~$")) or path.name.endswith("~")
+    # invites.csv is `kit recruit`'s proposal: no stage reads it.
+    return path.name.startswith((".", "~$")) or path.name.endswith("~") or path.name == INVITES_FILE
 
 
 def study_files(study_dir: Path, patterns: Iterable[str]) -> list[Path]:
@@ -195,11 +203,53 @@ def stage_inputs(spec: StageSpec, study_dir: Path, notebook: Path, out_dir: Path
         inputs[path.relative_to(study_dir).as_posix()] = digest(path)
     for name in spec.env:
         inputs[f"env:{name}"] = _digest_of(os.environ.get(name, ""))
+    inputs.update(panel_inputs(spec.panel, study_dir, digest))
     if spec.after is not None:
         inputs[f"stage:{spec.after}"] = upstream_key or MISSING
         for name in stage_specs()[spec.after].writes:
             inputs[f"reports/{name}"] = file_digest(out_dir / name)
     return inputs
+
+
+SUPPLY = "supply"
+CONSENT = "consent"
+
+
+def panel_inputs(names: Iterable[str], study_dir: Path, digest=file_digest) -> dict[str, str]:
+    """Name -> digest of what a stage reads from the panel (``panel/people.csv`` ...).
+
+    ``consent`` is the digest of the panel's consent restrictions of this
+    study's people (:func:`kit.study.panel_people.panel_consent`): a
+    withdrawal, or a ``no`` in another study, re-runs only the studies of
+    that person. ``supply`` is the digest of the plan's panel check itself
+    (:func:`kit.panel.supply.plan_supply`: counts per segment), so a session
+    added in another study re-runs this plan only when it changes them.
+    """
+    repo_root = repo_root_for(study_dir)
+    root = panel_root(repo_root)
+    inputs: dict[str, str] = {}
+    for name in names:
+        if name == SUPPLY:
+            inputs["panel:supply"] = _digest_of(_supply(repo_root, study_dir))
+            continue
+        if name == CONSENT:
+            linked = set(person_links(study_dir / DATA_DIR, []).values())
+            restricted = panel_consent(repo_root)
+            inputs["panel:consent"] = _digest_of(sorted((p, restricted[p]) for p in linked if p in restricted))
+            continue
+        path = root / name
+        if not path.is_file() and path.suffix == ".csv" and path.with_suffix(".xlsx").is_file():
+            path = path.with_suffix(".xlsx")  # the panel kept as a spreadsheet
+        inputs[f"panel/{name}"] = digest(path)
+    return inputs
+
+
+def _supply(repo_root: Path, study_dir: Path) -> object:
+    try:
+        study = load_study(study_dir)
+    except KitError:
+        return "invalid study.yml"  # the plan stage runs and says why
+    return plan_supply(repo_root, study_dir, study)
 
 
 def stage_key(inputs: dict[str, str]) -> str:

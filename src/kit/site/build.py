@@ -9,6 +9,7 @@ in only when complete, so a failed build leaves the previous ``_site/`` in place
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -32,12 +33,13 @@ from kit.site.incremental import (
     write_fresh,
 )
 from kit.site.index import build_index
+from kit.site.panel_page import panel_data, panel_markdown
 from kit.site.playbook import playbook_data, playbook_markdown
 
 # The Quarto project's own files at the repository root (everything else of
 # the site is generated into studies/ by `kit site`).
 PROJECT_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "_playbook-intro.md",
-                 "site-theme.scss")
+                 "panel.qmd", "site-theme.scss")
 QUARTO_HINT = ("Quarto was not found on PATH: built a static preview instead. "
                "For the full site install Quarto (https://quarto.org/docs/get-started/) "
                "or `pip install '.[quarto]'`.")
@@ -129,7 +131,9 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
     slugs = [s.slug for s in pages.collect_studies(repo_root, index)]
     playbook_md = playbook_markdown(playbook_data(repo_root, slugs))
-    studies = pages.write_studies_dir(repo_root, index, playbook_md, reuse=not full)
+    # The panel's counts as of the day the site is built (eligibility changes with the date).
+    panel_md = panel_markdown(panel_data(repo_root, dt.date.today()))
+    studies = pages.write_studies_dir(repo_root, index, playbook_md, panel_md, reuse=not full)
     return index, studies
 
 

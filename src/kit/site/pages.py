@@ -18,6 +18,7 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
   one sidebar per study (hybrid navigation:
   https://quarto.org/docs/websites/website-navigation.html#hybrid-navigation).
 - ``studies/_playbook.md``: the generated part of the playbook (:mod:`kit.site.playbook`).
+- ``studies/_panel.md``: the counts of the Panel page (:mod:`kit.site.panel_page`).
 
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
@@ -37,7 +38,7 @@ import yaml
 
 from kit.errors import StageOrderError
 from kit.iorw import read_json, staged_dir
-from kit.layout import PLAN_JSON, STUDIES_DIR, reports_root
+from kit.layout import PANEL_PAGE_PART, PLAN_JSON, STUDIES_DIR, reports_root
 from kit.plan.output import read_plan
 
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
@@ -212,7 +213,8 @@ def _reuse(old: Path, new: Path) -> None:
         shutil.copy2(old, new)
 
 
-def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, *, reuse: bool = True) -> list[StudyPages]:
+def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: str = "", *,
+                      reuse: bool = True) -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in.
 
     A published copy whose executed notebook and title are unchanged (same
@@ -246,4 +248,5 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, *, reuse: 
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+        (staging / PANEL_PAGE_PART).write_text(panel_md, encoding="utf-8")
     return studies

@@ -3,7 +3,7 @@
 Same pages and navigation as the Quarto site, from the same generated
 ``studies/`` folder (:mod:`kit.site.pages`): ``index.html`` (studies),
 ``insights.html`` (every insight, category filter and text filter),
-``playbook.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
+``playbook.html``, ``panel.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
 with a sidebar for the study. Every page has a navbar with a search box and a
 banner saying it is a preview.
 
@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kit.iorw import staged_dir
-from kit.layout import STUDIES_DIR, kit_data_dir
+from kit.layout import PANEL_PAGE_PART, STUDIES_DIR, kit_data_dir
 from kit.site import pages
 from kit.site.incremental import (
     SiteRecord,
@@ -42,7 +42,8 @@ from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
 
 DATA = kit_data_dir()
-NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("playbook.html", "Playbook"))
+NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("playbook.html", "Playbook"),
+       ("panel.html", "Panel"))
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
 
@@ -185,6 +186,9 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         intro = _markdown(intro_text(repo_root))
         generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
         site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
+        panel_md = repo_root / STUDIES_DIR / PANEL_PAGE_PART
+        panel = _markdown(panel_md.read_text("utf-8") if panel_md.is_file() else "")
+        site.page("panel.html", "Panel", f"<h1>Panel</h1>{panel}", active="panel.html")
 
         exporter = None
         keys = study_page_keys(shared, studies, pages.published_digests(repo_root))

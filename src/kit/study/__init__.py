@@ -8,7 +8,9 @@ the data-file validation (:mod:`.tables`) over the file reader
 and repeated columns) and the cell rules for numbers and dates
 (:mod:`.cells`); the transcript reader (:mod:`.transcripts`) over the export
 formats (:mod:`.transcript_formats`) and speaker labels (:mod:`.speaker_labels`,
-``data/speakers.csv``). Every reader reports ``file:line`` or ``file: key``.
+``data/speakers.csv``); the participant panel's ``panel/people.csv``
+(:mod:`.panel_people`), which every study's consent depends on. Every reader
+reports ``file:line`` or ``file: key``.
 
 May import: the core (errors, iorw, layout). Everything else imports this.
 """

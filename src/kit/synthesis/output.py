@@ -63,6 +63,24 @@ class Quote(_Shape):
     end: float | None = None
 
 
+class WithheldQuote(_Shape):
+    """A quote whose words may not be shown (no consent, withdrawn, purged): id and pseudonyms, no text."""
+
+    id: str
+    source: Literal["note", "transcript"]
+    participants: list[str]
+    session_id: str = ""
+    note_id: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class WithheldSession(_Shape):
+    """A session whose participant may not be quoted: its transcript quotes resolve as withheld."""
+
+    session_id: str
+    participants: list[str]
+
+
 class ThemeQuote(_Shape):
     note_id: str
     participant: str
@@ -128,6 +146,8 @@ class Synthesis(_Shape):
     problems: dict[str, Any] = Field(default_factory=dict)
     counts: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    withheld_quotes: list[WithheldQuote] = Field(default_factory=list)
+    withheld_sessions: list[WithheldSession] = Field(default_factory=list)
 
     def segments(self) -> dict[str, str]:
         """Pseudonym -> segment."""

@@ -29,7 +29,7 @@ import pandas as pd
 from kit.errors import DataError, Problem
 from kit.iorw import atomic_write_json, atomic_write_text
 from kit.layout import SYNTHESIS_JSON, reports_dir_for, study_slug
-from kit.privacy.roster import Roster
+from kit.privacy.roster import Roster, panel_consents
 from kit.study import transcripts
 from kit.study.study_file import Study, load_study
 from kit.study.tables import fatal_first, load_tables
@@ -93,6 +93,31 @@ def quotes_json(notes: pd.DataFrame, utterances, roster: Roster) -> list[dict]:
                         "speaker": roster.pseudonym(u.participant_id),
                         "start": u.start, "end": u.end, "text": roster.redact(u.text), "tags": []})
     return out
+
+
+def withheld_quotes_json(notes: pd.DataFrame, utterances, roster: Roster) -> list[dict]:
+    """Quote ids whose words may not be shown (no consent, consent withdrawn, or words purged).
+
+    Ids and pseudonyms only, never text: an insight that cited the quote
+    before consent changed still resolves it (and counts it) instead of
+    failing the build (:mod:`kit.insights.evidence`).
+    """
+    q = notes[(notes["kind"] == "quote") & (~notes["consent"] | (notes["text"] == ""))]
+    out = [{"id": f"Q-{i}", "source": "note", "note_id": i, "session_id": s, "participants": [p], "tags": g}
+           for i, s, p, g in zip(*(q[c].tolist() for c in ("id", "session_id", "participant", "tags")))]
+    for qid, _, u in transcripts.participant_turns(utterances):
+        if not roster.can_quote(u.participant_id):
+            out.append({"id": qid, "source": "transcript", "session_id": u.session_id,
+                        "participants": [roster.pseudonym(u.participant_id)], "tags": []})
+    return out
+
+
+def withheld_sessions_json(roster: Roster) -> list[dict]:
+    """Sessions whose participant may not be quoted: transcript quotes ``Q-<session>-<n>`` of them
+    resolve as withheld even after their transcript was purged."""
+    return [{"session_id": sid, "participants": [roster.pseudonyms[pid]]}
+            for sid, pid in roster.session_participant.items()
+            if pid in roster.pseudonyms and not roster.can_quote(pid)]
 
 
 def quotes_by_tag(quotes: list[dict], limit: int = QUOTES_PER_TAG) -> dict[str, list[str]]:
@@ -217,7 +242,8 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
     if "participants" in data.tables:
         try:
             roster = Roster.from_frames(data.frame("participants"), data.frame("sessions"),
-                                        source="data/participants.csv")
+                                        source="data/participants.csv",
+                                        panel=panel_consents(study_dir))
         except DataError as err:  # sources reports the same rows with their file lines
             if not any(p.fatal for p in problems):
                 problems += err.problems
@@ -246,6 +272,8 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
         "participants": roster.public_participants(),
         "notes": notes_json(notes),
         "quotes": quotes,
+        "withheld_quotes": withheld_quotes_json(notes, utterances, roster),
+        "withheld_sessions": withheld_sessions_json(roster),
         "themes": theme_list,
         "theme_basis": basis,
         "metrics": metrics_json(data, roster),

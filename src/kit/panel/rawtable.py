@@ -1,0 +1,93 @@
+"""A data file as it is on disk, for editing cells in place (``kit purge``).
+
+The stages' reader (:mod:`kit.study.tables`) cleans cells and drops blank
+rows; a purge must change only the cells it means to and keep everything
+else of the file (columns the kit does not know, row order, blank rows). CSV
+files are decoded as the stages decode them (UTF-8, else Windows-1252) and
+written back as UTF-8; ``.xlsx`` files are edited cell by cell with openpyxl.
+Writes are atomic (:func:`kit.iorw.atomic_write_bytes`).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kit.iorw import atomic_write_bytes
+from kit.study.tables import decode
+
+
+def _header_key(value: object) -> str:
+    return " ".join(str(value or "").split()).lstrip("\ufeff").lower().replace(" ", "_")
+
+
+@dataclass
+class RawTable:
+    """Header and rows of one CSV/xlsx file as text; ``changed`` after :meth:`set`."""
+
+    path: Path
+    header: list[str]  # normalised column names (as the stages name them)
+    rows: list[list[str]]  # every row after the header, as text
+    changed: bool = False
+    _edits: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "RawTable":
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(path, read_only=True).active
+            values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        else:
+            values = list(csv.reader(io.StringIO(decode(path.read_bytes(), path.name, []))))
+        header = [_header_key(v) for v in values[0]] if values else []
+        return cls(path, header, [list(r) for r in values[1:]])
+
+    def col(self, name: str) -> int | None:
+        """Index of a column, or None when the file has no such column."""
+        return self.header.index(name) if name in self.header else None
+
+    def get(self, row: int, name: str) -> str:
+        """The cell's text, whitespace runs collapsed ('' when absent)."""
+        c = self.col(name)
+        if c is None or c >= len(self.rows[row]):
+            return ""
+        return " ".join(self.rows[row][c].split())
+
+    def set(self, row: int, name: str, value: str) -> bool:
+        """Change a cell; True when it changed."""
+        c = self.col(name)
+        if c is None or self.get(row, name) == value:
+            return False
+        cells = self.rows[row]
+        cells.extend([""] * (c + 1 - len(cells)))
+        cells[c] = value
+        self._edits[(row, c)] = value
+        self.changed = True
+        return True
+
+    def save(self) -> None:
+        """Write the table back atomically (only when a cell changed)."""
+        if not self.changed:
+            return
+        if self.path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(self.path)
+            sheet = book.active
+            for (row, col), value in self._edits.items():
+                # 1-based, after the header; cell(value=None) would leave the old value
+                sheet.cell(row=row + 2, column=col + 1).value = value or None
+            buf = io.BytesIO()
+            book.save(buf)
+            atomic_write_bytes(self.path, buf.getvalue())
+        else:
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\n")
+            raw = list(csv.reader(io.StringIO(decode(self.path.read_bytes(), self.path.name, []))))
+            writer.writerow(raw[0] if raw else self.header)
+            writer.writerows(self.rows)
+            atomic_write_bytes(self.path, buf.getvalue().encode("utf-8"))
+        self.changed = False
+        self._edits.clear()
