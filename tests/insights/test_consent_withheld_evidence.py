@@ -15,6 +15,7 @@ import yaml
 
 from kit.insights.evidence import WITHHELD_TEXT, index_synthesis
 from kit.insights.stage import run_insights_stage
+from kit.synthesis.output import Synthesis
 from kit.synthesis.stage import run_synthesis_stage
 from panel_fixture import person, write_panel
 from synthesis_fixture import FILES, make_study
@@ -91,9 +92,11 @@ def test_a_purged_transcript_still_resolves_its_cited_turn_as_withheld(tmp_path:
 
 
 def test_withheld_ids_resolve_only_for_withheld_sessions():
-    synthesis = {"withheld_quotes": [{"id": "Q-N9", "participants": ["P02"], "source": "note"}],
-                 "withheld_sessions": [{"session_id": "S02", "participants": ["P02"]}],
-                 "quotes": [{"id": "Q-S01-1", "participants": ["P01"], "text": "fine"}]}
+    synthesis = Synthesis.model_validate({
+        "study": {"slug": "s", "title": "S"}, "participants": [], "notes": [], "themes": [], "metrics": [],
+        "withheld_quotes": [{"id": "Q-N9", "participants": ["P02"], "source": "note"}],
+        "withheld_sessions": [{"session_id": "S02", "participants": ["P02"]}],
+        "quotes": [{"id": "Q-S01-1", "source": "transcript", "participants": ["P01"], "text": "fine"}]})
     index = index_synthesis(synthesis, cited=["Q-S02-4", "Q-S03-1", "Q-S01-1"])
     assert index["Q-N9"].withheld and index["Q-S02-4"].withheld and index["Q-S02-4"].source == "transcripts"
     assert "Q-S03-1" not in index and not index["Q-S01-1"].withheld
