@@ -71,6 +71,10 @@ class InsightError(ValidationError):
     """insights.yml is invalid or does not trace to the synthesis."""
 
 
+class CodebookError(ValidationError):
+    """codebook.yml is unreadable or inconsistent (unknown parent, synonym of two codes ...)."""
+
+
 class StageOrderError(KitError):
     """A stage needs the output of an earlier stage that is not there."""
 
