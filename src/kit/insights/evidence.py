@@ -2,8 +2,9 @@
 
 synthesis.json (written by :mod:`kit.synthesis.stage`) holds notes (``N001``),
 quotes (``Q-N002`` for notes of kind quote, ``Q-S01-3`` for transcript
-utterances), themes (``T1``) and metrics (``M-SUS``, ``M-COMPLETION-<task>``
-...). Every item carries ``participants`` (pseudonyms) and, for text, text
+utterances), themes (``T1``), metrics (``M-SUS``, ``M-COMPLETION-<task>``
+...) and feature requests (``R-<request_id>``: expressed interest,
+attitudinal). Every item carries ``participants`` (pseudonyms) and, for text, text
 that is already redacted. This module turns those collections into one index
 ``id -> EvidenceItem`` that traceability, confidence, candidates and the
 report share, so the id conventions live in one place.
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 COLLECTIONS: dict[str, str] = {"notes": "note", "quotes": "quote", "themes": "theme",
-                               "metrics": "metric"}
+                               "metrics": "metric", "requests": "request"}
 """synthesis.json key -> evidence kind."""
 
 _ID_KEYS = ("id", "note_id", "quote_id", "theme_id", "metric_id")
@@ -34,7 +35,7 @@ class EvidenceItem:
     """One citable item of the synthesis."""
 
     id: str
-    kind: str  # note | quote | theme | metric
+    kind: str  # note | quote | theme | metric | request
     participants: list[str] = field(default_factory=list)
     text: str = ""
     label: str = ""
@@ -51,6 +52,8 @@ class EvidenceItem:
         """
         if self.kind == "metric":
             return "metrics"
+        if self.kind == "request":
+            return "requests"  # what customers asked for: attitudinal, never behaviour
         if self.kind == "quote" and (self.raw.get("source") == "transcript"
                                      or TRANSCRIPT_QUOTE_RE.match(self.id)):
             return "transcripts"
@@ -63,6 +66,10 @@ class EvidenceItem:
                "tags": list(self.tags)}
         if self.kind == "metric":
             out["value"] = metric_value_text(self.raw)
+        if self.kind == "request":
+            out["attitudinal"] = True
+            out["label"] = self.label or "expressed interest"
+            out["votes"] = self.raw.get("votes")
         return out
 
 

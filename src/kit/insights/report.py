@@ -43,6 +43,11 @@ def evidence_html(item: dict) -> str:
     elif kind == "metric":
         body = (f'{escape(item.get("label") or item["id"])}: <strong>{escape(item.get("value", ""))}'
                 f'</strong> <span class="kit-who">({len(item.get("participants") or [])} participants)</span>')
+    elif kind == "request":  # a feature request: say what it is, so nobody reads it as behaviour
+        votes = item.get("votes")
+        body = (f'{escape(item.get("text"))} <span class="kit-who">(feature request, '
+                f'{escape(item.get("label") or "expressed interest")}'
+                f'{f", {int(votes)} votes" if votes is not None else ""})</span>')
     elif kind == "theme":
         body = (f'theme <em>{escape(item.get("label") or item.get("text"))}</em> '
                 f'<span class="kit-who">({escape(_who(item))})</span>')

@@ -170,7 +170,7 @@ def agreement(codings: Codings) -> dict | None:
     return {"coders": [{"id": c, "label": coder_display(c), "source": codings.sources.get(c, ""),
                         "notes_coded": int(coded[k].sum())} for k, c in enumerate(coders)],
             "overall": overall, "codes": per_code, "disagreement_count": int(len(disputed_units)),
-            "disagreements": disagreements,
+            "disagreements": disagreements, "alpha_tentative": ALPHA_TENTATIVE,
             "method": "per code: share agreed, Cohen's kappa (2 coders, statsmodels), Krippendorff's alpha "
                       "(nominal, missing codings allowed, krippendorff package); overall: pooled over every "
                       "note x code decision"}
@@ -179,11 +179,3 @@ def agreement(codings: Codings) -> dict | None:
 def coder_display(coder: str) -> str:
     """How a coder is shown: roles and initials upper case; the notes.csv tags as 'notes.csv'."""
     return "notes.csv" if coder == NOTES_CODER else coder.upper()
-
-
-def unreliable_codes(agreement_json: dict | None, threshold: float = ALPHA_TENTATIVE) -> dict[str, float]:
-    """Code -> alpha for the codes whose alpha is below ``threshold`` (Krippendorff's 0.667)."""
-    if not agreement_json:
-        return {}
-    return {row["code"]: row["alpha"] for row in agreement_json.get("codes", [])
-            if row.get("alpha") is not None and row["alpha"] < threshold}
