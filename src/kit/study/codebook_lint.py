@@ -204,18 +204,29 @@ def descendants(book: Codebook, name: str) -> list[str]:
 
 
 def apply_synonyms(study_dir: str | Path, book: Codebook) -> str:
-    """Rewrite the tags of ``notes.csv`` to the codes they stand for; return the unified diff ('' if none).
+    """Rewrite the tags of ``notes.csv`` (and of ``data/coding/*.csv``) to the codes they stand for.
 
     Synonyms become their code and retired codes the code they were merged
     into (repeats dropped, order kept). Only the records whose tags change are
-    re-written, so the rest of the file stays byte for byte as it was; the new
-    file replaces the old one atomically.
+    re-written, so the rest of each file stays as it was; each new file
+    replaces the old one atomically. Returns the unified diff ('' if nothing changed).
     """
     study_dir = Path(study_dir)
     path = find_table(study_dir / DATA_DIR, "notes")
     shown = f"{NOTEBOOKS_DIR}/{study_dir.name}/{DATA_DIR}/notes.csv"
     if path is None:
         raise DataError(Problem(shown, "file not found"))
+    files = [(path, shown)] + [(p, f"{NOTEBOOKS_DIR}/{study_dir.name}/{DATA_DIR}/coding/{p.name}")
+                               for p in coding_files(study_dir)]
+    changes = [(p, *rewrite_tags(p, name, book)) for p, name in files]  # all read and checked before any write
+    for p, _diff, text in changes:
+        if text is not None:
+            atomic_write_text(p, text)
+    return "".join(diff for _p, diff, _text in changes)
+
+
+def rewrite_tags(path: Path, shown: str, book: Codebook) -> tuple[str, str | None]:
+    """One CSV's tags column rewritten through :meth:`Codebook.canonical`: (diff, new text or None)."""
     if path.suffix.lower() != ".csv":
         raise DataError(Problem(shown.replace(".csv", path.suffix), "only a CSV file can be rewritten: "
                                 "save it as CSV UTF-8, or rename the tags in Excel"))
@@ -226,7 +237,7 @@ def apply_synonyms(study_dir: str | Path, book: Codebook) -> str:
     records = _records(text)
     first = next((i for i, r in enumerate(records) if r.strip(" \t,")), None)
     if first is None:
-        return ""
+        return "", None
     header = next(csv.reader([records[first]]))
     names = [code_name(h).lstrip("\ufeff").replace(" ", "_") for h in header]
     if "tags" not in names:
@@ -249,12 +260,11 @@ def apply_synonyms(study_dir: str | Path, book: Codebook) -> str:
         out.append(buf.getvalue())
         changed += 1
     if not changed:
-        return ""
+        return "", None
     new_text = "\n".join(out) + "\n"
     diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), new_text.splitlines(keepends=True),
                                         fromfile=f"a/{shown}", tofile=f"b/{shown}"))
-    atomic_write_text(path, new_text.replace("\n", newline) if newline != "\n" else new_text)
-    return diff
+    return diff, (new_text.replace("\n", newline) if newline != "\n" else new_text)
 
 
 def _records(text: str) -> list[str]:
