@@ -19,12 +19,13 @@ from kit.iorw import staged_dir
 from kit.layout import SITE_DIR, reports_root
 from kit.lock import repository_lock
 from kit.site import pages, preview
+from kit.site.codebook_page import codebook_data, codebook_markdown
 from kit.site.index import build_index
 from kit.site.playbook import playbook_data, playbook_markdown
 
 # The Quarto project's own files at the repository root (everything else of
 # the site is generated into studies/ by `kit site`).
-PROJECT_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "_playbook-intro.md",
+PROJECT_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "codebook.qmd", "_playbook-intro.md",
                  "site-theme.scss")
 QUARTO_HINT = ("Quarto was not found on PATH: built a static preview instead. "
                "For the full site install Quarto (https://quarto.org/docs/get-started/) "
@@ -65,7 +66,8 @@ def prepare(repo_root: Path) -> tuple[dict, list]:
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
     slugs = [s.slug for s in pages.collect_studies(repo_root, index)]
     playbook_md = playbook_markdown(playbook_data(repo_root, slugs))
-    studies = pages.write_studies_dir(repo_root, index, playbook_md)
+    codebook_md = codebook_markdown(codebook_data(repo_root, slugs))
+    studies = pages.write_studies_dir(repo_root, index, playbook_md, codebook_md)
     return index, studies
 
 

@@ -18,6 +18,7 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
   one sidebar per study (hybrid navigation:
   https://quarto.org/docs/websites/website-navigation.html#hybrid-navigation).
 - ``studies/_playbook.md``: the generated part of the playbook (:mod:`kit.site.playbook`).
+- ``studies/_codebook.md``: the generated part of the Codebook page (:mod:`kit.site.codebook_page`).
 
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
@@ -42,6 +43,7 @@ STUDY_LISTING = "listing-studies.yml"
 INSIGHT_LISTING = "listing-insights.yml"
 NAVIGATION = "_navigation.yml"
 PLAYBOOK_PART = "_playbook.md"
+CODEBOOK_PART = "_codebook.md"  # the generated part of codebook.qmd (kit.site.codebook_page)
 NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
 
 
@@ -186,7 +188,7 @@ def _dump(data: Any) -> str:
             + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120))
 
 
-def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[StudyPages]:
+def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, codebook_md: str = "") -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in."""
     repo_root = Path(repo_root)
     studies = collect_studies(repo_root, index)
@@ -202,4 +204,5 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[St
         (staging / INSIGHT_LISTING).write_text(_dump(insight_listing_items(index)), encoding="utf-8")
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
+        (staging / CODEBOOK_PART).write_text(codebook_md, encoding="utf-8")
     return studies

@@ -36,7 +36,8 @@ from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
 
 DATA = Path(__file__).parent.parent / "data"
-NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("playbook.html", "Playbook"))
+NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("codebook.html", "Codebook"),
+       ("playbook.html", "Playbook"))
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
 
@@ -168,6 +169,13 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         intro = _markdown(intro_text(repo_root))
         generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
         site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
+
+        codebook_md = repo_root / STUDIES_DIR / pages.CODEBOOK_PART
+        site.page("codebook.html", "Codebook",
+                  "<h1>Codebook</h1><p>The shared codebook (<code>codebook.yml</code>): one name and one "
+                  "definition per code, in every study. <code>kit codebook</code> checks the studies' tags "
+                  f"against it.</p>{_markdown(codebook_md.read_text('utf-8') if codebook_md.is_file() else '')}",
+                  active="codebook.html")
 
         exporter = _exporter()
         for s in studies:
