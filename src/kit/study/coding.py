@@ -71,19 +71,25 @@ def read_codings(study_dir: str | Path, note_tags: dict[str, list[str]], problem
     out = Codings()
     files = coding_files(study_dir)
     anonymous = 0
+    taken: set[str] = set()
     for path in files:
+        label = coder_label(path.stem, taken)
         source = f"{DATA_DIR}/{CODING_DIR}/{path.name}"
+        if label is None:
+            # The file may be named after a person, and messages are published:
+            # they name the coder's label, never the file name.
+            anonymous += 1
+            label = f"c{anonymous}"
+            source = f"{DATA_DIR}/{CODING_DIR}/(coder {label.upper()})"
+            problems.append(problem("coder_name", source,
+                                    f"a coding file's name is not a role ({', '.join(ROLES)}) or initials "
+                                    f"(2-3 letters): the coder is shown as {label.upper()} (files in name order); "
+                                    "rename it, e.g. pm.csv or ab.csv"))
+        taken.add(label)
         table = read_table_file(path, "coding", problems, source=source)
         if table is None or not check_columns(table, problems):
             continue
         check_ids(table, "note_id", problems)
-        label = coder_label(path.stem, set(out.coders))
-        if label is None:
-            anonymous += 1
-            label = f"c{anonymous}"
-            problems.append(problem("coder_name", source,
-                                    f"file name '{path.stem}' is not a role ({', '.join(ROLES)}) or "
-                                    f"initials (2-3 letters): the coder is shown as {label.upper()}"))
         coded: dict[str, list[str]] = {}
         lines: dict[str, int] = {}
         f = table.frame
