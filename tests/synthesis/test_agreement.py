@@ -94,11 +94,16 @@ def test_one_coder_is_no_agreement():
     assert agreement(_coders(pm=[["a"]])) is None
 
 
-def test_pooled_alpha_in_float32_matches_float64():
+@pytest.mark.parametrize("coders", [2, 3, 5])
+def test_collapsing_unanimous_units_gives_the_packages_exact_alpha(coders):
     import krippendorff
 
-    rng = np.random.default_rng(7)
-    applied = rng.integers(0, 4, 1_200_000)
-    counts = np.stack([3 - applied, applied], axis=1)
-    exact = krippendorff.alpha(value_counts=counts, value_domain=[0, 1], level_of_measurement="nominal")
-    assert krippendorff_alpha(value_counts=counts, domain=[0, 1]) == pytest.approx(exact, abs=1e-5)
+    rng = np.random.default_rng(coders)
+    applied = rng.choice(coders + 1, size=20_000, p=[0.6] + [0.1 / (coders - 1)] * (coders - 1) + [0.3])
+    missing = rng.random(20_000) < 0.05  # one coder fewer on some units (and a few with one coding only)
+    total = np.where(missing, np.maximum(coders - 1, 1), coders)
+    applied = np.minimum(applied, total)
+    counts = np.stack([total - applied, applied], axis=1)
+    usable = counts[counts.sum(axis=1) >= 2]
+    exact = krippendorff.alpha(value_counts=usable, value_domain=[0, 1], level_of_measurement="nominal")
+    assert krippendorff_alpha(value_counts=counts, domain=[0, 1]) == pytest.approx(exact, rel=1e-12)

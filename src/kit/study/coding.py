@@ -92,6 +92,7 @@ def read_codings(study_dir: str | Path, note_tags: dict[str, list[str]], problem
         check_ids(table, "note_id", problems)
         coded: dict[str, list[str]] = {}
         lines: dict[str, int] = {}
+        parsed: dict[str, list[str]] = {}  # the same few tag cells repeat over thousands of notes
         f = table.frame
         for note_id, tags, line in zip(f["note_id"].tolist(), f["tags"].tolist(), f[LINE].tolist()):
             if not note_id or note_id in coded:
@@ -100,8 +101,10 @@ def read_codings(study_dir: str | Path, note_tags: dict[str, list[str]], problem
                 problems.append(problem("unknown_note", table.where(line),
                                         f"note_id '{note_id}' is not in notes.csv"))
                 continue
-            coded[note_id] = split_tags(tags)
-            lines[note_id] = int(line)
+            if tags not in parsed:
+                parsed[tags] = split_tags(tags)
+            coded[note_id] = parsed[tags]
+            lines[note_id] = line
         out.coders[label] = coded
         out.sources[label] = source
         out.lines[label] = lines

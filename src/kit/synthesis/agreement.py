@@ -39,7 +39,6 @@ from kit.study.coding import NOTES_CODER, Codings
 ALPHA_RELIABLE = 0.800
 ALPHA_TENTATIVE = 0.667
 """Krippendorff's thresholds: below 0.667 conclusions resting on the code are not reliable."""
-FLOAT32_ABOVE = 1_000_000  # units of a value_counts matrix above which alpha is computed in float32
 DISAGREEMENTS_KEPT = 1000  # listed in synthesis.json for the consensus pass (the count is always exact)
 
 
@@ -75,14 +74,32 @@ def cohen_kappa(table: np.ndarray) -> float | None:
     return None if np.isnan(value) else value
 
 
+def collapse_unanimous(value_counts: np.ndarray) -> np.ndarray:
+    """``value_counts`` (units x values) with pairable units only and the unanimous ones merged.
+
+    Exact for alpha: in the coincidence matrix o_ck = sum_u (n_uc n_uk - [c = k] n_uc) / (m_u - 1)
+    (Krippendorff 2011), a unit on which all m_u coders gave value c adds
+    m_u (m_u - 1) / (m_u - 1) = m_u to o_cc and nothing elsewhere, whatever m_u is, so
+    all of them add up to one unit per value holding their total. Yes/no codes are
+    unanimous on most notes, so a 100,000-note code shrinks to its disagreements
+    (tested against the package on the uncollapsed data).
+    """
+    counts = np.asarray(value_counts, dtype=np.int64)
+    totals = counts.sum(axis=1)
+    counts, totals = counts[totals >= 2], totals[totals >= 2]
+    unanimous = (counts == totals[:, None]).any(axis=1)
+    pooled = counts[unanimous].sum(axis=0)
+    return np.vstack([counts[~unanimous], np.diag(pooled)[pooled > 0]])
+
+
 def krippendorff_alpha(data: np.ndarray | None = None, *, value_counts: np.ndarray | None = None,
                        domain: list | None = None) -> float | None:
-    """Nominal Krippendorff's alpha; None when undefined.
+    """Nominal Krippendorff's alpha by the ``krippendorff`` package; None when undefined.
 
     ``data`` is a coders x units matrix (NaN = missing); alternatively
     ``value_counts`` is units x values (how many coders gave each value to
-    each unit), which the package accepts directly and is much faster to
-    build for yes/no decisions.
+    each unit), which the package accepts directly; it is first reduced by
+    :func:`collapse_unanimous`.
     """
     import krippendorff
 
@@ -93,40 +110,43 @@ def krippendorff_alpha(data: np.ndarray | None = None, *, value_counts: np.ndarr
             return None
         kwargs = {"reliability_data": data[:, pairable]}
     else:
-        value_counts = np.asarray(value_counts)
-        value_counts = value_counts[value_counts.sum(axis=1) >= 2]
-        if not len(value_counts):
+        counts = collapse_unanimous(value_counts)
+        if not len(counts):
             return None
-        kwargs = {"value_counts": value_counts}
+        kwargs = {"value_counts": counts}
     try:
         with np.errstate(divide="ignore", invalid="ignore"):
-            # Over millions of pooled decisions float64 temporaries make the package memory-bound
-            # (2.5 s for 3M units); float32 is 5x faster and moves alpha by < 1e-5 (tested).
-            big = len(kwargs.get("value_counts", ())) > FLOAT32_ABOVE
-            value = float(krippendorff.alpha(**kwargs, value_domain=domain, level_of_measurement="nominal",
-                                             dtype=np.float32 if big else np.float64))
+            value = float(krippendorff.alpha(**kwargs, value_domain=domain, level_of_measurement="nominal"))
     except ValueError:  # one value only in the data: no variation to agree on
         return None
     return None if np.isnan(value) else value
 
 
-def _figures(decisions: np.ndarray, coded: np.ndarray) -> dict:
-    """share / kappa / alpha of one binary variable; decisions and coded are coders x units bool arrays."""
+def _figures(decisions: np.ndarray, coded: np.ndarray) -> tuple[dict, dict]:
+    """share / kappa / alpha of one binary variable; decisions and coded are coders x units bool arrays.
+
+    Also returns the parts the pooled figures add up: agreed and pairable units, the 2x2
+    table (two coders) and the collapsed value counts.
+    """
     count = coded.sum(axis=0)
     pairable = count >= 2
     n = int(pairable.sum())
     applied = (decisions & coded).sum(axis=0)
-    agreed = (applied == 0) | (applied == count)
-    share = float(agreed[pairable].mean()) if n else None
-    kappa = None
+    agreed = int(((applied == 0) | (applied == count))[pairable].sum())
+    table = None
     if decisions.shape[0] == 2:
         both = coded[0] & coded[1]
         a, b = decisions[0][both], decisions[1][both]
-        table = np.array([[np.sum(a & b), np.sum(a & ~b)], [np.sum(~a & b), np.sum(~a & ~b)]])
-        kappa = cohen_kappa(table)
-    counts = np.stack([count - applied, applied], axis=1)  # units x (not applied, applied)
-    alpha = krippendorff_alpha(value_counts=counts, domain=[0, 1])
-    return {"units": n, "share_agreed": share, "kappa": kappa, "kappa_band": band("kappa", kappa),
+        ab, a_only, b_only = int(np.sum(a & b)), int(np.sum(a & ~b)), int(np.sum(~a & b))
+        table = np.array([[ab, a_only], [b_only, int(both.sum()) - ab - a_only - b_only]])
+    counts = collapse_unanimous(np.stack([count - applied, applied], axis=1))  # units x (not applied, applied)
+    return _result(n, agreed, table, counts), {"n": n, "agreed": agreed, "table": table, "counts": counts}
+
+
+def _result(n: int, agreed: int, table: np.ndarray | None, counts: np.ndarray) -> dict:
+    kappa = cohen_kappa(table) if table is not None else None
+    alpha = krippendorff_alpha(value_counts=counts, domain=[0, 1]) if len(counts) else None
+    return {"units": n, "share_agreed": agreed / n if n else None, "kappa": kappa, "kappa_band": band("kappa", kappa),
             "alpha": alpha, "alpha_band": band("alpha", alpha)}
 
 
@@ -140,32 +160,41 @@ def agreement(codings: Codings) -> dict | None:
     u_index = {u: i for i, u in enumerate(units)}
     c_index = {c: i for i, c in enumerate(codes)}
     coded = np.zeros((len(coders), len(units)), dtype=bool)
-    has = np.zeros((len(coders), len(units), len(codes)), dtype=bool)
+    # coders x codes x notes: each code's decisions are contiguous rows
+    has = np.zeros((len(coders), len(codes), len(units)), dtype=bool)
     for k, coder in enumerate(coders):
+        rows, cols = [], []
         for note, tags in codings.coders[coder].items():
             i = u_index[note]
             coded[k, i] = True
             for t in tags:
-                has[k, i, c_index[t]] = True
-    per_code = []
+                rows.append(c_index[t])
+                cols.append(i)
+        has[k, rows, cols] = True
+    per_code, parts = [], []
     for j, code in enumerate(codes):
-        per_code.append({"code": code, **_figures(has[:, :, j], coded),
-                         "applied": {c: int(has[k, :, j].sum()) for k, c in enumerate(coders)}})
-    pooled_coded = np.repeat(coded, len(codes), axis=1) if codes else coded
-    overall = _figures(has.reshape(len(coders), -1), pooled_coded) if codes else {}
+        figures, part = _figures(has[:, j, :], coded)
+        parts.append(part)
+        per_code.append({"code": code, **figures,
+                         "applied": {c: int(has[k, j, :].sum()) for k, c in enumerate(coders)}})
+    overall: dict = {}
+    if codes:  # pooled over every note x code decision: the per-code parts add up exactly
+        overall = _result(sum(p["n"] for p in parts), sum(p["agreed"] for p in parts),
+                          sum(p["table"] for p in parts) if len(coders) == 2 else None,
+                          collapse_unanimous(np.vstack([p["counts"] for p in parts])))
     # overall share: notes whose whole set of codes is the same for every coder who coded them
     pairable = coded.sum(axis=0) >= 2
-    counts = coded.sum(axis=0)[:, None]
-    applied = (has & coded[:, :, None]).sum(axis=0)
-    split = ((applied != 0) & (applied != counts)) & pairable[:, None]
-    disputed_units = np.flatnonzero(split.any(axis=1))
+    counts = coded.sum(axis=0)[None, :]
+    applied = (has & coded[:, None, :]).sum(axis=0)  # codes x notes
+    split = ((applied != 0) & (applied != counts)) & pairable[None, :]
+    disputed_units = np.flatnonzero(split.any(axis=0))
     overall.update({"notes": int(pairable.sum()),
                     "share_agreed": float(1 - len(disputed_units) / pairable.sum()) if pairable.any() else None,
                     "decisions": int(pairable.sum()) * len(codes)})
     disagreements = []
     for i in disputed_units[:DISAGREEMENTS_KEPT]:
         by = {c: (codings.coders[c].get(units[i]) if coded[k, i] else None) for k, c in enumerate(coders)}
-        disagreements.append({"note": units[i], "codes": [codes[j] for j in np.flatnonzero(split[i])],
+        disagreements.append({"note": units[i], "codes": [codes[j] for j in np.flatnonzero(split[:, i])],
                               "by_coder": by})
     return {"coders": [{"id": c, "label": coder_display(c), "source": codings.sources.get(c, ""),
                         "notes_coded": int(coded[k].sum())} for k, c in enumerate(coders)],
