@@ -34,6 +34,8 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_synthesis.py
 	$(PY) benchmarks/bench_redaction.py
 	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_agreement.py
+	$(PY) benchmarks/bench_qdpx.py
 
 run: $(STAMP)
 	$(VENV)/bin/kit run

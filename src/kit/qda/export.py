@@ -32,12 +32,15 @@ beside the target and moved into place when complete.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
+import re
 import tempfile
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from kit.errors import DataError, UsageError
 from kit.layout import REPORTS_DIR, SITE_DIR, STUDIES_DIR, notebooks_root
@@ -51,7 +54,7 @@ from kit.study.tables import fatal_first, load_tables
 NS = "urn:QDA-XML:project:1.0"
 ORIGIN = "research-ops kit"
 WITHHELD = "[quote withheld: no consent to quotes]"
-GUID_NAMESPACE = uuid.UUID("0b7d7c1e-2f3a-4a8e-9d51-7a0c3e5f9b21")
+GUID_SALT = "research-ops-kit/refi-qda"
 PUBLISHED_DIRS = (REPORTS_DIR, SITE_DIR, STUDIES_DIR)
 
 
@@ -60,8 +63,14 @@ def q(tag: str) -> str:
 
 
 def guid(*parts: str) -> str:
-    """A stable GUID (uuid5) for a project element: the same study exports the same GUIDs."""
-    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))
+    """A stable GUID for a project element: the same study exports the same GUIDs.
+
+    A 128-bit BLAKE2b digest of the element's kind and keys (study, note, coder, code) in
+    the 8-4-4-4-12 form the schema's GUIDType asks for; several times faster than uuid5
+    for the hundreds of thousands of selections and codings of a large study.
+    """
+    h = hashlib.blake2b("\x1f".join((GUID_SALT, *parts)).encode("utf-8"), digest_size=16).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass
@@ -208,8 +217,6 @@ def _code_tree(book: Codebook | None, public: _Publisher, used: set[str]) -> dic
 
 def _write_zip(path: Path, slug: str, title: str, data, roster: Roster, public: _Publisher, notes: list[_Note],
                utterances, codes: dict[str, dict], users: dict[str, str], summary: ExportSummary) -> None:
-    from lxml import etree
-
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     sessions = data.frame("sessions")
     session_pid = dict(zip(sessions["session_id"].tolist(), sessions["participant_id"].tolist()))
@@ -223,33 +230,45 @@ def _write_zip(path: Path, slug: str, title: str, data, roster: Roster, public: 
     source_guid = {s: guid("source", slug, s) for s in order}
     texts: list[tuple[str, str]] = []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        with zf.open("project.qde", "w") as fh, etree.xmlfile(fh, encoding="utf-8") as xf:
-            xf.write_declaration()
-            with xf.element(q("Project"), {"name": public.text(title), "origin": ORIGIN, "creationDateTime": now},
-                            nsmap={None: NS}):
-                xf.write(_users(users))
-                if codes:
-                    xf.write(_codebook(codes))
-                xf.write(_variables(slug))
-                cases = _cases(slug, data, roster, public, session_pid, source_guid)
-                if cases is not None:
-                    xf.write(cases)
-                with xf.element(q("Sources")):
-                    for sid in order:
-                        element, text = _source(slug, sid, session_pid.get(sid, ""), data, public,
-                                                by_session.get(sid, []), turns.get(sid, []), codes, users,
-                                                source_guid[sid], summary)
-                        xf.write(element)
-                        texts.append((source_guid[sid], text))
-                        summary.sources += 1
+        with zf.open("project.qde", "w") as raw, io.BufferedWriter(raw, buffer_size=1 << 20) as fh:
+            fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n')
+            fh.write(f'<Project xmlns="{NS}" name={_attr(public.text(title))} origin={_attr(ORIGIN)} '
+                     f'creationDateTime="{now}">'.encode())
+            # The small sections are built with lxml; each carries the default namespace again (valid XML).
+            for element in (_users(users), _codebook(codes) if codes else None, _variables(slug),
+                            _cases(slug, data, roster, public, session_pid, source_guid)):
+                if element is not None:
+                    fh.write(_serialise(element))
+            fh.write(b"<Sources>")
+            for sid in order:
+                xml, text = _source(slug, sid, session_pid.get(sid, ""), public, by_session.get(sid, []),
+                                    turns.get(sid, []), codes, users, source_guid[sid], summary)
+                fh.write(xml.encode("utf-8"))
+                texts.append((source_guid[sid], text))
+                summary.sources += 1
+            fh.write(b"</Sources></Project>\n")
         for g, text in texts:
             zf.writestr(f"Sources/{g}.txt", text.encode("utf-8"))
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _attr(value: str) -> str:
+    """A quoted, escaped XML attribute value; characters XML 1.0 cannot hold are dropped."""
+    return quoteattr(_XML_INVALID.sub("", str(value)))
+
+
+def _serialise(element) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(element, encoding="utf-8")
 
 
 def _users(users: dict[str, str]):
     from lxml import etree
 
-    el = etree.Element(q("Users"))
+    el = etree.Element(q("Users"), nsmap={None: NS})
     for name, g in users.items():
         etree.SubElement(el, q("User"), guid=g, name=name)
     return el
@@ -258,7 +277,7 @@ def _users(users: dict[str, str]):
 def _codebook(codes: dict[str, dict]):
     from lxml import etree
 
-    book = etree.Element(q("CodeBook"))
+    book = etree.Element(q("CodeBook"), nsmap={None: NS})
     top = etree.SubElement(book, q("Codes"))
     children: dict[str | None, list[str]] = {}
     for name, info in codes.items():
@@ -284,7 +303,7 @@ def _codebook(codes: dict[str, dict]):
 def _variables(slug: str):
     from lxml import etree
 
-    el = etree.Element(q("Variables"))
+    el = etree.Element(q("Variables"), nsmap={None: NS})
     var = etree.SubElement(el, q("Variable"), guid=guid("variable", slug, "segment"), name="segment",
                            typeOfVariable="Text")
     etree.SubElement(var, q("Description")).text = "The participant's user segment (study.yml segments)"
@@ -297,7 +316,7 @@ def _cases(slug: str, data, roster: Roster, public: _Publisher, session_pid: dic
     people = data.frame("participants")
     if not len(people):
         return None
-    el = etree.Element(q("Cases"))
+    el = etree.Element(q("Cases"), nsmap={None: NS})
     sessions_of: dict[str, list[str]] = {}
     for sid, pid in session_pid.items():
         sessions_of.setdefault(pid, []).append(sid)
@@ -312,35 +331,39 @@ def _cases(slug: str, data, roster: Roster, public: _Publisher, session_pid: dic
     return el
 
 
-def _source(slug: str, sid: str, pid: str, data, public: _Publisher, notes: list[_Note], turns: list,
-            codes: dict[str, dict], users: dict[str, str], source_guid: str, summary: ExportSummary):
-    """One session's TextSource element and its plain text (offsets count characters of that text)."""
-    from lxml import etree
+def _source(slug: str, sid: str, pid: str, public: _Publisher, notes: list[_Note], turns: list,
+            codes: dict[str, dict], users: dict[str, str], source_guid: str, summary: ExportSummary) -> tuple[str, str]:
+    """One session's ``<TextSource>`` (XML text) and its plain text (offsets count characters of that text).
 
+    Written as text with :func:`xml.sax.saxutils.quoteattr` escaping rather than as lxml
+    elements: a large study has hundreds of thousands of selections and codings, and
+    element objects cost ~5x the time (the tests validate the result against the schema).
+    """
     who = public.participant(pid) if pid else ""
     name = f"{public.text(sid) or '(no session)'}" + (f" ({who})" if who else "")
     parts: list[str] = [f"Session {name}\n\nNotes\n"]
     length = len(parts[0])
-    el = etree.Element(q("TextSource"), guid=source_guid, name=name, plainTextPath=f"internal://{source_guid}.txt")
+    xml = [f'<TextSource guid="{source_guid}" name={_attr(name)} plainTextPath="internal://{source_guid}.txt">']
     for n in notes:
         prefix = f"[{n.id}] "
         start = length + len(prefix)
         line = f"{prefix}{n.text}\n"
         parts.append(line)
         length += len(line)
-        coded = {c: tags for c, tags in n.codes.items() if tags}
+        coded = [(c, tags) for c, tags in n.codes.items() if tags]
         if not coded:
             continue
-        sel = etree.SubElement(el, q("PlainTextSelection"), guid=guid("selection", slug, n.id), name=n.id,
-                               startPosition=str(start), endPosition=str(start + len(n.text)))
+        xml.append(f'<PlainTextSelection guid="{guid("selection", slug, n.id)}" name={_attr(n.id)} '
+                   f'startPosition="{start}" endPosition="{start + len(n.text)}">')
         summary.selections += 1
-        for coder, tags in coded.items():
+        for coder, tags in coded:
             for tag in tags:
-                coding = etree.SubElement(sel, q("Coding"), guid=guid("coding", slug, n.id, coder, tag),
-                                          creatingUser=users[coder])
-                etree.SubElement(coding, q("CodeRef"), targetGUID=codes[tag]["guid"])
+                xml.append(f'<Coding guid="{guid("coding", slug, n.id, coder, tag)}" creatingUser="{users[coder]}">'
+                           f'<CodeRef targetGUID="{codes[tag]["guid"]}"/></Coding>')
                 summary.codings += 1
+        xml.append("</PlainTextSelection>")
+    xml.append("</TextSource>")
     if turns:
         parts.append("\nTranscript\n")
         parts += [f"{public.speaker(u)}: {public.turn(u)}\n" for u in turns]
-    return el, "".join(parts)
+    return "".join(xml), "".join(parts)
