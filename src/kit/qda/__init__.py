@@ -10,7 +10,7 @@ otherwise); :mod:`.reader` reads projects and codebooks from any tool;
 :mod:`.importer` merges a codebook into ``codebook.yml`` and writes codings to
 ``data/coding/<coder>.csv``.
 
-May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.synthesis`. Used by the CLI.
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the CLI.
 """
 from __future__ import annotations
 
