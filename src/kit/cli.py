@@ -62,7 +62,7 @@ def _run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool =
     except KitError as exc:
         _fail(exc)
     display.summary(results)
-    _codebook_warnings(slugs)
+    print_codebook_warnings(slugs)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -179,7 +179,7 @@ def codebook(apply_to: str | None, strict: bool) -> None:
     sys.exit(1 if strict and result.problems else 0)
 
 
-def _codebook_warnings(slugs: tuple[str, ...]) -> None:
+def print_codebook_warnings(slugs: tuple[str, ...]) -> None:
     """kit run shows the codebook lint of the studies it ran as warnings (never fails a run)."""
     from kit.study.codebook import load_codebook
     from kit.study.codebook_lint import lint_repository

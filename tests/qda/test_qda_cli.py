@@ -76,3 +76,15 @@ def test_kit_import_qdc_from_another_tool(demo):
     assert "matched 'Saved card' -> 'saved-card'" in out.output and "conflict: code 'payment'" in out.output
     bad = CliRunner().invoke(cli, ["import", "--qdc", str(FIXTURES / "nvivo-codebook.qdc"), "--study", "x"])
     assert bad.exit_code == 2
+
+
+def test_kit_run_shows_the_codebook_findings_of_the_studies_it_ran_as_warnings(demo, capsys):
+    from kit.cli import print_codebook_warnings
+
+    print_codebook_warnings(("demo-checkout",))
+    err = capsys.readouterr().err
+    assert ("kit: warning: notebooks/demo-checkout/data/coding/pm.csv:14: tag 'delivery-charge' is a synonym "
+            "of 'shipping-cost'") in err
+    (demo / "codebook.yml").write_text("codes: [")
+    print_codebook_warnings(())
+    assert "kit: warning: codebook.yml:" in capsys.readouterr().err  # never fails the run
