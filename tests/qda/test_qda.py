@@ -180,3 +180,16 @@ def test_not_a_refi_file_is_a_clear_error(tmp_path):
                     'isCodable="true"/></Codes></CodeBook>')
     with pytest.raises(QdaError, match="not a REFI-QDA file"):  # an external entity is never fetched
         read_project(evil)
+
+
+def test_code_names_with_a_semicolon_are_imported_with_a_comma(tmp_path):
+    qdc = tmp_path / "maxqda.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+                   'origin="MAXQDA 24"><Codes><Code guid="{11111111-2222-4333-8444-555555555555}" '
+                   'name="Price; value" isCodable="true"><Code guid="{21111111-2222-4333-8444-555555555555}" '
+                   'name="Too expensive" isCodable="true"/></Code></Codes></CodeBook>', encoding="utf-8")
+    report = import_codebook(tmp_path, qdc)
+    assert report.added == ["price, value", "too expensive"]
+    book = load_codebook(tmp_path)
+    assert book.codes["too expensive"].parent == "price, value"
+    assert book.guid("price, value") == "{11111111-2222-4333-8444-555555555555}"  # ATLAS.ti/MAXQDA braces kept

@@ -50,6 +50,11 @@ def import_codebook(repo_root: str | Path, path: str | Path, project: QdaProject
     existing = list(book.codes) if book is not None else []
     by_form = {normalised(n): n for n in existing}
     report = ImportReport()
+    for c in project.codes:  # ';' separates tags in notes.csv: a code name cannot hold one
+        if ";" in c.name or (c.parent and ";" in c.parent):
+            if ";" in c.name:
+                report.matched.append(f"'{c.name}' -> '{c.name.replace(';', ',')}' (';' separates tags)")
+            c.name, c.parent = c.name.replace(";", ","), c.parent.replace(";", ",") if c.parent else None
     rename: dict[str, str] = {}
     for c in project.codes:
         name = code_name(c.name)
