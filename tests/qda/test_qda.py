@@ -193,3 +193,33 @@ def test_code_names_with_a_semicolon_are_imported_with_a_comma(tmp_path):
     book = load_codebook(tmp_path)
     assert book.codes["too expensive"].parent == "price, value"
     assert book.guid("price, value") == "{11111111-2222-4333-8444-555555555555}"  # ATLAS.ti/MAXQDA braces kept
+
+
+@pytest.mark.parametrize("variant", ["raw", "no-codebook", "two-coding-files", "no-codes"])
+def test_every_kind_of_export_validates(demo, tmp_path, variant):
+    schema = _schema()
+    study = demo / "notebooks" / "demo-checkout"
+    kwargs = {}
+    if variant == "raw":
+        kwargs = {"raw": True, "confirm_personal_data": True}
+    elif variant == "no-codebook":
+        (demo / "codebook.yml").unlink()
+    elif variant == "two-coding-files":
+        (study / "data" / "coding" / "ab.csv").write_text("note_id,tags\nN001,trust;Mobile\nN002,\n")
+    else:
+        notes = (study / "data" / "notes.csv").read_text(encoding="utf-8").splitlines()
+        rows = list(csv.reader(notes))
+        for r in rows[1:]:
+            r[5] = ""
+        (study / "data" / "notes.csv").write_text("\n".join(",".join(f'"{c}"' for c in r) for r in rows) + "\n")
+        shutil.rmtree(study / "data" / "coding")
+        (demo / "codebook.yml").unlink()
+    summary = export_qdpx(demo, "demo-checkout", tmp_path / f"{variant}.qdpx", **kwargs)
+    root, _files = _project_xml(summary.path)
+    assert schema.validate(root), schema.error_log
+    project = read_project(summary.path)
+    if variant == "two-coding-files":
+        # two coding files: they are the coders (notes.csv's tags are not)
+        assert set(project.codings) == {"pm", "ab"} and project.codings["ab"] == {"N001": ["mobile", "trust"]}
+    if variant == "no-codes":
+        assert summary.selections == 0 and project.codes == []
