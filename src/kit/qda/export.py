@@ -25,9 +25,12 @@ participants without quote consent are withheld. ``raw=True`` keeps names
 and words as they are; it needs ``confirm_personal_data=True`` and refuses to
 write under ``reports/``, ``_site/`` or ``studies/`` (which get published).
 
-The XML is streamed (:class:`lxml.etree.xmlfile`), one session at a time,
-so a 100,000-note study does not sit in memory as a tree; the zip is built
-beside the target and moved into place when complete.
+The XML is written one session at a time straight into the zip entry (users,
+codebook, variables and cases built with lxml; the many selections and codings
+as text escaped with :func:`xml.sax.saxutils.quoteattr`), so a 100,000-note
+study never sits in memory as a tree; the zip is built beside the target and
+moved into place when complete. The tests validate every kind of export
+against the standard's ``Project.xsd``.
 """
 from __future__ import annotations
 
