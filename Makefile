@@ -36,6 +36,8 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_run.py
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_panel.py
+	$(PY) benchmarks/bench_agreement.py
+	$(PY) benchmarks/bench_qdpx.py
 
 run: $(STAMP)
 	$(VENV)/bin/kit run

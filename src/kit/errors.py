@@ -77,6 +77,8 @@ class PanelError(ValidationError):
 
 class RecruitShortfallError(UsageError):
     """``kit recruit`` cannot propose enough eligible people: exit 2, shortfall per segment named."""
+class CodebookError(ValidationError):
+    """codebook.yml is unreadable or inconsistent (unknown parent, synonym of two codes ...)."""
 
 
 class StageOrderError(KitError):

@@ -31,6 +31,9 @@ STUDIES_DIR = "studies"  # the published copies of each study's pages
 SITE_DIR = "_site"
 DATA_DIR = "data"  # inside a study folder
 TRANSCRIPTS_DIR = "transcripts"  # inside data/
+CODING_DIR = "coding"  # inside data/: one <coder>.csv per coder (double coding)
+REQUESTS_DIR = "requests"  # repository-level feature requests exported from a tracker (requests/*.csv)
+CODEBOOK_FILE = "codebook.yml"  # the shared codebook at the repository root (and per-study additions)
 
 STUDY_FILE = "study.yml"
 INSIGHTS_FILE = "insights.yml"

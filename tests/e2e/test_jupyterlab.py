@@ -239,6 +239,6 @@ def test_edit_an_insight_statement_and_save(jupyterlab: str, browser, study_repo
         status = panel.locator(".kit-status").inner_text()
         assert data["insights"][0]["statement"] == new_statement, f"status: {status!r}"
         assert insights_yml.read_text().startswith("# Insights of the checkout redesign study")
-        assert data["insights"][1]["id"] == "I2" and len(data["insights"]) == 5
+        assert data["insights"][1]["id"] == "I2" and len(data["insights"]) == 6
     finally:
         page.close()

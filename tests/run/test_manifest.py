@@ -342,3 +342,19 @@ def test_kit_recruit_proposals_are_no_stage_input(repo: Path, executed: list):
     _run(repo, executed)
     (repo / "notebooks" / "alpha" / "data" / "invites.csv").write_text("person_id\nPN-1\n")
     assert _run(repo, executed) == set()
+def test_the_shared_codebook_and_request_files_are_inputs_of_the_synthesis(tmp_path: Path):
+    # Issue 17: codebook.yml and requests/*.csv live at the repository root; editing them re-runs 02-sessions.
+    study = tmp_path / "notebooks" / "s"
+    (study / "data").mkdir(parents=True)
+    (tmp_path / "requests").mkdir()
+    spec = stage_specs()["02-sessions.ipynb"]
+
+    def inputs() -> dict:
+        return manifest.stage_inputs(spec, study, tmp_path / "nb.ipynb", tmp_path / "out", None)
+
+    first = inputs()
+    (tmp_path / "codebook.yml").write_text("codes: []\n")
+    second = inputs()
+    assert second["../../codebook.yml"] != first["../../codebook.yml"]
+    (tmp_path / "requests" / "jira.csv").write_text("request_id,date,text\n")
+    assert "../../requests/jira.csv" in inputs() and "../../requests/jira.csv" not in second

@@ -13,7 +13,7 @@ from kit.site.build import build_site
 from kit.site.preview import site_settings
 from site_fixture import seed_site_repo
 
-PAGES = ["index.html", "insights.html", "playbook.html", "panel.html", "studies/alpha/01-plan.html",
+PAGES = ["index.html", "insights.html", "codebook.html", "playbook.html", "panel.html", "studies/alpha/01-plan.html",
          "studies/alpha/02-sessions.html", "studies/alpha/03-insights.html",
          "studies/beta/01-plan.html", "studies/beta/02-sessions.html"]
 

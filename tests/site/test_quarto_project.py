@@ -38,7 +38,7 @@ def config() -> dict:
 def test_website_project_with_an_explicit_render_list(config):
     project = config["project"]
     assert project["type"] == "website" and project["output-dir"] == "_site"
-    assert project["render"] == ["index.qmd", "insights.qmd", "playbook.qmd", "panel.qmd"]
+    assert project["render"] == ["index.qmd", "insights.qmd", "codebook.qmd", "playbook.qmd", "panel.qmd"]
     for target in project["render"]:
         assert (ROOT / target).is_file()
         assert not target.startswith(("templates/", "notebooks/", "tests/", "reports/"))
@@ -55,8 +55,8 @@ def test_navbar_search_title_footer_and_themes(config):
     navbar = website["navbar"]
     assert navbar["search"] is True
     assert [(i["text"], i["href"]) for i in navbar["left"]] == [
-        ("Studies", "index.qmd"), ("Insights", "insights.qmd"), ("Playbook", "playbook.qmd"),
-        ("Panel", "panel.qmd")]
+        ("Studies", "index.qmd"), ("Insights", "insights.qmd"), ("Codebook", "codebook.qmd"),
+        ("Playbook", "playbook.qmd"), ("Panel", "panel.qmd")]
     html = config["format"]["html"]
     assert set(html["theme"]) == {"light", "dark"}
     assert html["code-fold"] is True

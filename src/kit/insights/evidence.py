@@ -3,7 +3,8 @@
 synthesis.json (written by :mod:`kit.synthesis.stage`, shaped by
 :mod:`kit.synthesis.output`) holds notes (``N001``), quotes (``Q-N002`` for
 notes of kind quote, ``Q-S01-3`` for transcript turns), themes (``T1``) and
-metrics (``M-SUS``, ``M-COMPLETION-<task>`` ...). Every item carries
+metrics (``M-SUS``, ``M-COMPLETION-<task>`` ...) and feature requests
+(``R-<request_id>``: expressed interest, attitudinal). Every item carries
 ``participants`` (pseudonyms) and, for text, text that is already redacted.
 This module turns those collections into one index ``id -> EvidenceItem``
 that traceability, confidence, drafts and the report share, so the id
@@ -33,17 +34,18 @@ class EvidenceItem:
     """One citable item of the synthesis."""
 
     id: str
-    kind: str  # note | quote | theme | metric
+    kind: str  # note | quote | theme | metric | request
     participants: list[str] = field(default_factory=list)
     text: str = ""
     label: str = ""
     tags: list[str] = field(default_factory=list)
-    source: str = "notes"  # notes | transcripts | metrics: what confidence triangulates over
+    source: str = "notes"  # notes | transcripts | metrics | requests: what confidence triangulates over
     verbatim: bool = False  # a participant's own words (a quote, or a note of kind quote)
     note_kind: str = ""  # observation | quote | problem, for notes
     value: str = ""  # a metric's value as one line (metric_value_text)
     members: list[str] = field(default_factory=list)  # a theme's notes and quotes
     withheld: bool = False  # a quote whose words may not be shown; it still counts as evidence
+    votes: int | None = None  # a request's votes
 
     def to_dict(self) -> dict:
         """Plain JSON for insights.json."""
@@ -54,6 +56,10 @@ class EvidenceItem:
             out["value"] = self.value
         if self.withheld:
             out["withheld"] = True
+        if self.kind == "request":  # what customers asked for: attitudinal, never behaviour
+            out["attitudinal"] = True
+            out["label"] = self.label or "expressed interest"
+            out["votes"] = self.votes
         return out
 
 
@@ -80,6 +86,9 @@ def index_synthesis(synthesis: Synthesis, cited: Iterable[str] = ()) -> dict[str
     for m in synthesis.metrics:
         index[m.id] = EvidenceItem(m.id, "metric", sorted(set(m.participants)), "", m.label, [],
                                    "metrics", value=metric_value_text(m))
+    for r in synthesis.requests:
+        index[r.id] = EvidenceItem(r.id, "request", sorted(set(r.participants)), r.text, r.label, list(r.tags),
+                                   "requests", votes=r.votes)
     # Withheld last: should an id ever be in both, its words are not shown.
     for w in synthesis.withheld_quotes:
         index[w.id] = _withheld(w.id, w.participants, w.tags, w.source)

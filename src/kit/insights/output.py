@@ -48,6 +48,8 @@ class PublishedEvidence(_Shape):
     tags: list[str] = Field(default_factory=list)
     value: str | None = None
     withheld: bool = False  # the words may not be shown (consent); the item still counts
+    attitudinal: bool = False  # a feature request: expressed interest, never behaviour
+    votes: int | None = None  # a feature request's votes
 
 
 class MetricRef(_Shape):

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from kit.errors import InsightError, StageOrderError
-from kit.insights import confidence, drafts, traceability
+from kit.insights import confidence, drafts, evidence_weight, traceability
 from kit.insights.evidence import index_synthesis
 from kit.insights.exports import export_insights
 from kit.insights.output import check_insights_json
@@ -118,6 +118,7 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
         spec = load_insights(study_dir)
         index = index_synthesis(synthesis, cited=traceability.cited_ids(spec))
         warnings = traceability.check(spec, study, index)  # raises InsightError on fatal problems
+        warnings += evidence_weight.request_only_warnings(spec, study, index)
     except (InsightError, StageOrderError):
         # Insights that no longer trace to their evidence must not stay in the
         # repository: withdraw the last run's outputs, then fail.
@@ -131,6 +132,7 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
 
     # Recommendations name the plan's metric in the plan's own spelling.
     metric_names = {metric_key(m.name): m.name for m in study.pm_metrics}
+    unreliable, threshold = evidence_weight.unreliable_codes(synthesis.agreement)
     insights = []
     for ins in spec.insights:
         support = [index[e] for e in ins.evidence]
@@ -142,7 +144,9 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
             "id": ins.id, "statement": redact(ins.statement), "answers": ins.answers,
             "tags": ins.tags, "evidence": ins.evidence, "counter_evidence": ins.counter_evidence,
             "from_candidate": ins.from_candidate,
-            "confidence": confidence.rate(support, counter, segments, rules),
+            "confidence": evidence_weight.lower_for_agreement(
+                confidence.rate(support, counter, segments, rules),
+                evidence_weight.rested_codes(ins.tags, support), unreliable, threshold),
             "evidence_items": [publish(e) for e in support],
             "counter_items": [publish(e) for e in counter],
             "recommendations": recs,

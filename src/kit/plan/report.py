@@ -32,7 +32,9 @@ def show_overview(plan: dict[str, Any]) -> None:
     rows = [("Product area", p["product_area"]), ("Feature", p["feature"]),
             ("PM owner", p["pm_owner"]), ("UXR owner", p["uxr_owner"]), ("Status", p["status"]),
             ("Decision", p["decision"]),
-            ("Cycle", f"{cycle['start']} to {cycle['deadline']} ({cycle['weeks']:g} weeks)")]
+            ("Cycle", f"{cycle['start']} to {cycle['deadline']} ({cycle['weeks']:g} weeks)"),
+            ("Double coding", "required: a second coder codes the notes independently (data/coding/)"
+             if p.get("double_coding") else "not required")]
     display.table(pd.DataFrame(rows, columns=["", "plan"]))
     display.heading("Research questions", 3)
     display.table(pd.DataFrame([{"id": q["id"], "question": q["text"], "tags": ", ".join(q["tags"])}

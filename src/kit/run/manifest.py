@@ -177,7 +177,9 @@ def study_files(study_dir: Path, patterns: Iterable[str]) -> list[Path]:
             # before Python 3.13).
             pattern = pattern + "/*" if pattern.endswith("**") else pattern
             found.update(p for p in study_dir.glob(pattern) if p.is_file()
-                         and not any(_skipped(Path(part)) for part in p.relative_to(study_dir).parts))
+                         # ".." parts lead to repository data (../../requests/*), not hidden files
+                         and not any(_skipped(Path(part)) for part in p.relative_to(study_dir).parts
+                                     if part != ".."))
         else:
             found.add(study_dir / pattern)  # absent -> "missing": creating it is a change
     return sorted(found)

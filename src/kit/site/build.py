@@ -23,6 +23,7 @@ from kit.iorw import read_json, staged_dir
 from kit.layout import SITE_DIR, reports_root
 from kit.lock import repository_lock
 from kit.site import pages, preview
+from kit.site.codebook_page import codebook_data, codebook_markdown
 from kit.site.incremental import (
     SiteRecord,
     copy_previous,
@@ -38,8 +39,8 @@ from kit.site.playbook import playbook_data, playbook_markdown
 
 # The Quarto project's own files at the repository root (everything else of
 # the site is generated into studies/ by `kit site`).
-PROJECT_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "_playbook-intro.md",
-                 "panel.qmd", "site-theme.scss")
+PROJECT_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "codebook.qmd",
+                 "_playbook-intro.md", "panel.qmd", "site-theme.scss")
 QUARTO_HINT = ("Quarto was not found on PATH: built a static preview instead. "
                "For the full site install Quarto (https://quarto.org/docs/get-started/) "
                "or `pip install '.[quarto]'`.")
@@ -131,9 +132,10 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
     slugs = [s.slug for s in pages.collect_studies(repo_root, index)]
     playbook_md = playbook_markdown(playbook_data(repo_root, slugs))
+    codebook_md = codebook_markdown(codebook_data(repo_root, slugs))
     # The panel's counts as of the day the site is built (eligibility changes with the date).
     panel_md = panel_markdown(panel_data(repo_root, dt.date.today()))
-    studies = pages.write_studies_dir(repo_root, index, playbook_md, panel_md, reuse=not full)
+    studies = pages.write_studies_dir(repo_root, index, playbook_md, panel_md, codebook_md, reuse=not full)
     return index, studies
 
 

@@ -19,6 +19,7 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
   https://quarto.org/docs/websites/website-navigation.html#hybrid-navigation).
 - ``studies/_playbook.md``: the generated part of the playbook (:mod:`kit.site.playbook`).
 - ``studies/_panel.md``: the counts of the Panel page (:mod:`kit.site.panel_page`).
+- ``studies/_codebook.md``: the generated part of the Codebook page (:mod:`kit.site.codebook_page`).
 
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
@@ -50,6 +51,7 @@ NAVIGATION = "_navigation.yml"
 PLAYBOOK_PART = "_playbook.md"
 PUBLISHED_RECORD = ".published.json"  # what each published copy was made from (".": not a Quarto input)
 _OWN_CODE = hashlib.sha256(Path(__file__).read_bytes()).digest()
+CODEBOOK_PART = "_codebook.md"  # the generated part of codebook.qmd (kit.site.codebook_page)
 NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
 
 
@@ -213,8 +215,8 @@ def _reuse(old: Path, new: Path) -> None:
         shutil.copy2(old, new)
 
 
-def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: str = "", *,
-                      reuse: bool = True) -> list[StudyPages]:
+def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: str = "",
+                      codebook_md: str = "", *, reuse: bool = True) -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in.
 
     A published copy whose executed notebook and title are unchanged (same
@@ -249,4 +251,5 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: 
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         (staging / PANEL_PAGE_PART).write_text(panel_md, encoding="utf-8")
+        (staging / CODEBOOK_PART).write_text(codebook_md, encoding="utf-8")
     return studies

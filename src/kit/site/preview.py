@@ -42,8 +42,8 @@ from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
 
 DATA = kit_data_dir()
-NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("playbook.html", "Playbook"),
-       ("panel.html", "Panel"))
+NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("codebook.html", "Codebook"),
+       ("playbook.html", "Playbook"), ("panel.html", "Panel"))
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
 
@@ -189,6 +189,13 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         panel_md = repo_root / STUDIES_DIR / PANEL_PAGE_PART
         panel = _markdown(panel_md.read_text("utf-8") if panel_md.is_file() else "")
         site.page("panel.html", "Panel", f"<h1>Panel</h1>{panel}", active="panel.html")
+
+        codebook_md = repo_root / STUDIES_DIR / pages.CODEBOOK_PART
+        site.page("codebook.html", "Codebook",
+                  "<h1>Codebook</h1><p>The shared codebook (<code>codebook.yml</code>): one name and one "
+                  "definition per code, in every study. <code>kit codebook</code> checks the studies' tags "
+                  f"against it.</p>{_markdown(codebook_md.read_text('utf-8') if codebook_md.is_file() else '')}",
+                  active="codebook.html")
 
         exporter = None
         keys = study_page_keys(shared, studies, pages.published_digests(repo_root))

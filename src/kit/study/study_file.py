@@ -128,6 +128,9 @@ class Study(_Strict):
                                       json_schema_extra=_meta("list"))
     discussion_guide: list[str] = Field(default_factory=list, description="Discussion guide questions",
                                         json_schema_extra=_meta("list"))
+    double_coding: bool | None = Field(
+        default=None, description="Require a second coder (data/coding/<coder>.csv) and report agreement",
+        json_schema_extra=_meta("choice", choices=[("no", False), ("yes", True)]))
     raci: dict[str, dict[str, Literal["R", "A", "C", "I"]]] = Field(
         default_factory=dict, description="Activity -> role -> R/A/C/I", json_schema_extra=_meta("raci")
     )

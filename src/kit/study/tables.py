@@ -101,7 +101,7 @@ def check_columns(table: Table, problems: list[Problem]) -> bool:
     return ok
 
 
-def _flag(table: Table, mask: "pd.Series | np.ndarray", check: str, message, problems: list[Problem]) -> None:
+def flag_rows(table: Table, mask: "pd.Series | np.ndarray", check: str, message, problems: list[Problem]) -> None:
     """Append one problem per flagged row; ``message(row)`` builds its text."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
@@ -113,16 +113,16 @@ def _flag(table: Table, mask: "pd.Series | np.ndarray", check: str, message, pro
 def check_ids(table: Table, column: str, problems: list[Problem]) -> None:
     """Empty and repeated ids (the first row keeps the id)."""
     ids = table.frame[column]
-    _flag(table, ids == "", "empty_id", lambda r: f"{column} is empty, expected an id", problems)
+    flag_rows(table, ids == "", "empty_id", lambda r: f"{column} is empty, expected an id", problems)
     first_line = dict(zip(ids[::-1], table.frame[LINE][::-1]))
-    _flag(table, (ids != "") & ids.duplicated(), "duplicate_id",
+    flag_rows(table, (ids != "") & ids.duplicated(), "duplicate_id",
           lambda r: f"{column} '{r[column]}' repeats line {first_line[r[column]]}, expected each id once",
           problems)
 
 
 def check_participants(table: Table, known: set[str], problems: list[Problem]) -> None:
     pids = table.frame["participant_id"]
-    _flag(table, ~pids.isin(known), "unknown_participant",
+    flag_rows(table, ~pids.isin(known), "unknown_participant",
           lambda r: f"participant_id '{r['participant_id']}' is not in participants.csv"
                     if r["participant_id"] else "participant_id is empty, expected an id from participants.csv",
           problems)
@@ -207,39 +207,44 @@ def validate_notes(table: Table, pids: set[str], sessions: dict[str, str], probl
     check_participants(table, pids, problems)
     if sessions:
         unknown = (f["session_id"] != "") & ~f["session_id"].isin(list(sessions))
-        _flag(table, unknown, "unknown_session",
+        flag_rows(table, unknown, "unknown_session",
               lambda r: f"session_id '{r['session_id']}' is not in sessions.csv", problems)
         owner = f["session_id"].map(sessions).fillna("")
         mismatch = ~unknown & (owner != "") & (owner != f["participant_id"]) & f["participant_id"].isin(pids)
-        _flag(table, mismatch, "session_mismatch",
+        flag_rows(table, mismatch, "session_mismatch",
               lambda r: f"session '{r['session_id']}' belongs to participant '{sessions[r['session_id']]}' "
                         f"in sessions.csv, but the note names participant '{r['participant_id']}'", problems)
-    _flag(table, f["text"] == "", "empty_text", lambda r: f"note '{r['note_id']}' has no text", problems)
+    flag_rows(table, f["text"] == "", "empty_text", lambda r: f"note '{r['note_id']}' has no text", problems)
     kind = f["kind"].str.lower()
     bad = (kind != "") & ~kind.isin(NOTE_KINDS)
-    _flag(table, bad, "unknown_kind",
+    flag_rows(table, bad, "unknown_kind",
           lambda r: f"kind '{r['kind']}', expected one of {', '.join(NOTE_KINDS)}", problems)
     f["kind"] = kind.where(kind.isin(NOTE_KINDS), "observation")
-    f["tags"] = [sorted({t.strip() for t in s.lower().split(";")} - {""}) for s in f["tags"].tolist()]
+    f["tags"] = [split_tags(s) for s in f["tags"].tolist()]
+
+
+def split_tags(cell: str) -> list[str]:
+    """A tags cell (``a; b;a``) as sorted distinct lower-case tags (the one spelling every reader uses)."""
+    return sorted({" ".join(t.split()) for t in cell.lower().split(";")} - {""})
 
 
 def validate_tasks(table: Table, pids: set[str], problems: list[Problem]) -> None:
     f = table.frame
     check_participants(table, pids, problems)
     success = table.numbers["success"]
-    _flag(table, ~success.isin([0, 0.5, 1]) & _unreported(table, "success"), "success_invalid",
+    flag_rows(table, ~success.isin([0, 0.5, 1]) & _unreported(table, "success"), "success_invalid",
           lambda r: f"success '{r['success']}', expected 1 (success), 0.5 (partial) or 0 (failure)", problems)
     time = table.numbers["time_s"]
     bad_time = (((f["time_s"] != "") & time.isna()) | (time < 0)) & _unreported(table, "time_s")
-    _flag(table, bad_time, "time_invalid",
+    flag_rows(table, bad_time, "time_invalid",
           lambda r: f"time_s '{r['time_s']}', expected a number of seconds of 0 or more (or empty)", problems)
     seq = table.numbers["seq"]
     bad_seq = (((f["seq"] != "") & seq.isna()) | ~(seq.isna() | seq.isin(range(1, 8)))) & _unreported(table, "seq")
-    _flag(table, bad_seq, "seq_out_of_range",
+    flag_rows(table, bad_seq, "seq_out_of_range",
           lambda r: f"seq '{r['seq']}', expected a whole number 1-7 (or empty)", problems)
     key = pd.Series(list(zip(f["participant_id"].tolist(), f["task"].str.lower().tolist())), dtype=object)
     first_line = dict(zip(key.tolist()[::-1], f[LINE].tolist()[::-1]))
-    _flag(table, key.duplicated().to_numpy(), "duplicate_task_row",
+    flag_rows(table, key.duplicated().to_numpy(), "duplicate_task_row",
           lambda r: f"task '{r['task']}' for '{r['participant_id']}' repeats line "
                     f"{first_line[(r['participant_id'], r['task'].lower())]}", problems)
     f["success"], f["time_s"], f["seq"] = success, time.where(time >= 0), seq
@@ -251,16 +256,16 @@ def validate_sus(table: Table, pids: set[str], problems: list[Problem]) -> None:
     check_ids(table, "participant_id", problems)
     for item in SUS_ITEMS:
         value = table.numbers[item]
-        _flag(table, f[item] == "", "sus_missing",
+        flag_rows(table, f[item] == "", "sus_missing",
               lambda r, item=item: f"SUS answer {item} is missing, expected 1-5 "
                                    "(this participant is left out of the SUS score)", problems)
         bad = (f[item] != "") & ~value.isin([1, 2, 3, 4, 5]) & _unreported(table, item)
-        _flag(table, bad, "sus_out_of_range",
+        flag_rows(table, bad, "sus_out_of_range",
               lambda r, item=item: f"SUS answer {item} is '{r[item]}', expected a whole number 1-5", problems)
         f[item] = value
     rec = table.numbers["recommend"]
     bad = (f["recommend"] != "") & ~rec.isin(range(0, 11)) & _unreported(table, "recommend")
-    _flag(table, bad, "recommend_out_of_range",
+    flag_rows(table, bad, "recommend_out_of_range",
           lambda r: f"recommend '{r['recommend']}', expected a whole number 0-10 (or empty)", problems)
     f["recommend"] = rec
 

@@ -8,7 +8,7 @@ May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the 02-sessi
 """
 from __future__ import annotations
 
-from kit.synthesis import report
+from kit.synthesis import coding_report, report
 from kit.synthesis.stage import run_synthesis_stage, synthesise
 
-__all__ = ["report", "run_synthesis_stage", "synthesise"]
+__all__ = ["coding_report", "report", "run_synthesis_stage", "synthesise"]

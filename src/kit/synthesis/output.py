@@ -122,6 +122,23 @@ class Metric(_Shape):
     scores: list[dict[str, Any]] | None = None
 
 
+class Request(_Shape):
+    """A customer's feature request: citable as expressed interest (attitudinal), never behaviour."""
+
+    id: str  # R-<request_id>
+    request_id: str
+    date: str = ""
+    text: str
+    votes: int | None = None
+    status: str = ""
+    source: str = ""
+    tags: list[str] = Field(default_factory=list)
+    kind: Literal["attitudinal"] = "attitudinal"
+    label: str = "expressed interest"
+    participants: list[str] = Field(default_factory=list)
+    file: str = ""  # the requests file it came from (data/requests.csv, requests/<tracker>.csv)
+
+
 class SynthesisStudy(_Shape):
     slug: str
     title: str
@@ -146,6 +163,8 @@ class Synthesis(_Shape):
     problems: dict[str, Any] = Field(default_factory=dict)
     counts: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    requests: list[Request] = Field(default_factory=list)
+    agreement: dict[str, Any] | None = None  # coders' agreement (kit.synthesis.agreement), with a second coder
     withheld_quotes: list[WithheldQuote] = Field(default_factory=list)
     withheld_sessions: list[WithheldSession] = Field(default_factory=list)
 

@@ -15,7 +15,10 @@ others still count in every number.
 
 ids (insights.yml cites them): notes by note_id; quotes ``Q-<note_id>`` and
 ``Q-<session_id>-<n>``; themes ``T1`` ...; metrics ``M-SUS``, ``M-NPS``,
-``M-COMPLETION-<task>``, ``M-TIME-<task>``, ``M-SEQ-<task>``.
+``M-COMPLETION-<task>``, ``M-TIME-<task>``, ``M-SEQ-<task>``; feature requests
+``R-<request_id>`` (attitudinal, see :mod:`kit.synthesis.coded_sources`). With
+a second coder (``data/coding/``) ``agreement`` holds kappa and alpha per code
+(:mod:`kit.synthesis.agreement`); codebook findings join the warnings.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from kit.privacy.roster import Roster, panel_consents
 from kit.study import transcripts
 from kit.study.study_file import Study, load_study
 from kit.study.tables import fatal_first, load_tables
-from kit.synthesis import tag_matrix, themes
+from kit.synthesis import coded_sources, tag_matrix, themes
 from kit.synthesis import usability_metrics as metrics
 
 WITHHELD = "[quote withheld: no consent to quotes]"
@@ -248,9 +251,14 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
             if not any(p.fatal for p in problems):
                 problems += err.problems
     utterances = transcripts.read_transcripts(study_dir, roster, problems)
+    codings, requests = coded_sources.read_coded_sources(study_dir, data.frame("notes"), problems)
     if any(p.fatal for p in problems):
         raise DataError([Problem(p.where, public_message(p.message, roster), p.fatal)
                          for p in fatal_first(problems)])
+    book = coded_sources.study_codebook(study_dir, problems)
+    coding = coded_sources.coding_json(codings, study.double_coding, problems, book,
+                                       public_tag=lambda t: roster.redact(t).lower())
+    problems += coded_sources.codebook_warnings(book, study_dir, data.frame("notes"), codings, requests)
     notes = _frame_notes(data, roster)
     people = list(roster.pseudonyms.values())
     matrix = tag_matrix.tag_matrix(notes, people)
@@ -281,8 +289,10 @@ def synthesise(study_dir: str | Path, overrides: dict | None = None) -> dict:
         "tag_coverage": tag_matrix.coverage(study.research_questions, matrix),
         "observers": observers_json(data, study, roster),
         "problems": problems_json(notes, people),
+        "requests": coded_sources.requests_json(requests, roster),
+        "agreement": coding,
         "counts": {"notes": len(notes), "quotes": len(quotes), "transcript_turns": len(utterances),
-                   "sessions": len(data.frame("sessions"))},
+                   "sessions": len(data.frame("sessions")), "requests": len(requests)},
         "warnings": [f"{p.where}: {public_message(p.message, roster)}" for p in problems if not p.fatal],
     }
 

@@ -1,0 +1,21 @@
+"""REFI-QDA exchange: a study as a ``.qdpx`` project, codebooks and codings back in.
+
+The REFI-QDA Project standard 1.0 (namespace ``urn:QDA-XML:project:1.0``,
+www.qdasoftware.org) is what ATLAS.ti, NVivo, MAXQDA and QualCoder exchange:
+a ``.qdpx`` zip holding ``project.qde`` (XML) and ``Sources/``; a ``.qdc``
+file is a codebook alone (``urn:QDA-XML:codebook:1.0``).
+
+:mod:`.export` writes a study as a project (pseudonymised unless asked
+otherwise); :mod:`.reader` reads projects and codebooks from any tool;
+:mod:`.importer` merges a codebook into ``codebook.yml`` and writes codings to
+``data/coding/<coder>.csv``.
+
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the CLI.
+"""
+from __future__ import annotations
+
+from kit.qda.export import export_qdpx
+from kit.qda.importer import import_codebook, import_codings
+from kit.qda.reader import read_project
+
+__all__ = ["export_qdpx", "import_codebook", "import_codings", "read_project"]

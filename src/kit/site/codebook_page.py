@@ -1,0 +1,118 @@
+"""The site's Codebook page: every code's definition and how often each study used it.
+
+Generated from ``codebook.yml`` (:mod:`kit.study.codebook`; team-written, no
+participant data) and each study's ``synthesis.json`` (its notes' tags, already
+redacted), so the page never reads ``notebooks/<slug>/data/``. A tag counts
+for the code it stands for: a synonym or a retired code counts for the code to
+use. Codes are listed in hierarchy order (children indented under their
+parent); tags the studies use that the codebook lacks are listed after them,
+so the drift is visible. Each study's inter-coder agreement (Krippendorff's
+alpha, overall) is shown where it was measured.
+
+The output is Markdown, like the playbook: Quarto includes it in
+``codebook.qmd``; the preview converts it with mistune. Every value passes
+:func:`kit.display.markdown_text`, so no text can become a link or HTML.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from kit.display import markdown_text as md
+from kit.errors import KitError
+from kit.iorw import read_json
+from kit.layout import SYNTHESIS_JSON, reports_root
+from kit.study.codebook import Codebook, load_codebook
+
+
+def _synthesis(reports: Path, slug: str) -> dict:
+    path = reports / slug / SYNTHESIS_JSON
+    try:
+        return read_json(path) if path.is_file() else {}
+    except ValueError:  # a half-written file of a study that is running: skip it
+        return {}
+
+
+def codebook_data(repo_root: Path, slugs: list[str]) -> dict[str, Any]:
+    """Codes in hierarchy order with usage per study; tags outside the codebook; agreement per study."""
+    try:
+        book = load_codebook(repo_root)
+    except KitError as exc:
+        return {"error": str(exc), "codes": [], "studies": [], "unknown": {}, "agreement": {}}
+    book = book or Codebook()
+    reports = reports_root(repo_root)
+    usage: dict[str, Counter] = {}
+    agreement: dict[str, Any] = {}
+    for slug in slugs:
+        s = _synthesis(reports, slug)
+        if not s:
+            continue
+        counts: Counter = Counter()
+        for note in s.get("notes") or []:
+            counts.update({book.canonical(t) for t in note.get("tags") or []})
+        usage[slug] = counts
+        overall = (s.get("agreement") or {}).get("overall") or {}
+        if overall:
+            agreement[slug] = {"alpha": overall.get("alpha"), "band": overall.get("alpha_band"),
+                               "coders": len((s.get("agreement") or {}).get("coders") or [])}
+    studies = sorted(usage)
+    rows = []
+
+    def add(name: str, depth: int) -> None:
+        code = book.codes[name]
+        rows.append({"name": name, "depth": depth, "definition": code.definition, "include": code.include,
+                     "exclude": code.exclude, "synonyms": code.synonyms, "status": code.status,
+                     "merged_into": code.merged_into, "uses": {s: usage[s][name] for s in studies}})
+        for child in sorted(book.children(name)):
+            add(child, depth + 1)
+
+    for name in sorted(n for n, c in book.codes.items() if c.parent is None):
+        add(name, 0)
+    unknown = {t: {s: usage[s][t] for s in studies if usage[s][t]}
+               for t in sorted({t for s in studies for t in usage[s]} - set(book.codes))}
+    return {"codes": rows, "studies": studies, "unknown": unknown, "agreement": agreement,
+            "has_codebook": bool(book.codes)}
+
+
+def codebook_markdown(data: dict[str, Any]) -> str:
+    """The Codebook page's generated part as Markdown (headings level 2)."""
+    if data.get("error"):
+        return f"The codebook cannot be read: {md(data['error'])}\n"
+    if not data.get("has_codebook"):
+        return ("No `codebook.yml` yet: add one at the repository root to give every study's tags one "
+                "definition (see the README, 'The codebook').\n")
+    studies = data["studies"]
+    out = ["## Codes", "",
+           "Each code's definition, what it includes and excludes, its synonyms (tags that mean the same: "
+           "use the code instead) and how many notes of each study carry it.", "",
+           "| Code | Definition | Include | Exclude | Synonyms | " + " | ".join(md(s) for s in studies)
+           + (" |" if studies else "") + (" Total |" if studies else ""),
+           "|---|---|---|---|---|" + "---|" * (len(studies) + (1 if studies else 0))]
+    for row in data["codes"]:
+        name = ("↳ " * row["depth"]) + md(row["name"])
+        if row["status"] == "retired":
+            name += f" (retired: use {md(row['merged_into'])})"
+        uses = [row["uses"].get(s, 0) for s in studies]
+        cells = [name, md(row["definition"]) or "–", md("; ".join(row["include"])) or "–",
+                 md("; ".join(row["exclude"])) or "–", md(", ".join(row["synonyms"])) or "–",
+                 *[str(n) for n in uses]]
+        if studies:
+            cells.append(str(sum(uses)))
+        out.append("| " + " | ".join(cells) + " |")
+    if data["unknown"]:
+        out += ["", "## Tags outside the codebook", "",
+                "Tags the studies use that are neither a code nor a synonym: add them to `codebook.yml` "
+                "(or as a synonym of the code they mean) so cross-study search finds their evidence.", "",
+                "| Tag | Used in |", "|---|---|"]
+        for tag, where in data["unknown"].items():
+            out.append(f"| {md(tag)} | {md(', '.join(f'{s} ({n})' for s, n in where.items()))} |")
+    if data["agreement"]:
+        out += ["", "## Agreement between coders", "",
+                "Where a study was double-coded: Krippendorff's alpha pooled over every note x code decision "
+                "(0.800 and up reliable, 0.667 and up tentative).", "",
+                "| Study | Coders | Alpha | Band |", "|---|---|---|---|"]
+        for slug, a in data["agreement"].items():
+            alpha = "–" if a["alpha"] is None else f"{a['alpha']:.3f}"
+            out.append(f"| {md(slug)} | {a['coders']} | {alpha} | {md(a['band'] or 'undefined')} |")
+    return "\n".join(out) + "\n"

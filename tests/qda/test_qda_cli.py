@@ -1,0 +1,90 @@
+"""The commands of issue 17: kit codebook, kit export --qdpx, kit import --qdc/--qdpx (exit codes and output)."""
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch) -> Path:
+    shutil.copytree(ROOT / "notebooks" / "demo-checkout", tmp_path / "notebooks" / "demo-checkout")
+    shutil.copy(ROOT / "codebook.yml", tmp_path / "codebook.yml")
+    monkeypatch.setenv("KIT_REPO", str(tmp_path))
+    return tmp_path
+
+
+def test_kit_codebook_lists_findings_and_strict_fails_on_them(demo):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["codebook"])
+    assert out.exit_code == 0, out.output
+    assert ("notebooks/demo-checkout/data/coding/pm.csv:14: tag 'delivery-charge' is a synonym of "
+            "'shipping-cost': use 'shipping-cost'") in out.output
+    assert "codebook: 19 codes, 1 studies, 7 findings" in out.output  # onboarding codes and error-messages unused here
+    assert runner.invoke(cli, ["codebook", "--strict"]).exit_code == 1
+
+
+def test_kit_codebook_apply_synonyms_prints_the_diff(demo):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["codebook", "--apply-synonyms", "demo-checkout"])
+    assert out.exit_code == 0, out.output
+    assert "-N013,delivery-charge\n+N013,shipping-cost" in out.output
+    assert "delivery-charge" not in (demo / "notebooks/demo-checkout/data/coding/pm.csv").read_text()
+    again = runner.invoke(cli, ["codebook", "--apply-synonyms", "demo-checkout"])
+    assert "no synonyms or retired codes" in again.output
+    assert runner.invoke(cli, ["codebook", "--apply-synonyms", "nope"]).exit_code == 2
+
+
+def test_kit_codebook_without_a_codebook_or_with_a_broken_one(demo):
+    (demo / "codebook.yml").write_text("codes:\n  - name: a\n    parent: b\n")
+    out = CliRunner().invoke(cli, ["codebook"])
+    assert out.exit_code == 1 and "codebook.yml: code 'a': parent 'b' is not a code" in out.output
+    (demo / "codebook.yml").unlink()
+    out = CliRunner().invoke(cli, ["codebook"])
+    assert out.exit_code == 1 and "codebook.yml: file not found" in out.output
+
+
+def test_kit_export_and_import_round_trip(demo):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["export", "--qdpx", "demo-checkout", "-o", str(demo / "out" / "demo.qdpx")])
+    assert out.exit_code == 0, out.output
+    assert "(pseudonymised): 8 sources, 18 codes, 2 coders" in out.output
+    assert zipfile.is_zipfile(demo / "out" / "demo.qdpx")
+    raw = runner.invoke(cli, ["export", "--qdpx", "demo-checkout", "--raw"])
+    assert raw.exit_code == 2 and "--confirm-personal-data" in raw.output
+    assert runner.invoke(cli, ["export", "--qdpx", "nope"]).exit_code == 2
+    back = runner.invoke(cli, ["import", "--qdpx", str(demo / "out" / "demo.qdpx")])
+    assert back.exit_code == 0, back.output
+    assert "codebook.yml: 0 codes added, 18 already there" in back.output
+    (demo / "notebooks/demo-checkout/data/coding/pm.csv").unlink()
+    codings = runner.invoke(cli, ["import", "--qdpx", str(demo / "out" / "demo.qdpx"), "--study", "demo-checkout"])
+    assert codings.exit_code == 0 and "wrote data/coding/pm.csv (62 notes)" in codings.output
+
+
+def test_kit_import_qdc_from_another_tool(demo):
+    out = CliRunner().invoke(cli, ["import", "--qdc", str(FIXTURES / "nvivo-codebook.qdc")])
+    assert out.exit_code == 0, out.output
+    assert "codebook.yml: 4 codes added (buy now pay later, returns and refunds, emotions, frustration)" in out.output
+    assert "matched 'Saved card' -> 'saved-card'" in out.output and "conflict: code 'payment'" in out.output
+    bad = CliRunner().invoke(cli, ["import", "--qdc", str(FIXTURES / "nvivo-codebook.qdc"), "--study", "x"])
+    assert bad.exit_code == 2
+
+
+def test_kit_run_shows_the_codebook_findings_of_the_studies_it_ran_as_warnings(demo, capsys):
+    from kit.cli import print_codebook_warnings
+
+    print_codebook_warnings(("demo-checkout",))
+    err = capsys.readouterr().err
+    assert ("kit: warning: notebooks/demo-checkout/data/coding/pm.csv:14: tag 'delivery-charge' is a synonym "
+            "of 'shipping-cost'") in err
+    (demo / "codebook.yml").write_text("codes: [")
+    print_codebook_warnings(())
+    assert "kit: warning: codebook.yml:" in capsys.readouterr().err  # never fails the run
