@@ -14,6 +14,7 @@ import click
 
 from kit import __version__
 from kit.errors import KitError, UsageError
+from kit.layout import notebooks_root
 
 # Subcommands import what they need when they run: `kit --help` and `kit new`
 # stay fast, without papermill, Jupyter or Quarto's helpers loaded.
@@ -305,7 +306,7 @@ def codebook(apply_to: str | None, strict: bool) -> None:
         if book is None:
             raise KitError("codebook.yml: file not found at the repository root (see README, 'The codebook')")
         if apply_to:
-            study = root / "notebooks" / apply_to
+            study = notebooks_root(root) / apply_to
             if not study.is_dir():
                 raise UsageError(f"unknown study '{apply_to}': no folder notebooks/{apply_to}/")
             own = load_codebook(root, study)
@@ -380,7 +381,7 @@ def import_cmd(qdc: Path | None, qdpx: Path | None, slug: str | None, force: boo
         report = import_codebook(root, qdc or qdpx, project)
         codings = None
         if slug:
-            study = root / "notebooks" / slug
+            study = notebooks_root(root) / slug
             if not study.is_dir():
                 raise UsageError(f"unknown study '{slug}': no folder notebooks/{slug}/")
             codings = import_codings(study, project, force=force)

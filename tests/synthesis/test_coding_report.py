@@ -1,6 +1,8 @@
 """kit.synthesis.coding_report: the agreement and requests sections of the synthesis page, escaped."""
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from kit.synthesis import coding_report
@@ -31,7 +33,7 @@ def test_agreement_section_lists_codes_bands_and_the_notes_to_settle(tmp_path, s
 
 def test_without_a_second_coder_the_page_says_how_to_add_one(shown):
     coding_report.show_agreement({"agreement": None})
-    assert "add a second coder&#x27;s data/coding/&lt;role or initials&gt;.csv" in "\n".join(shown)
+    assert "add a second coder's data/coding/<role or initials>.csv" in html.unescape("\n".join(shown))
 
 
 def test_requests_section_labels_them_expressed_interest(shown):

@@ -70,6 +70,7 @@ class Confidence(_Shape):
     segments_total: int = 0
     segment_share: float | None = None
     counter_share: float | None = None
+    unreliable_codes: dict[str, float] = Field(default_factory=dict)  # codes with alpha below the threshold
 
 
 class PublishedRecommendation(_Shape):
