@@ -130,7 +130,8 @@ def test_runs_are_sharded_over_a_matrix_of_n_from_a_repository_variable():
 def test_merge_job_checks_every_shard_then_privacy_then_renders():
     wf = _workflow()
     merge = wf["jobs"]["merge"]
-    assert set(merge["needs"]) == {"plan", "run"} and merge["if"] == "${{ !cancelled() }}"
+    assert set(merge["needs"]) == {"plan", "run"}
+    assert merge["if"] == "${{ !cancelled() && needs.plan.result == 'success' }}"  # also when a shard failed
     runs = [s.get("run", "") or s.get("uses", "") for s in merge["steps"]]
     order = [next(i for i, r in enumerate(runs) if key in r) for key in (
         "actions/download-artifact@", 'seq 1 "$SHARDS"', "kit merge", "kit check --privacy",
