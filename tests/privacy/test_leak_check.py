@@ -95,10 +95,10 @@ def test_cli_check_privacy(pii_repo, monkeypatch):
 
 
 def test_kit_build_fails_when_the_built_output_leaks(pii_repo, monkeypatch):
-    import kit.cli
+    import kit.cli.studies
 
     monkeypatch.setenv("KIT_REPO", str(pii_repo))
-    monkeypatch.setattr(kit.cli, "_run", lambda *args, **kwargs: 0)  # the studies "ran"
+    monkeypatch.setattr(kit.cli.studies, "run_and_report", lambda *args, **kwargs: 0)  # the studies "ran"
     monkeypatch.setattr("kit.site.build.quarto_path", lambda: None)
     write_outputs(pii_repo, redact=True)
     clean = CliRunner().invoke(cli, ["build"])

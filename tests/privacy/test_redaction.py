@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kit.privacy.redaction import phone_number, punctuation_variants, redact_typed
+from kit.privacy.patterns import phone_number
+from kit.privacy.redaction import punctuation_variants, redact_typed
 from kit.privacy.roster import Roster
 
 PEOPLE = [("R-1", "Will Turner"), ("R-2", "Grace O'Brien"), ("R-3", "Mark Al-Sayed"), ("R-4", "May Lin"),

@@ -5,12 +5,8 @@ import pandas as pd
 import pytest
 
 from kit.errors import DataError
-from kit.privacy.redaction import (
-    NAME_PLACEHOLDER,
-    card_number,
-    luhn_valid,
-    redact_typed,
-)
+from kit.privacy.patterns import card_number, luhn_valid
+from kit.privacy.redaction import NAME_PLACEHOLDER, redact_typed
 from kit.privacy.roster import MODERATOR, OBSERVER, Roster
 
 

@@ -39,7 +39,8 @@ from kit.errors import UsageError
 from kit.layout import INVITES_FILE, STUDY_FILE, TRANSCRIPTS_DIR, notebooks_root
 from kit.panel.rawtable import RawTable
 from kit.panel.rules import load_rules
-from kit.privacy.redaction import Redactor, name_rules, pattern_table
+from kit.privacy.patterns import pattern_table
+from kit.privacy.redaction import Redactor, name_rules
 from kit.study.panel_people import panel_file, parse_date, withdrawn_person_ids
 from kit.study.records import study_data_dirs
 from kit.study.tables import find_table

@@ -1,0 +1,36 @@
+"""The ``kit`` command: a thin layer over the library.
+
+Exit codes: 0 ok, 1 a study failed (or a privacy leak was found), 2 bad usage.
+Every :class:`~kit.errors.KitError` becomes one clear line on stderr
+(:func:`kit.cli.common.fail`). The subcommands live by what they serve:
+:mod:`.studies` (new, run, merge, site, build, check), :mod:`.panel`
+(recruit, purge), :mod:`.analysis` (codebook, export, import).
+
+May import: every package of the kit (it is the top layer); nothing imports it.
+"""
+from __future__ import annotations
+
+import click
+
+from kit import __version__
+from kit.cli import analysis, panel, studies
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kit")
+def cli() -> None:
+    """Plan, run and publish user-research studies (run from the repository root)."""
+
+
+for command in (studies.new, studies.run, studies.merge, studies.site, studies.build, studies.check,
+                panel.recruit, panel.purge, analysis.codebook, analysis.export_cmd, analysis.import_cmd):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kit")
+
+
+if __name__ == "__main__":
+    main()
