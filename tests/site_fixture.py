@@ -31,8 +31,9 @@ def _notebook(title: str, html_output: str) -> nbformat.NotebookNode:
     shown = new_code_cell("kit.report.show(result)", outputs=[
         new_output("display_data", data={"text/html": html_output, "text/plain": "<HTML>"})])
     silent = new_code_cell("import kit")
+    own = new_code_cell("counts = result.tasks.value_counts()  # a team's own analysis\ncounts")
     nb = new_notebook(cells=[new_markdown_cell(f"# {title}\n\nWhat this page shows."), params, injected,
-                             silent, shown],
+                             silent, shown, own],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"},
                                 "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
