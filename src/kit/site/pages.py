@@ -29,6 +29,7 @@ repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix
 from __future__ import annotations
 
 import copy
+import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from kit.display import markdown_text
 from kit.errors import KitError
 from kit.iorw import read_json, staged_dir
 from kit.layout import (
@@ -108,6 +110,38 @@ def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
     return studies
 
 
+def quarto_title(text: str) -> str:
+    """A page title as literal text in Quarto's front matter.
+
+    Quarto reads the title as Markdown (``<script>`` would be live HTML) and
+    expands shortcodes in it even when escaped (``{{< env GH_TOKEN >}}`` would
+    print the build's secrets); tripled braces are Quarto's documented literal
+    form (https://quarto.org/docs/extensions/shortcodes.html#escaping).
+    """
+    out = markdown_text(text)
+    return out.replace("{{", "{{{").replace("}}", "}}}") if "{{" in out or "}}" in out else out
+
+
+LITERAL_LISTING_FIELDS = frozenset({"path", "date"})
+
+
+def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Listing items as Quarto shows them literally.
+
+    Quarto renders a listing's text fields as Markdown (``<b>`` stays HTML,
+    ``{{< env HOME >}}`` is expanded): each gets Markdown escapes. Categories are
+    put into the page as HTML without escaping: each is HTML-escaped. The preview
+    escapes on its own and uses the plain items.
+    """
+    def one(key: str, value: Any) -> Any:
+        if key == "categories":
+            return [html.escape(str(c), quote=True) for c in value]
+        if key in LITERAL_LISTING_FIELDS or not isinstance(value, str):
+            return value
+        return markdown_text(value)
+    return [{k: one(k, v) for k, v in item.items()} for item in items]
+
+
 def _text(source: Any) -> str:
     return "".join(source) if isinstance(source, list) else str(source or "")
 
@@ -150,7 +184,8 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
                 if src.startswith("# "):
                     cell["source"] = src.split("\n", 1)[1].lstrip("\n") if "\n" in src else ""
                 break
-        front = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n"
+        front = ("---\n" + yaml.safe_dump({"title": quarto_title(title)}, allow_unicode=True, sort_keys=False)
+                 + "---\n")
         cells.insert(0, {"cell_type": "raw", "id": "kit-front-matter", "metadata": {}, "source": front})
     for cell in cells:  # a widget view needs a kernel (and a CDN manager): keep its static fallback
         for out in cell.get("outputs", []):
@@ -278,8 +313,10 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str) -> list[St
                 (staging / s.slug / NOTEBOOK_SOURCE_DIR).mkdir(exist_ok=True)
                 write_notebook(staging / s.slug / NOTEBOOK_SOURCE_DIR / f"{stem}.ipynb", source_notebook(nb))
         cells_mod.write_plotly_asset(staging)
-        (staging / STUDY_LISTING).write_text(_dump(study_listing_items(studies)), encoding="utf-8")
-        (staging / INSIGHT_LISTING).write_text(_dump(insight_listing_items(index)), encoding="utf-8")
+        (staging / STUDY_LISTING).write_text(_dump(quarto_listing_items(study_listing_items(studies))),
+                                             encoding="utf-8")
+        (staging / INSIGHT_LISTING).write_text(_dump(quarto_listing_items(insight_listing_items(index))),
+                                               encoding="utf-8")
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
     return studies
