@@ -96,3 +96,19 @@ def test_the_source_copy_has_the_code_and_no_outputs():
     assert all(c["outputs"] == [] and c["execution_count"] is None
                for c in src["cells"] if c["cell_type"] == "code")
     assert "papermill" not in src["metadata"]
+
+
+def test_form_cells_leave_the_site_and_kit_cells_write_their_markdown_into_the_page():
+    nb = _executed()
+    nb["cells"].insert(1, {"cell_type": "code", "id": "f", "metadata": {}, "execution_count": 1, "outputs": [],
+                           "source": "import kit.forms\nstudy_dir = kit.forms.resolve_study_dir(study_dir)\n"
+                                     "kit.forms.plan_editor(study_dir)"})
+    assert cells.opens_a_form(nb["cells"][1]["source"])
+    assert not cells.opens_a_form("kit.plan.report.show_overview(plan)")
+    assert not cells.opens_a_form("x = 1\nkit.forms.plan_editor(d)")  # not kit-only: shown, folded
+    pub = publish.published_notebook(nb, title="S: Plan", stem="01-plan")
+    ids = [c["id"] for c in pub["cells"]]
+    assert "f" not in ids and "b" in ids
+    b = next(c for c in pub["cells"] if c["id"] == "b")
+    assert b["source"].startswith("#| output: asis\n")
+    assert "f" in [c["id"] for c in publish.source_notebook(nb)["cells"]]  # the code copy keeps it

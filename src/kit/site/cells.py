@@ -18,8 +18,10 @@
 - **Kit calls without their code.** A code cell that only imports and calls
   the kit (``kit.plan.report.show_overview(plan)``) gets the ``hide-code`` tag,
   which Quarto maps to ``echo: false`` (``tagMapping`` in
-  ``src/core/jupyter/jupyter.ts``) and the preview's template honours too;
-  any other code stays on the page, folded.
+  ``src/core/jupyter/jupyter.ts``) and the preview's template honours too,
+  and ``#| output: asis`` (its headings join the page's table of contents);
+  any other code stays on the page, folded. A cell that opens a form
+  (``kit.forms``) is for JupyterLab users and is left out of the site.
 """
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ from pathlib import Path
 from kit.layout import PLOTLY_JS, SITE_ASSETS_DIR, STUDIES_DIR
 
 HIDE_CODE_TAG = "hide-code"
+# Quarto writes a cell's Markdown output into the page itself with `output: asis`, so the
+# kit's "## Section" headings are real headings (the page's table of contents lists them)
+# rather than text inside an output box (https://quarto.org/docs/computations/execution-options.html).
+ASIS_OPTION = "#| output: asis\n"
 RAW_HTML_FLAG = "kit-raw-html"  # output metadata key marking a wrapped HTML output
 PLOTLY_ASSET = f"{SITE_ASSETS_DIR}/{PLOTLY_JS}"  # under studies/, like every study folder
 # The inlined plotly.js of kit.display.chart (or of plotly's own notebook mode):
@@ -126,6 +132,26 @@ def _is_kit_import(node: ast.AST) -> bool:
     if isinstance(node, ast.ImportFrom):
         return bool(node.module) and (node.module == "kit" or node.module.startswith("kit."))
     return False
+
+
+def _kit_call_roots(node: ast.AST) -> list[str]:
+    """``["kit", "forms", ...]`` for each ``kit.x.y(...)`` call in a statement."""
+    chains = []
+    for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+        parts, func = [], call.func
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if isinstance(func, ast.Name):
+            chains.append([func.id, *reversed(parts)])
+    return [".".join(c[:2]) for c in chains if c[0] == "kit"]
+
+
+def opens_a_form(source: str) -> bool:
+    """A kit-only cell that calls :mod:`kit.forms` (an editor for JupyterLab, nothing to read on the site)."""
+    if not only_calls_the_kit(source):
+        return False
+    return any(root == "kit.forms" for node in ast.parse(source).body for root in _kit_call_roots(node))
 
 
 def only_calls_the_kit(source: str) -> bool:

@@ -195,13 +195,17 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
         cell.get("metadata", {}).pop("widgets", None)
     if stem is not None:
         plotly_href = cells_mod.plotly_asset_href(1)  # pages are studies/<slug>/<stem>.html
+        cells = [c for c in cells if c.get("cell_type") != "code"
+                 or not cells_mod.opens_a_form(_text(c.get("source")))]
         for cell in cells:
             if cell.get("cell_type") != "code":
                 continue
-            if cells_mod.only_calls_the_kit(_text(cell.get("source"))):
+            source = _text(cell.get("source"))
+            if cells_mod.only_calls_the_kit(source):
                 tags = cell.setdefault("metadata", {}).setdefault("tags", [])
                 if cells_mod.HIDE_CODE_TAG not in tags:
                     tags.append(cells_mod.HIDE_CODE_TAG)
+                cell["source"] = cells_mod.ASIS_OPTION + source
             for out in cell.get("outputs", []):
                 data = out.get("data")
                 if isinstance(data, dict) and "text/html" in data:
