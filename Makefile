@@ -34,6 +34,7 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_synthesis.py
 	$(PY) benchmarks/bench_redaction.py
 	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_site.py
 
 run: $(STAMP)
 	$(VENV)/bin/kit run
