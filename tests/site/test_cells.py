@@ -112,3 +112,20 @@ def test_form_cells_leave_the_site_and_kit_cells_write_their_markdown_into_the_p
     b = next(c for c in pub["cells"] if c["id"] == "b")
     assert b["source"].startswith("#| output: asis\n")
     assert "f" in [c["id"] for c in publish.source_notebook(nb)["cells"]]  # the code copy keeps it
+
+
+def test_printed_text_of_an_asis_cell_stays_text():
+    nb = _executed()
+    nb["cells"][1]["outputs"] += [
+        {"output_type": "stream", "name": "stdout",
+         "text": ["P02 said <script>window.__xss=1</script>\n", "# not a heading\n"]},
+        {"output_type": "execute_result", "metadata": {}, "execution_count": 3,
+         "data": {"text/plain": "[x](javascript:y)"}}]
+    pub = publish.published_notebook(nb, title="S: Synthesis", stem="02-sessions")
+    outs = next(c for c in pub["cells"] if c["id"] == "b")["outputs"]
+    assert [o["output_type"] for o in outs] == ["display_data"] * 3
+    md = outs[1]["data"]["text/markdown"]
+    assert md.startswith("```{=html}\n<pre class=\"kit-output\">P02 said &lt;script&gt;") and "# not a heading" in md
+    assert "javascript:y" in outs[2]["data"]["text/markdown"] and "<a" not in outs[2]["data"]["text/markdown"]
+    cells.unwrap_html(outs[1])  # the preview shows the same <pre>
+    assert outs[1]["data"]["text/html"].startswith('<pre class="kit-output">P02 said &lt;script&gt;')

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 from kit.layout import PLOTLY_JS, SITE_ASSETS_DIR, STUDIES_DIR
@@ -71,6 +72,25 @@ def wrap_html(output: dict) -> None:
     data.pop("text/markdown", None)
     data["text/markdown"] = raw_html_markdown(html)
     output.setdefault("metadata", {})[RAW_HTML_FLAG] = True
+
+
+def plain_as_html(output: dict) -> dict:
+    """A stream or a text-only output as escaped ``<pre>`` in a raw HTML block.
+
+    With ``output: asis`` Quarto writes a cell's outputs into the page as Markdown,
+    so a printed line (which may quote participant text) would otherwise be read
+    as Markdown and raw HTML. Outputs with HTML or Markdown are left alone.
+    """
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+    elif isinstance(output.get("data"), dict) and not {"text/html", "text/markdown"} & set(output["data"]):
+        text = output["data"].get("text/plain", "")
+    else:
+        return output
+    text = "".join(text) if isinstance(text, list) else str(text)
+    pre = f'<pre class="kit-output">{html_escape(text)}</pre>'
+    return {"output_type": "display_data", "metadata": {RAW_HTML_FLAG: True},
+            "data": {"text/markdown": raw_html_markdown(pre)}}
 
 
 def unwrap_html(output: dict) -> None:

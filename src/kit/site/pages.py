@@ -206,6 +206,7 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
                 if cells_mod.HIDE_CODE_TAG not in tags:
                     tags.append(cells_mod.HIDE_CODE_TAG)
                 cell["source"] = cells_mod.ASIS_OPTION + source
+                cell["outputs"] = [cells_mod.plain_as_html(o) for o in cell.get("outputs", [])]
             for out in cell.get("outputs", []):
                 data = out.get("data")
                 if isinstance(data, dict) and "text/html" in data:
