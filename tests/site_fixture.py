@@ -35,8 +35,9 @@ def _notebook(title: str, html_output: str) -> nbformat.NotebookNode:
     shown = new_code_cell("kit.report.show(result)", outputs=[
         new_output("display_data", data={"text/html": html_output, "text/plain": "<HTML>"})])
     silent = new_code_cell("import kit")
+    own = new_code_cell("counts = result.tasks.value_counts()  # a team's own analysis\ncounts")
     nb = new_notebook(cells=[new_markdown_cell(f"# {title}\n\nWhat this page shows."), params, injected,
-                             silent, shown],
+                             silent, shown, own],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"},
                                 "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
@@ -108,3 +109,36 @@ def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
         for name in PROJECT_FILES:
             shutil.copyfile(ROOT / name, repo / name)
     return repo
+
+
+# Text that Markdown, Pandoc or Quarto could take for something else: money for
+# math, a line of dashes for front matter, a fence, a Quarto shortcode (which
+# could read the build's environment), and script.
+HOSTILE_SLUG = "hostile-copy"
+MONEY = "It cost $20 at first and $35 at the end"
+SHORTCODE = "{{< env HOME >}}"
+HOSTILE_TEXTS = (MONEY, SHORTCODE, "<script>window.__xss=1</script>", "[click](javascript:alert(1))")
+
+
+def seed_hostile_copy(repo: Path, root: Path = ROOT) -> Path:
+    """A copy of the demo study under ``notebooks/hostile-copy`` whose title, notes and
+    insights carry :data:`HOSTILE_TEXTS` (and a fence and a front-matter line in a quote)."""
+    import pandas as pd
+    import yaml
+
+    study = repo / "notebooks" / HOSTILE_SLUG
+    shutil.copytree(root / "notebooks" / "demo-checkout", study,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    plan = yaml.safe_load((study / "study.yml").read_text("utf-8"))
+    plan["title"] = f"Checkout copy: {MONEY} {SHORTCODE} {HOSTILE_TEXTS[2]}"
+    (study / "study.yml").write_text(yaml.safe_dump(plan, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    notes = pd.read_csv(study / "data" / "notes.csv", dtype=str, keep_default_na=False)
+    first_quote = notes.index[notes["kind"] == "quote"][0]
+    notes.loc[first_quote, "text"] = (f"{MONEY}, really. {SHORTCODE}\n```\n---\ntitle: hijacked\n---\n"
+                                      f"{HOSTILE_TEXTS[3]} {HOSTILE_TEXTS[2]}")
+    notes.to_csv(study / "data" / "notes.csv", index=False)
+    insights = yaml.safe_load((study / "insights.yml").read_text("utf-8"))
+    insights["insights"][0]["statement"] = f"{MONEY}: the delivery charge {SHORTCODE} {HOSTILE_TEXTS[2]}"
+    (study / "insights.yml").write_text(yaml.safe_dump(insights, sort_keys=False, allow_unicode=True),
+                                        encoding="utf-8")
+    return study

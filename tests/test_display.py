@@ -33,6 +33,7 @@ def test_chart_inlines_plotly_once(shown):
     first, second = shown[0].data, shown[1].data
     assert "window.define = undefined" in first and len(first) > 1_000_000
     assert "window.define = undefined" not in second and 'class="kit-chart"' in second
+    assert '"displayModeBar": false' in second  # no mode bar over the chart's title on phones
 
 
 def test_heading_text_cannot_become_a_link_or_html(shown):

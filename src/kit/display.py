@@ -140,5 +140,7 @@ def chart(fig: Any) -> None:
                   "<script>window.define = window.__kitDefine;</script>")
         _plotly_js_sent = True
     body = fig.to_html(full_html=False, include_plotlyjs=False,
-                       config={"displaylogo": False, "responsive": True})
+                       # No mode bar: on the site it covers the chart's title on phones, and readers
+                       # do not zoom or export (https://plotly.com/python/configuration-options/).
+                       config={"displaylogo": False, "displayModeBar": False, "responsive": True})
     _display(HTML(f'{loader}<div class="kit-chart">{body}</div>'))

@@ -1,31 +1,39 @@
 """The published site in headless Chromium: the demo studies run through the real stages.
 
-Both example studies are executed with papermill (kit.run.runner.run_studies) in a
-copy of the repository, published with kit.site.build.build_site (the preview
-engine; the Quarto site too when ``quarto`` is on PATH), served on 127.0.0.1,
-and every page is opened: no console error, no failed request, every internal
-link (and its #anchor) resolves, charts are drawn, the insights page's category
-filter narrows the list, and the navbar search finds a known insight.
+Both example studies and a copy of the demo whose text is hostile (money that
+looks like math, a shortcode, a fence, a front-matter line, script) are executed
+with papermill (kit.run.runner.run_studies) in a copy of the repository,
+published with kit.site.build.build_site (the preview engine, and the Quarto
+site whenever ``quarto`` is on PATH; with ``KIT_REQUIRE_QUARTO=1``, as in CI,
+a missing Quarto fails instead of skipping), served on 127.0.0.1, and every page
+is opened: no console error, no failed request and no request to any other host,
+no front matter shown as text, every chart inside the main content below the
+page title, no HTML page over 1 MB, every internal link (and its #anchor)
+resolves, hostile text shows as text and runs nothing, charts are drawn, the
+insights page's category filter narrows the list, and search finds an insight.
 """
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urldefrag, urlparse
+from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
 from kit.site.build import PROJECT_FILES
+from site_fixture import HOSTILE_SLUG, HOSTILE_TEXTS, MONEY, seed_hostile_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 STUDIES = ("demo-checkout", "quick-onboarding")
+MAX_PAGE_BYTES = 1_000_000  # no HTML page over 1 MB: shared scripts load once per site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,7 +57,8 @@ def repo(tmp_path_factory) -> Path:
     from kit.run.runner import run_studies
 
     repo = _repo_copy(tmp_path_factory.mktemp("site"))
-    results = run_studies(repo, list(STUDIES), jobs=2, timeout=300)
+    seed_hostile_copy(repo, ROOT)
+    results = run_studies(repo, [*STUDIES, HOSTILE_SLUG], jobs=2, timeout=300)
     failures = [str(r.failure) for r in results if not r.ok]
     assert not failures, failures
     return repo
@@ -68,6 +77,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+if os.environ.get("KIT_REQUIRE_QUARTO") == "1" and shutil.which("quarto") is None:
+    raise RuntimeError("KIT_REQUIRE_QUARTO=1 but quarto is not on PATH: the Quarto site would go untested")
 ENGINES = ["preview", pytest.param("quarto", marks=pytest.mark.skipif(
     shutil.which("quarto") is None, reason="quarto is not on PATH (the Quarto site is tested where it is)"))]
 
@@ -99,14 +110,23 @@ def browser():
             b.close()
 
 
-def _open(browser, base: str, rel: str):
-    """A page with its console errors and failed requests recorded."""
-    context = browser.new_context()
-    # Nothing outside the test server: a CDN request fails (and is reported) instead of hanging.
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                  else route.abort())
-    page = context.new_page()
+def _open(browser, base: str, rel: str, **context_options):
+    """A page with its console errors, failed requests and requests to other hosts recorded."""
+    context = browser.new_context(**context_options)
     problems: list[str] = []
+
+    def only_the_test_server(route) -> None:
+        # Nothing may leave the machine: a request to any other host is a failure (and is
+        # aborted, so a CDN cannot make the test hang or pass by being reachable).
+        url = route.request.url
+        if url.startswith(base + "/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            problems.append(f"request outside the test server: {url}")
+            route.abort()
+
+    context.route("**/*", only_the_test_server)
+    page = context.new_page()
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
@@ -120,6 +140,38 @@ def _pages(out: Path) -> list[str]:
                   if "site_libs" not in p.parts)
 
 
+# Run in every page after load: what a reader would trip over.
+PAGE_PROBE = r"""() => {
+  const main = document.querySelector('main');
+  const title = main && main.querySelector('h1');
+  const charts = [...document.querySelectorAll('.kit-chart, .plotly-graph-div')];
+  const text = main ? main.innerText : document.body.innerText;
+  return {
+    hasMain: !!main,
+    // "---\ntitle: ..." or, after smart punctuation, "—title: ‘...’—"
+    frontMatter: /(^|\n)[ \t]*(-{3}|\u2014)[ \t]*\n?[ \t]*title:/.test(text),
+    chartsOutsideMain: charts.filter(c => !(main && main.contains(c))).length,
+    chartsAboveTitle: title ? charts.filter(c =>
+        !(title.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING)).length : 0,
+    xss: window.__xss === undefined ? null : String(window.__xss),
+    jsLinks: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
+        .filter(u => /^\s*javascript:/i.test(u)),
+    text: document.body.innerText,
+  };
+}"""
+
+
+def test_no_html_page_over_1_mb_and_plotly_js_once_per_site(site):
+    engine, out, base = site
+    sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*.html")}
+    assert sizes and max(sizes.values()) <= MAX_PAGE_BYTES, \
+        f"{engine}: pages over 1 MB: {[(k, v) for k, v in sizes.items() if v > MAX_PAGE_BYTES]}"
+    # plotly.js (its licence header) is in exactly one file of the site, which the chart pages load.
+    carriers = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+                and p.suffix in (".html", ".js") and b"* plotly.js v" in p.read_bytes()[:200_000]]
+    assert carriers == ["studies/kit-assets/plotly.min.js"], (engine, carriers)
+
+
 def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser):
     engine, out, base = site
     pages = _pages(out)
@@ -128,12 +180,23 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
             assert f"studies/{slug}/{stem}.html" in pages
     assert {"index.html", "insights.html", "playbook.html"} <= set(pages)
     anchors_seen = 0
+    shown: list[str] = []
     for rel in pages:
         context, page, problems = _open(browser, base, rel)
         try:
-            page.wait_for_timeout(200)
+            page.wait_for_timeout(300)  # let late scripts (and an injected <img onerror>) run
             links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+            found = page.evaluate(PAGE_PROBE)
             assert problems == [], f"{engine} {rel}: {problems}"
+            assert found["hasMain"], f"{engine} {rel}: no <main> element"
+            assert not found["frontMatter"], f"{engine} {rel}: front matter shown as text"
+            assert found["chartsOutsideMain"] == 0 and found["chartsAboveTitle"] == 0, \
+                f"{engine} {rel}: charts outside the main content: {found}"
+            assert found["xss"] is None and found["jsLinks"] == [], f"{engine} {rel}: hostile text ran: {found}"
+            home = os.environ.get("HOME", "")
+            assert len(home) < 2 or home not in found["text"], \
+                f"{engine} {rel}: a shortcode in study text was expanded ({{{{< env HOME >}}}})"
+            shown.append(" ".join(found["text"].split()))
             if engine == "preview":
                 assert page.locator(".kit-preview-banner").count() == 1, rel
             for href in links:
@@ -146,12 +209,22 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
                     target = target / "index.html"
                 assert target.is_file(), f"{engine} {rel}: broken link {href}"
                 if fragment and target.suffix == ".html":
-                    assert f'id="{fragment}"' in target.read_text("utf-8"), \
+                    # The id as written (nbconvert keeps ids percent-encoded) or decoded (Quarto's "i1-·-...");
+                    # Quarto's anchor.js gives headings without an id one in the browser: look there too.
+                    ids = {fragment, unquote(fragment)}
+                    in_dom = target == out / rel and page.evaluate(
+                        "ids => ids.some(id => document.getElementById(id) !== null)", sorted(ids))
+                    text = target.read_text("utf-8")
+                    assert in_dom or any(f'id="{i}"' in text for i in ids), \
                         f"{engine} {rel}: {href}: no element with id {fragment!r}"
                     anchors_seen += 1
         finally:
             context.close()
     assert anchors_seen > 0, "no insight link with an #anchor was checked"
+    everything = "\n".join(shown)
+    for text in HOSTILE_TEXTS:
+        assert text in everything, f"{engine}: hostile text not shown as text on any page: {text}"
+    assert f"{MONEY}: the delivery charge" in everything
 
 
 def test_charts_are_drawn(site, browser):
@@ -167,14 +240,51 @@ def test_charts_are_drawn(site, browser):
         context.close()
 
 
-def test_inputs_are_folded_and_parameters_are_not_published(site, browser):
+def test_kit_calls_show_no_code_and_the_page_links_to_its_notebook(site, browser):
     engine, out, base = site
-    context, page, problems = _open(browser, base, "studies/demo-checkout/01-plan.html")
+    for stem in ("01-plan", "02-sessions", "03-insights"):
+        context, page, problems = _open(browser, base, f"studies/demo-checkout/{stem}.html")
+        try:
+            # The templates' cells only call the kit: no input, folded or not, on the page.
+            code = page.locator("details.kit-code, details.code-fold, .cell-code, pre.sourceCode.python")
+            assert code.count() == 0, (engine, stem)
+            text = page.content()
+            assert "kit.plan.report" not in text and "kit.synthesis.report" not in text
+            assert "# Parameters" not in text and "reports_dir = None" not in text
+            # Quarto's script makes the href absolute; the preview keeps it relative.
+            link = page.locator(f"main a[href$='source/{stem}.ipynb']")
+            assert link.count() == 1, (engine, stem)
+            nb = json.loads((out / "studies" / "demo-checkout" / "source" / f"{stem}.ipynb").read_text("utf-8"))
+            sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+            assert any("kit." in src for src in sources) and all(c.get("outputs") == [] for c in nb["cells"]
+                                                                  if c["cell_type"] == "code")
+            assert problems == []
+        finally:
+            context.close()
+
+
+VISIBLE_ROWS = "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
+                         ids=["desktop", "phone"])
+def test_quarto_insights_categories_narrow_the_list_on_desktop_and_phone(site, browser, repo: Path, viewport):
+    engine, out, base = site
+    if engine != "quarto":
+        pytest.skip("the preview's filter is tested below")
+    index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
+    with_payment = sum("payment" in e["tags"] for e in index["insights"])
+    context, page, problems = _open(browser, base, "insights.html", viewport=viewport)
     try:
-        assert page.locator("details").count() > 0
-        assert not page.locator("details[open]").count()
-        text = page.content()
-        assert "# Parameters" not in text and "reports_dir = None" not in text
+        total = page.evaluate(VISIBLE_ROWS)
+        assert total == len(index["insights"]) and 0 < with_payment < total
+        category = page.locator(".quarto-listing-category .category", has_text="payment (")
+        assert category.is_visible()  # on a phone too (Quarto hides the margin there; site-theme.scss shows it)
+        category.click()
+        page.wait_for_timeout(300)
+        assert page.evaluate(VISIBLE_ROWS) == with_payment
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+        assert problems == []
     finally:
         context.close()
 
@@ -182,7 +292,7 @@ def test_inputs_are_folded_and_parameters_are_not_published(site, browser):
 def test_insights_category_filter_narrows_the_list(site, browser):
     engine, out, base = site
     if engine != "preview":
-        pytest.skip("Quarto's listing categories are Quarto's own code")
+        pytest.skip("Quarto's categories are tested above")
     context, page, problems = _open(browser, base, "insights.html")
     try:
         cards = page.locator(".kit-insight")
@@ -204,12 +314,29 @@ def test_insights_category_filter_narrows_the_list(site, browser):
         context.close()
 
 
-def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo: Path):
-    import json
+def test_quarto_search_finds_an_insight_by_words_of_its_statement(site, browser, repo: Path):
+    engine, out, base = site
+    if engine != "quarto":
+        pytest.skip("the preview's search is tested below")
+    index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
+    known = next(e for e in index["insights"] if e["study"] == "quick-onboarding")
+    words = " ".join(known["statement"].split()[:6])
+    context, page, problems = _open(browser, base, "index.html")
+    try:
+        page.locator("#quarto-search").click()
+        page.keyboard.type(words)
+        hit = page.locator(".aa-Item a[href*='quick-onboarding/03-insights.html']").first
+        hit.wait_for(timeout=10_000)
+        assert page.locator(".aa-Item a[href*='insights.html']", has_text=words).count() >= 1
+        assert problems == []
+    finally:
+        context.close()
 
+
+def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo: Path):
     engine, out, base = site
     if engine != "preview":
-        pytest.skip("Quarto's search is Quarto's own code")
+        pytest.skip("Quarto's search is tested above")
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     known = next(e for e in index["insights"] if e["study"] == "quick-onboarding")
     words = " ".join(known["statement"].split()[:6])

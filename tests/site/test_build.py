@@ -45,8 +45,24 @@ def test_prepare_rebuilds_the_index_and_writes_listing_files(repo: Path):
     first = insights[0]
     assert {"payment", "error", "Checkout", "confidence: high", "recommendation: accepted"} == \
         set(first["categories"])
-    assert HOSTILE in first["title"]  # plain data: escaping is the page's job
+    # Quarto renders listing fields as Markdown and categories as raw HTML: both arrive escaped.
+    assert first["title"] == ("Payment errors confuse people \\<script\\>window.\\_\\_xss=1\\</script\\> "
+                              '"P02" \\& \\<b\\>bold\\</b\\>')
+    index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
+    assert HOSTILE in publish.insight_listing_items(index)[0]["title"]  # the preview's plain items
     assert all(v is not None for item in items + insights for v in item.values())
+
+
+def test_quarto_text_is_literal_markdown_and_shortcodes_stay_text():
+    assert publish.quarto_title("Checkout $20 <b>x</b> {{< env GH_TOKEN >}}") == \
+        "Checkout $20 \\<b\\>x\\</b\\> {{{\\< env GH\\_TOKEN \\>}}}"
+    assert publish.quarto_title("Alpha checkout study: Plan") == "Alpha checkout study: Plan"
+    [item] = publish.quarto_listing_items([{"title": "[a](javascript:x)", "path": "studies/a_b/x.html",
+                                            "date": "2026-01-01", "insights": 3,
+                                            "categories": ["<img src=x onerror=alert(1)>", "a & b"]}])
+    assert item == {"title": "\\[a\\](javascript:x)", "path": "studies/a_b/x.html",
+                    "date": "2026-01-01", "insights": 3,
+                    "categories": ["&lt;img src=x onerror=alert(1)&gt;", "a &amp; b"]}
 
 
 def test_navigation_lists_only_the_pages_that_exist(repo: Path):

@@ -95,9 +95,11 @@ def test_participant_text_stays_escaped(site: Path):
     assert "</script" not in index  # cannot close the script element that loads it
 
 
-def test_code_inputs_are_folded_and_parameters_are_gone(site: Path):
+def test_kit_calls_hide_their_code_other_code_is_folded_and_parameters_are_gone(site: Path):
     html = (site / "studies/alpha/01-plan.html").read_text("utf-8")
-    assert html.count('<details class="kit-code">') == 2  # the two code cells left
+    assert html.count('<details class="kit-code">') == 1  # the team's own cell; not `import kit`, `kit.report...`
+    assert "a team&#39;s own analysis" in html or "a team's own analysis" in html
+    assert "kit.report.show" not in html and "import kit" not in html
     assert "<details open" not in html
     assert "Secret plan title" not in html and "reports_dir" not in html
     assert "<h1>Plan</h1>" in html

@@ -152,7 +152,22 @@ def test_workflow_runs_the_browser_tests_with_quarto(workflow):
     job = workflow["jobs"]["site-tests"]
     runs = " ".join(s.get("run", "") for s in job["steps"])
     assert "apt-get install" in runs and "chromium" in runs
-    assert "'.[dev,quarto]'" in runs and "tests/e2e/test_site_browser.py" in runs
+    assert "'.[dev,quarto]'" in runs
+    tests = runs.split("pytest", 1)[1].split()
+    for name in ("tests/site/test_quarto_project.py", "tests/e2e/test_site_browser.py"):
+        assert name in tests and (ROOT / name).is_file(), name  # the files the job names exist
+    step = next(s for s in job["steps"] if "test_site_browser.py" in s.get("run", ""))
+    assert step["env"]["KIT_REQUIRE_QUARTO"] == "1"  # CI never skips the Quarto half
+
+
+def test_pages_load_nothing_from_outside_and_show_money_as_text(config):
+    html = config["format"]["html"]
+    # No MathJax (CDN) and "$20 ... $35" stays text: https://pandoc.org/MANUAL.html#extension-tex_math_dollars
+    assert html["html-math-method"] == "plain" and "-tex_math_dollars" in html["from"]
+    # Resource globs anchored at the project root (an unanchored glob also matches inside an old _site/).
+    resources = config["project"]["resources"]
+    assert resources and all(r.startswith("/") for r in resources)
+    assert f"/{publish.STUDIES_DIR}/{publish.SITE_ASSETS_DIR}/*" in resources
 
 
 def test_workflow_steps_in_order(workflow):

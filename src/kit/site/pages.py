@@ -8,7 +8,11 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
   ``parameters`` cell are removed (they carry no tags or ``#|`` options, so
   Quarto would show them), and, for Quarto, a raw front-matter cell gives each
   page a title naming its study (Quarto reads front matter from a first raw
-  cell: https://quarto.org/docs/tools/jupyter-lab.html).
+  cell: https://quarto.org/docs/tools/jupyter-lab.html). Cells are shown as
+  :mod:`kit.site.cells` says (kit-only code hidden, HTML outputs as raw blocks,
+  plotly.js shared); a last cell links to the page's code.
+- ``studies/<slug>/source/<stem>.ipynb``: that code (cells without outputs).
+- ``studies/kit-assets/plotly.min.js``: plotly.js, once for the whole site.
 - ``studies/listing-studies.yml`` / ``studies/listing-insights.yml``: the items of
   the Quarto listings on ``index.qmd`` and ``insights.qmd`` ("Metadata File
   Listings": https://quarto.org/docs/websites/website-listings-custom.html).
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import html
 import json
 import os
 import shutil
@@ -37,10 +42,21 @@ from typing import Any
 
 import yaml
 
-from kit.errors import StageOrderError
+from kit.display import markdown_text
+from kit.errors import KitError, StageOrderError
 from kit.iorw import read_json, staged_dir
-from kit.layout import PANEL_PAGE_PART, PLAN_JSON, STUDIES_DIR, reports_root
+from kit.layout import (
+    NOTEBOOK_SOURCE_DIR,
+    NOTEBOOKS_DIR,
+    PANEL_PAGE_PART,
+    PLAN_JSON,
+    SITE_ASSETS_DIR,
+    STUDIES_DIR,
+    TEMPLATES_DIR,
+    reports_root,
+)
 from kit.plan.output import read_plan
+from kit.site import cells as cells_mod
 
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
@@ -50,7 +66,7 @@ INSIGHT_LISTING = "listing-insights.yml"
 NAVIGATION = "_navigation.yml"
 PLAYBOOK_PART = "_playbook.md"
 PUBLISHED_RECORD = ".published.json"  # what each published copy was made from (".": not a Quarto input)
-_OWN_CODE = hashlib.sha256(Path(__file__).read_bytes()).digest()
+_OWN_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(cells_mod.__file__).read_bytes()).digest()
 CODEBOOK_PART = "_codebook.md"  # the generated part of codebook.qmd (kit.site.codebook_page)
 NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
 
@@ -93,6 +109,9 @@ def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
     by_slug = {s["slug"]: s for s in index.get("studies", [])}
     slugs = list(by_slug) + sorted(p.name for p in reports.glob("*")
                                    if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in by_slug)
+    if SITE_ASSETS_DIR in slugs:  # the shared assets' folder lies beside the study folders
+        raise KitError(f"{reports / SITE_ASSETS_DIR}: the study slug {SITE_ASSETS_DIR!r} is reserved for "
+                       "the site's shared files; rename the study (notebooks/<slug>/ and reports/<slug>/)")
     studies = []
     for slug in slugs:
         pages = [(stem, label) for stem, label in STAGE_PAGES.items()
@@ -104,12 +123,68 @@ def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
     return studies
 
 
-def published_notebook(nb: dict, title: str | None = None) -> dict:
+def quarto_title(text: str) -> str:
+    """A page title as literal text in Quarto's front matter.
+
+    Quarto reads the title as Markdown (``<script>`` would be live HTML) and
+    expands shortcodes in it even when escaped (``{{< env GH_TOKEN >}}`` would
+    print the build's secrets); tripled braces are Quarto's documented literal
+    form (https://quarto.org/docs/extensions/shortcodes.html#escaping).
+    """
+    out = markdown_text(text)
+    return out.replace("{{", "{{{").replace("}}", "}}}") if "{{" in out or "}}" in out else out
+
+
+LITERAL_LISTING_FIELDS = frozenset({"path", "date"})
+
+
+def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Listing items as Quarto shows them literally.
+
+    Quarto renders a listing's text fields as Markdown (``<b>`` stays HTML,
+    ``{{< env HOME >}}`` is expanded): each gets Markdown escapes. Categories are
+    put into the page as HTML without escaping: each is HTML-escaped. The preview
+    escapes on its own and uses the plain items.
+    """
+    def one(key: str, value: Any) -> Any:
+        if key == "categories":
+            return [html.escape(str(c), quote=True) for c in value]
+        if key in LITERAL_LISTING_FIELDS or not isinstance(value, str):
+            return value
+        return markdown_text(value)
+    return [{k: one(k, v) for k, v in item.items()} for item in items]
+
+
+def _text(source: Any) -> str:
+    return "".join(source) if isinstance(source, list) else str(source or "")
+
+
+def _source_path(nb: dict) -> str | None:
+    """The repository path of the notebook papermill ran (``templates/01-plan.ipynb``), if known."""
+    parts = Path(str(nb.get("metadata", {}).get("papermill", {}).get("input_path") or "")).parts
+    for i, part in enumerate(parts):
+        if part in (TEMPLATES_DIR, NOTEBOOKS_DIR) and i < len(parts) - 1:
+            return "/".join(parts[i:])
+    return None
+
+
+def source_link_markdown(stem: str, nb: dict) -> str:
+    """The note at the end of a study page pointing to its code (inputs are hidden on the page)."""
+    ran = _source_path(nb)
+    origin = f" It ran from `{ran}` in the repository." if ran else ""
+    return (f"The code behind this page: [{stem}.ipynb]({NOTEBOOK_SOURCE_DIR}/{stem}.ipynb) "
+            f"(the notebook's cells, without outputs).{origin}")
+
+
+def published_notebook(nb: dict, title: str | None = None, *, stem: str | None = None) -> dict:
     """A copy of an executed notebook fit to publish.
 
     Drops the ``parameters``/``injected-parameters`` cells and any saved widget
     state (no kernel on the site). With ``title``, removes the notebook's own
     leading ``# heading`` and puts a raw YAML front-matter cell first (Quarto).
+    With ``stem`` (a site page), shows each cell as :mod:`kit.site.cells` says:
+    HTML outputs as raw blocks, plotly.js linked once per site, code that only
+    calls the kit hidden, and a link to the code at the end.
     """
     nb = copy.deepcopy(nb)
     nb.get("metadata", {}).pop("widgets", None)
@@ -118,11 +193,12 @@ def published_notebook(nb: dict, title: str | None = None) -> dict:
     if title is not None:
         for cell in cells:
             if cell.get("cell_type") == "markdown":
-                src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                src = _text(cell["source"])
                 if src.startswith("# "):
                     cell["source"] = src.split("\n", 1)[1].lstrip("\n") if "\n" in src else ""
                 break
-        front = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n"
+        front = ("---\n" + yaml.safe_dump({"title": quarto_title(title)}, allow_unicode=True, sort_keys=False)
+                 + "---\n")
         cells.insert(0, {"cell_type": "raw", "id": "kit-front-matter", "metadata": {}, "source": front})
     for cell in cells:  # a widget view needs a kernel (and a CDN manager): keep its static fallback
         for out in cell.get("outputs", []):
@@ -130,8 +206,50 @@ def published_notebook(nb: dict, title: str | None = None) -> dict:
             if isinstance(data, dict) and WIDGET_VIEW in data:
                 del data[WIDGET_VIEW]
         cell.get("metadata", {}).pop("widgets", None)
+    if stem is not None:
+        plotly_href = cells_mod.plotly_asset_href(1)  # pages are studies/<slug>/<stem>.html
+        cells = [c for c in cells if c.get("cell_type") != "code"
+                 or not cells_mod.opens_a_form(_text(c.get("source")))]
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = _text(cell.get("source"))
+            if cells_mod.only_calls_the_kit(source):
+                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+                if cells_mod.HIDE_CODE_TAG not in tags:
+                    tags.append(cells_mod.HIDE_CODE_TAG)
+                cell["source"] = cells_mod.ASIS_OPTION + source
+                cell["outputs"] = [cells_mod.plain_as_html(o) for o in cell.get("outputs", [])]
+            for out in cell.get("outputs", []):
+                data = out.get("data")
+                if isinstance(data, dict) and "text/html" in data:
+                    data["text/html"] = cells_mod.link_plotly(_text(data["text/html"]), plotly_href)
+                    cells_mod.wrap_html(out)
+        cells.append({"cell_type": "markdown", "id": "kit-source-link", "metadata": {},
+                      "source": source_link_markdown(stem, nb)})
     nb["cells"] = cells
     return nb
+
+
+def source_notebook(nb: dict) -> dict:
+    """The code of a page for readers who want it: the published cells, no outputs, no front matter."""
+    nb = published_notebook(nb)
+    nb["cells"] = [c for c in nb["cells"] if c.get("cell_type") != "raw"]
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        cell.get("metadata", {}).pop("papermill", None)
+        cell.get("metadata", {}).pop("execution", None)
+    nb.get("metadata", {}).pop("papermill", None)
+    return nb
+
+
+def write_notebook(path: Path, nb: dict) -> None:
+    """Write with nbformat: multi-line sources as lists of lines, which Quarto needs to see
+    a raw front-matter cell as front matter (a single string shows as text on the page)."""
+    import nbformat
+
+    path.write_text(nbformat.writes(nbformat.from_dict(nb)), encoding="utf-8")
 
 
 def _date_range(info: dict) -> str:
@@ -238,15 +356,22 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: 
                 raw = (reports_root(repo_root) / s.slug / f"{stem}.ipynb").read_bytes()
                 title = f"{s.title}: {label}"
                 rel = f"{s.slug}/{stem}.ipynb"
+                source_rel = f"{s.slug}/{NOTEBOOK_SOURCE_DIR}/{stem}.ipynb"
+                (staging / s.slug / NOTEBOOK_SOURCE_DIR).mkdir(exist_ok=True)
                 # This module's code too: a change in what a published copy drops rewrites every copy.
                 record[rel] = hashlib.sha256(_OWN_CODE + raw + b"\0" + title.encode()).hexdigest()
-                if old.get(rel) == record[rel] and (old_dir / rel).is_file():
+                if old.get(rel) == record[rel] and (old_dir / rel).is_file() and (old_dir / source_rel).is_file():
                     _reuse(old_dir / rel, staging / rel)
+                    _reuse(old_dir / source_rel, staging / source_rel)
                     continue
-                pub = published_notebook(json.loads(raw.decode("utf-8")), title=title)
-                (staging / rel).write_text(json.dumps(pub, ensure_ascii=False, indent=1), encoding="utf-8")
-        (staging / STUDY_LISTING).write_text(_dump(study_listing_items(studies)), encoding="utf-8")
-        (staging / INSIGHT_LISTING).write_text(_dump(insight_listing_items(index)), encoding="utf-8")
+                nb = json.loads(raw.decode("utf-8"))
+                write_notebook(staging / rel, published_notebook(nb, title=title, stem=stem))
+                write_notebook(staging / source_rel, source_notebook(nb))
+        cells_mod.write_plotly_asset(staging)
+        (staging / STUDY_LISTING).write_text(_dump(quarto_listing_items(study_listing_items(studies))),
+                                             encoding="utf-8")
+        (staging / INSIGHT_LISTING).write_text(_dump(quarto_listing_items(insight_listing_items(index))),
+                                               encoding="utf-8")
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")

@@ -9,14 +9,16 @@ banner saying it is a preview.
 
 Offline by construction: the notebook pages use nbconvert's body-only
 ``basic`` template (the ``lab``/``classic`` templates load require.js and
-MathJax from CDNs), code inputs fold into ``<details>``, and search data is a
-script file, so pages also work from ``file://``. Plotly charts carry their
-own plotly.js (:func:`kit.display.chart`).
+MathJax from CDNs), code that only calls the kit is hidden and other code
+inputs fold into ``<details>`` (:mod:`kit.site.cells`), and search data is a
+script file, so pages also work from ``file://``. Plotly charts load the
+site's one copy of plotly.js (``studies/kit-assets/plotly.min.js``).
 """
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -28,8 +30,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kit.iorw import staged_dir
-from kit.layout import PANEL_PAGE_PART, STUDIES_DIR, kit_data_dir
-from kit.site import pages
+from kit.layout import NOTEBOOK_SOURCE_DIR, PANEL_PAGE_PART, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
+from kit.site import cells, pages
 from kit.site.incremental import (
     SiteRecord,
     link_tree,
@@ -197,6 +199,18 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
                   f"against it.</p>{_markdown(codebook_md.read_text('utf-8') if codebook_md.is_file() else '')}",
                   active="codebook.html")
 
+        # Files the study pages link to: plotly.js once, and each page's code. The staging folder
+        # holds hard links to the previous site's files: remove before copying, never write through them.
+        studies_src = repo_root / STUDIES_DIR
+        shutil.rmtree(staging / STUDIES_DIR / SITE_ASSETS_DIR, ignore_errors=True)
+        shutil.copytree(studies_src / SITE_ASSETS_DIR, staging / STUDIES_DIR / SITE_ASSETS_DIR)
+        for old_source in (staging / STUDIES_DIR).glob(f"*/{NOTEBOOK_SOURCE_DIR}"):
+            shutil.rmtree(old_source)
+        for s in studies:
+            source = studies_src / s.slug / NOTEBOOK_SOURCE_DIR
+            if source.is_dir():
+                shutil.copytree(source, staging / STUDIES_DIR / s.slug / NOTEBOOK_SOURCE_DIR)
+
         exporter = None
         keys = study_page_keys(shared, studies, pages.published_digests(repo_root))
         for s in studies:
@@ -212,6 +226,9 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
                     nb = nbformat.reads((repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"),
                                         as_version=4)
                     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
+                    for cell in nb.cells:  # HTML outputs were wrapped for Quarto (kit.site.cells)
+                        for out in cell.get("outputs", []):
+                            cells.unwrap_html(out)
                     body, _ = exporter.from_notebook_node(nb)
                     # The notebook's own "# heading" gave way to Quarto's front-matter title.
                     header = f"<p class=\"muted\">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>"

@@ -1,0 +1,131 @@
+"""kit.site.cells: how published cells are shown (raw HTML blocks, shared plotly.js, kit calls without code)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kit.site import cells
+from kit.site import pages as publish
+
+
+@pytest.mark.parametrize("source", [
+    "import kit.plan, kit.study",
+    "plan = kit.plan.run_plan_stage(study_dir, reports_dir, kit.study.parameters_from(globals()))",
+    "# a comment\nkit.plan.report.show_overview(plan)\nkit.plan.report.show_raci(plan)",
+    "import kit.forms\nstudy_dir = kit.forms.resolve_study_dir(study_dir)\nkit.forms.plan_editor(study_dir)",
+    "from kit.display import table",
+])
+def test_cells_that_only_call_the_kit(source):
+    assert cells.only_calls_the_kit(source)
+
+
+@pytest.mark.parametrize("source", [
+    "", "# only a comment",
+    "import pandas as pd",
+    "df = pd.read_csv('x.csv')\nkit.display.table(df)",  # the team's own analysis
+    "for p in plans:\n    kit.plan.report.show_overview(p)",
+    "%matplotlib inline", "kitten.show()", "x = kit.plan",  # not a call
+])
+def test_cells_with_other_code_keep_it(source):
+    assert not cells.only_calls_the_kit(source)
+
+
+def test_raw_html_block_fence_outlasts_any_backtick_line_in_participant_text():
+    html = "<td>first\n```\n<script>alert(1)</script> in markdown?\n`````\n</td>"
+    md = cells.raw_html_markdown(html)
+    fence = md.split("{=html}")[0]
+    assert fence == "`" * 6 and md.endswith("\n" + fence + "\n")
+    out = {"output_type": "display_data", "metadata": {}, "data": {"text/html": html, "text/plain": "x"}}
+    cells.wrap_html(out)
+    assert "text/html" not in out["data"] and out["data"]["text/markdown"] == md
+    cells.unwrap_html(out)
+    assert out["data"]["text/html"] == html and "text/markdown" not in out["data"]
+
+
+def test_unwrap_leaves_markdown_the_kit_did_not_wrap():
+    out = {"output_type": "display_data", "metadata": {},
+           "data": {"text/markdown": "```{=html}\n<b>x</b>\n```\n"}}
+    cells.unwrap_html(out)
+    assert out["data"] == {"text/markdown": "```{=html}\n<b>x</b>\n```\n"}
+
+
+def test_inlined_plotly_becomes_one_link_to_the_shared_file():
+    from plotly.offline import get_plotlyjs
+
+    html = (f"<script>window.define = undefined;</script><script>{get_plotlyjs()}</script>"
+            '<div class="kit-chart"><div id="c1"></div><script>Plotly.newPlot("c1", [])</script></div>')
+    linked = cells.link_plotly(html, "../kit-assets/plotly.min.js")
+    assert linked.count('<script src="../kit-assets/plotly.min.js"></script>') == 1
+    assert len(linked) < 1_000 and 'Plotly.newPlot("c1", [])' in linked
+    assert cells.link_plotly(linked, "x.js") == linked
+
+
+def _executed() -> dict:
+    return {"metadata": {"papermill": {"input_path": "/ci/work/repo/templates/02-sessions.ipynb"}}, "nbformat": 4,
+            "nbformat_minor": 5, "cells": [
+                {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# Sessions\n\nIntro."},
+                {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 3,
+                 "source": "kit.synthesis.report.show_observers(s)", "outputs": [
+                     {"output_type": "display_data", "metadata": {},
+                      "data": {"text/html": "<table><tr><td>P01</td></tr></table>", "text/plain": "<HTML>"}}]},
+                {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 4,
+                 "source": "len(s)", "outputs": [
+                     {"output_type": "execute_result", "metadata": {}, "execution_count": 4,
+                      "data": {"text/plain": "5"}}]}]}
+
+
+def test_a_site_page_has_no_html_output_quarto_would_take_for_a_widget(tmp_path):
+    pub = publish.published_notebook(_executed(), title="Study: Synthesis", stem="02-sessions")
+    outputs = [o for c in pub["cells"] for o in c.get("outputs", [])]
+    assert not any("text/html" in o.get("data", {}) for o in outputs)
+    assert outputs[0]["data"]["text/markdown"].startswith("```{=html}\n<table>")
+    code = {c["id"]: c["metadata"].get("tags", []) for c in pub["cells"] if c["cell_type"] == "code"}
+    assert code == {"b": ["hide-code"], "c": []}
+    link = pub["cells"][-1]["source"]
+    assert "[02-sessions.ipynb](source/02-sessions.ipynb)" in link and "`templates/02-sessions.ipynb`" in link
+    publish.write_notebook(tmp_path / "p.ipynb", pub)
+    # Quarto reads a raw front-matter cell only when its source is a list of lines.
+    assert json.loads((tmp_path / "p.ipynb").read_text())["cells"][0]["source"] == [
+        "---\n", "title: 'Study: Synthesis'\n", "---\n"]
+
+
+def test_the_source_copy_has_the_code_and_no_outputs():
+    src = publish.source_notebook(_executed())
+    assert [c["cell_type"] for c in src["cells"]] == ["markdown", "code", "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None
+               for c in src["cells"] if c["cell_type"] == "code")
+    assert "papermill" not in src["metadata"]
+
+
+def test_form_cells_leave_the_site_and_kit_cells_write_their_markdown_into_the_page():
+    nb = _executed()
+    nb["cells"].insert(1, {"cell_type": "code", "id": "f", "metadata": {}, "execution_count": 1, "outputs": [],
+                           "source": "import kit.forms\nstudy_dir = kit.forms.resolve_study_dir(study_dir)\n"
+                                     "kit.forms.plan_editor(study_dir)"})
+    assert cells.opens_a_form(nb["cells"][1]["source"])
+    assert not cells.opens_a_form("kit.plan.report.show_overview(plan)")
+    assert not cells.opens_a_form("x = 1\nkit.forms.plan_editor(d)")  # not kit-only: shown, folded
+    pub = publish.published_notebook(nb, title="S: Plan", stem="01-plan")
+    ids = [c["id"] for c in pub["cells"]]
+    assert "f" not in ids and "b" in ids
+    b = next(c for c in pub["cells"] if c["id"] == "b")
+    assert b["source"].startswith("#| output: asis\n")
+    assert "f" in [c["id"] for c in publish.source_notebook(nb)["cells"]]  # the code copy keeps it
+
+
+def test_printed_text_of_an_asis_cell_stays_text():
+    nb = _executed()
+    nb["cells"][1]["outputs"] += [
+        {"output_type": "stream", "name": "stdout",
+         "text": ["P02 said <script>window.__xss=1</script>\n", "# not a heading\n"]},
+        {"output_type": "execute_result", "metadata": {}, "execution_count": 3,
+         "data": {"text/plain": "[x](javascript:y)"}}]
+    pub = publish.published_notebook(nb, title="S: Synthesis", stem="02-sessions")
+    outs = next(c for c in pub["cells"] if c["id"] == "b")["outputs"]
+    assert [o["output_type"] for o in outs] == ["display_data"] * 3
+    md = outs[1]["data"]["text/markdown"]
+    assert md.startswith("```{=html}\n<pre class=\"kit-output\">P02 said &lt;script&gt;") and "# not a heading" in md
+    assert "javascript:y" in outs[2]["data"]["text/markdown"] and "<a" not in outs[2]["data"]["text/markdown"]
+    cells.unwrap_html(outs[1])  # the preview shows the same <pre>
+    assert outs[1]["data"]["text/html"].startswith('<pre class="kit-output">P02 said &lt;script&gt;')
