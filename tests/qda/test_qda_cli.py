@@ -79,7 +79,7 @@ def test_kit_import_qdc_from_another_tool(demo):
 
 
 def test_kit_run_shows_the_codebook_findings_of_the_studies_it_ran_as_warnings(demo, capsys):
-    from kit.cli import print_codebook_warnings
+    from kit.cli.analysis import print_codebook_warnings
 
     print_codebook_warnings(("demo-checkout",))
     err = capsys.readouterr().err

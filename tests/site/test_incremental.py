@@ -57,7 +57,7 @@ def test_partial_build_equals_full_build_after_add_rename_delete_and_edit(repo: 
     reports = repo / "reports"
     # An edited synthesis page of alpha (its notes changed, 02-sessions re-ran).
     nb = nbformat.read(reports / "alpha" / "02-sessions.ipynb", as_version=4)
-    nb.cells[-1].outputs[0]["data"]["text/html"] = "<p>new theme: delivery cost</p>"
+    next(c for c in nb.cells if c.get("outputs")).outputs[0]["data"]["text/html"] = "<p>new theme: delivery cost</p>"
     nbformat.write(nb, reports / "alpha" / "02-sessions.ipynb")
     shutil.copytree(reports / "beta", reports / "gamma")  # added
     _retitle(reports, "gamma", "Gamma pricing interviews")
@@ -101,7 +101,7 @@ def test_a_failed_partial_build_leaves_the_previous_site_untouched(repo: Path):
     _build(repo)
     before = _snapshot(repo / "_site")
     nb = nbformat.read(repo / "reports" / "alpha" / "01-plan.ipynb", as_version=4)
-    nb.cells[-1].outputs[0]["data"]["text/html"] = "<p>changed</p>"
+    next(c for c in nb.cells if c.get("outputs")).outputs[0]["data"]["text/html"] = "<p>changed</p>"
     nbformat.write(nb, repo / "reports" / "alpha" / "01-plan.ipynb")
 
     def refuse(staged: Path) -> None:
