@@ -11,6 +11,7 @@ test); ``kit`` itself must import from the fresh environment, not from src/.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -29,6 +30,8 @@ ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)=["']([^"'#?]+)""",
 
 
 def _run(args: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    # Never PYTHONPATH: it would put a source tree ahead of the installed wheel.
+    env = env or {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=env,
                           timeout=900)
     assert proc.returncode == 0, f"{args}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
@@ -58,9 +61,10 @@ def test_wheel_installed_without_editable_runs_the_demo_and_builds_a_complete_pr
     # The templates name the python3 kernel: register the fresh environment's own.
     _run([python, "-m", "ipykernel", "install", "--prefix", venv, "--name", "python3"], repo)
     kit = venv / "bin" / "kit"
-    # nbconvert's templates are data files of the borrowed dependencies' environment.
+    # The fresh environment's kernel first; nbconvert's templates are data files of the borrowed
+    # dependencies' environment.
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path),
-           "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
+           "JUPYTER_PATH": f"{venv / 'share' / 'jupyter'}:{Path(sys.prefix) / 'share' / 'jupyter'}"}
     _run([kit, "run", "demo-checkout"], repo, env)
     _run([kit, "site", "--no-quarto"], repo, env)
 

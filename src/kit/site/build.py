@@ -20,7 +20,7 @@ import yaml
 
 from kit.errors import KitError
 from kit.iorw import read_json, staged_dir
-from kit.layout import SITE_DIR, reports_root
+from kit.layout import NOTEBOOK_SOURCE_DIR, SITE_ASSETS_DIR, SITE_DIR, STUDIES_DIR, reports_root
 from kit.lock import repository_lock
 from kit.site import pages, preview
 from kit.site.codebook_page import codebook_data, codebook_markdown
@@ -110,12 +110,18 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
             for rel in set(keys) - kept:  # rendered again: never written through a shared file
                 remove_stale(staging, [rel])
             remove_stale(staging, set(record.pages) - set(keys))
+            # The files `resources:` names are copied again below, as a full render copies them.
+            published = staging / STUDIES_DIR
+            for old in [*published.glob(f"*/{NOTEBOOK_SOURCE_DIR}"), published / SITE_ASSETS_DIR]:
+                shutil.rmtree(old, ignore_errors=True)
             targets = listing_pages(repo_root) + changed
         proc = subprocess.run([quarto, "render", *targets, "--output-dir", staging.name], cwd=repo_root,
                               capture_output=True, text=True)
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
             raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
+        if partial:
+            copy_study_resources(repo_root, staging)
         tidy_search_index(staging)
         SiteRecord("quarto", shared, {rel: {"key": key} for rel, key in keys.items()}).save(staging)
         if before_publish:
@@ -124,6 +130,20 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
         echo(f"quarto: rendered {len(changed)} of {len(keys)} study pages"
              + (", the others unchanged" if partial else " (full build)"))
     return site_dir
+
+
+def copy_study_resources(repo_root: Path, site_dir: Path) -> None:
+    """Copy what ``_quarto.yml``'s ``resources:`` publishes (plotly.js once, each page's code) into ``site_dir``.
+
+    Quarto copies them on a full render; a render of chosen pages leaves the
+    previous site's copies, which may belong to a renamed or deleted study.
+    """
+    studies = repo_root / STUDIES_DIR
+    for src in [*studies.glob(f"{SITE_ASSETS_DIR}/*"), *studies.glob(f"*/{NOTEBOOK_SOURCE_DIR}/*.ipynb")]:
+        target = site_dir / src.relative_to(repo_root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # never write through a link to the previous site
+        shutil.copy2(src, target)
 
 
 def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
