@@ -15,7 +15,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from kit.errors import StageOrderError
+
+Shape = TypeVar("Shape", bound=BaseModel)
 
 # The process umask, read once at import (os.umask can only be read by setting
 # it, which must not race with the threads `kit run` starts later).
@@ -138,3 +145,21 @@ def read_json(path: str | os.PathLike) -> Any:
     """Read a JSON file the kit wrote."""
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def read_stage_output(path: str | os.PathLike, shape: type[Shape], stage: str) -> Shape:
+    """Read a stage's JSON output (plan.json, synthesis.json ...) as its declared shape.
+
+    A missing file, or one of another shape (an older kit's, a half-written
+    one), is a :class:`StageOrderError` naming the file and the stage to run.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise StageOrderError(f"{path}: not found; run {stage} first")
+    try:
+        return shape.model_validate_json(path.read_bytes())
+    except PydanticValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
+                              f"run {stage} again") from None

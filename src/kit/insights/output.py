@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
 
-from kit.errors import StageOrderError
+from kit.iorw import read_stage_output
 
 
 class _Shape(BaseModel):
@@ -134,13 +133,4 @@ def check_insights_json(data: dict) -> InsightsJson:
 
 def read_insights_json(path: str | Path) -> InsightsJson:
     """Read and validate ``insights.json``; a missing or stale file is a :class:`StageOrderError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise StageOrderError(f"{path}: not found; run the insights stage (03-insights) first")
-    try:
-        return InsightsJson.model_validate_json(path.read_bytes())
-    except PydanticValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
-                              "run the insights stage (03-insights) again") from None
+    return read_stage_output(path, InsightsJson, "the insights stage (03-insights)")

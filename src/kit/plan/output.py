@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
 
-from kit.errors import StageOrderError
+from kit.iorw import read_stage_output
 from kit.study.study_file import Study
 
 PLAN_SCHEMA = "kit.plan/1"
@@ -79,13 +78,4 @@ def check_plan(data: dict) -> Plan:
 
 def read_plan(path: str | Path) -> Plan:
     """Read and validate ``plan.json``; a missing or stale file is a :class:`StageOrderError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise StageOrderError(f"{path}: not found; run the plan stage (01-plan) first")
-    try:
-        return Plan.model_validate_json(path.read_bytes())
-    except PydanticValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
-                              "run the plan stage (01-plan) again") from None
+    return read_stage_output(path, Plan, "the plan stage (01-plan)")

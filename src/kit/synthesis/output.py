@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
 
-from kit.errors import StageOrderError
+from kit.iorw import read_stage_output
 
 NOTE_KINDS = ("observation", "quote", "problem")
 
@@ -217,13 +216,4 @@ def check_synthesis(data: dict) -> Synthesis:
 
 def read_synthesis(path: str | Path) -> Synthesis:
     """Read and validate ``synthesis.json``; a missing or stale file is a :class:`StageOrderError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise StageOrderError(f"{path}: not found; run the synthesis stage (02-sessions) first")
-    try:
-        return Synthesis.model_validate_json(path.read_bytes())
-    except PydanticValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
-                              "run the synthesis stage (02-sessions) again") from None
+    return read_stage_output(path, Synthesis, "the synthesis stage (02-sessions)")
