@@ -12,6 +12,12 @@ ipywidgets is loaded only when a form is shown, never under papermill.
 """
 from __future__ import annotations
 
-from kit.forms.study_forms import insights_editor, plan_editor, resolve_study_dir
+from kit.exports import lazy_exports
 
-__all__ = ["insights_editor", "plan_editor", "resolve_study_dir"]
+_EXPORTS = {
+    "insights_editor": "kit.forms.study_forms",
+    "plan_editor": "kit.forms.study_forms",
+    "resolve_study_dir": "kit.forms.study_forms",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -10,7 +10,12 @@ May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the 03-insig
 """
 from __future__ import annotations
 
-from kit.insights import report
-from kit.insights.stage import run_insights_stage, save_insights
+from kit.exports import lazy_exports
 
-__all__ = ["report", "run_insights_stage", "save_insights"]
+_EXPORTS = {
+    "report": "kit.insights.report",
+    "run_insights_stage": "kit.insights.stage",
+    "save_insights": "kit.insights.stage",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -17,7 +17,15 @@ runner and the site import it; it never imports them.
 """
 from __future__ import annotations
 
-from kit.panel.rules import PanelRules, load_rules
-from kit.study.panel_people import Panel, Person, load_panel, withdrawn_person_ids
+from kit.exports import lazy_exports
 
-__all__ = ["Panel", "PanelRules", "Person", "load_panel", "load_rules", "withdrawn_person_ids"]
+_EXPORTS = {
+    "PanelRules": "kit.panel.rules",
+    "load_rules": "kit.panel.rules",
+    "Panel": "kit.study.panel_people",
+    "Person": "kit.study.panel_people",
+    "load_panel": "kit.study.panel_people",
+    "withdrawn_person_ids": "kit.study.panel_people",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -8,7 +8,12 @@ May import: the core, :mod:`kit.study`. Used by the 01-plan template.
 """
 from __future__ import annotations
 
-from kit.plan import report
-from kit.plan.stage import build_plan, run_plan_stage
+from kit.exports import lazy_exports
 
-__all__ = ["build_plan", "report", "run_plan_stage"]
+_EXPORTS = {
+    "report": "kit.plan.report",
+    "build_plan": "kit.plan.stage",
+    "run_plan_stage": "kit.plan.stage",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -10,6 +10,10 @@ May import: the core and :mod:`kit.study`.
 """
 from __future__ import annotations
 
-from kit.privacy.roster import Roster
+from kit.exports import lazy_exports
 
-__all__ = ["Roster"]
+_EXPORTS = {
+    "Roster": "kit.privacy.roster",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

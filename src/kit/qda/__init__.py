@@ -14,8 +14,13 @@ May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the CLI.
 """
 from __future__ import annotations
 
-from kit.qda.export import export_qdpx
-from kit.qda.importer import import_codebook, import_codings
-from kit.qda.reader import read_project
+from kit.exports import lazy_exports
 
-__all__ = ["export_qdpx", "import_codebook", "import_codings", "read_project"]
+_EXPORTS = {
+    "export_qdpx": "kit.qda.export",
+    "import_codebook": "kit.qda.importer",
+    "import_codings": "kit.qda.importer",
+    "read_project": "kit.qda.reader",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -12,16 +12,11 @@ notebooks. The CLI rebuilds the site index after a run.
 """
 from __future__ import annotations
 
-from kit.run.runner import run_studies
+from kit.exports import lazy_exports
 
-__all__ = ["new_study", "run_studies"]
-
-
-def __getattr__(name: str):
-    # new_study is loaded on first use: it brings the study-file schemas (and pandas),
-    # which a `kit run` with nothing to execute never needs.
-    if name == "new_study":
-        from kit.run.new_study import new_study
-
-        return new_study
-    raise AttributeError(f"module 'kit.run' has no attribute {name!r}")
+_EXPORTS = {
+    "new_study": "kit.run.new_study",
+    "run_studies": "kit.run.runner",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -12,16 +12,12 @@ May import: the core and :mod:`kit.study`; it reads the stages' JSON outputs.
 """
 from __future__ import annotations
 
-from kit.site.index import build_index, refresh_index
+from kit.exports import lazy_exports
 
-__all__ = ["build_index", "build_site", "refresh_index"]
-
-
-def __getattr__(name: str):
-    # build_site is loaded on first use: it brings nbformat and nbconvert (seconds
-    # to import), which `kit run` (it only refreshes the index) never needs.
-    if name == "build_site":
-        from kit.site.build import build_site
-
-        return build_site
-    raise AttributeError(f"module 'kit.site' has no attribute {name!r}")
+_EXPORTS = {
+    "build_index": "kit.site.index",
+    "refresh_index": "kit.site.index",
+    "build_site": "kit.site.build",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

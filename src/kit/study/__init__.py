@@ -16,7 +16,14 @@ May import: the core (errors, iorw, layout). Everything else imports this.
 """
 from __future__ import annotations
 
-from kit.study.insights_file import InsightsFile, load_insights
-from kit.study.study_file import Study, load_study, parameters_from
+from kit.exports import lazy_exports
 
-__all__ = ["InsightsFile", "Study", "load_insights", "load_study", "parameters_from"]
+_EXPORTS = {
+    "InsightsFile": "kit.study.insights_file",
+    "load_insights": "kit.study.insights_file",
+    "Study": "kit.study.study_file",
+    "load_study": "kit.study.study_file",
+    "parameters_from": "kit.study.study_file",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -8,7 +8,13 @@ May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the 02-sessi
 """
 from __future__ import annotations
 
-from kit.synthesis import coding_report, report
-from kit.synthesis.stage import run_synthesis_stage, synthesise
+from kit.exports import lazy_exports
 
-__all__ = ["coding_report", "report", "run_synthesis_stage", "synthesise"]
+_EXPORTS = {
+    "coding_report": "kit.synthesis.coding_report",
+    "report": "kit.synthesis.report",
+    "run_synthesis_stage": "kit.synthesis.stage",
+    "synthesise": "kit.synthesis.stage",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
