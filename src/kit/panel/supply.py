@@ -23,7 +23,7 @@ from kit.panel.eligibility import evaluate
 from kit.panel.history import by_person, load_history
 from kit.panel.rules import PanelRules, load_rules
 from kit.study.panel_people import Panel, load_panel
-from kit.study.records import person_links
+from kit.study.records import files_stamp, person_links
 from kit.study.study_file import Study
 
 UNREADABLE = ("The panel could not be read, so the plan's sample was not checked against it: "
@@ -34,14 +34,7 @@ def _stamp(repo_root: Path) -> tuple:
     files = [*panel_root(repo_root).glob("*"),
              *notebooks_root(repo_root).glob(f"*/{DATA_DIR}/participants.*"),
              *notebooks_root(repo_root).glob(f"*/{DATA_DIR}/sessions.*")]
-    out = []
-    for f in sorted(files):
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        out.append((str(f), st.st_mtime_ns, st.st_size))
-    return tuple(out)
+    return files_stamp(files)
 
 
 @functools.lru_cache(maxsize=4)
