@@ -23,6 +23,7 @@ Targets (issue 7, on a 2-core machine): (a) >= 2.5x faster than the loop,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -113,6 +114,28 @@ def make_study(repo: Path, slug: str, n: int, participants: int, notes: int, rng
     return study
 
 
+def add_note(repo: Path, slug: str) -> None:
+    """One more note in one study, for its first session (its 02-sessions and 03-insights re-run)."""
+    notes = repo / "notebooks" / slug / "data" / "notes.csv"
+    first = notes.read_text(encoding="utf-8").splitlines()[1].split(",")
+    with notes.open("a", encoding="utf-8") as fh:
+        fh.write(f"N99999,{first[1]},{first[2]},Apply a promo code,"
+                 "Typed the code into the gift card box,promo-code,problem\n")
+
+
+@contextlib.contextmanager
+def scratch(prefix: str, keep: bool):
+    """A temporary folder for a synthetic repository: removed afterwards unless ``keep``."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def make_repo(where: Path, studies: int, participants: int, notes: int, templates: Path) -> list[str]:
     missing = [s for s in STAGES if not (templates / f"{s}.ipynb").is_file()]
     if missing:
@@ -191,8 +214,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the synthetic repository")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="kit-bench-run-"))
-    try:
+    with scratch("kit-bench-run-", args.keep) as tmp:
         slugs = make_repo(tmp, args.studies, args.participants, args.notes, args.templates)
         env = snapshot_kit(tmp)
         total = len(slugs) * len(STAGES)
@@ -213,9 +235,7 @@ def main() -> None:
         warm, warm_n, _, _ = kit_run(tmp, env, *jobs)
         rows.append(("(b) kit run, nothing changed", warm, warm_n, ""))
         changed = slugs[len(slugs) // 2]
-        with open(tmp / "notebooks" / changed / "data" / "notes.csv", "a", encoding="utf-8") as fh:
-            fh.write(f"N{args.notes + 1:03d},S01,R-{1000 + 37 * (len(slugs) // 2 + 1)},"
-                     "Apply a promo code,Typed the code into the gift card box,promo-code,problem\n")
+        add_note(tmp, changed)
         one, one_n, one_studies, _ = kit_run(tmp, env, *jobs)
         rows.append((f"(c) kit run, {changed}/data/notes.csv changed", one, one_n,
                      "studies run: " + (", ".join(sorted(one_studies)) or "none")))
@@ -236,11 +256,6 @@ def main() -> None:
               f"{one_n} notebooks in {sorted(one_studies)} -> {'met' if exact else 'MISSED'}")
         if cold_n != total:
             print(f"  note: the cold run executed {cold_n} of {total} notebooks:\n{cold_out}")
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

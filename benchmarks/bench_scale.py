@@ -38,12 +38,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import yaml
-from bench_run import BIN, DEMO, ROOT, STAGES, kit_run, make_study, snapshot_kit
+from bench_run import BIN, DEMO, ROOT, STAGES, add_note, kit_run, make_study, scratch, snapshot_kit
 
 from kit.layout import STAGES as STAGES_NB
 from kit.site.build import PROJECT_FILES
@@ -84,15 +83,6 @@ def kit(repo: Path, env: dict[str, str], *args: str) -> tuple[float, str]:
     if proc.returncode != 0:
         sys.exit(f"bench_scale: kit {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return seconds, proc.stdout + proc.stderr
-
-
-def touch_notes(repo: Path, slug: str) -> None:
-    """One more note in one study (its 02-sessions and 03-insights re-run)."""
-    notes = repo / "notebooks" / slug / "data" / "notes.csv"
-    first = notes.read_text(encoding="utf-8").splitlines()[1].split(",")
-    with notes.open("a", encoding="utf-8") as fh:
-        fh.write(f"N99999,{first[1]},{first[2]},Apply a promo code,"
-                 "Typed the code into the gift card box,promo-code,problem\n")
 
 
 def recorded_repo(where: Path, studies: int, big: int, single: Path) -> None:
@@ -167,10 +157,9 @@ def main() -> None:
     args = ap.parse_args()
     big = args.big_notes if args.big_notes is not None else (100_000 if args.studies >= 300 else 5_000)
 
-    tmp = Path(tempfile.mkdtemp(prefix="kit-bench-scale-"))
-    single = tmp / "single"
-    single.mkdir()
-    try:
+    with scratch("kit-bench-scale-", args.keep) as tmp:
+        single = tmp / "single"
+        single.mkdir()
         slugs = make_repo(single, args.studies, big)
         env = snapshot_kit(single)
         print(f"scale benchmark: {len(slugs)} studies x {len(STAGES)} notebooks (~{NOTES} notes each, "
@@ -203,7 +192,7 @@ def main() -> None:
             pages, size = site_size(single / "_site")
             rows.append((f"kit site {engine} --full ({name})", full, f"{pages} pages, {size / 1e6:.1f} MB"))
             changed = slugs[(len(slugs) // 2 + n) % len(slugs)]
-            touch_notes(single, changed)
+            add_note(single, changed)
             rerun, rerun_n, _, _ = kit_run(single, env)
             rows.append((f"kit run after {changed}'s notes changed", rerun, f"{rerun_n} notebooks"))
             part, out = kit(single, env, "site", engine)
@@ -232,11 +221,6 @@ def main() -> None:
         for name, ratio in site_goals:
             print(f"  one changed study rebuilds the site in < 10% of a full build ({name}): {ratio:.0%} "
                   f"-> {verdict(ratio < 0.10)}")
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -358,3 +358,21 @@ def test_the_shared_codebook_and_request_files_are_inputs_of_the_synthesis(tmp_p
     assert second["../../codebook.yml"] != first["../../codebook.yml"]
     (tmp_path / "requests" / "jira.csv").write_text("request_id,date,text\n")
     assert "../../requests/jira.csv" in inputs() and "../../requests/jira.csv" not in second
+
+
+def test_a_run_reads_the_rosters_stamp_once_not_once_per_stage(repo: Path, executed: list, monkeypatch):
+    # Every stage of every study hashes the panel's view of all rosters: taken per stage,
+    # a 300-study run would stat 300 x 300 files (a 25 s "nothing changed" run).
+    _panel(repo, "PN-1,A B,a@x.org,Acme,Buyer,PM,2025-01-01,v1,,no\n")
+    for slug in ("gamma", "delta"):
+        _write_study(repo, slug)
+    from kit.study import records
+
+    calls = []
+    original = records.roster_files
+    monkeypatch.setattr(records, "roster_files", lambda root: calls.append(root) or original(root))
+    assert _run(repo, executed) == {(s, st) for s in ("alpha", "beta", "gamma", "delta") for st in STAGES}
+    assert len(calls) == 1
+    calls.clear()
+    assert _run(repo, executed) == set()
+    assert len(calls) == 1

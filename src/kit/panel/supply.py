@@ -18,12 +18,12 @@ from collections import Counter
 from pathlib import Path
 
 from kit.errors import KitError
-from kit.layout import DATA_DIR, notebooks_root, panel_root
+from kit.layout import DATA_DIR, panel_root
 from kit.panel.eligibility import evaluate
 from kit.panel.history import by_person, load_history
 from kit.panel.rules import PanelRules, load_rules
-from kit.study.panel_people import Panel, load_panel
-from kit.study.records import files_stamp, person_links
+from kit.study.panel_people import Panel, load_panel, panel_file
+from kit.study.records import files_stamp, person_links, roster_stamp
 from kit.study.study_file import Study
 
 UNREADABLE = ("The panel could not be read, so the plan's sample was not checked against it: "
@@ -31,10 +31,7 @@ UNREADABLE = ("The panel could not be read, so the plan's sample was not checked
 
 
 def _stamp(repo_root: Path) -> tuple:
-    files = [*panel_root(repo_root).glob("*"),
-             *notebooks_root(repo_root).glob(f"*/{DATA_DIR}/participants.*"),
-             *notebooks_root(repo_root).glob(f"*/{DATA_DIR}/sessions.*")]
-    return files_stamp(files)
+    return files_stamp(list(panel_root(repo_root).glob("*"))) + roster_stamp(repo_root)
 
 
 @functools.lru_cache(maxsize=4)
@@ -48,6 +45,8 @@ def _state(repo_root: Path, stamp: tuple) -> tuple[Panel, PanelRules, dict] | No
 def panel_state(repo_root: str | Path) -> tuple[Panel, PanelRules, dict] | None:
     """(panel, rules, history by person), read once per set of file versions; None without a panel."""
     root = Path(repo_root).resolve()
+    if panel_file(root) is None:
+        return None
     return _state(root, _stamp(root))
 
 

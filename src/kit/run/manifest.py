@@ -31,7 +31,7 @@ from kit import __version__
 from kit.errors import KitError
 from kit.iorw import atomic_write_json
 from kit.layout import DATA_DIR, INVITES_FILE, panel_root, repo_root_for, stage_table
-from kit.panel.supply import plan_supply
+from kit.panel.supply import panel_state, plan_supply
 from kit.study.panel_people import panel_consent
 from kit.study.records import person_links
 from kit.study.study_file import load_study
@@ -247,6 +247,8 @@ def panel_inputs(names: Iterable[str], study_dir: Path, digest=file_digest) -> d
 
 
 def _supply(repo_root: Path, study_dir: Path) -> object:
+    if panel_state(repo_root) is None:
+        return None  # no panel: what plan_supply says, without reading study.yml
     try:
         study = load_study(study_dir)
     except KitError:

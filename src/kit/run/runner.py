@@ -41,6 +41,7 @@ from kit.layout import (
 from kit.lock import repository_lock
 from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
+from kit.study.records import rosters_fixed
 
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
 START_TIMEOUT = 60  # seconds for a kernel to answer after it was started
@@ -320,7 +321,8 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
             removed: list[str] = []
         else:
             removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
-        results = _run_all(studies, repo_root, opts, jobs, on_event)
+        with rosters_fixed(repo_root):  # every stage hashes the panel's view of all rosters
+            results = _run_all(studies, repo_root, opts, jobs, on_event)
         if shard is None and not slugs:
             write_costs(repo_root)
         return results + [StudyResult(slug, removed=True) for slug in removed]

@@ -26,7 +26,7 @@ import pandas as pd
 from kit.errors import PanelError, Problem
 from kit.layout import PANEL_DIR, PEOPLE_FILE, panel_root
 from kit.study.raci import ROLES
-from kit.study.records import files_stamp, read_records, roster_files, study_data_dirs
+from kit.study.records import files_stamp, read_records, roster_stamp, study_data_dirs
 from kit.study.tables import LINE, check_columns, check_ids, find_table, read_table_file
 
 SOURCE = f"{PANEL_DIR}/{PEOPLE_FILE}"
@@ -188,8 +188,10 @@ def panel_consent(repo_root: str | Path) -> dict[str, tuple[bool, bool]]:
     study asks). Fails closed like :func:`withdrawn_person_ids`.
     """
     root = Path(repo_root).resolve()
-    files = roster_files(root) + ([panel_file(root)] if panel_file(root) else [])
-    return dict(_panel_consent(root, files_stamp(files)))
+    people = panel_file(root)
+    if people is None:
+        return {}  # no panel: nothing restricts anyone beyond each study's own columns
+    return dict(_panel_consent(root, files_stamp([people]) + roster_stamp(root)))
 
 
 @functools.lru_cache(maxsize=4)

@@ -8,8 +8,10 @@ files use the stages' reader (:func:`kit.study.tables.read_table_file`).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +100,36 @@ def roster_files(repo_root: Path) -> list[Path]:
     """Every study's participants and sessions files (what the panel derives from)."""
     base = notebooks_root(repo_root)
     return [p for stem in ("participants", "sessions") for p in base.glob(f"*/{DATA_DIR}/{stem}.*") if p.is_file()]
+
+
+# Repository root -> roster stamp, while a `kit run` holds the rosters still (rosters_fixed).
+_FIXED: dict[Path, tuple] = {}
+
+
+def roster_stamp(repo_root: Path) -> tuple:
+    """:func:`files_stamp` of every study's participants and sessions files.
+
+    The cache key of what the panel derives from every study. Every stage of
+    every study asks for it (to hash its panel inputs), and each answer globs
+    and stats every study's files: inside :func:`rosters_fixed` it is taken
+    once, or a run of 300 studies would stat 300 x 300 files.
+    """
+    root = Path(repo_root).resolve()
+    fixed = _FIXED.get(root)
+    return fixed if fixed is not None else files_stamp(roster_files(root))
+
+
+@contextlib.contextmanager
+def rosters_fixed(repo_root: Path) -> Iterator[None]:
+    """Within the block, :func:`roster_stamp` is the one taken on entry.
+
+    For ``kit run`` under its repository lock: stages write only to
+    ``reports/``, never to a study's data, so the rosters cannot change
+    during the run (a hand edit meanwhile is picked up by the next run).
+    """
+    root = Path(repo_root).resolve()
+    _FIXED[root] = files_stamp(roster_files(root))
+    try:
+        yield
+    finally:
+        _FIXED.pop(root, None)

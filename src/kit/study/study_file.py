@@ -256,6 +256,11 @@ def rule_problems(data: dict, source: str = STUDY_FILE) -> list[Problem]:
     return method_problems(data.get("method"), source) + raci_problems(data.get("raci"), source)
 
 
+# libyaml's safe loader when PyYAML was built with it (the wheels are): the same
+# documents and error marks, 8x faster, which a run of 300 study.yml files feels.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml_file(path: str | Path, error: type[KitError] = StudyError, shown_as: str | Path | None = None,
                    missing: str = "file not found") -> Any:
     """Parse a hand-edited YAML file; a syntax error names ``file:line`` (the kit's one YAML reader).
@@ -268,7 +273,7 @@ def read_yaml_file(path: str | Path, error: type[KitError] = StudyError, shown_a
     if not path.is_file():
         raise _error(error, shown, missing)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{shown}:{mark.line + 1}" if mark else shown
