@@ -88,3 +88,23 @@ def test_strict_fails_a_study_with_warnings_only(repo: Path):
     assert any(line.startswith("ok      clean") for line in result.output.splitlines())
     assert "1 of 2 studies ok" in result.output
     assert CliRunner().invoke(cli, ["run", "clean", "--strict"]).exit_code == 0
+
+
+def test_an_up_to_date_study_s_warnings_come_from_its_manifest_not_its_json(repo: Path):
+    # Parsing a 100,000-note synthesis.json to find its warnings took most of a second per run.
+    runner.run_studies(repo)
+    expected = study_warnings(repo, "noisy")
+    (repo / "reports" / "noisy" / "synthesis.json").write_text("not JSON: never parsed for warnings")
+    assert study_warnings(repo, "noisy") == expected
+
+
+def test_a_manifest_of_an_older_kit_without_warnings_falls_back_to_the_json(repo: Path):
+    runner.run_studies(repo)
+    expected = study_warnings(repo, "noisy")
+    path = repo / "reports" / "noisy" / ".manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["stages"]["02-sessions.ipynb"]["warnings"]
+    path.write_text(json.dumps(manifest))
+    assert study_warnings(repo, "noisy") == expected
+    (repo / "reports" / "noisy" / "plan.json").write_text(json.dumps({"warnings": []}))
+    assert study_warnings(repo, "noisy") == DATA_WARNINGS  # read from the JSON this time

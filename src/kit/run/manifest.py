@@ -302,8 +302,9 @@ class Manifest:
                 return f"{name} changed since it was written"
         return None
 
-    def record(self, spec: StageSpec, inputs: dict[str, str], seconds: float) -> None:
-        """Remember a successful run of ``spec``'s stage and save the manifest."""
+    def record(self, spec: StageSpec, inputs: dict[str, str], seconds: float,
+               warnings: list | None = None) -> None:
+        """Remember a successful run of ``spec``'s stage (with the warnings it raised) and save the manifest."""
         self.stages[spec.notebook] = {
             "key": stage_key(inputs),
             "inputs": inputs,
@@ -311,7 +312,23 @@ class Manifest:
             "seconds": round(seconds, 2),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
+        if warnings is not None:
+            self.stages[spec.notebook]["warnings"] = warnings
         self.save()
+
+    def recorded_warnings(self, notebooks: Iterable[str]) -> list | None:
+        """The warnings recorded for ``notebooks``' stages, in that order; None unless every one has them.
+
+        The stages' JSON holds the same list, but a 100,000-note synthesis.json
+        takes most of a second to parse, on every ``kit run``, to find it.
+        """
+        items: list = []
+        for notebook in notebooks:
+            entry = self.stages.get(notebook)
+            if not isinstance(entry, dict) or not isinstance(entry.get("warnings"), list):
+                return None  # recorded by an older kit, or the stage did not run
+            items.extend(entry["warnings"])
+        return items
 
     def forget(self, notebook: str) -> None:
         """Drop a stage's record (it failed: run it again next time) and save."""

@@ -41,6 +41,7 @@ from kit.layout import (
 from kit.lock import repository_lock
 from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
+from kit.run.stage_warnings import output_warnings
 from kit.study.records import rosters_fixed
 
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
@@ -290,7 +291,7 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
         seconds = time.perf_counter() - t0
         os.replace(running, out_dir / stage)
         (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-        manifest.record(spec, inputs, seconds)
+        manifest.record(spec, inputs, seconds, output_warnings(out_dir, spec.writes))
         result.stages.append(StageResult(stage, "ok", seconds, reason=reason, executed=True))
         emit(slug, stage, "ok", f"{seconds:.1f}s")
     result.seconds = time.perf_counter() - start

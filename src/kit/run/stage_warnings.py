@@ -4,8 +4,10 @@ Each stage writes its warnings into its JSON (``plan.json``,
 ``synthesis.json``, ``insights.json``: a ``warnings`` list). A run that
 says "ok" while the data had problems is how research gets misread without
 a word, so ``kit run`` prints them per study, and ``--strict`` fails a study
-that has any (for CI). They are read from the JSON, so an up-to-date study
-that was not executed again still shows its warnings.
+that has any (for CI). An up-to-date study that was not executed again
+still shows its warnings: the runner records each stage's list in the
+study's manifest when the stage runs (:func:`output_warnings`), and they
+are read from there, else from the JSON.
 
 Plan warnings name a section of study.yml (``study.yml (discussion guide):
 ...``); data and insight warnings already start with ``file:line``. A
@@ -14,9 +16,11 @@ message repeated by two stages is listed once.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
-from kit.layout import INSIGHTS_JSON, PLAN_JSON, STUDY_FILE, SYNTHESIS_JSON, study_reports
+from kit.layout import INSIGHTS_JSON, PLAN_JSON, STAGES, STUDY_FILE, SYNTHESIS_JSON, study_reports
+from kit.run.manifest import Manifest
 
 STAGE_OUTPUTS = (PLAN_JSON, SYNTHESIS_JSON, INSIGHTS_JSON)
 SHOWN = 5  # warnings printed per study; the rest are counted
@@ -32,17 +36,25 @@ def _line(item: object) -> str:
     return " ".join(str(item).split())
 
 
-def study_warnings(repo_root: Path, slug: str) -> list[str]:
-    """Every warning in the study's stage outputs, in stage order, each once."""
-    out: dict[str, None] = {}
-    folder = study_reports(repo_root, slug)
-    for name in STAGE_OUTPUTS:
-        path = folder / name
+def output_warnings(folder: Path, names: Iterable[str]) -> list:
+    """The ``warnings`` items of the stage JSON files among ``names`` in ``folder``, as written."""
+    items: list = []
+    for name in names:
+        if name not in STAGE_OUTPUTS:
+            continue
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # not written (stage failed or not run): nothing to report from it
-        items = data.get("warnings") if isinstance(data, dict) else None
-        for item in items or []:
-            out.setdefault(_line(item), None)
-    return list(out)
+        found = data.get("warnings") if isinstance(data, dict) else None
+        items.extend(found if isinstance(found, list) else [])
+    return items
+
+
+def study_warnings(repo_root: Path, slug: str) -> list[str]:
+    """Every warning of the study's stages, in stage order, each once (from its manifest, else its JSON)."""
+    folder = study_reports(repo_root, slug)
+    items = Manifest.load(folder).recorded_warnings(STAGES)
+    if items is None:
+        items = output_warnings(folder, STAGE_OUTPUTS)
+    return list(dict.fromkeys(_line(item) for item in items))
