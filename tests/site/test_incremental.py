@@ -130,3 +130,26 @@ def test_cli_site_full(repo: Path, monkeypatch):
     assert "rendered 0 of 7" in again.output
     full = CliRunner().invoke(cli, ["site", "--no-quarto", "--full"])
     assert full.exit_code == 0 and "rendered 7 of 7 study pages (full build)" in full.output
+
+
+def test_the_shared_key_does_not_depend_on_where_the_kit_and_the_repository_are(tmp_path: Path, monkeypatch):
+    # The kit installed beside or far from the repository (a CI runner's venv) sorted the
+    # files differently, so the same inputs gave another key and every page was rebuilt.
+    from kit.site import incremental
+
+    repo = tmp_path / "m-repo"
+    repo.mkdir()
+    (repo / "_quarto.yml").write_text("project:\n  type: website\n")
+    keys = []
+    for where in ("a-kit", "z-kit"):
+        site_code, data = tmp_path / where / "site", tmp_path / where / "data"
+        shutil.copytree(incremental._CODE, site_code, ignore=shutil.ignore_patterns("__pycache__"))
+        data.mkdir()
+        for p in incremental._DATA.glob("preview*"):
+            shutil.copy2(p, data / p.name)
+        monkeypatch.setattr(incremental, "_CODE", site_code)
+        monkeypatch.setattr(incremental, "_DATA", data)
+        keys.append(incremental.shared_key(repo, "preview", [repo / "_quarto.yml"]))
+    assert keys[0] == keys[1]
+    (repo / "_quarto.yml").write_text("project:\n  type: book\n")
+    assert incremental.shared_key(repo, "preview", [repo / "_quarto.yml"]) != keys[1]

@@ -46,9 +46,14 @@ def digest(*parts: object) -> str:
 
 def shared_key(repo_root: Path, engine: str, extra: Iterable[Path] = ()) -> str:
     """What every page depends on: engine, kit version and code, page templates, project files."""
-    files = sorted([*_CODE.glob("*.py"), *_DATA.glob("preview*"), *extra])
-    contents = [(p.name, p.read_bytes() if p.is_file() else b"missing") for p in files]
-    return digest(engine, __version__, [(n, hashlib.sha256(b).hexdigest()) for n, b in contents])
+    # Labelled by role, not by absolute path: where the kit is installed, next to where
+    # the repository is, must not change the order (a CI runner rebuilt every page).
+    named = ([(f"kit/site/{p.name}", p) for p in _CODE.glob("*.py")]
+             + [(f"kit/data/{p.name}", p) for p in _DATA.glob("preview*")]
+             + [(f"project/{Path(p).name}", Path(p)) for p in extra])
+    contents = sorted((label, hashlib.sha256(p.read_bytes() if p.is_file() else b"missing").hexdigest())
+                      for label, p in named)
+    return digest(engine, __version__, contents)
 
 
 @dataclass
