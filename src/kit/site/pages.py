@@ -359,7 +359,11 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: 
                 source_rel = f"{s.slug}/{NOTEBOOK_SOURCE_DIR}/{stem}.ipynb"
                 (staging / s.slug / NOTEBOOK_SOURCE_DIR).mkdir(exist_ok=True)
                 # This module's code too: a change in what a published copy drops rewrites every copy.
-                record[rel] = hashlib.sha256(_OWN_CODE + raw + b"\0" + title.encode()).hexdigest()
+                # (fed in parts: joining them first copies every 5 MB notebook once more)
+                h = hashlib.sha256(_OWN_CODE)
+                for part in (raw, b"\0", title.encode()):
+                    h.update(part)
+                record[rel] = h.hexdigest()
                 if old.get(rel) == record[rel] and (old_dir / rel).is_file() and (old_dir / source_rel).is_file():
                     _reuse(old_dir / rel, staging / rel)
                     _reuse(old_dir / source_rel, staging / source_rel)
