@@ -17,7 +17,8 @@ the real ``kit`` command as a subprocess:
   4. ``kit site --full`` and, after one study's notes changed and ``kit run``
      re-ran it, ``kit site`` (incremental): with the preview and, when
      ``quarto`` is on PATH (and not ``--no-quarto``), with Quarto;
-  5. pages and site size.
+  5. pages and site size, and the size of ``reports/`` after the cold run
+     (charts carry no plotly.js, so it grows with the data, not the notebooks).
 
 Goals (issue 18): the slowest of 4 shards under 30% of the single-machine
 cold run; a no-op run at 300 studies under 3 s; one changed study rebuilds
@@ -125,6 +126,10 @@ def same_kit(env: dict[str, str]) -> bool:
     return True
 
 
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 def site_size(site: Path) -> tuple[int, int]:
     """(HTML pages, bytes) of a built site."""
     files = [p for p in site.rglob("*") if p.is_file()]
@@ -168,7 +173,8 @@ def main() -> None:
         rows = Rows()
 
         cold, cold_n, _, _ = kit_run(single, env)
-        rows.append(("kit run, cold, one machine", cold, f"{cold_n} notebooks"))
+        reports_mb = folder_bytes(single / "reports") / 1e6
+        rows.append(("kit run, cold, one machine", cold, f"{cold_n} notebooks; reports/ {reports_mb:.1f} MB"))
         shard_times = []
         for k in range(1, SHARDS + 1):
             repo = machine(tmp, f"shard{k}", single)

@@ -9,8 +9,7 @@ from kit import display
 @pytest.fixture
 def shown(monkeypatch):
     out = []
-    monkeypatch.setattr(display, "_display", lambda obj: out.append(obj))
-    monkeypatch.setattr(display, "_plotly_js_sent", False)
+    monkeypatch.setattr(display, "_display", lambda obj, raw=False: out.append(obj))
     return out
 
 
@@ -26,14 +25,24 @@ def test_note_escapes(shown):
     assert "<img" not in shown[0].data
 
 
-def test_chart_inlines_plotly_once(shown):
-    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+def test_chart_is_plotly_json_and_a_div_without_plotly_js(shown):
+    import json
+
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1.5, 2.0]), layout={"title": {"text": "Tasks"}})
     display.chart(fig)
     display.chart(fig)
-    first, second = shown[0].data, shown[1].data
-    assert "window.define = undefined" in first and len(first) > 1_000_000
-    assert "window.define = undefined" not in second and 'class="kit-chart"' in second
-    assert '"displayModeBar": false' in second  # no mode bar over the chart's title on phones
+    first, second = shown
+    assert first.keys() == second.keys() == {display.PLOTLY_MIME, "text/html", "text/plain"}
+    assert first[display.PLOTLY_MIME] == second[display.PLOTLY_MIME]  # each chart stands alone
+    spec = first[display.PLOTLY_MIME]
+    assert json.loads(json.dumps(spec)) == spec  # plain JSON, as a notebook stores it
+    assert spec["data"][0]["y"] == [1.5, 2.0] and spec["layout"]["title"]["text"] == "Tasks"
+    # no mode bar over the chart's title on phones, in JupyterLab and on the site
+    assert spec["config"]["displayModeBar"] is False and '"displayModeBar": false' in first["text/html"]
+    assert first["text/html"].startswith('<div class="kit-chart">') and "plotly-graph-div" in first["text/html"]
+    # plotly.js (about 4.6 MB, its licence header "* plotly.js v") is not in the notebook
+    assert "plotly.js v" not in json.dumps(first) and len(json.dumps(first)) < 20_000
+    assert first["text/plain"] == "[chart: Tasks]"
 
 
 def test_heading_text_cannot_become_a_link_or_html(shown):

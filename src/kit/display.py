@@ -5,13 +5,18 @@ shown here is escaped: participant text may contain HTML or script, and it
 must appear as text on every page. Report HTML has one source: Jinja
 templates under ``kit/data/templates`` (autoescaped), rendered by
 :func:`render` and shown by :func:`html`; tables come from pandas (escaped)
-and charts from plotly. Charts are plotly figures rendered as
-self-contained HTML (plotly.js inlined once per notebook), so they work in
-JupyterLab, in the nbconvert preview and in Quarto without a CDN.
+and charts from plotly. A chart is stored twice, with no plotly.js: as
+plotly's own JSON (``application/vnd.plotly.v1+json``), which JupyterLab
+draws through the plotly extension that the plotly package installs (also in a
+notebook nobody has trusted, and without network), and as the HTML of its div,
+which the site pages draw with their one shared copy of plotly.js
+(:mod:`kit.site.cells`). An executed notebook thus weighs kilobytes, not the
+4.6 MB of plotly.js per notebook it would with plotly.js inlined.
 """
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 from functools import cache
 from typing import Any
@@ -22,7 +27,10 @@ from markupsafe import Markup
 
 from kit.layout import kit_data_dir
 
-_plotly_js_sent = False
+PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's mimetype renderer (plotly.io renderers)
+# No mode bar: on the site it covers the chart's title on phones, and readers
+# do not zoom or export (https://plotly.com/python/configuration-options/).
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
 @cache
@@ -45,10 +53,10 @@ def html(markup: str) -> None:
     _display(HTML(str(markup)))
 
 
-def _display(obj: Any) -> None:
+def _display(obj: Any, raw: bool = False) -> None:
     from IPython.display import display
 
-    display(obj)
+    display(obj, raw=raw)
 
 
 def heading(text: str, level: int = 2) -> None:
@@ -120,27 +128,24 @@ def styled(styler: "pd.io.formats.style.Styler") -> None:
     _display(HTML(styler.format(escape="html").to_html()))
 
 
-def chart(fig: Any) -> None:
-    """Show a plotly figure as static HTML that needs no network.
+def chart_bundle(fig: Any) -> dict[str, Any]:
+    """A plotly figure as a display bundle: plotly's JSON for JupyterLab, its div for the site.
 
-    plotly.js is embedded in the first chart of the kernel only; later charts
-    reuse it. The chart's div carries class ``kit-chart`` (tests look for it).
+    The ``text/html`` part has no plotly.js: the site loads one shared copy
+    before a page's first chart (:func:`kit.site.cells.share_plotly`). The
+    chart's div carries class ``kit-chart`` (the site's CSS and tests use it).
     """
-    global _plotly_js_sent
-    from IPython.display import HTML
-    from plotly.offline import get_plotlyjs
+    import plotly.io as pio
 
-    loader = ""
-    if not _plotly_js_sent:
-        # nbconvert and Quarto pages load require.js; plotly.js would then
-        # register as an anonymous AMD module (a console error) instead of
-        # the global ``Plotly``. Hide ``define`` while it loads.
-        loader = ("<script>window.__kitDefine = window.define; window.define = undefined;</script>"
-                  f"<script>{get_plotlyjs()}</script>"
-                  "<script>window.define = window.__kitDefine;</script>")
-        _plotly_js_sent = True
-    body = fig.to_html(full_html=False, include_plotlyjs=False,
-                       # No mode bar: on the site it covers the chart's title on phones, and readers
-                       # do not zoom or export (https://plotly.com/python/configuration-options/).
-                       config={"displaylogo": False, "displayModeBar": False, "responsive": True})
-    _display(HTML(f'{loader}<div class="kit-chart">{body}</div>'))
+    # to_json turns numpy arrays and dates into JSON; the notebook stores plain JSON values.
+    spec = json.loads(pio.to_json(fig, validate=False))
+    spec["config"] = dict(CHART_CONFIG)
+    body = pio.to_html(fig, full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
+    title = (spec.get("layout", {}).get("title") or {}).get("text") or "chart"
+    return {PLOTLY_MIME: spec, "text/html": f'<div class="kit-chart">{body}</div>',
+            "text/plain": f"[chart: {title}]"}
+
+
+def chart(fig: Any) -> None:
+    """Show a plotly figure (see :func:`chart_bundle`); it needs no network anywhere."""
+    _display(chart_bundle(fig), raw=True)

@@ -216,6 +216,40 @@ def test_type_into_the_plan_form_and_save(jupyterlab: str, browser, study_repo: 
         tracebacks = [t for t in errors.all_inner_texts() if "Error" in t]
         assert not tracebacks, tracebacks[:1]
         assert (study_repo / "reports" / "demo-checkout" / "plan.json").is_file()
+        # The plan's timeline chart is drawn by JupyterLab's plotly renderer (no plotly.js in the notebook).
+        panel.locator(".jp-RenderedPlotly .main-svg").first.wait_for(state="attached", timeout=60_000)
+    finally:
+        page.close()
+
+
+def test_a_chart_in_an_executed_notebook_draws_without_trust_or_network(jupyterlab: str, browser,
+                                                                       study_repo: Path):
+    # An executed report as `kit run` stores it, opened as a UXR would: never run here, so not
+    # trusted (JupyterLab runs no script of an untrusted notebook's HTML output).
+    import nbformat
+    import plotly.graph_objects as go
+
+    from kit import display
+
+    fig = go.Figure(go.Bar(x=["Find delivery date", "Pay"], y=[0.8, 0.6]), layout={"title": {"text": "Tasks"}})
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("kit.synthesis.report.show_metrics(s)", outputs=[
+        nbformat.v4.new_output("display_data", data=display.chart_bundle(fig))])]
+    report = study_repo / "reports" / "charts" / "02-sessions.ipynb"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, report)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(f"{jupyterlab}/lab/workspaces/charts/tree/reports/charts/02-sessions.ipynb?reset&token={TOKEN}")
+        drawn = page.locator(".jp-RenderedPlotly .main-svg")
+        drawn.first.wait_for(state="attached", timeout=120_000)
+        assert page.locator(".jp-RenderedPlotly .xtick").count() == 2  # both bars' labels
+        assert "Find delivery date" in page.locator(".jp-RenderedPlotly").first.inner_text()
+        outside = [u for u in requests if u.startswith(("http:", "https:")) and not u.startswith(jupyterlab)]
+        assert not outside, outside  # blob: and data: URLs are the page's own
     finally:
         page.close()
 

@@ -61,6 +61,43 @@ def test_inlined_plotly_becomes_one_link_to_the_shared_file():
     assert cells.link_plotly(linked, "x.js") == linked
 
 
+def _chart_page(bundles: list[dict]) -> dict:
+    return {"metadata": {}, "nbformat": 4, "nbformat_minor": 5, "cells": [
+        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": i,
+         "source": "kit.synthesis.report.show_metrics(s)",
+         "outputs": [{"output_type": "display_data", "metadata": {}, "data": b}]}
+        for i, b in enumerate(bundles)]}
+
+
+def test_a_page_loads_the_shared_plotly_js_once_before_its_first_chart():
+    import plotly.graph_objects as go
+
+    from kit import display
+    from kit.site.pages import published_notebook
+
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+    table = {"text/html": "<table><tr><td>1</td></tr></table>"}
+    page = published_notebook(_chart_page([table, display.chart_bundle(fig), display.chart_bundle(fig)]),
+                              stem="02-sessions")
+    shown = [cells.unwrap_html(o) or o["data"] for c in page["cells"] for o in c.get("outputs", [])]
+    assert [display.PLOTLY_MIME in d for d in shown] == [False, False, False]  # the page draws HTML
+    loader = '<script src="../kit-assets/plotly.min.js"></script>'
+    assert [d["text/html"].count(loader) for d in shown] == [0, 1, 0]
+    # plotly.js is loaded (with require.js's define hidden) before the chart's own script runs
+    first = shown[1]["text/html"]
+    assert first.index("window.define = undefined") < first.index(loader) < first.index("Plotly.newPlot")
+
+
+def test_a_chart_stored_only_as_plotly_json_gets_its_html_on_the_site():
+    # plotly's own "plotly_mimetype" renderer (a team's fig.show()) stores the JSON alone
+    spec = {"data": [{"type": "bar", "x": ["a"], "y": [3]}], "layout": {}, "config": {"displayModeBar": False}}
+    data = {"application/vnd.plotly.v1+json": spec}
+    assert cells.share_plotly(data, "p.js", False) is True
+    assert set(data) == {"text/html"} and "plotly-graph-div" in data["text/html"]
+    assert data["text/html"].count('<script src="p.js"></script>') == 1
+    assert '"displayModeBar": false' in data["text/html"]
+
+
 def _executed() -> dict:
     return {"metadata": {"papermill": {"input_path": "/ci/work/repo/templates/02-sessions.ipynb"}}, "nbformat": 4,
             "nbformat_minor": 5, "cells": [

@@ -11,10 +11,12 @@
   which is exactly what Quarto would have written for the HTML output itself
   (``mdFormatOutput("html", ...)``), minus the CDN scripts. The preview turns it
   back into HTML (:func:`unwrap_html`).
-- **plotly.js once per site.** :func:`kit.display.chart` inlines plotly.js
-  (about 4.6 MB) in the first chart of a notebook, so the notebook works on its
-  own in JupyterLab; the published copy links to one shared file instead
-  (``studies/<PLOTLY_ASSET>``, written by :func:`write_plotly_asset`).
+- **plotly.js once per site.** :func:`kit.display.chart` stores a chart as
+  plotly's JSON (which JupyterLab draws) and as its HTML div, without plotly.js.
+  A page loads one shared file (``studies/<PLOTLY_ASSET>``, written by
+  :func:`write_plotly_asset`) before its first chart (:func:`share_plotly`);
+  plotly.js inlined by plotly's own notebook renderer, or by an older kit, is
+  replaced by a link to that file too.
 - **Kit calls without their code.** A code cell that only imports and calls
   the kit (``kit.plan.report.show_overview(plan)``) gets the ``hide-code`` tag,
   which Quarto maps to ``echo: false`` (``tagMapping`` in
@@ -30,6 +32,7 @@ import re
 from html import escape as html_escape
 from pathlib import Path
 
+from kit.display import PLOTLY_MIME
 from kit.layout import PLOTLY_JS, SITE_ASSETS_DIR, STUDIES_DIR
 
 HIDE_CODE_TAG = "hide-code"
@@ -39,7 +42,7 @@ HIDE_CODE_TAG = "hide-code"
 ASIS_OPTION = "#| output: asis\n"
 RAW_HTML_FLAG = "kit-raw-html"  # output metadata key marking a wrapped HTML output
 PLOTLY_ASSET = f"{SITE_ASSETS_DIR}/{PLOTLY_JS}"  # under studies/, like every study folder
-# The inlined plotly.js of kit.display.chart (or of plotly's own notebook mode):
+# plotly.js inlined by plotly's own notebook renderer (or by kit.display.chart before 2026-12):
 # plotly.js starts with its licence header ("* plotly.js v3.0.1 ... Plotly, Inc.").
 _INLINE_PLOTLY = re.compile(r"<script[^>]*>(?:(?!</script>).){0,2000}?\* plotly\.js v\d+\.\d+\.\d+"
                             r".*?</script>", re.S)
@@ -113,6 +116,43 @@ def plotly_asset_href(depth: int) -> str:
 def link_plotly(html: str, href: str) -> str:
     """Replace inlined plotly.js by a script tag loading ``href`` (a no-op without plotly.js)."""
     return _INLINE_PLOTLY.sub(lambda _: f'<script src="{href}"></script>', html)
+
+
+def plotly_loader(href: str) -> str:
+    """Script tags loading the shared plotly.js from ``href``.
+
+    nbconvert and Quarto pages load require.js; plotly.js would then register
+    as an anonymous AMD module (a console error) instead of the global
+    ``Plotly``. ``define`` is hidden while it loads.
+    """
+    return ("<script>window.__kitDefine = window.define; window.define = undefined;</script>"
+            f'<script src="{href}"></script><script>window.define = window.__kitDefine;</script>')
+
+
+def share_plotly(data: dict, href: str, page_loads_plotly: bool) -> bool:
+    """Make one output's charts draw with the site's shared plotly.js, in place.
+
+    Drops plotly's JSON (the page shows the chart's HTML; an output holding only
+    the JSON gets that HTML from plotly), links inlined plotly.js to ``href``,
+    and puts :func:`plotly_loader` before the page's first chart. Returns
+    whether the page loads plotly.js once this output is shown.
+    """
+    spec = data.pop(PLOTLY_MIME, None)
+    if spec is not None and "text/html" not in data:
+        import plotly.io as pio
+
+        data["text/html"] = pio.to_html(spec, full_html=False, include_plotlyjs=False,
+                                        config=spec.get("config") if isinstance(spec, dict) else None)
+    if "text/html" not in data:
+        return page_loads_plotly
+    html = data["text/html"]
+    html = link_plotly("".join(html) if isinstance(html, list) else str(html), href)
+    if f'src="{href}"' in html:
+        page_loads_plotly = True
+    elif not page_loads_plotly and "plotly-graph-div" in html:
+        html, page_loads_plotly = plotly_loader(href) + html, True
+    data["text/html"] = html
+    return page_loads_plotly
 
 
 def write_plotly_asset(studies_dir: Path) -> Path:

@@ -208,6 +208,7 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
         cell.get("metadata", {}).pop("widgets", None)
     if stem is not None:
         plotly_href = cells_mod.plotly_asset_href(1)  # pages are studies/<slug>/<stem>.html
+        page_loads_plotly = False
         cells = [c for c in cells if c.get("cell_type") != "code"
                  or not cells_mod.opens_a_form(_text(c.get("source")))]
         for cell in cells:
@@ -222,8 +223,8 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
                 cell["outputs"] = [cells_mod.plain_as_html(o) for o in cell.get("outputs", [])]
             for out in cell.get("outputs", []):
                 data = out.get("data")
-                if isinstance(data, dict) and "text/html" in data:
-                    data["text/html"] = cells_mod.link_plotly(_text(data["text/html"]), plotly_href)
+                if isinstance(data, dict):
+                    page_loads_plotly = cells_mod.share_plotly(data, plotly_href, page_loads_plotly)
                     cells_mod.wrap_html(out)
         cells.append({"cell_type": "markdown", "id": "kit-source-link", "metadata": {},
                       "source": source_link_markdown(stem, nb)})
