@@ -9,9 +9,10 @@ What is looked for is listed by :mod:`kit.privacy.inventory`, the people of
 the participant panel (``panel/people.csv``) included.
 
 Vendor code the kit publishes is not scanned: lines identical to a line of
-the plotly.js bundle that charts inline (it ships country and calendar names
-such as "Costa Rica" and "Chen"), also when stored as a JSON string in an
-executed notebook, and files under Quarto's ``site_libs/`` folders.
+the plotly.js bundle (it ships country and calendar names such as "Costa
+Rica" and "Chen"; the site's one copy, or inlined by plotly's own notebook
+renderer in a team's cell, also as a JSON string in an executed notebook), and
+files under Quarto's ``site_libs/`` folders.
 """
 from __future__ import annotations
 
