@@ -36,6 +36,7 @@ from kit.site.incremental import (
 from kit.site.index import build_index
 from kit.site.panel_page import panel_data, panel_markdown
 from kit.site.playbook import playbook_data, playbook_markdown
+from kit.site.synthesis_facts import FACTS_RECORD, read_synthesis_facts
 
 # The Quarto project's own files at the repository root (everything else of
 # the site is generated into studies/ by `kit site`).
@@ -151,11 +152,13 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
     reports = reports_root(repo_root)
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
     slugs = [s.slug for s in pages.collect_studies(repo_root, index)]
-    playbook_md = playbook_markdown(playbook_data(repo_root, slugs))
-    codebook_md = codebook_markdown(codebook_data(repo_root, slugs))
+    facts, facts_record = read_synthesis_facts(repo_root, slugs, reuse=not full)
+    playbook_md = playbook_markdown(playbook_data(repo_root, slugs, facts))
+    codebook_md = codebook_markdown(codebook_data(repo_root, slugs, facts))
     # The panel's counts as of the day the site is built (eligibility changes with the date).
     panel_md = panel_markdown(panel_data(repo_root, dt.date.today()))
-    studies = pages.write_studies_dir(repo_root, index, playbook_md, panel_md, codebook_md, reuse=not full)
+    studies = pages.write_studies_dir(repo_root, index, playbook_md, panel_md, codebook_md, reuse=not full,
+                                      keep={FACTS_RECORD: facts_record})
     return index, studies
 
 

@@ -21,41 +21,40 @@ from typing import Any
 
 from kit.display import markdown_text as md
 from kit.errors import KitError
-from kit.iorw import read_json
-from kit.layout import SYNTHESIS_JSON, reports_root
+from kit.site.synthesis_facts import SynthesisFacts, read_synthesis_facts
 from kit.study.codebook import Codebook, load_codebook
 
 
-def _synthesis(reports: Path, slug: str) -> dict:
-    path = reports / slug / SYNTHESIS_JSON
-    try:
-        return read_json(path) if path.is_file() else {}
-    except ValueError:  # a half-written file of a study that is running: skip it
-        return {}
+def codebook_data(repo_root: Path, slugs: list[str],
+                  facts: dict[str, SynthesisFacts] | None = None) -> dict[str, Any]:
+    """Codes in hierarchy order with usage per study; tags outside the codebook; agreement per study.
 
-
-def codebook_data(repo_root: Path, slugs: list[str]) -> dict[str, Any]:
-    """Codes in hierarchy order with usage per study; tags outside the codebook; agreement per study."""
+    ``facts``: each study's synthesis facts when the build has them already
+    (:func:`kit.site.synthesis_facts.read_synthesis_facts`), else read here.
+    """
     try:
         book = load_codebook(repo_root)
     except KitError as exc:
         return {"error": str(exc), "codes": [], "studies": [], "unknown": {}, "agreement": {}}
     book = book or Codebook()
-    reports = reports_root(repo_root)
+    if facts is None:
+        facts, _ = read_synthesis_facts(repo_root, slugs, reuse=False)
     usage: dict[str, Counter] = {}
     agreement: dict[str, Any] = {}
     for slug in slugs:
-        s = _synthesis(reports, slug)
-        if not s:
+        if slug not in facts:
             continue
         counts: Counter = Counter()
-        for note in s.get("notes") or []:
-            counts.update({book.canonical(t) for t in note.get("tags") or []})
+        for tags, notes in facts[slug].tag_sets:
+            # a note counts once per code, also when two of its tags mean the same code
+            for code in {book.canonical(t) for t in tags}:
+                counts[code] += notes
         usage[slug] = counts
-        overall = (s.get("agreement") or {}).get("overall") or {}
+        coding = facts[slug].agreement or {}
+        overall = coding.get("overall") or {}
         if overall:
             agreement[slug] = {"alpha": overall.get("alpha"), "band": overall.get("alpha_band"),
-                               "coders": len((s.get("agreement") or {}).get("coders") or [])}
+                               "coders": len(coding.get("coders") or [])}
     studies = sorted(usage)
     rows = []
 

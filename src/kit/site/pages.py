@@ -335,7 +335,8 @@ def _reuse(old: Path, new: Path) -> None:
 
 
 def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: str = "",
-                      codebook_md: str = "", *, reuse: bool = True) -> list[StudyPages]:
+                      codebook_md: str = "", *, reuse: bool = True,
+                      keep: dict[str, Any] | None = None) -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in.
 
     A published copy whose executed notebook and title are unchanged (same
@@ -343,7 +344,9 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: 
     the old folder instead of being parsed and written again: at hundreds of
     studies that is gigabytes of notebook JSON per build. The digests are also
     what the incremental site build keys each page on (:mod:`kit.site.incremental`).
-    ``reuse=False`` (``kit site --full``) writes every copy again.
+    ``reuse=False`` (``kit site --full``) writes every copy again. ``keep``:
+    other records for the next build, file name -> JSON (such as
+    :mod:`kit.site.synthesis_facts`'s), written into the new folder.
     """
     repo_root = Path(repo_root)
     studies = collect_studies(repo_root, index)
@@ -382,4 +385,6 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: 
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         (staging / PANEL_PAGE_PART).write_text(panel_md, encoding="utf-8")
         (staging / CODEBOOK_PART).write_text(codebook_md, encoding="utf-8")
+        for name, data in (keep or {}).items():
+            (staging / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return studies

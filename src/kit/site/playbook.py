@@ -6,7 +6,8 @@ feature-request triage is what each study's ``raci`` grid records
 The playbook folds those grids into one table: per activity, the role that is
 Accountable in most studies, the roles usually Responsible, and the studies
 that agreed otherwise. It adds how PMs observed sessions (``synthesis.json`` →
-``observers``) and who signed off decisions (``insights.json`` → ``decision_log``).
+``observers``, through :mod:`kit.site.synthesis_facts`) and who signed off
+decisions (``insights.json`` → ``decision_log``).
 
 The text around it is the team's own, in ``_playbook-intro.md`` (editable).
 The output is Markdown: Quarto includes it in ``playbook.qmd``; the preview
@@ -23,10 +24,10 @@ from typing import Any, TypeVar
 from kit.display import markdown_text as md
 from kit.errors import StageOrderError
 from kit.insights.output import read_insights_json
-from kit.layout import INSIGHTS_JSON, PLAN_JSON, SYNTHESIS_JSON, reports_root
+from kit.layout import INSIGHTS_JSON, PLAN_JSON, reports_root
 from kit.plan.output import read_plan
+from kit.site.synthesis_facts import SynthesisFacts, read_synthesis_facts
 from kit.study.raci import LETTER_NAMES, load_activities
-from kit.synthesis.output import read_synthesis
 
 T = TypeVar("T")
 
@@ -41,9 +42,16 @@ def _load(read: Callable[[Path], T], path: Path) -> T | None:
         return None
 
 
-def playbook_data(repo_root: Path, slugs: list[str]) -> dict[str, Any]:
-    """RACI per activity across studies, observation and sign-off facts."""
+def playbook_data(repo_root: Path, slugs: list[str],
+                  facts: dict[str, SynthesisFacts] | None = None) -> dict[str, Any]:
+    """RACI per activity across studies, observation and sign-off facts.
+
+    ``facts``: each study's synthesis facts when the build has them already
+    (:func:`kit.site.synthesis_facts.read_synthesis_facts`), else read here.
+    """
     reports = reports_root(repo_root)
+    if facts is None:
+        facts, _ = read_synthesis_facts(repo_root, slugs, reuse=False)
     activities = load_activities()
     accountable: dict[str, Counter] = {a: Counter() for a in activities}
     responsible: dict[str, Counter] = {a: Counter() for a in activities}
@@ -62,8 +70,7 @@ def playbook_data(repo_root: Path, slugs: list[str]) -> dict[str, Any]:
             if row.accountable:
                 accountable[name][row.accountable] += 1
             responsible[name].update(row.responsible)
-        synthesis = _load(read_synthesis, reports / slug / SYNTHESIS_JSON)
-        obs = synthesis.observers if synthesis else {}
+        obs = (facts[slug].observers if slug in facts else None) or {}
         if obs.get("sessions"):
             observing.append({"study": slug, "sessions": obs["sessions"],
                               "pm": obs.get("pm_observed_sessions", 0),
