@@ -17,11 +17,29 @@ _MARK = {"started": "[yellow]running[/]", "ok": "[green]done[/]", "cached": "[di
          "failed": "[bold red]FAILED[/]", "skipped": "[dim]skipped[/]"}
 _LOGGED = {"ok": "done", "failed": "FAILED"}  # plain mode: one line per executed notebook
 
+# A study's state in the live table, most important first: when the studies
+# outnumber the terminal's rows, the first kinds get the rows and the rest are
+# counted in the caption (a running or failed study must never scroll away).
+_KINDS = ("failed", "running", "done", "up to date")
+_FRAME_LINES = 7  # title, header, three rules, caption, cursor line
+
+
+def _study_kind(stages: dict[str, str]) -> str:
+    statuses = set(stages.values())
+    if "failed" in statuses:
+        return "failed"
+    if "started" in statuses:
+        return "running"
+    if "ok" in statuses:
+        return "done"
+    return "up to date"  # cached (and, never alone, skipped)
+
 
 class RunDisplay:
     """Receives runner events ``(study, stage, status, detail)`` and shows them.
 
-    On a terminal: a live table, one row per study, one column per stage. In
+    On a terminal: a live table, one row per study, one column per stage,
+    within the terminal's height (see :meth:`shown`). In
     CI (no terminal) only executed notebooks are logged, one line each when
     they finish, so a run where little changed prints little.
     """
@@ -31,6 +49,8 @@ class RunDisplay:
         self.live = self.console.is_terminal if live is None else live
         self.state: dict[str, dict[str, str]] = {}
         self.reasons: dict[tuple[str, str], str] = {}
+        self.events = 0
+        self.changed: dict[str, int] = {}  # study -> number of its last event, to rank recent ones first
         self.started = time.perf_counter()
         self._lock = threading.Lock()
         self._live: Live | None = None
@@ -49,6 +69,8 @@ class RunDisplay:
     def event(self, study: str, stage: str, status: str, detail: str = "") -> None:
         with self._lock:
             self.state.setdefault(study, {})[stage] = status
+            self.events += 1
+            self.changed[study] = self.events
             if status == "started":
                 self.reasons[study, stage] = detail
             if self._live:
@@ -60,12 +82,34 @@ class RunDisplay:
                       + (f" {detail}" if detail else "") + (f" [{why}]" if why else ""),
                       file=sys.stderr, flush=True)
 
+    def shown(self) -> tuple[list[str], dict[str, int]]:
+        """The studies that get a row of the live table, and the others counted by kind.
+
+        Rows go to failed, then running, then done studies (the most recent
+        first), then up-to-date ones, as many as the terminal has lines for;
+        the rows are listed by name.
+        """
+        room = max(3, self.console.size.height - _FRAME_LINES)
+        ranked = sorted(self.state, key=lambda study: (_KINDS.index(_study_kind(self.state[study])),
+                                                        -self.changed[study], study))
+        hidden: dict[str, int] = {}
+        for study in ranked[room:]:
+            kind = _study_kind(self.state[study])
+            hidden[kind] = hidden.get(kind, 0) + 1
+        return sorted(ranked[:room]), hidden
+
     def _table(self) -> Table:
-        table = Table(title="kit run", title_justify="left")
+        rows, hidden = self.shown()
+        caption = None
+        if hidden:
+            caption = f"and {sum(hidden.values())} more: " + ", ".join(
+                f"{hidden[kind]} {kind}" for kind in _KINDS if kind in hidden)
+        table = Table(title="kit run", title_justify="left", caption=caption, caption_justify="left")
         table.add_column("study")
         for s in STAGES:
             table.add_column(s.removesuffix(".ipynb"))
-        for study, stages in sorted(self.state.items()):
+        for study in rows:
+            stages = self.state[study]
             table.add_row(study, *[_MARK.get(stages.get(s, ""), "[dim]·[/]") for s in STAGES])
         return table
 
