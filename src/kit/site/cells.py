@@ -60,6 +60,11 @@ def raw_html_markdown(html: str) -> str:
     return f"{fence}{{=html}}\n{html.rstrip(chr(10))}\n{fence}\n"
 
 
+def cell_text(value: object) -> str:
+    """A notebook's multiline string (a cell's source, an output's text), stored as one string or a list of lines."""
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
 def _html_of_raw_block(md: str) -> str | None:
     m = re.match(r"(`{3,})\{=html\}\n(.*)\n\1\n?\Z", md, re.S)
     return m.group(2) if m else None
@@ -71,7 +76,7 @@ def wrap_html(output: dict) -> None:
     if not isinstance(data, dict) or "text/html" not in data:
         return
     html = data.pop("text/html")
-    html = "".join(html) if isinstance(html, list) else str(html)
+    html = cell_text(html)
     data.pop("text/markdown", None)
     data["text/markdown"] = raw_html_markdown(html)
     output.setdefault("metadata", {})[RAW_HTML_FLAG] = True
@@ -90,7 +95,7 @@ def plain_as_html(output: dict) -> dict:
         text = output["data"].get("text/plain", "")
     else:
         return output
-    text = "".join(text) if isinstance(text, list) else str(text)
+    text = cell_text(text)
     pre = f'<pre class="kit-output">{html_escape(text)}</pre>'
     return {"output_type": "display_data", "metadata": {RAW_HTML_FLAG: True},
             "data": {"text/markdown": raw_html_markdown(pre)}}
@@ -102,7 +107,7 @@ def unwrap_html(output: dict) -> None:
     if not isinstance(data, dict) or not output.get("metadata", {}).get(RAW_HTML_FLAG):
         return
     md = data.get("text/markdown")
-    html = _html_of_raw_block("".join(md) if isinstance(md, list) else str(md or ""))
+    html = _html_of_raw_block(cell_text(md))
     if html is not None:
         del data["text/markdown"]
         data["text/html"] = html
@@ -145,8 +150,7 @@ def share_plotly(data: dict, href: str, page_loads_plotly: bool) -> bool:
                                         config=spec.get("config") if isinstance(spec, dict) else None)
     if "text/html" not in data:
         return page_loads_plotly
-    html = data["text/html"]
-    html = link_plotly("".join(html) if isinstance(html, list) else str(html), href)
+    html = link_plotly(cell_text(data["text/html"]), href)
     if f'src="{href}"' in html:
         page_loads_plotly = True
     elif not page_loads_plotly and "plotly-graph-div" in html:

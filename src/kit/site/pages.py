@@ -155,10 +155,6 @@ def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: one(k, v) for k, v in item.items()} for item in items]
 
 
-def _text(source: Any) -> str:
-    return "".join(source) if isinstance(source, list) else str(source or "")
-
-
 def _source_path(nb: dict) -> str | None:
     """The repository path of the notebook papermill ran (``templates/01-plan.ipynb``), if known."""
     parts = Path(str(nb.get("metadata", {}).get("papermill", {}).get("input_path") or "")).parts
@@ -193,7 +189,7 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
     if title is not None:
         for cell in cells:
             if cell.get("cell_type") == "markdown":
-                src = _text(cell["source"])
+                src = cells_mod.cell_text(cell["source"])
                 if src.startswith("# "):
                     cell["source"] = src.split("\n", 1)[1].lstrip("\n") if "\n" in src else ""
                 break
@@ -210,11 +206,11 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
         plotly_href = cells_mod.plotly_asset_href(1)  # pages are studies/<slug>/<stem>.html
         page_loads_plotly = False
         cells = [c for c in cells if c.get("cell_type") != "code"
-                 or not cells_mod.opens_a_form(_text(c.get("source")))]
+                 or not cells_mod.opens_a_form(cells_mod.cell_text(c.get("source")))]
         for cell in cells:
             if cell.get("cell_type") != "code":
                 continue
-            source = _text(cell.get("source"))
+            source = cells_mod.cell_text(cell.get("source"))
             if cells_mod.only_calls_the_kit(source):
                 tags = cell.setdefault("metadata", {}).setdefault("tags", [])
                 if cells_mod.HIDE_CODE_TAG not in tags:
