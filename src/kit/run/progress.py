@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections import Counter
 
 from rich.console import Console
 from rich.live import Live
@@ -90,13 +91,10 @@ class RunDisplay:
         the rows are listed by name.
         """
         room = max(3, self.console.size.height - _FRAME_LINES)
-        ranked = sorted(self.state, key=lambda study: (_KINDS.index(_study_kind(self.state[study])),
-                                                        -self.changed[study], study))
-        hidden: dict[str, int] = {}
-        for study in ranked[room:]:
-            kind = _study_kind(self.state[study])
-            hidden[kind] = hidden.get(kind, 0) + 1
-        return sorted(ranked[:room]), hidden
+        kinds = {study: _study_kind(stages) for study, stages in self.state.items()}
+        ranked = sorted(kinds, key=lambda study: (_KINDS.index(kinds[study]), -self.changed[study], study))
+        hidden = Counter(kinds[study] for study in ranked[room:])
+        return sorted(ranked[:room]), dict(hidden)
 
     def _table(self) -> Table:
         rows, hidden = self.shown()
