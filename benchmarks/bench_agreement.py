@@ -8,6 +8,7 @@ for two coders (where Cohen's kappa is computed too).
 
     .venv/bin/python benchmarks/bench_agreement.py [N_NOTES]
 """
+
 from __future__ import annotations
 
 import csv
@@ -62,12 +63,14 @@ def run(n_notes: int, coders: list[str]) -> None:
         total = time.perf_counter() - start
     o = result["overall"]
     kappa = "n/a (3 coders)" if o["kappa"] is None else f"{o['kappa']:.3f}"
-    print(f"agreement: {n_notes:,} notes, {len(coders)} coders, {len(result['codes'])} codes: "
-          f"{total:.2f} s wall (target < 5 s; reading the coding files {read:.2f} s, statistics "
-          f"{total - read:.2f} s); pooled alpha {o['alpha']:.3f} over {o['decisions']:,} decisions, "
-          f"kappa {kappa}; {result['disagreement_count']:,} notes disagreed; "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"agreement: {n_notes:,} notes, {len(coders)} coders, {len(result['codes'])} codes: "
+        f"{total:.2f} s wall (target < 5 s; reading the coding files {read:.2f} s, statistics "
+        f"{total - read:.2f} s); pooled alpha {o['alpha']:.3f} over {o['decisions']:,} decisions, "
+        f"kappa {kappa}; {result['disagreement_count']:,} notes disagreed; "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
 
 
 def main() -> None:

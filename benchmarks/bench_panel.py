@@ -10,6 +10,7 @@ stay under 2 s.
 
     .venv/bin/python benchmarks/bench_panel.py [N_PEOPLE] [N_STUDIES]
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,37 +42,106 @@ def write(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 def seed(root: Path, n_people: int, n_studies: int) -> None:
     rng = random.Random(16)
-    people = [[f"PN-{i:05d}", f"Person{i} Family{i % 97}", f"p{i}@example.com", f"Account {i % 300}",
-               SEGMENTS[i % 3], ROLES[i % 4], "2023-01-01" if i % 50 else "", "v2",
-               "2026-04-01" if i % 125 == 7 else "", "yes" if i % 5 == 0 else "no", ""]
-              for i in range(n_people)]
-    write(root / "panel" / "people.csv", ["person_id", "name", "email", "account", "segment", "contact_owner",
-                                          "opted_in", "consent_version", "withdrawn", "beta", "notes"], people)
-    (root / "panel" / "rules.yml").write_text(yaml.safe_dump({
-        "cooldown_days": 90, "max_sessions_per_12_months": 2, "no_show_limit": 2, "retention_months": 24,
-        "consent_versions": ["v2"]}))
+    people = [
+        [
+            f"PN-{i:05d}",
+            f"Person{i} Family{i % 97}",
+            f"p{i}@example.com",
+            f"Account {i % 300}",
+            SEGMENTS[i % 3],
+            ROLES[i % 4],
+            "2023-01-01" if i % 50 else "",
+            "v2",
+            "2026-04-01" if i % 125 == 7 else "",
+            "yes" if i % 5 == 0 else "no",
+            "",
+        ]
+        for i in range(n_people)
+    ]
+    write(
+        root / "panel" / "people.csv",
+        [
+            "person_id",
+            "name",
+            "email",
+            "account",
+            "segment",
+            "contact_owner",
+            "opted_in",
+            "consent_version",
+            "withdrawn",
+            "beta",
+            "notes",
+        ],
+        people,
+    )
+    (root / "panel" / "rules.yml").write_text(
+        yaml.safe_dump(
+            {
+                "cooldown_days": 90,
+                "max_sessions_per_12_months": 2,
+                "no_show_limit": 2,
+                "retention_months": 24,
+                "consent_versions": ["v2"],
+            }
+        )
+    )
     base = yaml.safe_load(DEMO_PLAN.read_text(encoding="utf-8"))  # a valid plan (RACI, metrics ...)
     for s in range(n_studies):
         start = dt.date(2022, 6, 1) + dt.timedelta(days=s * 7)
         study = root / "notebooks" / f"study-{s:03d}"
-        plan = {**base, "title": f"Study {s}", "start_date": start.isoformat(),
-                "deadline": (start + dt.timedelta(days=28)).isoformat(), "segments": SEGMENTS,
-                "participants_per_segment": {seg: 8 for seg in SEGMENTS}}
+        plan = {
+            **base,
+            "title": f"Study {s}",
+            "start_date": start.isoformat(),
+            "deadline": (start + dt.timedelta(days=28)).isoformat(),
+            "segments": SEGMENTS,
+            "participants_per_segment": {seg: 8 for seg in SEGMENTS},
+        }
         study.mkdir(parents=True)
         (study / "study.yml").write_text(yaml.safe_dump(plan))
         who = rng.sample(range(n_people), 25)
-        write(study / "data" / "participants.csv",
-              ["participant_id", "name", "email", "segment", "consent_quotes", "consent_recording", "person_id"],
-              [[f"R-{s}-{j}", people[p][1], people[p][2], people[p][4], "yes", "yes", people[p][0]]
-               for j, p in enumerate(who)])
-        write(study / "data" / "sessions.csv",
-              ["session_id", "participant_id", "date", "moderator", "observers", "attended", "recording"],
-              [[f"S{j:02d}", f"R-{s}-{j}", (start + dt.timedelta(days=j % 20)).isoformat(), "Sam Okafor",
-                "Dana Whitfield", rng.choice(["", "", "", "", "no-show", "cancelled"]),
-                f"https://rec.example/{s}/{j}"] for j in range(25)])
-        write(study / "data" / "notes.csv", ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"],
-              [[f"N{j}-{k}", f"S{j:02d}", f"R-{s}-{j}", "Pay", f"Note {k} about paying, {people[who[j]][1]} said so",
-                "payment", "observation"] for j in range(25) for k in range(3)])
+        write(
+            study / "data" / "participants.csv",
+            ["participant_id", "name", "email", "segment", "consent_quotes", "consent_recording", "person_id"],
+            [
+                [f"R-{s}-{j}", people[p][1], people[p][2], people[p][4], "yes", "yes", people[p][0]]
+                for j, p in enumerate(who)
+            ],
+        )
+        write(
+            study / "data" / "sessions.csv",
+            ["session_id", "participant_id", "date", "moderator", "observers", "attended", "recording"],
+            [
+                [
+                    f"S{j:02d}",
+                    f"R-{s}-{j}",
+                    (start + dt.timedelta(days=j % 20)).isoformat(),
+                    "Sam Okafor",
+                    "Dana Whitfield",
+                    rng.choice(["", "", "", "", "no-show", "cancelled"]),
+                    f"https://rec.example/{s}/{j}",
+                ]
+                for j in range(25)
+            ],
+        )
+        write(
+            study / "data" / "notes.csv",
+            ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"],
+            [
+                [
+                    f"N{j}-{k}",
+                    f"S{j:02d}",
+                    f"R-{s}-{j}",
+                    "Pay",
+                    f"Note {k} about paying, {people[who[j]][1]} said so",
+                    "payment",
+                    "observation",
+                ]
+                for j in range(25)
+                for k in range(3)
+            ],
+        )
         (study / "data" / "transcripts").mkdir()
         for j in range(25):
             (study / "data" / "transcripts" / f"S{j:02d}.txt").write_text(f"{people[who[j]][1]}: it was fine\n")

@@ -7,6 +7,7 @@ every note is redacted) including writing and zipping the file, and checks that 
 
     .venv/bin/python benchmarks/bench_qdpx.py [N_NOTES] [N_PARTICIPANTS]
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,13 +31,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         study = build(Path(tmp), n_notes, n_people)
         (Path(tmp) / "codebook.yml").write_text(
-            "codes:\n" + "".join(f"  - name: {t}\n    definition: Bench code {t}.\n" for t in TAGS))
+            "codes:\n" + "".join(f"  - name: {t}\n    definition: Bench code {t}.\n" for t in TAGS)
+        )
         rng = random.Random(3)
         out = study / "data" / "coding" / "pm.csv"
         out.parent.mkdir()
         with (study / "data" / "notes.csv").open(encoding="utf-8") as fh:
-            rows = [(r["note_id"], r["tags"] if rng.random() < 0.85 else ";".join(rng.sample(TAGS, 2)))
-                    for r in csv.DictReader(fh)]
+            rows = [
+                (r["note_id"], r["tags"] if rng.random() < 0.85 else ";".join(rng.sample(TAGS, 2)))
+                for r in csv.DictReader(fh)
+            ]
         with out.open("w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows([("note_id", "tags"), *rows])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -48,11 +52,13 @@ def main() -> None:
         with zipfile.ZipFile(summary.path) as zf:
             qde = zf.getinfo("project.qde").file_size
             valid = validate(zf.read("project.qde"))
-    print(f"qdpx export: {n_notes:,} notes, {n_people:,} sessions: {seconds:.2f} s wall (target < 30 s); "
-          f"peak RSS {peak / 1024:.0f} MiB (before the export {before / 1024:.0f} MiB; target < 1536 MiB); "
-          f".qdpx {size / 1e6:.1f} MB (project.qde {qde / 1e6:.1f} MB); {summary.codes} codes, "
-          f"{summary.selections:,} selections, {summary.codings:,} codings "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); {valid}")
+    print(
+        f"qdpx export: {n_notes:,} notes, {n_people:,} sessions: {seconds:.2f} s wall (target < 30 s); "
+        f"peak RSS {peak / 1024:.0f} MiB (before the export {before / 1024:.0f} MiB; target < 1536 MiB); "
+        f".qdpx {size / 1e6:.1f} MB (project.qde {qde / 1e6:.1f} MB); {summary.codes} codes, "
+        f"{summary.selections:,} selections, {summary.codings:,} codings "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); {valid}"
+    )
 
 
 def validate(xml: bytes) -> str:

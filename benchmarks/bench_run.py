@@ -20,6 +20,7 @@ Targets (issue 7, on a 2-core machine): (a) >= 2.5x faster than the loop,
     .venv/bin/python benchmarks/bench_run.py            # what `make bench` runs
     .venv/bin/python benchmarks/bench_run.py --studies 4 --keep
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,19 +42,68 @@ BIN = Path(sys.executable).parent
 STAGES = ("01-plan", "02-sessions", "03-insights")
 DEMO = ROOT / "notebooks" / "demo-checkout"
 
-FIRST = ["Alex", "Maya", "Jonas", "Priya", "Tomás", "Ines", "Kofi", "Lena", "Omar", "Yuki", "Sara",
-         "Ravi", "Elif", "Noah", "Chen", "Ada"]
-LAST = ["Brennan", "Okoye", "Lindqvist", "Haddad", "Moreau", "Tanaka", "Silva", "Novak", "Adeyemi",
-        "Kowalski", "Fischer", "Rahman", "Costa", "Ivanova", "Walsh", "Mbeki"]
-OBSERVED = ["looked for the {x} for a while before finding it",
-            "went back to the basket to check the {x}", "scrolled past the {x} twice",
-            "asked what the {x} meant", "completed the {x} step without hesitation",
-            "hovered over the {x} and read the help text", "tried to edit the {x} inline"]
-SAID = ["I wasn't sure the {x} would be saved.", "The {x} was where I expected it.",
-        "I would not have trusted the {x} on my phone.", "Why does the {x} change here?",
-        "Honestly the {x} made me want to stop."]
-THINGS = ["delivery cost", "promo code field", "saved card", "address form", "express pay button",
-          "order total", "guest checkout link", "error message"]
+FIRST = [
+    "Alex",
+    "Maya",
+    "Jonas",
+    "Priya",
+    "Tomás",
+    "Ines",
+    "Kofi",
+    "Lena",
+    "Omar",
+    "Yuki",
+    "Sara",
+    "Ravi",
+    "Elif",
+    "Noah",
+    "Chen",
+    "Ada",
+]
+LAST = [
+    "Brennan",
+    "Okoye",
+    "Lindqvist",
+    "Haddad",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Novak",
+    "Adeyemi",
+    "Kowalski",
+    "Fischer",
+    "Rahman",
+    "Costa",
+    "Ivanova",
+    "Walsh",
+    "Mbeki",
+]
+OBSERVED = [
+    "looked for the {x} for a while before finding it",
+    "went back to the basket to check the {x}",
+    "scrolled past the {x} twice",
+    "asked what the {x} meant",
+    "completed the {x} step without hesitation",
+    "hovered over the {x} and read the help text",
+    "tried to edit the {x} inline",
+]
+SAID = [
+    "I wasn't sure the {x} would be saved.",
+    "The {x} was where I expected it.",
+    "I would not have trusted the {x} on my phone.",
+    "Why does the {x} change here?",
+    "Honestly the {x} made me want to stop.",
+]
+THINGS = [
+    "delivery cost",
+    "promo code field",
+    "saved card",
+    "address form",
+    "express pay button",
+    "order total",
+    "guest checkout link",
+    "error message",
+]
 
 
 def _csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
@@ -61,24 +111,23 @@ def _csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
         s = str(v)
         return '"' + s.replace('"', '""') + '"' if any(c in s for c in ',"\n') else s
 
-    path.write_text("\n".join(",".join(map(cell, r)) for r in [header, *rows]) + "\n",
-                    encoding="utf-8")
+    path.write_text("\n".join(",".join(map(cell, r)) for r in [header, *rows]) + "\n", encoding="utf-8")
 
 
-def make_study(repo: Path, slug: str, n: int, participants: int, notes: int, rng: random.Random,
-               plan: dict) -> Path:
+def make_study(repo: Path, slug: str, n: int, participants: int, notes: int, rng: random.Random, plan: dict) -> Path:
     """One synthetic study following the study-folder contract (invented people only)."""
     study = repo / "notebooks" / slug
     data = study / "data"
     data.mkdir(parents=True)
     plan = dict(plan, title=f"Synthetic checkout study {n:02d}")
-    (study / "study.yml").write_text(yaml.safe_dump(plan, sort_keys=False, allow_unicode=True),
-                                     encoding="utf-8")
+    (study / "study.yml").write_text(yaml.safe_dump(plan, sort_keys=False, allow_unicode=True), encoding="utf-8")
     rq_ids = [q["id"] for q in plan["research_questions"]]
     tags = sorted({t for q in plan["research_questions"] for t in q.get("tags", [])})
     (study / "insights.yml").write_text(
         "# Nothing concluded yet: every research question is still open.\n"
-        f"insights: []\nopen_questions: [{', '.join(rq_ids)}]\n", encoding="utf-8")
+        f"insights: []\nopen_questions: [{', '.join(rq_ids)}]\n",
+        encoding="utf-8",
+    )
 
     segments = plan["segments"]
     people, roster = [], []
@@ -86,31 +135,64 @@ def make_study(repo: Path, slug: str, n: int, participants: int, notes: int, rng
         first, last = rng.choice(FIRST), rng.choice(LAST)
         pid = f"R-{1000 + 37 * n + i}"
         people.append(pid)
-        roster.append([pid, f"{first} {last}", f"{first.lower()}.{last.lower()}{i}@example.com",
-                       segments[i % len(segments)], "no" if i == 3 else "yes", "yes"])
-    _csv(data / "participants.csv", ["participant_id", "name", "email", "segment",
-                                     "consent_quotes", "consent_recording"], roster)
-    sessions = [[f"S{i + 1:02d}", pid, f"2026-10-{12 + i:02d}", "Sam Okafor",
-                 "Dana Whitfield;Lee Park" if i % 2 == 0 else "Dana Whitfield"]
-                for i, pid in enumerate(people)]
-    _csv(data / "sessions.csv", ["session_id", "participant_id", "date", "moderator", "observers"],
-         sessions)
+        roster.append(
+            [
+                pid,
+                f"{first} {last}",
+                f"{first.lower()}.{last.lower()}{i}@example.com",
+                segments[i % len(segments)],
+                "no" if i == 3 else "yes",
+                "yes",
+            ]
+        )
+    _csv(
+        data / "participants.csv",
+        ["participant_id", "name", "email", "segment", "consent_quotes", "consent_recording"],
+        roster,
+    )
+    sessions = [
+        [
+            f"S{i + 1:02d}",
+            pid,
+            f"2026-10-{12 + i:02d}",
+            "Sam Okafor",
+            "Dana Whitfield;Lee Park" if i % 2 == 0 else "Dana Whitfield",
+        ]
+        for i, pid in enumerate(people)
+    ]
+    _csv(data / "sessions.csv", ["session_id", "participant_id", "date", "moderator", "observers"], sessions)
     task_names = ["Buy a product as a guest", "Pay with saved card", "Apply a promo code"]
     note_rows = []
     for k in range(notes):
         sid, pid = sessions[k % participants][:2]
         kind = rng.choices(["observation", "quote", "problem"], [6, 3, 1])[0]
         text = rng.choice(SAID if kind == "quote" else OBSERVED).format(x=rng.choice(THINGS))
-        note_rows.append([f"N{k + 1:03d}", sid, pid, rng.choice(task_names),
-                          text[0].upper() + text[1:], ";".join(rng.sample(tags, rng.randint(1, 2))),
-                          kind])
-    _csv(data / "notes.csv", ["note_id", "session_id", "participant_id", "task", "text", "tags",
-                              "kind"], note_rows)
-    _csv(data / "tasks.csv", ["participant_id", "task", "success", "time_s", "seq"],
-         [[pid, t, int(rng.random() < 0.75), rng.randint(35, 400), rng.randint(2, 7)]
-          for pid in people for t in task_names])
-    _csv(data / "sus.csv", ["participant_id"] + [f"q{i}" for i in range(1, 11)] + ["recommend"],
-         [[pid] + [rng.randint(1, 5) for _ in range(10)] + [rng.randint(0, 10)] for pid in people])
+        note_rows.append(
+            [
+                f"N{k + 1:03d}",
+                sid,
+                pid,
+                rng.choice(task_names),
+                text[0].upper() + text[1:],
+                ";".join(rng.sample(tags, rng.randint(1, 2))),
+                kind,
+            ]
+        )
+    _csv(data / "notes.csv", ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"], note_rows)
+    _csv(
+        data / "tasks.csv",
+        ["participant_id", "task", "success", "time_s", "seq"],
+        [
+            [pid, t, int(rng.random() < 0.75), rng.randint(35, 400), rng.randint(2, 7)]
+            for pid in people
+            for t in task_names
+        ],
+    )
+    _csv(
+        data / "sus.csv",
+        ["participant_id"] + [f"q{i}" for i in range(1, 11)] + ["recommend"],
+        [[pid] + [rng.randint(1, 5) for _ in range(10)] + [rng.randint(0, 10)] for pid in people],
+    )
     return study
 
 
@@ -119,8 +201,10 @@ def add_note(repo: Path, slug: str) -> None:
     notes = repo / "notebooks" / slug / "data" / "notes.csv"
     first = notes.read_text(encoding="utf-8").splitlines()[1].split(",")
     with notes.open("a", encoding="utf-8") as fh:
-        fh.write(f"N99999,{first[1]},{first[2]},Apply a promo code,"
-                 "Typed the code into the gift card box,promo-code,problem\n")
+        fh.write(
+            f"N99999,{first[1]},{first[2]},Apply a promo code,"
+            "Typed the code into the gift card box,promo-code,problem\n"
+        )
 
 
 @contextlib.contextmanager
@@ -140,8 +224,7 @@ def make_repo(where: Path, studies: int, participants: int, notes: int, template
     missing = [s for s in STAGES if not (templates / f"{s}.ipynb").is_file()]
     if missing:
         sys.exit(f"bench_run: {templates} lacks {', '.join(missing)}; use --templates DIR")
-    shutil.copytree(templates, where / "templates",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(templates, where / "templates", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     plan = yaml.safe_load((DEMO / "study.yml").read_text(encoding="utf-8"))
     rng = random.Random(7)
     slugs = [f"study-{n:02d}" for n in range(1, studies + 1)]
@@ -157,8 +240,7 @@ def snapshot_kit(repo: Path) -> dict[str, str]:
     other people editing src/kit/ during the benchmark must not turn the
     "nothing changed" run into a full one.
     """
-    shutil.copytree(ROOT / "src" / "kit", repo / ".kit-snapshot" / "kit",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "src" / "kit", repo / ".kit-snapshot" / "kit", ignore=shutil.ignore_patterns("__pycache__"))
     env = {k: v for k, v in os.environ.items() if k not in ("KIT_REPO", "PYTHONPATH")}
     env["PYTHONPATH"] = str(repo / ".kit-snapshot")
     env["CI"] = "true"
@@ -176,12 +258,14 @@ def papermill_loop(repo: Path, slugs: list[str], env: dict[str, str]) -> tuple[f
                 f"ran=$((ran+1)); {BIN / 'papermill'} templates/{s}.ipynb loop/{slug}/{s}.ipynb "
                 f"-f notebooks/{slug}/study.yml -p study_dir notebooks/{slug} "
                 f"-p reports_dir loop/{slug} --no-progress-bar --log-level ERROR "
-                f">>loop.log 2>&1 || {{ failed=$((failed+1)); false; }}")
+                f">>loop.log 2>&1 || {{ failed=$((failed+1)); false; }}"
+            )
         lines.append(f"mkdir -p loop/{slug}; " + " && ".join(cmds) + " || true")
     lines.append('echo "$ran $failed"')
     t0 = time.perf_counter()
-    out = subprocess.run(["bash", "-c", "\n".join(lines)], cwd=repo, capture_output=True,
-                         text=True, check=True, env=env)
+    out = subprocess.run(
+        ["bash", "-c", "\n".join(lines)], cwd=repo, capture_output=True, text=True, check=True, env=env
+    )
     seconds = time.perf_counter() - t0
     ran, failed = map(int, out.stdout.split()[-2:])
     return seconds, ran, failed
@@ -190,8 +274,7 @@ def papermill_loop(repo: Path, slugs: list[str], env: dict[str, str]) -> tuple[f
 def kit_run(repo: Path, env: dict[str, str], *args: str) -> tuple[float, int, set[str], str]:
     """`kit run` as a user runs it. Returns (seconds, notebooks executed, studies that ran, output)."""
     t0 = time.perf_counter()
-    proc = subprocess.run([str(BIN / "kit"), "run", *args], cwd=repo, capture_output=True,
-                          text=True, env=env)
+    proc = subprocess.run([str(BIN / "kit"), "run", *args], cwd=repo, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - t0
     found = re.search(r"(\d+) notebooks executed", proc.stdout)
     if proc.returncode not in (0, 1) or not found:
@@ -219,15 +302,16 @@ def main() -> None:
         env = snapshot_kit(tmp)
         total = len(slugs) * len(STAGES)
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-        print(f"kit run benchmark: {len(slugs)} studies x {len(STAGES)} notebooks, "
-              f"{args.participants} participants and {args.notes} notes each; "
-              f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; repo {tmp}")
+        print(
+            f"kit run benchmark: {len(slugs)} studies x {len(STAGES)} notebooks, "
+            f"{args.participants} participants and {args.notes} notes each; "
+            f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; repo {tmp}"
+        )
 
         rows = []
         if not args.skip_baseline:
             base, ran, failed = papermill_loop(tmp, slugs, env)
-            rows.append(("baseline: papermill command per notebook", base, ran,
-                         f"{failed} failed" if failed else ""))
+            rows.append(("baseline: papermill command per notebook", base, ran, f"{failed} failed" if failed else ""))
         else:
             base = None
         cold, cold_n, _, cold_out = kit_run(tmp, env, *jobs)
@@ -237,8 +321,14 @@ def main() -> None:
         changed = slugs[len(slugs) // 2]
         add_note(tmp, changed)
         one, one_n, one_studies, _ = kit_run(tmp, env, *jobs)
-        rows.append((f"(c) kit run, {changed}/data/notes.csv changed", one, one_n,
-                     "studies run: " + (", ".join(sorted(one_studies)) or "none")))
+        rows.append(
+            (
+                f"(c) kit run, {changed}/data/notes.csv changed",
+                one,
+                one_n,
+                "studies run: " + (", ".join(sorted(one_studies)) or "none"),
+            )
+        )
 
         print(f"{'run':48} {'seconds':>8} {'notebooks':>10} {'vs loop':>8}")
         for name, secs, n, note in rows:
@@ -247,13 +337,19 @@ def main() -> None:
 
         print("targets:")
         if base:
-            print(f"  cold >= 2.5x faster than the loop: {base / cold:.2f}x "
-                  f"-> {'met' if base / cold >= 2.5 else 'MISSED'}")
-        print(f"  nothing changed < 1.5 s and 0 notebooks: {warm:.2f} s, {warm_n} "
-              f"-> {'met' if warm < 1.5 and warm_n == 0 else 'MISSED'}")
+            print(
+                f"  cold >= 2.5x faster than the loop: {base / cold:.2f}x "
+                f"-> {'met' if base / cold >= 2.5 else 'MISSED'}"
+            )
+        print(
+            f"  nothing changed < 1.5 s and 0 notebooks: {warm:.2f} s, {warm_n} "
+            f"-> {'met' if warm < 1.5 and warm_n == 0 else 'MISSED'}"
+        )
         exact = one_studies == {changed} and one_n == 2
-        print(f"  one study's notes changed -> only its 02-sessions and 03-insights: "
-              f"{one_n} notebooks in {sorted(one_studies)} -> {'met' if exact else 'MISSED'}")
+        print(
+            f"  one study's notes changed -> only its 02-sessions and 03-insights: "
+            f"{one_n} notebooks in {sorted(one_studies)} -> {'met' if exact else 'MISSED'}"
+        )
         if cold_n != total:
             print(f"  note: the cold run executed {cold_n} of {total} notebooks:\n{cold_out}")
 

@@ -30,6 +30,7 @@ which size a figure was measured.
     .venv/bin/python benchmarks/bench_scale.py                 # what `make bench` runs
     .venv/bin/python benchmarks/bench_scale.py --studies 300   # the issue's figures (long)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -160,14 +161,25 @@ def verdict(ok: bool, studies: int | None = None) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--studies", type=int, default=12)
-    ap.add_argument("--big-notes", type=int, default=None,
-                    help="notes of the one big study (default: 100,000 at 300 studies or more, else 5,000)")
+    ap.add_argument(
+        "--big-notes",
+        type=int,
+        default=None,
+        help="notes of the one big study (default: 100,000 at 300 studies or more, else 5,000)",
+    )
     ap.add_argument("--no-quarto", action="store_true", help="skip the Quarto builds even when quarto is on PATH")
-    ap.add_argument("--no-shards", action="store_true",
-                    help="skip the shard runs (a third of the time at 300 studies), e.g. to re-measure the site")
-    ap.add_argument("--noop-at", type=int, default=300,
-                    help="also time a no-op run at this many studies, manifests recorded without executing "
-                         "(default 300; 0 skips it)")
+    ap.add_argument(
+        "--no-shards",
+        action="store_true",
+        help="skip the shard runs (a third of the time at 300 studies), e.g. to re-measure the site",
+    )
+    ap.add_argument(
+        "--noop-at",
+        type=int,
+        default=300,
+        help="also time a no-op run at this many studies, manifests recorded without executing "
+        "(default 300; 0 skips it)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the synthetic repositories")
     args = ap.parse_args()
     big = args.big_notes if args.big_notes is not None else (100_000 if args.studies >= 300 else 5_000)
@@ -177,8 +189,10 @@ def main() -> None:
         single.mkdir()
         slugs = make_repo(single, args.studies, big)
         env = snapshot_kit(single)
-        print(f"scale benchmark: {len(slugs)} studies x {len(STAGES)} notebooks (~{NOTES} notes each, "
-              f"{slugs[0]} with {big:,}); {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"scale benchmark: {len(slugs)} studies x {len(STAGES)} notebooks (~{NOTES} notes each, "
+            f"{slugs[0]} with {big:,}); {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}"
+        )
         print(f"{'step':52} {'seconds':>9}  notes", flush=True)
         rows = Rows()
 
@@ -214,8 +228,13 @@ def main() -> None:
             rows.append((f"kit run after {changed}'s notes changed", rerun, f"{rerun_n} notebooks"))
             part, out = kit(single, env, "site", engine)
             said = re.search(r"rendered (\d+) of (\d+) study pages", out)
-            rows.append((f"kit site {engine}, one study changed ({name})", part,
-                         f"{said.group(0) if said else '?'}; {part / full:.0%} of the full build"))
+            rows.append(
+                (
+                    f"kit site {engine}, one study changed ({name})",
+                    part,
+                    f"{said.group(0) if said else '?'}; {part / full:.0%} of the full build",
+                )
+            )
             site_goals.append((name, part / full))
 
         noop_at = None
@@ -224,21 +243,34 @@ def main() -> None:
             recorded.mkdir()
             recorded_repo(recorded, args.noop_at, 100_000 if args.noop_at >= 300 else big, single)
             noop_at, noop_at_n, _, _ = kit_run(recorded, env)
-            rows.append((f"kit run, nothing changed, {args.noop_at} studies", noop_at,
-                         f"{noop_at_n} notebooks (manifests recorded without executing)"))
+            rows.append(
+                (
+                    f"kit run, nothing changed, {args.noop_at} studies",
+                    noop_at,
+                    f"{noop_at_n} notebooks (manifests recorded without executing)",
+                )
+            )
 
         print(f"goals (issue 18; measured at {len(slugs)} studies unless said):")
         if slowest is not None:
-            print(f"  slowest of {SHARDS} shards < 30% of the cold run: {slowest / cold:.0%} "
-                  f"-> {verdict(slowest / cold < 0.30, len(slugs))}")
-        print(f"  no-op run < 3 s (at 300 studies): {noop:.2f} s at {len(slugs)} studies, {noop_n} notebooks "
-              f"-> {verdict(noop < 3 and noop_n == 0)}")
+            print(
+                f"  slowest of {SHARDS} shards < 30% of the cold run: {slowest / cold:.0%} "
+                f"-> {verdict(slowest / cold < 0.30, len(slugs))}"
+            )
+        print(
+            f"  no-op run < 3 s (at 300 studies): {noop:.2f} s at {len(slugs)} studies, {noop_n} notebooks "
+            f"-> {verdict(noop < 3 and noop_n == 0)}"
+        )
         if noop_at is not None:
-            print(f"  no-op run < 3 s at {args.noop_at} studies: {noop_at:.2f} s, {noop_at_n} notebooks "
-                  f"-> {verdict(noop_at < 3 and noop_at_n == 0)}")
+            print(
+                f"  no-op run < 3 s at {args.noop_at} studies: {noop_at:.2f} s, {noop_at_n} notebooks "
+                f"-> {verdict(noop_at < 3 and noop_at_n == 0)}"
+            )
         for name, ratio in site_goals:
-            print(f"  one changed study rebuilds the site in < 10% of a full build ({name}): {ratio:.0%} "
-                  f"-> {verdict(ratio < 0.10, len(slugs))}")
+            print(
+                f"  one changed study rebuilds the site in < 10% of a full build ({name}): {ratio:.0%} "
+                f"-> {verdict(ratio < 0.10, len(slugs))}"
+            )
 
 
 if __name__ == "__main__":

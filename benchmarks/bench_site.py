@@ -14,6 +14,7 @@ both engines (plotly.js, about 4.6 MB, is published once per site).
     .venv/bin/python benchmarks/bench_site.py             # what `make bench` runs
     .venv/bin/python benchmarks/bench_site.py --studies 20 --keep
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,9 @@ def demo_repo(tmp: Path) -> Path:
     repo = _project(tmp / "demo")
     shutil.copytree(ROOT / "templates", repo / "templates")
     for slug in DEMO_STUDIES:
-        shutil.copytree(ROOT / "notebooks" / slug, repo / "notebooks" / slug,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            ROOT / "notebooks" / slug, repo / "notebooks" / slug, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
     failed = [str(r.failure) for r in run_studies(repo, list(DEMO_STUDIES), jobs=2, timeout=600) if not r.ok]
     if failed:
         raise SystemExit(f"the demo studies failed: {failed}")
@@ -82,18 +84,24 @@ def measure(repo: Path, engine: str) -> dict:
     files = [p for p in out.rglob("*") if p.is_file()]
     pages = [p for p in files if p.suffix == ".html"]
     largest = max(pages, key=lambda p: p.stat().st_size)
-    return {"total": sum(p.stat().st_size for p in files), "pages": len(pages),
-            "largest": largest.stat().st_size, "largest_name": largest.relative_to(out).as_posix(),
-            "seconds": seconds}
+    return {
+        "total": sum(p.stat().st_size for p in files),
+        "pages": len(pages),
+        "largest": largest.stat().st_size,
+        "largest_name": largest.relative_to(out).as_posix(),
+        "seconds": seconds,
+    }
 
 
 def report(label: str, engine: str, m: dict, goal: bool) -> str:
     verdicts = ["largest page " + ("ok" if m["largest"] <= PAGE_LIMIT else "OVER 1 MB")]
     if goal:
         verdicts.append(f"goal < {GOAL_MB} MB " + ("met" if m["total"] < GOAL_MB * MB else "MISSED"))
-    return (f"site {label:<12} {engine:<7} {m['total'] / MB:7.1f} MB in {m['pages']:4d} HTML pages; "
-            f"largest page {m['largest'] / MB:.2f} MB ({m['largest_name']}); "
-            f"built in {m['seconds']:6.1f} s  [{', '.join(verdicts)}]")
+    return (
+        f"site {label:<12} {engine:<7} {m['total'] / MB:7.1f} MB in {m['pages']:4d} HTML pages; "
+        f"largest page {m['largest'] / MB:.2f} MB ({m['largest_name']}); "
+        f"built in {m['seconds']:6.1f} s  [{', '.join(verdicts)}]"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ the marks by position:
 recall = found marks / marks (also for roster names alone);
 precision = right replacements / replacements.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,7 @@ def parse(line: str) -> Sentence:
     """A marked line -> its plain text and the spans of its marks."""
     text, names, other, at = "", [], [], 0
     for m in MARK.finditer(line):
-        text += line[at:m.start()]
+        text += line[at : m.start()]
         item = m.group(1) or m.group(2)
         (names if m.group(1) else other).append((len(text), len(text) + len(item)))
         text += item
@@ -74,13 +75,14 @@ def parse(line: str) -> Sentence:
 def load(path: Path = CORPUS) -> tuple[Roster, list[Sentence]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = [(pid, name, email, "s", "yes", "yes") for pid, name, email in data["roster"]["participants"]]
-    people = pd.DataFrame(rows,
-                          columns=["participant_id", "name", "email", "segment", "consent_quotes",
-                                   "consent_recording"])
+    people = pd.DataFrame(
+        rows, columns=["participant_id", "name", "email", "segment", "consent_quotes", "consent_recording"]
+    )
     first = people["participant_id"].iloc[0]
-    sessions = pd.DataFrame([("S01", first, "2026-10-19", data["roster"]["moderator"],
-                              ";".join(data["roster"]["observers"]))],
-                            columns=["session_id", "participant_id", "date", "moderator", "observers"])
+    sessions = pd.DataFrame(
+        [("S01", first, "2026-10-19", data["roster"]["moderator"], ";".join(data["roster"]["observers"]))],
+        columns=["session_id", "participant_id", "date", "moderator", "observers"],
+    )
     lines = [line.strip() for line in data["sentences"].splitlines() if line.strip()]
     return Roster.from_frames(people, sessions), [parse(line) for line in lines]
 

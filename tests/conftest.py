@@ -1,4 +1,5 @@
 """Shared fixtures: a small repository in tmp_path with the real templates."""
+
 from __future__ import annotations
 
 import shutil

@@ -4,6 +4,7 @@ Written directly (no papermill): two studies, one with all three stages, one
 whose insights stage did not run. Participant text carries markup, so the
 tests can see it stay escaped.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,26 +22,36 @@ from kit.study.study_file import validate_study
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<script>window.__xss=1</script> "P02" & <b>bold</b>'
-RACI_A = {"planning": {"UXR": "A", "PM": "R"}, "recruiting": {"UXR": "A", "Support": "R"},
-          "customer communication": {"PM": "A", "Support": "R"}, "moderating sessions": {"UXR": "A", "Design": "R"},
-          "observing": {"UXR": "A", "PM": "R"}, "synthesis": {"UXR": "A", "Design": "R"},
-          "insight sign-off": {"PM": "A", "UXR": "R"}, "product decision": {"PM": "A", "Engineering": "R"},
-          "beta program": {"PM": "A", "Engineering": "R"}, "feature-request triage": {"PM": "A", "Support": "R"}}
+RACI_A = {
+    "planning": {"UXR": "A", "PM": "R"},
+    "recruiting": {"UXR": "A", "Support": "R"},
+    "customer communication": {"PM": "A", "Support": "R"},
+    "moderating sessions": {"UXR": "A", "Design": "R"},
+    "observing": {"UXR": "A", "PM": "R"},
+    "synthesis": {"UXR": "A", "Design": "R"},
+    "insight sign-off": {"PM": "A", "UXR": "R"},
+    "product decision": {"PM": "A", "Engineering": "R"},
+    "beta program": {"PM": "A", "Engineering": "R"},
+    "feature-request triage": {"PM": "A", "Support": "R"},
+}
 
 
 def _notebook(title: str, html_output: str) -> nbformat.NotebookNode:
     params = new_code_cell('study_dir = "notebooks/x"\nreports_dir = None', metadata={"tags": ["parameters"]})
-    injected = new_code_cell('# Parameters\ntitle = "Secret plan title"\n',
-                             metadata={"tags": ["injected-parameters"]})
-    shown = new_code_cell("kit.report.show(result)", outputs=[
-        new_output("display_data", data={"text/html": html_output, "text/plain": "<HTML>"})])
+    injected = new_code_cell('# Parameters\ntitle = "Secret plan title"\n', metadata={"tags": ["injected-parameters"]})
+    shown = new_code_cell(
+        "kit.report.show(result)",
+        outputs=[new_output("display_data", data={"text/html": html_output, "text/plain": "<HTML>"})],
+    )
     silent = new_code_cell("import kit")
     own = new_code_cell("counts = result.tasks.value_counts()  # a team's own analysis\ncounts")
-    nb = new_notebook(cells=[new_markdown_cell(f"# {title}\n\nWhat this page shows."), params, injected,
-                             silent, shown, own],
-                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                               "language": "python"},
-                                "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
+    nb = new_notebook(
+        cells=[new_markdown_cell(f"# {title}\n\nWhat this page shows."), params, injected, silent, shown, own],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}},
+        },
+    )
     return nb
 
 
@@ -51,28 +62,66 @@ def _plan_json(slug: str, title: str, raci: dict, **keys) -> dict:
 
 
 def _synthesis_json(slug: str, title: str, observers: dict) -> dict:
-    return {"study": {"slug": slug, "title": title}, "participants": [], "notes": [], "quotes": [],
-            "themes": [], "metrics": [], "observers": observers}
+    return {
+        "study": {"slug": slug, "title": title},
+        "participants": [],
+        "notes": [],
+        "quotes": [],
+        "themes": [],
+        "metrics": [],
+        "observers": observers,
+    }
 
 
 def _recommendation(status: str, decided_by: str | None = None) -> dict:
-    return {"id": "R1", "insight": "I1", "action": "Do it", "owner": "PM", "metric": "m", "priority": "high",
-            "status": status, "decided_on": "2026-10-20" if decided_by else None, "decided_by": decided_by}
+    return {
+        "id": "R1",
+        "insight": "I1",
+        "action": "Do it",
+        "owner": "PM",
+        "metric": "m",
+        "priority": "high",
+        "status": status,
+        "decided_on": "2026-10-20" if decided_by else None,
+        "decided_by": decided_by,
+    }
 
 
 def _insights_json(slug: str, title: str, area: str, insights: list[dict]) -> dict:
     return {
-        "study": {"slug": slug, "title": title, "product_area": area, "status": "synthesis",
-                  "start_date": "2026-10-01", "date": "2026-11-01", "pm_owner": "Pat PM (PM)",
-                  "uxr_owner": "Uma UXR (UXR)", "participant_count": 5},
-        "insights": [{"id": i["id"], "statement": i["statement"], "tags": i["tags"], "answers": ["RQ1"],
-                      "evidence": ["N001"], "counter_evidence": [], "evidence_items": [], "counter_items": [],
-                      "confidence": {"level": i["confidence"], "reasons": ["3 participants"]},
-                      "recommendations": [{**_recommendation(i["status"]), "insight": i["id"]}]}
-                     for i in insights],
+        "study": {
+            "slug": slug,
+            "title": title,
+            "product_area": area,
+            "status": "synthesis",
+            "start_date": "2026-10-01",
+            "date": "2026-11-01",
+            "pm_owner": "Pat PM (PM)",
+            "uxr_owner": "Uma UXR (UXR)",
+            "participant_count": 5,
+        },
+        "insights": [
+            {
+                "id": i["id"],
+                "statement": i["statement"],
+                "tags": i["tags"],
+                "answers": ["RQ1"],
+                "evidence": ["N001"],
+                "counter_evidence": [],
+                "evidence_items": [],
+                "counter_items": [],
+                "confidence": {"level": i["confidence"], "reasons": ["3 participants"]},
+                "recommendations": [{**_recommendation(i["status"]), "insight": i["id"]}],
+            }
+            for i in insights
+        ],
         "recommendations": [_recommendation(i["status"]) for i in insights],
-        "open_questions": [], "research_questions": [], "candidates": [], "evidence_matrix": {},
-        "warnings": [], "decision_log": [_recommendation("accepted", "Pat PM (PM)")],
+        "open_questions": [],
+        "research_questions": [],
+        "candidates": [],
+        "evidence_matrix": {},
+        "warnings": [],
+        "decision_log": [_recommendation("accepted", "Pat PM (PM)")],
     }
 
 
@@ -82,29 +131,64 @@ def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
     # Study "alpha": all three stages, insights with markup in participant text.
     alpha = reports / "alpha"
     alpha.mkdir(parents=True)
-    for stem, title in (("01-plan", "Study plan"), ("02-sessions", "Session synthesis"),
-                        ("03-insights", "Insights")):
+    for stem, title in (("01-plan", "Study plan"), ("02-sessions", "Session synthesis"), ("03-insights", "Insights")):
         body = f'<p class="quote">{HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}</p>'
         if stem == "03-insights":
             body += '<div id="insight-I1">card I1</div><div id="insight-I2">card I2</div>'
         nbformat.write(_notebook(title, body), alpha / f"{stem}.ipynb")
     (alpha / "plan.json").write_text(json.dumps(_plan_json("alpha", "Alpha checkout study", RACI_A)))
-    (alpha / "synthesis.json").write_text(json.dumps(_synthesis_json("alpha", "Alpha checkout study", {
-        "sessions": 5, "observed_sessions": 4, "pm_observed_sessions": 3, "sessions_by_role": {"PM": 3}})))
-    (alpha / "insights.json").write_text(json.dumps(_insights_json("alpha", "Alpha checkout study", "Checkout", [
-        {"id": "I1", "statement": f"Payment errors confuse people {HOSTILE}", "tags": ["payment", "error"],
-         "confidence": "high", "status": "accepted"},
-        {"id": "I2", "statement": "Delivery cost surprises first-time buyers", "tags": ["shipping-cost"],
-         "confidence": "medium", "status": "proposed"}])))
+    (alpha / "synthesis.json").write_text(
+        json.dumps(
+            _synthesis_json(
+                "alpha",
+                "Alpha checkout study",
+                {"sessions": 5, "observed_sessions": 4, "pm_observed_sessions": 3, "sessions_by_role": {"PM": 3}},
+            )
+        )
+    )
+    (alpha / "insights.json").write_text(
+        json.dumps(
+            _insights_json(
+                "alpha",
+                "Alpha checkout study",
+                "Checkout",
+                [
+                    {
+                        "id": "I1",
+                        "statement": f"Payment errors confuse people {HOSTILE}",
+                        "tags": ["payment", "error"],
+                        "confidence": "high",
+                        "status": "accepted",
+                    },
+                    {
+                        "id": "I2",
+                        "statement": "Delivery cost surprises first-time buyers",
+                        "tags": ["shipping-cost"],
+                        "confidence": "medium",
+                        "status": "proposed",
+                    },
+                ],
+            )
+        )
+    )
     # Study "beta": plan and synthesis only (its insights stage failed); planning Accountable differs.
     beta = reports / "beta"
     beta.mkdir()
     for stem, title in (("01-plan", "Study plan"), ("02-sessions", "Session synthesis")):
         nbformat.write(_notebook(title, "<p>beta page</p>"), beta / f"{stem}.ipynb")
     raci_b = dict(RACI_A, planning={"PM": "A", "UXR": "R"})
-    (beta / "plan.json").write_text(json.dumps(_plan_json("beta", "Beta onboarding test", raci_b,
-                                                          product_area="Onboarding", start_date="2026-08-03",
-                                                          deadline="2026-09-01")))
+    (beta / "plan.json").write_text(
+        json.dumps(
+            _plan_json(
+                "beta",
+                "Beta onboarding test",
+                raci_b,
+                product_area="Onboarding",
+                start_date="2026-08-03",
+                deadline="2026-09-01",
+            )
+        )
+    )
     if with_site_files:
         for name in PROJECT_FILES:
             shutil.copyfile(ROOT / name, repo / name)
@@ -127,18 +211,17 @@ def seed_hostile_copy(repo: Path, root: Path = ROOT) -> Path:
     import yaml
 
     study = repo / "notebooks" / HOSTILE_SLUG
-    shutil.copytree(root / "notebooks" / "demo-checkout", study,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(root / "notebooks" / "demo-checkout", study, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     plan = yaml.safe_load((study / "study.yml").read_text("utf-8"))
     plan["title"] = f"Checkout copy: {MONEY} {SHORTCODE} {HOSTILE_TEXTS[2]}"
     (study / "study.yml").write_text(yaml.safe_dump(plan, sort_keys=False, allow_unicode=True), encoding="utf-8")
     notes = pd.read_csv(study / "data" / "notes.csv", dtype=str, keep_default_na=False)
     first_quote = notes.index[notes["kind"] == "quote"][0]
-    notes.loc[first_quote, "text"] = (f"{MONEY}, really. {SHORTCODE}\n```\n---\ntitle: hijacked\n---\n"
-                                      f"{HOSTILE_TEXTS[3]} {HOSTILE_TEXTS[2]}")
+    notes.loc[first_quote, "text"] = (
+        f"{MONEY}, really. {SHORTCODE}\n```\n---\ntitle: hijacked\n---\n{HOSTILE_TEXTS[3]} {HOSTILE_TEXTS[2]}"
+    )
     notes.to_csv(study / "data" / "notes.csv", index=False)
     insights = yaml.safe_load((study / "insights.yml").read_text("utf-8"))
     insights["insights"][0]["statement"] = f"{MONEY}: the delivery charge {SHORTCODE} {HOSTILE_TEXTS[2]}"
-    (study / "insights.yml").write_text(yaml.safe_dump(insights, sort_keys=False, allow_unicode=True),
-                                        encoding="utf-8")
+    (study / "insights.yml").write_text(yaml.safe_dump(insights, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return study

@@ -5,6 +5,7 @@ so there is no import cycle, counting imports inside functions and the
 package ``__init__`` each import runs; no module takes a ``_private`` name of
 another; one module (kit.layout) spells the repository's folders and files.
 """
+
 from __future__ import annotations
 
 import ast
@@ -95,8 +96,9 @@ def test_a_few_core_modules_and_a_package_per_stage_or_concern():
 
 
 def test_no_module_over_400_lines():
-    long = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py")
-            if (n := len(p.read_text("utf-8").splitlines())) > 400}
+    long = {
+        str(p.relative_to(SRC)): n for p in SRC.rglob("*.py") if (n := len(p.read_text("utf-8").splitlines())) > 400
+    }
     assert long == {}
 
 
@@ -107,8 +109,10 @@ def test_every_package_says_its_role_and_what_it_may_import():
 
 
 # A string literal naming a folder or an output file ("studies" is also a key of index.json: not listed).
-LAYOUT_LITERALS = re.compile(r"""(["'])(reports|notebooks|templates|_site|plan\.json|synthesis\.json|"""
-                             r"""insights\.json|index\.json)\1""")
+LAYOUT_LITERALS = re.compile(
+    r"""(["'])(reports|notebooks|templates|_site|plan\.json|synthesis\.json|"""
+    r"""insights\.json|index\.json)\1"""
+)
 
 
 def test_only_kit_layout_spells_the_repository_layout():

@@ -1,4 +1,5 @@
 """Participant text shown in notebooks is escaped, never interpreted."""
+
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -55,10 +56,13 @@ def test_heading_text_cannot_become_a_link_or_html(shown):
     title = "Study <script>x()</script> [click](javascript:alert(1)) ![i](javascript:alert(2)) &amp; a_b *c* #"
     display.heading(title)
     md = shown[0].data
-    nb = new_notebook(cells=[new_code_cell("", outputs=[new_output(
-        "display_data", data={"text/markdown": md, "text/plain": ""})])])
+    nb = new_notebook(
+        cells=[new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": md, "text/plain": ""})])]
+    )
     body, _ = _exporter().from_notebook_node(nb)
-    h2 = body[body.index("<h2"):body.index("</h2>")]
-    assert "<a href=\"javascript" not in h2 and "<img" not in h2 and "<script" not in h2
-    assert ("Study &lt;script&gt;x()&lt;/script&gt; [click](javascript:alert(1)) ![i](javascript:alert(2)) "
-            "&amp;amp; a_b *c* #") in h2
+    h2 = body[body.index("<h2") : body.index("</h2>")]
+    assert '<a href="javascript' not in h2 and "<img" not in h2 and "<script" not in h2
+    assert (
+        "Study &lt;script&gt;x()&lt;/script&gt; [click](javascript:alert(1)) ![i](javascript:alert(2)) "
+        "&amp;amp; a_b *c* #"
+    ) in h2

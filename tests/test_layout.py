@@ -1,4 +1,5 @@
 """kit.layout: the stage list comes from the stage table and matches the templates; paths derive from it."""
+
 from __future__ import annotations
 
 from pathlib import Path

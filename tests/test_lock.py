@@ -1,4 +1,5 @@
 """kit.lock: a second run or site build in the same repository is refused at once, exit 2."""
+
 from __future__ import annotations
 
 from pathlib import Path

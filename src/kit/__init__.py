@@ -16,6 +16,7 @@ each a package whose ``__init__`` says its role and what it may import
 
 The templates call only what the packages export (``__all__``).
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -13,6 +13,7 @@ which the site pages draw with their one shared copy of plotly.js
 (:mod:`kit.site.cells`). An executed notebook thus weighs kilobytes, not the
 4.6 MB of plotly.js per notebook it would with plotly.js inlined.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -36,8 +37,9 @@ CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": Tru
 @cache
 def templates() -> Environment:
     """The kit's one Jinja environment: templates in ``kit/data``, HTML autoescaped."""
-    return Environment(loader=FileSystemLoader(str(kit_data_dir())), autoescape=select_autoescape(["html"]),
-                       keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(str(kit_data_dir())), autoescape=select_autoescape(["html"]), keep_trailing_newline=True
+    )
 
 
 def render(template: str, macro: str, *args: Any, **kwargs: Any) -> Markup:
@@ -106,8 +108,7 @@ def table(df: pd.DataFrame, caption: str | None = None, index: bool = False) -> 
     from IPython.display import HTML
 
     cap = render("report.html", "caption", caption) if caption else ""
-    body = df.to_html(index=index, escape=True, border=0, classes="kit-table table table-sm",
-                      na_rep="")
+    body = df.to_html(index=index, escape=True, border=0, classes="kit-table table table-sm", na_rep="")
     if cap:
         body = body.replace(">", f">{cap}", 1) if body.startswith("<table") else body
     _display(HTML(body))
@@ -115,8 +116,7 @@ def table(df: pd.DataFrame, caption: str | None = None, index: bool = False) -> 
 
 def links(items: list[tuple[str, str]]) -> None:
     """A bulleted list of links; labels and targets escaped, only http(s) targets kept."""
-    safe = [(label, url) for label, url in items
-            if str(url).strip().lower().startswith(("http://", "https://"))]
+    safe = [(label, url) for label, url in items if str(url).strip().lower().startswith(("http://", "https://"))]
     if safe:
         html(render("report.html", "links", safe))
 
@@ -142,8 +142,7 @@ def chart_bundle(fig: Any) -> dict[str, Any]:
     spec["config"] = dict(CHART_CONFIG)
     body = pio.to_html(fig, full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
     title = (spec.get("layout", {}).get("title") or {}).get("text") or "chart"
-    return {PLOTLY_MIME: spec, "text/html": f'<div class="kit-chart">{body}</div>',
-            "text/plain": f"[chart: {title}]"}
+    return {PLOTLY_MIME: spec, "text/html": f'<div class="kit-chart">{body}</div>', "text/plain": f"[chart: {title}]"}
 
 
 def chart(fig: Any) -> None:

@@ -4,6 +4,7 @@ Every error a user can cause derives from :class:`KitError`; the CLI turns
 them into one clear line and an exit code. Errors about input carry a
 location (``file:line`` or ``file: key``) so the user can find the fault.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -77,6 +78,8 @@ class PanelError(ValidationError):
 
 class RecruitShortfallError(UsageError):
     """``kit recruit`` cannot propose enough eligible people: exit 2, shortfall per segment named."""
+
+
 class CodebookError(ValidationError):
     """codebook.yml is unreadable or inconsistent (unknown parent, synonym of two codes ...)."""
 

@@ -6,6 +6,7 @@ all of it eagerly would make ``import kit.site.index`` (the one thing a
 scikit-learn: seconds of imports for a no-op run. With :func:`lazy_exports`
 each name is imported on first use (PEP 562, a module ``__getattr__``).
 """
+
 from __future__ import annotations
 
 import importlib

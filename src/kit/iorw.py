@@ -6,6 +6,7 @@ a validation failure never leaves a half-written file behind: the content is
 written to a temporary file in the same folder and renamed over the target,
 which is atomic on POSIX file systems.
 """
+
 from __future__ import annotations
 
 import json
@@ -161,5 +162,6 @@ def read_stage_output(path: str | os.PathLike, shape: type[Shape], stage: str) -
     except PydanticValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise StageOrderError(f"{path}: not the shape this kit writes ({where}: {first['msg']}); "
-                              f"run {stage} again") from None
+        raise StageOrderError(
+            f"{path}: not the shape this kit writes ({where}: {first['msg']}); run {stage} again"
+        ) from None

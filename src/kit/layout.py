@@ -16,6 +16,7 @@ No other module spells these names; they import them from here. The stage
 list comes from the stage table ``data/stages.yml`` (what each stage reads
 and writes), so it too is written once.
 """
+
 from __future__ import annotations
 
 import functools

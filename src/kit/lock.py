@@ -5,6 +5,7 @@ outputs. The lock is a file (``.kit-run.lock``, see :mod:`kit.layout`) held
 with filelock, and taken without waiting: a second command says who holds it
 and exits 2 instead of queueing behind a long run.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -24,8 +25,9 @@ def repository_lock(repo_root: Path) -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise RunLockedError(f"another 'kit run' is running in {repo_root}, or 'kit site' "
-                             f"(lock {LOCK_FILE}); wait for it to finish") from None
+        raise RunLockedError(
+            f"another 'kit run' is running in {repo_root}, or 'kit site' (lock {LOCK_FILE}); wait for it to finish"
+        ) from None
     try:
         yield
     finally:

@@ -7,6 +7,7 @@ new title into the form and clicks Save; study.yml on disk must then hold the
 typed title, and the plan stage cells below the form must have run against
 the study's own folder. Server and browser are shut down even on failure.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,15 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "notebooks" / "demo-checkout"
 JUPYTER = Path(sys.executable).parent / "jupyter"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TOKEN = "kit-test-token-7f3a"
 TYPED = "Typed in JupyterLab: checkout v3"
 
@@ -88,21 +96,35 @@ def jupyterlab(study_repo: Path, tmp_module: Path):
         (home / sub).mkdir(parents=True)
     # No news/update toasts over the notebook.
     (home / "config" / "labconfig").mkdir()
-    (home / "config" / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    (home / "config" / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("KIT_INTERACTIVE", "JPY_SESSION_NAME")}
-    env.update(JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               PYTHONUNBUFFERED="1")
+    env.update(JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"), PYTHONUNBUFFERED="1")
     log = tmp_module / "jupyterlab.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-             "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-             f"--ServerApp.root_dir={study_repo}", "--LabApp.expose_app_in_browser=True",
-             f"--LabApp.workspaces_dir={home / 'workspaces'}",
-             f"--LabApp.user_settings_dir={home / 'settings'}", "--ServerApp.terminals_enabled=False"]
+            [
+                str(JUPYTER),
+                "lab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={TOKEN}",
+                f"--ServerApp.root_dir={study_repo}",
+                "--LabApp.expose_app_in_browser=True",
+                f"--LabApp.workspaces_dir={home / 'workspaces'}",
+                f"--LabApp.user_settings_dir={home / 'settings'}",
+                "--ServerApp.terminals_enabled=False",
+            ]
             + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=study_repo, start_new_session=True)
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=study_repo,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{base}/api/status?token={TOKEN}", proc, log)
@@ -167,10 +189,13 @@ def _open_and_run_all(browser, base: str, notebook: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     workspace = Path(notebook).stem
     page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={TOKEN}")
-    page.wait_for_function("(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.context.path.endsWith(name)",
-                           arg=Path(notebook).name, timeout=120_000)
+    page.wait_for_function(
+        "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext"
+        " && window.jupyterapp.shell.currentWidget.context.path.endsWith(name)",
+        arg=Path(notebook).name,
+        timeout=120_000,
+    )
     _wait_idle(page)
     panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -178,9 +203,11 @@ def _open_and_run_all(browser, base: str, notebook: str):
 
 
 def _wait_idle(page) -> None:
-    page.wait_for_function("() => { const c = window.jupyterapp.shell.currentWidget.sessionContext;"
-                           " return c.session && c.session.kernel && c.kernelDisplayStatus === 'idle'; }",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => { const c = window.jupyterapp.shell.currentWidget.sessionContext;"
+        " return c.session && c.session.kernel && c.kernelDisplayStatus === 'idle'; }",
+        timeout=120_000,
+    )
 
 
 def _wait_for_file(path: Path, check, timeout: float = 60) -> None:
@@ -222,8 +249,7 @@ def test_type_into_the_plan_form_and_save(jupyterlab: str, browser, study_repo: 
         page.close()
 
 
-def test_a_chart_in_an_executed_notebook_draws_without_trust_or_network(jupyterlab: str, browser,
-                                                                       study_repo: Path):
+def test_a_chart_in_an_executed_notebook_draws_without_trust_or_network(jupyterlab: str, browser, study_repo: Path):
     # An executed report as `kit run` stores it, opened as a UXR would: never run here, so not
     # trusted (JupyterLab runs no script of an untrusted notebook's HTML output).
     import nbformat
@@ -232,10 +258,15 @@ def test_a_chart_in_an_executed_notebook_draws_without_trust_or_network(jupyterl
     from kit import display
 
     fig = go.Figure(go.Bar(x=["Find delivery date", "Pay"], y=[0.8, 0.6]), layout={"title": {"text": "Tasks"}})
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
-    nb.cells = [nbformat.v4.new_code_cell("kit.synthesis.report.show_metrics(s)", outputs=[
-        nbformat.v4.new_output("display_data", data=display.chart_bundle(fig))])]
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "kit.synthesis.report.show_metrics(s)",
+            outputs=[nbformat.v4.new_output("display_data", data=display.chart_bundle(fig))],
+        )
+    ]
     report = study_repo / "reports" / "charts" / "02-sessions.ipynb"
     report.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, report)

@@ -6,6 +6,7 @@ She withdraws: the next `kit build` is green, the quote reads "quote withheld
 word of her in data/, reports/ or _site/, the purge log holds no personal
 data, and the Panel page shows counts only.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -25,8 +26,12 @@ HER = ("Maria Gonzalez", "Gonzalez", "maria.gonzalez84@example.com", "R-1041", "
 
 
 def _texts(*folders: Path) -> str:
-    return "\n".join(p.read_text("utf-8", errors="replace") for f in folders for p in f.rglob("*")
-                     if p.is_file() and p.suffix not in (".png", ".woff", ".woff2", ".ico"))
+    return "\n".join(
+        p.read_text("utf-8", errors="replace")
+        for f in folders
+        for p in f.rglob("*")
+        if p.is_file() and p.suffix not in (".png", ".woff", ".woff2", ".ico")
+    )
 
 
 def _invoke(repo: Path, *args: str):
@@ -41,8 +46,14 @@ def test_withdrawal_then_purge_from_the_command_line(demo_repo: Path):
         shutil.copy(ROOT / name, repo / name)
     roster = repo / "notebooks" / "demo-checkout" / "data" / "participants.csv"
     lines = roster.read_text("utf-8").splitlines()
-    roster.write_text("\n".join([lines[0] + ",person_id"] + [line + (",PN-0001" if line.startswith("R-1041,") else ",")
-                                                               for line in lines[1:]]) + "\n", encoding="utf-8")
+    roster.write_text(
+        "\n".join(
+            [lines[0] + ",person_id"]
+            + [line + (",PN-0001" if line.startswith("R-1041,") else ",") for line in lines[1:]]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     people = [person("PN-0001", "Maria Gonzalez", opted_in="2026-01-01"), person("PN-0002", "Tom Berg")]
     write_panel(repo, people)
     _invoke(repo, "build", "--no-quarto", "--jobs", "1")

@@ -2,6 +2,7 @@
 
 Needs a real Quarto on PATH (skipped otherwise): three renders of a small site.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,7 @@ import pytest
 from kit.site.build import build_site, quarto_path
 from site_fixture import seed_site_repo
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(quarto_path() is None, reason="Quarto is not on PATH")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(quarto_path() is None, reason="Quarto is not on PATH")]
 
 
 def _retitle(reports: Path, slug: str, title: str) -> None:

@@ -7,6 +7,7 @@ and a stranger speaks. A second study is the untouched scaffold. The run
 must read every value right, print the warnings per study, and fail both
 under --strict.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,18 +53,28 @@ def _excel(path: Path, header: list[str], rows: list[list]) -> None:
 
 def _exports_study(repo: Path) -> Path:
     data = repo / "notebooks" / "exports" / "data"
-    _excel(data / "participants.xlsx",
-           ["participant_id", "name", "email", "segment", "consent_quotes", "consent_recording"],
-           [["R-1", "Maria Gonzalez", "maria@example.com", "New", "yes", "yes"],
-            ["R-2", "Will Turner", "will@example.com", "New", "yes", "yes"]])
-    _excel(data / "sessions.xlsx", ["session_id", "participant_id", "date", "moderator", "observers"],
-           [["S01", "R-1", "2026-11-03", "Sam Okafor", "Dana Whitfield"],
-            ["S02", "R-2", "4 Nov 2026", "Sam Okafor", ""]])
-    _excel(data / "notes.xlsx", ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"],
-           [["N001", "S01", "R-1", "Buy", "Delivery charge surprised her", "delivery", "observation"]])
+    _excel(
+        data / "participants.xlsx",
+        ["participant_id", "name", "email", "segment", "consent_quotes", "consent_recording"],
+        [
+            ["R-1", "Maria Gonzalez", "maria@example.com", "New", "yes", "yes"],
+            ["R-2", "Will Turner", "will@example.com", "New", "yes", "yes"],
+        ],
+    )
+    _excel(
+        data / "sessions.xlsx",
+        ["session_id", "participant_id", "date", "moderator", "observers"],
+        [["S01", "R-1", "2026-11-03", "Sam Okafor", "Dana Whitfield"], ["S02", "R-2", "4 Nov 2026", "Sam Okafor", ""]],
+    )
+    _excel(
+        data / "notes.xlsx",
+        ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"],
+        [["N001", "S01", "R-1", "Buy", "Delivery charge surprised her", "delivery", "observation"]],
+    )
     # German Excel: 1.234 is one thousand two hundred and thirty-four seconds (the 0,5 and 90,5 show the locale)
-    (data / "tasks.csv").write_bytes(("participant_id;task;success;time_s;seq\r\n"
-                                      "R-1;Buy;1;1.234;6\r\nR-2;Buy;0,5;90,5;4\r\n").encode("cp1252"))
+    (data / "tasks.csv").write_bytes(
+        ("participant_id;task;success;time_s;seq\r\nR-1;Buy;1;1.234;6\r\nR-2;Buy;0,5;90,5;4\r\n").encode("cp1252")
+    )
     (data / "transcripts" / "S01.vtt").write_text(TEAMS_VTT, encoding="utf-8")
     return data.parent
 
@@ -88,14 +99,20 @@ def test_real_exports_are_read_and_warned_about(repo: Path, monkeypatch):
     assert metrics["M-SEQ-buy"]["value"] == pytest.approx(5)
     quotes = {q["id"]: q["text"] for q in synthesis["quotes"]}
     # only Maria's turns (2 and 5) are quotes; the moderator and the stranger are not, whatever their labels
-    assert quotes == {"Q-S01-2": "The delivery charge only shows at the very end.",
-                      "Q-S01-5": "Yes. Will it ship before Friday, I wonder."}
+    assert quotes == {
+        "Q-S01-2": "The delivery charge only shows at the very end.",
+        "Q-S01-5": "Yes. Will it ship before Friday, I wonder.",
+    }
     warnings = synthesis["warnings"]
-    assert any(w.startswith("data/transcripts/S01.vtt:12: speaker (label withheld: it may be a name) is not in")
-               and "not quoted" in w for w in warnings)
+    assert any(
+        w.startswith("data/transcripts/S01.vtt:12: speaker (label withheld: it may be a name) is not in")
+        and "not quoted" in w
+        for w in warnings
+    )
     assert not any("Front Desk" in w for w in warnings)  # an unknown label may be a name: never published
-    assert any(w.startswith("data/participants.csv: holds only a header: reading data/participants.xlsx")
-               for w in warnings)
+    assert any(
+        w.startswith("data/participants.csv: holds only a header: reading data/participants.xlsx") for w in warnings
+    )
     assert "data/tasks.csv:1: read as UTF-8, separated by semicolons, numbers with a decimal comma" in warnings
 
     # the command line says it, per study, each problem once on its own line
@@ -123,11 +140,14 @@ def test_ambiguous_cells_fail_the_study_naming_them(repo: Path, monkeypatch):
     assert runner.invoke(cli, ["new", "amb"]).exit_code == 0
     data = repo / "notebooks" / "amb" / "data"
     (data / "participants.csv").write_text(
-        "participant_id,name,email,segment,consent_quotes,consent_recording\nR-1,Ann Lee,a@x.com,New,yes,yes\n")
-    (data / "sessions.csv").write_text("session_id,participant_id,date,moderator,observers\n"
-                                       "S01,R-1,03/12/2026,Sam Okafor,\n")
-    (data / "tasks.csv").write_bytes("participant_id\ttask\tsuccess\ttime_s\tseq\nR-1\tBuy\t1\t1,234\t6\n"
-                                     .encode("utf-16"))
+        "participant_id,name,email,segment,consent_quotes,consent_recording\nR-1,Ann Lee,a@x.com,New,yes,yes\n"
+    )
+    (data / "sessions.csv").write_text(
+        "session_id,participant_id,date,moderator,observers\nS01,R-1,03/12/2026,Sam Okafor,\n"
+    )
+    (data / "tasks.csv").write_bytes(
+        "participant_id\ttask\tsuccess\ttime_s\tseq\nR-1\tBuy\t1\t1,234\t6\n".encode("utf-16")
+    )
     result = runner.invoke(cli, ["run", "amb"])
     assert result.exit_code == 1
     assert "data/sessions.csv:2: date '03/12/2026' is ambiguous" in result.output

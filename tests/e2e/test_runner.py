@@ -1,4 +1,5 @@
 """kit run: papermill execution, failure isolation, parameters, lock."""
+
 from __future__ import annotations
 
 import json
@@ -33,15 +34,15 @@ def _notebook(*cells: str) -> nbformat.NotebookNode:
 
 def _write_templates(repo: Path) -> None:
     """Tiny stand-in stages: each writes a JSON the way the real ones do."""
-    write = ("import json, pathlib\n"
-             "out = pathlib.Path(reports_dir); out.mkdir(parents=True, exist_ok=True)\n")
+    write = "import json, pathlib\nout = pathlib.Path(reports_dir); out.mkdir(parents=True, exist_ok=True)\n"
     bodies = {
-        "01-plan.ipynb": [write + "(out / 'plan.json').write_text(json.dumps({'title': title, "
-                          "'start': start_date}))"],
-        "02-sessions.ipynb": ["x = 1", "if 'boom' in title:\n    raise ValueError('notes.csv:3: boom')",
-                              "import os, time\nif 'dies' in title:\n    os._exit(1)\n"
-                              "if 'sleeps' in title:\n    time.sleep(60)",
-                              write + "(out / 'synthesis.json').write_text('{}')"],
+        "01-plan.ipynb": [write + "(out / 'plan.json').write_text(json.dumps({'title': title, 'start': start_date}))"],
+        "02-sessions.ipynb": [
+            "x = 1",
+            "if 'boom' in title:\n    raise ValueError('notes.csv:3: boom')",
+            "import os, time\nif 'dies' in title:\n    os._exit(1)\nif 'sleeps' in title:\n    time.sleep(60)",
+            write + "(out / 'synthesis.json').write_text('{}')",
+        ],
         "03-insights.ipynb": [write + "(out / 'insights.json').write_text('{}')"],
     }
     (repo / "templates").mkdir(exist_ok=True)
@@ -67,8 +68,12 @@ def tiny_repo(tmp_path: Path) -> Path:
 def test_parameters_are_plain_json_with_paths(tiny_repo: Path):
     params = study_parameters(tiny_repo / "notebooks" / "good", tiny_repo)
     # YAML dates become ISO strings, as `papermill -f` leaves them
-    assert params == {"title": "Fine study", "start_date": "2026-11-02",
-                      "study_dir": "notebooks/good", "reports_dir": "reports/good"}
+    assert params == {
+        "title": "Fine study",
+        "start_date": "2026-11-02",
+        "study_dir": "notebooks/good",
+        "reports_dir": "reports/good",
+    }
 
 
 def test_failure_is_isolated_and_named(tiny_repo: Path):
@@ -128,8 +133,7 @@ def _failed_notebook(repo: Path, slug: str, stem: str = "02-sessions") -> nbform
 def _assert_marked(nb: nbformat.NotebookNode, ename: str) -> None:
     """papermill's red banner on top, and the failing cell carries the error."""
     assert "papermill-error-cell-tag" in nb.cells[0].metadata.get("tags", [])
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.output_type == "error"]
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert [e.ename for e in errors] == [ename]
 
 
@@ -174,12 +178,19 @@ def _kernelspec(root: Path, name: str, fail_times: int) -> Path:
         "n = int(c.read_text()) if c.exists() else 0\n"
         "c.write_text(str(n + 1))\n"
         f"if n < {fail_times}:\n    sys.exit(3)\n"
-        "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n")
+        "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n"
+    )
     spec = root / "share" / "kernels" / name
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, str(script), "-f", "{connection_file}"],
-        "display_name": name, "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, str(script), "-f", "{connection_file}"],
+                "display_name": name,
+                "language": "python",
+            }
+        )
+    )
     return counter
 
 
@@ -192,8 +203,7 @@ def test_kernel_that_fails_to_start_is_started_again(tiny_repo: Path, tmp_path_f
     assert int(counter.read_text()) == 4  # one failed start, then one per stage
 
 
-def test_kernel_that_never_starts_fails_before_any_cell(tiny_repo: Path, tmp_path_factory,
-                                                        monkeypatch):
+def test_kernel_that_never_starts_fails_before_any_cell(tiny_repo: Path, tmp_path_factory, monkeypatch):
     root = tmp_path_factory.mktemp("kernels")
     counter = _kernelspec(root, "broken", fail_times=99)
     monkeypatch.setenv("JUPYTER_PATH", str(root / "share"))
@@ -207,13 +217,15 @@ def test_kernel_connection_stays_private(tiny_repo: Path):
     """IPC sockets in a 0700 folder on POSIX (no TCP port), else TCP on 127.0.0.1."""
     import os
 
-    probe = _notebook("import json, pathlib\n"
-                      "from ipykernel.connect import get_connection_info\n"
-                      "pathlib.Path(reports_dir).mkdir(parents=True, exist_ok=True)\n"
-                      "import os\ninfo = json.loads(get_connection_info())\n"
-                      "if info['transport'] == 'ipc':\n"
-                      "    info['mode'] = os.stat(os.path.dirname(info['ip'])).st_mode & 0o777\n"
-                      "(pathlib.Path(reports_dir) / 'plan.json').write_text(json.dumps(info))")
+    probe = _notebook(
+        "import json, pathlib\n"
+        "from ipykernel.connect import get_connection_info\n"
+        "pathlib.Path(reports_dir).mkdir(parents=True, exist_ok=True)\n"
+        "import os\ninfo = json.loads(get_connection_info())\n"
+        "if info['transport'] == 'ipc':\n"
+        "    info['mode'] = os.stat(os.path.dirname(info['ip'])).st_mode & 0o777\n"
+        "(pathlib.Path(reports_dir) / 'plan.json').write_text(json.dumps(info))"
+    )
     nbformat.write(probe, tiny_repo / "notebooks" / "good" / "01-plan.ipynb")
     [good] = run_studies(tiny_repo, ["good"], timeout=60)
     info = json.loads((tiny_repo / "reports" / "good" / "plan.json").read_text())
@@ -280,5 +292,4 @@ def test_missing_notebook_fails_the_study_without_a_kernel(tiny_repo: Path):
     [good] = run_studies(tiny_repo, ["good"], timeout=60)
     assert [s.status for s in good.stages] == ["ok", "ok", "failed"]
     assert good.executed == 2
-    assert "notebook not found: neither notebooks/good/03-insights.ipynb nor templates/" \
-        in good.failure.message
+    assert "notebook not found: neither notebooks/good/03-insights.ipynb nor templates/" in good.failure.message

@@ -1,4 +1,5 @@
 """kit run --shard K/N on separate "machines" + kit merge give the reports of one unsharded run."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ def _machine(base: Path, name: str) -> Path:
     for n, slug in enumerate(SLUGS):
         shutil.copytree(DEMO, repo / "notebooks" / slug)
         study = repo / "notebooks" / slug / "study.yml"
-        study.write_text(study.read_text(encoding="utf-8").replace(
-            "title:", f"title: Copy {n} of", 1), encoding="utf-8")
+        study.write_text(
+            study.read_text(encoding="utf-8").replace("title:", f"title: Copy {n} of", 1), encoding="utf-8"
+        )
     return repo
 
 

@@ -12,6 +12,7 @@ page title, no HTML page over 1 MB, every internal link (and its #anchor)
 resolves, hostile text shows as text and runs nothing, charts are drawn, the
 insights page's category filter narrows the list, and search finds an insight.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,8 +31,15 @@ from site_fixture import HOSTILE_SLUG, HOSTILE_TEXTS, MONEY, seed_hostile_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 STUDIES = ("demo-checkout", "quick-onboarding")
 MAX_PAGE_BYTES = 1_000_000  # no HTML page over 1 MB: shared scripts load once per site
 
@@ -45,8 +53,9 @@ def _repo_copy(tmp: Path) -> Path:
     repo = tmp / "repo"
     shutil.copytree(ROOT / "templates", repo / "templates")
     for slug in STUDIES:
-        shutil.copytree(ROOT / "notebooks" / slug, repo / "notebooks" / slug,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            ROOT / "notebooks" / slug, repo / "notebooks" / slug, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
     for name in PROJECT_FILES:
         shutil.copyfile(ROOT / name, repo / name)
     return repo
@@ -79,8 +88,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 if os.environ.get("KIT_REQUIRE_QUARTO") == "1" and shutil.which("quarto") is None:
     raise RuntimeError("KIT_REQUIRE_QUARTO=1 but quarto is not on PATH: the Quarto site would go untested")
-ENGINES = ["preview", pytest.param("quarto", marks=pytest.mark.skipif(
-    shutil.which("quarto") is None, reason="quarto is not on PATH (the Quarto site is tested where it is)"))]
+ENGINES = [
+    "preview",
+    pytest.param(
+        "quarto",
+        marks=pytest.mark.skipif(
+            shutil.which("quarto") is None, reason="quarto is not on PATH (the Quarto site is tested where it is)"
+        ),
+    ),
+]
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -136,8 +152,7 @@ def _open(browser, base: str, rel: str, **context_options):
 
 
 def _pages(out: Path) -> list[str]:
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
-                  if "site_libs" not in p.parts)
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if "site_libs" not in p.parts)
 
 
 # Run in every page after load: what a reader would trip over.
@@ -164,11 +179,15 @@ PAGE_PROBE = r"""() => {
 def test_no_html_page_over_1_mb_and_plotly_js_once_per_site(site):
     engine, out, base = site
     sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*.html")}
-    assert sizes and max(sizes.values()) <= MAX_PAGE_BYTES, \
+    assert sizes and max(sizes.values()) <= MAX_PAGE_BYTES, (
         f"{engine}: pages over 1 MB: {[(k, v) for k, v in sizes.items() if v > MAX_PAGE_BYTES]}"
+    )
     # plotly.js (its licence header) is in exactly one file of the site, which the chart pages load.
-    carriers = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
-                and p.suffix in (".html", ".js") and b"* plotly.js v" in p.read_bytes()[:200_000]]
+    carriers = [
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".js") and b"* plotly.js v" in p.read_bytes()[:200_000]
+    ]
     assert carriers == ["studies/kit-assets/plotly.min.js"], (engine, carriers)
 
 
@@ -190,12 +209,14 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
             assert problems == [], f"{engine} {rel}: {problems}"
             assert found["hasMain"], f"{engine} {rel}: no <main> element"
             assert not found["frontMatter"], f"{engine} {rel}: front matter shown as text"
-            assert found["chartsOutsideMain"] == 0 and found["chartsAboveTitle"] == 0, \
+            assert found["chartsOutsideMain"] == 0 and found["chartsAboveTitle"] == 0, (
                 f"{engine} {rel}: charts outside the main content: {found}"
+            )
             assert found["xss"] is None and found["jsLinks"] == [], f"{engine} {rel}: hostile text ran: {found}"
             home = os.environ.get("HOME", "")
-            assert len(home) < 2 or home not in found["text"], \
+            assert len(home) < 2 or home not in found["text"], (
                 f"{engine} {rel}: a shortcode in study text was expanded ({{{{< env HOME >}}}})"
+            )
             shown.append(" ".join(found["text"].split()))
             if engine == "preview":
                 assert page.locator(".kit-preview-banner").count() == 1, rel
@@ -213,10 +234,12 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
                     # Quarto's anchor.js gives headings without an id one in the browser: look there too.
                     ids = {fragment, unquote(fragment)}
                     in_dom = target == out / rel and page.evaluate(
-                        "ids => ids.some(id => document.getElementById(id) !== null)", sorted(ids))
+                        "ids => ids.some(id => document.getElementById(id) !== null)", sorted(ids)
+                    )
                     text = target.read_text("utf-8")
-                    assert in_dom or any(f'id="{i}"' in text for i in ids), \
+                    assert in_dom or any(f'id="{i}"' in text for i in ids), (
                         f"{engine} {rel}: {href}: no element with id {fragment!r}"
+                    )
                     anchors_seen += 1
         finally:
             context.close()
@@ -256,8 +279,9 @@ def test_kit_calls_show_no_code_and_the_page_links_to_its_notebook(site, browser
             assert link.count() == 1, (engine, stem)
             nb = json.loads((out / "studies" / "demo-checkout" / "source" / f"{stem}.ipynb").read_text("utf-8"))
             sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-            assert any("kit." in src for src in sources) and all(c.get("outputs") == [] for c in nb["cells"]
-                                                                  if c["cell_type"] == "code")
+            assert any("kit." in src for src in sources) and all(
+                c.get("outputs") == [] for c in nb["cells"] if c["cell_type"] == "code"
+            )
             assert problems == []
         finally:
             context.close()
@@ -266,8 +290,9 @@ def test_kit_calls_show_no_code_and_the_page_links_to_its_notebook(site, browser
 VISIBLE_ROWS = "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length"
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
-                         ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
 def test_quarto_insights_categories_narrow_the_list_on_desktop_and_phone(site, browser, repo: Path, viewport):
     engine, out, base = site
     if engine != "quarto":

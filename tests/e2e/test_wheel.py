@@ -9,6 +9,7 @@ dependencies come from the test's own environment through a ``.pth`` line
 (the registries are not needed twice, and only the kit's own files are under
 test); ``kit`` itself must import from the fresh environment, not from src/.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,7 @@ ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)=["']([^"'#?]+)""",
 def _run(args: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     # Never PYTHONPATH: it would put a source tree ahead of the installed wheel.
     env = env or {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=env,
-                          timeout=900)
+    proc = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
     assert proc.returncode == 0, f"{args}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     return proc
 
@@ -46,8 +46,9 @@ def test_wheel_installed_without_editable_runs_the_demo_and_builds_a_complete_pr
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp_path)
     python = venv / "bin" / "python"
-    site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                     tmp_path).stdout.strip())
+    site = Path(
+        _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path).stdout.strip()
+    )
     (site / "kit-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--quiet", wheel], tmp_path)
     where = _run([python, "-c", "import kit; print(kit.__file__)"], tmp_path).stdout.strip()
@@ -63,8 +64,11 @@ def test_wheel_installed_without_editable_runs_the_demo_and_builds_a_complete_pr
     kit = venv / "bin" / "kit"
     # The fresh environment's kernel first; nbconvert's templates are data files of the borrowed
     # dependencies' environment.
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path),
-           "JUPYTER_PATH": f"{venv / 'share' / 'jupyter'}:{Path(sys.prefix) / 'share' / 'jupyter'}"}
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "JUPYTER_PATH": f"{venv / 'share' / 'jupyter'}:{Path(sys.prefix) / 'share' / 'jupyter'}",
+    }
     _run([kit, "run", "demo-checkout"], repo, env)
     _run([kit, "site", "--no-quarto"], repo, env)
 

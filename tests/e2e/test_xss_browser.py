@@ -7,6 +7,7 @@ in Chromium: no dialog may open, ``window.__xss`` must stay unset, no link may
 point to ``javascript:``, and each payload must be readable as text somewhere.
 The same build must pass the privacy check.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,8 +23,15 @@ from pii_study import XSS_PAYLOADS, XSS_SLUG, seed_xss_study
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -96,8 +104,9 @@ def test_every_page_shows_payloads_as_text_and_runs_none(site: Path, server: str
         try:
             context = browser.new_context()
             # No network beyond the test server: CDN scripts fail fast instead of hanging.
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
-                          else route.abort())
+            context.route(
+                "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
+            )
             for rel in pages:
                 page = context.new_page()
                 dialogs: list[str] = []

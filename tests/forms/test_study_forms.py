@@ -1,4 +1,5 @@
 """The plan and insight forms, headless: build, set values, press Save, read the file."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -148,8 +149,7 @@ def test_mapping_and_raci_grid(study: Path):
     text = (study / "study.yml").read_text()
     assert "recruiting: {PM: I, UXR: A, Support: R}" in text  # flow style kept, grid order
     data = yaml.safe_load(text)
-    assert data["participants_per_segment"] == {"First-time buyer": 6, "Returning buyer": 4,
-                                                "Mobile-only buyer": 3}
+    assert data["participants_per_segment"] == {"First-time buyer": 6, "Returning buyer": 4, "Mobile-only buyer": 3}
 
 
 def test_negative_count_is_shown_beside_its_row(study: Path):
@@ -225,25 +225,31 @@ def test_key_path():
 SESSION = {"JPY_SESSION_NAME": "notebooks/x/01-plan.ipynb"}
 
 
-@pytest.mark.parametrize("env, parent_env, expected", [
-    ({}, {}, False),                      # papermill / nbclient from a shell or CI
-    (SESSION, {}, True),                  # a kernel jupyter_server started for a notebook
-    (SESSION, SESSION, False),            # papermill started from inside a notebook (!kit run)
-    ({**SESSION, "KIT_INTERACTIVE": "0"}, {}, False),
-    ({"KIT_INTERACTIVE": "1"}, {}, True),
-])
+@pytest.mark.parametrize(
+    "env, parent_env, expected",
+    [
+        ({}, {}, False),  # papermill / nbclient from a shell or CI
+        (SESSION, {}, True),  # a kernel jupyter_server started for a notebook
+        (SESSION, SESSION, False),  # papermill started from inside a notebook (!kit run)
+        ({**SESSION, "KIT_INTERACTIVE": "0"}, {}, False),
+        ({"KIT_INTERACTIVE": "1"}, {}, True),
+    ],
+)
 def test_is_interactive(env, parent_env, expected):
     assert widgets.is_interactive(env, parent_env) is expected
 
 
 def test_papermill_path_shows_a_note_and_makes_no_widgets(study: Path):
-    code = ("import sys, IPython.display, kit.forms.study_forms\n"
-            "IPython.display.display = lambda obj, **kw: print(obj.data)\n"
-            f"kit.forms.study_forms.plan_editor({str(study)!r}, interactive=False)\n"
-            f"kit.forms.study_forms.insights_editor({str(study)!r}, interactive=False)\n"
-            "print('ipywidgets' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin"})
+    code = (
+        "import sys, IPython.display, kit.forms.study_forms\n"
+        "IPython.display.display = lambda obj, **kw: print(obj.data)\n"
+        f"kit.forms.study_forms.plan_editor({str(study)!r}, interactive=False)\n"
+        f"kit.forms.study_forms.insights_editor({str(study)!r}, interactive=False)\n"
+        "print('ipywidgets' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"}
+    )
     assert out.stdout.strip().splitlines()[-1] == "False"
     assert "open this notebook in JupyterLab" in out.stdout
     assert "study.yml: status synthesis, method usability-test-moderated" in out.stdout
@@ -264,6 +270,7 @@ def test_resolve_study_dir_from_the_notebook_folder(study: Path, monkeypatch):
 
 
 # --- insights -----------------------------------------------------------------------------
+
 
 def test_insight_editor_saves_a_new_insight(study: Path):
     form = build_insights_form(study)
@@ -305,8 +312,7 @@ def test_insight_editor_problems_beside_the_recommendation(study: Path):
     first.editors["statement"].input.value = ""
     assert not form.save()
     assert path.read_bytes() == before
-    assert any("statement" in m or "character" in m or "text" in m
-               for m in first.editors["statement"].errors.messages)
+    assert any("statement" in m or "character" in m or "text" in m for m in first.editors["statement"].errors.messages)
     form.form.clear()
     first.editors["statement"].input.value = "Back again."
     assert not form.save()
@@ -355,11 +361,14 @@ def test_after_synthesis_the_picker_offers_its_ids_and_unknown_ids_are_named(stu
 
     reports = study.parent.parent / "reports" / "demo-checkout"
     reports.mkdir(parents=True)
-    synthesis = {"study": {"slug": "demo-checkout", "title": "Demo"}, "participants": [],
-                 "notes": [{"id": "N003", "participants": ["P02"], "text": "Stopped at [name] total"}],
-                 "quotes": [{"id": "Q-N004", "source": "note", "participants": ["P02"],
-                             "text": "Where is the total?"}],
-                 "themes": [], "metrics": []}
+    synthesis = {
+        "study": {"slug": "demo-checkout", "title": "Demo"},
+        "participants": [],
+        "notes": [{"id": "N003", "participants": ["P02"], "text": "Stopped at [name] total"}],
+        "quotes": [{"id": "Q-N004", "source": "note", "participants": ["P02"], "text": "Where is the total?"}],
+        "themes": [],
+        "metrics": [],
+    }
     (reports / "synthesis.json").write_text(json.dumps(synthesis))
     assert [v for _, v in evidence_options(study)] == ["N003", "Q-N004"]
 
@@ -393,8 +402,9 @@ def test_a_hand_edited_file_with_wrong_shapes_still_opens(study: Path):
     path = study / "study.yml"
     text = path.read_text()
     text = text.replace("start_date: '2026-10-05'", "start_date: 05/10/2026")
-    text = text.replace("participants_per_segment:\n  First-time buyer: 4\n  Returning buyer: 4\n",
-                        "participants_per_segment: [4, 4]\n")
+    text = text.replace(
+        "participants_per_segment:\n  First-time buyer: 4\n  Returning buyer: 4\n", "participants_per_segment: [4, 4]\n"
+    )
     text = text.replace("segments:\n  - First-time buyer\n  - Returning buyer\n", "segments: First-time buyer\n")
     path.write_text(text)
     before = path.read_bytes()

@@ -1,4 +1,5 @@
 """Round-trip YAML: a form save changes values and keeps everything else of the file."""
+
 from __future__ import annotations
 
 import yaml
@@ -92,9 +93,13 @@ def test_empty_values_the_author_wrote_stay_as_written():
 
 
 def test_filled_in_skeleton_keeps_comments_and_order():
-    data = {"title": "A study", "weeks_available": 4, "method": "interviews",
-            "observers": [{"name": "Dana", "role": "PM"}],
-            "raci": {"planning": {"PM": "A", "UXR": "R"}}}
+    data = {
+        "title": "A study",
+        "weeks_available": 4,
+        "method": "interviews",
+        "observers": [{"name": "Dana", "role": "PM"}],
+        "raci": {"planning": {"PM": "A", "UXR": "R"}},
+    }
     out = yaml_rt.updated_text(SKELETON, data)
     assert "deadline" not in out  # cleared in the form
     assert "method: interviews         # see the method table" in out
@@ -105,7 +110,8 @@ def test_filled_in_skeleton_keeps_comments_and_order():
 
 
 def test_a_new_key_goes_after_its_predecessor_not_at_the_end():
-    out = yaml_rt.updated_text("title: A\nstatus: draft\nsegments: [x]\n",
-                               {"title": "A", "status": "draft", "product_area": "Checkout",
-                                "segments": ["x"]})
+    out = yaml_rt.updated_text(
+        "title: A\nstatus: draft\nsegments: [x]\n",
+        {"title": "A", "status": "draft", "product_area": "Checkout", "segments": ["x"]},
+    )
     assert out == "title: A\nstatus: draft\nproduct_area: Checkout\nsegments: [x]\n"

@@ -1,11 +1,11 @@
 """Confidence levels follow the rule table; reasons state what was measured."""
+
 from __future__ import annotations
 
 from kit.insights.confidence import load_rules, measure, rate
 from kit.insights.evidence import EvidenceItem
 
-SEGMENTS = {"P01": "New", "P02": "Returning", "P03": "New", "P04": "Returning",
-            "P05": "New", "P06": "Returning"}
+SEGMENTS = {"P01": "New", "P02": "Returning", "P03": "New", "P04": "Returning", "P05": "New", "P06": "Returning"}
 
 
 def note(ident: str, *people: str) -> EvidenceItem:

@@ -7,6 +7,7 @@ next run is green, the evidence reads "quote withheld (no consent)", still
 counts, the stage warns naming the insight and the evidence id, and the
 words are nowhere in the reports.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,16 +21,35 @@ from kit.synthesis.stage import run_synthesis_stage
 from panel_fixture import person, write_panel
 from synthesis_fixture import FILES, make_study
 
-INSIGHTS = {"insights": [{
-    "id": "I1", "statement": "Card errors confuse people.", "answers": ["RQ1"],
-    "evidence": ["N001", "N003", "Q-N002", "Q-S01-2"], "tags": ["payment"],
-    "recommendations": [{"id": "R1", "action": "Accept spaces", "owner": "Engineering",
-                         "metric": "Completed transactions", "priority": "high", "effort": "S",
-                         "status": "proposed"}]}],
-    "open_questions": ["RQ2"]}
+INSIGHTS = {
+    "insights": [
+        {
+            "id": "I1",
+            "statement": "Card errors confuse people.",
+            "answers": ["RQ1"],
+            "evidence": ["N001", "N003", "Q-N002", "Q-S01-2"],
+            "tags": ["payment"],
+            "recommendations": [
+                {
+                    "id": "R1",
+                    "action": "Accept spaces",
+                    "owner": "Engineering",
+                    "metric": "Completed transactions",
+                    "priority": "high",
+                    "effort": "S",
+                    "status": "proposed",
+                }
+            ],
+        }
+    ],
+    "open_questions": ["RQ2"],
+}
 ANN_WORDS = ("I thought it was broken", "The card box says invalid", "no spaces. Got it")
-LINKED = FILES["participants.csv"].replace("consent_recording\n", "consent_recording,person_id\n", 1) \
+LINKED = (
+    FILES["participants.csv"]
+    .replace("consent_recording\n", "consent_recording,person_id\n", 1)
     .replace("R-1,Ann Archer,ann@example.com,New,yes,yes", "R-1,Ann Archer,ann@example.com,New,yes,yes,PN-1")
+)
 
 
 def run_both(study: Path) -> dict:
@@ -79,7 +99,8 @@ def test_consent_changed_in_the_study_roster_still_builds(tmp_path: Path):
     run_both(study)
     roster = (study / "data" / "participants.csv").read_text("utf-8")
     (study / "data" / "participants.csv").write_text(
-        roster.replace("ann@example.com,New,yes,yes", "ann@example.com,New,no,no"))
+        roster.replace("ann@example.com,New,yes,yes", "ann@example.com,New,no,no")
+    )
     assert_withheld_but_counted(run_both(study), tmp_path)
 
 
@@ -92,11 +113,18 @@ def test_a_purged_transcript_still_resolves_its_cited_turn_as_withheld(tmp_path:
 
 
 def test_withheld_ids_resolve_only_for_withheld_sessions():
-    synthesis = Synthesis.model_validate({
-        "study": {"slug": "s", "title": "S"}, "participants": [], "notes": [], "themes": [], "metrics": [],
-        "withheld_quotes": [{"id": "Q-N9", "participants": ["P02"], "source": "note"}],
-        "withheld_sessions": [{"session_id": "S02", "participants": ["P02"]}],
-        "quotes": [{"id": "Q-S01-1", "source": "transcript", "participants": ["P01"], "text": "fine"}]})
+    synthesis = Synthesis.model_validate(
+        {
+            "study": {"slug": "s", "title": "S"},
+            "participants": [],
+            "notes": [],
+            "themes": [],
+            "metrics": [],
+            "withheld_quotes": [{"id": "Q-N9", "participants": ["P02"], "source": "note"}],
+            "withheld_sessions": [{"session_id": "S02", "participants": ["P02"]}],
+            "quotes": [{"id": "Q-S01-1", "source": "transcript", "participants": ["P01"], "text": "fine"}],
+        }
+    )
     index = index_synthesis(synthesis, cited=["Q-S02-4", "Q-S03-1", "Q-S01-1"])
     assert index["Q-N9"].withheld and index["Q-S02-4"].withheld and index["Q-S02-4"].source == "transcripts"
     assert "Q-S03-1" not in index and not index["Q-S01-1"].withheld
@@ -108,6 +136,10 @@ def test_a_no_in_a_later_study_withholds_the_quotes_of_this_one(tmp_path: Path):
     study = study_citing_ann(tmp_path)
     write_panel(tmp_path, [person("PN-1", "Ann Archer")])
     run_both(study)
-    write_study(tmp_path, "later", [["X-1", "Ann Archer", "ann@example.com", "New", "no", "no", "PN-1"]],
-                [["S1", "X-1", "2026-03-01", "Uma UXR", "", "", ""]])
+    write_study(
+        tmp_path,
+        "later",
+        [["X-1", "Ann Archer", "ann@example.com", "New", "no", "no", "PN-1"]],
+        [["S1", "X-1", "2026-03-01", "Uma UXR", "", "", ""]],
+    )
     assert_withheld_but_counted(run_both(study), tmp_path)

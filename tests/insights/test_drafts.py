@@ -1,4 +1,5 @@
 """Draft insights from themes and tags seen with at least k participants."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """kit.insights.evidence: one index of citable synthesis items, by their one id key."""
+
 from __future__ import annotations
 
 from insights_fixture import SYNTHESIS
@@ -13,14 +14,21 @@ def _index():
 def test_every_collection_is_indexed_by_id_with_its_kind():
     index = _index()
     assert {i: e.kind for i, e in index.items() if i in ("N001", "Q-N007", "T1", "M-SUS")} == {
-        "N001": "note", "Q-N007": "quote", "T1": "theme", "M-SUS": "metric"}
+        "N001": "note",
+        "Q-N007": "quote",
+        "T1": "theme",
+        "M-SUS": "metric",
+    }
     assert len(index) == len(SYNTHESIS["notes"]) + len(SYNTHESIS["quotes"]) + 2 + 2
 
 
 def test_sources_tell_notes_transcripts_and_metrics_apart():
     index = _index()
     assert (index["Q-N007"].source, index["Q-S01-2"].source, index["M-SUS"].source) == (
-        "notes", "transcripts", "metrics")
+        "notes",
+        "transcripts",
+        "metrics",
+    )
     assert index["N007"].verbatim and not index["N001"].verbatim  # N007 is a note of kind quote
 
 

@@ -1,4 +1,5 @@
 """The insights page: escaped cards with anchors, matrix, coverage, decision log, drafts."""
+
 from __future__ import annotations
 
 import copy
@@ -25,7 +26,7 @@ def test_cards_carry_anchors_confidence_quotes_and_owners(result: dict):
     assert html.count('class="kit-insight-card"') == 2
     assert 'id="insight-I1"' in html and 'id="insight-I2"' in html
     assert "Confidence: medium" in html and "3 distinct participants (P01, P02, P03)" in html
-    assert "<q>I want to see the price first</q> <span class=\"kit-who\">— P03</span>" in html
+    assert '<q>I want to see the price first</q> <span class="kit-who">— P03</span>' in html
     assert "Completion: Pay: <strong>83% (95% CI 44-97, n=6)</strong>" in html
     assert ">Design</td>" in html and "2026-02-03 · Pat PM" in html
 
@@ -44,8 +45,12 @@ def test_matrix_coverage_and_decision_log_frames(result: dict):
     assert matrix.loc["I1", "P04 (Returning)"] == "✕" and matrix.loc["I1", "P01 (New)"] == "●"
     assert matrix.loc["I1", "P05 (New)"] == "" and matrix.loc["I2", "P04 (Returning)"] == "◦"
     cov = report.coverage_frame(result)
-    assert cov.to_dict("records")[1] == {"question": "RQ2", "text": "Why do people hesitate?",
-                                         "status": "answered", "insights": "I1"}
+    assert cov.to_dict("records")[1] == {
+        "question": "RQ2",
+        "text": "Why do people hesitate?",
+        "status": "answered",
+        "insights": "I1",
+    }
     log = report.decision_log_frame(result)
     assert list(log["recommendation"]) == ["R1", "R2"] and list(log["status"]) == ["accepted", "shipped"]
 
@@ -60,9 +65,25 @@ def test_drafts_are_marked_and_outside_the_cards(result: dict):
 def test_template_runs_with_papermill(tmp_path: Path):
     sdir = make_study(tmp_path)
     out = tmp_path / "out.ipynb"
-    proc = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "templates" / "03-insights.ipynb"),
-                           str(out), "-p", "study_dir", str(sdir), "-k", "python3",
-                           "--execution-timeout", "120"], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(ROOT / "templates" / "03-insights.ipynb"),
+            str(out),
+            "-p",
+            "study_dir",
+            str(sdir),
+            "-k",
+            "python3",
+            "--execution-timeout",
+            "120",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = out.read_text()
     assert 'id=\\"insight-I1\\"' in text and "DRAFT C-T1" in text

@@ -1,4 +1,5 @@
 """insights.yml schema, the 03-insights stage entry point and its outputs."""
+
 from __future__ import annotations
 
 from importlib import resources
@@ -54,7 +55,8 @@ def test_windows_1252_roster_and_staff_names_are_redacted_too(tmp_path: Path):
     roster = study / "data" / "participants.csv"
     roster.write_bytes(roster.read_text(encoding="utf-8").replace("Ada Lovelace", "Zoë Núñez").encode("cp1252"))
     (study / "data" / "sessions.csv").write_text(
-        "session_id,participant_id,date,moderator,observers\nS01,R1,2026-01-06,Sam Okafor,\n", encoding="utf-8")
+        "session_id,participant_id,date,moderator,observers\nS01,R1,2026-01-06,Sam Okafor,\n", encoding="utf-8"
+    )
     result = run_insights_stage(study)
     text = (tmp_path / "reports" / "fixture" / "insights.json").read_text(encoding="utf-8")
     assert "Núñez" not in text and "Okafor" not in text
@@ -112,8 +114,7 @@ def test_skeleton_loads_as_empty():
 
 
 def test_skeleton_example_is_valid_once_uncommented():
-    text = "\n".join(line[2:] if line.startswith("#   ") else line
-                     for line in _skeleton().splitlines())
+    text = "\n".join(line[2:] if line.startswith("#   ") else line for line in _skeleton().splitlines())
     spec = validate_insights(yaml.safe_load(text))
     assert spec.insights[0].id == "I1" and spec.insights[0].recommendations[0].owner == "Design"
     assert spec.open_questions == ["RQ1", "RQ3"]
@@ -142,6 +143,7 @@ def test_verbatim_words_of_a_participant_without_quote_consent_are_withheld(tmp_
     import copy
 
     from insights_fixture import SYNTHESIS
+
     synthesis = copy.deepcopy(SYNTHESIS)
     synthesis["notes"][7] |= {"kind": "quote", "text": "Zed here: the card error is rubbish"}
     result = run_insights_stage(make_study(tmp_path, synthesis=synthesis))

@@ -1,4 +1,5 @@
 """Traceability: broken evidence, unaccounted questions and ownerless recommendations fail the study."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,11 +22,9 @@ def _fails(tmp_path: Path, spec: dict) -> InsightError:
 
 def test_broken_evidence_reference_names_insight_and_id(tmp_path: Path):
     spec = insights_copy()
-    spec["insights"].append({"id": "I3", "statement": "Something", "answers": ["RQ1"],
-                             "evidence": ["N001", "N999"]})
+    spec["insights"].append({"id": "I3", "statement": "Something", "answers": ["RQ1"], "evidence": ["N001", "N999"]})
     err = _fails(tmp_path, spec)
-    assert [str(p) for p in err.problems] == [
-        "insights.yml: insight I3: evidence 'N999' not found in synthesis"]
+    assert [str(p) for p in err.problems] == ["insights.yml: insight I3: evidence 'N999' not found in synthesis"]
 
 
 def test_unknown_counter_evidence_is_reported_too(tmp_path: Path):
@@ -41,7 +40,8 @@ def test_question_neither_answered_nor_open(tmp_path: Path):
     err = _fails(tmp_path, spec)
     assert len(err.problems) == 1
     assert str(err.problems[0]).startswith(
-        "insights.yml: research question RQ2: neither answered by an insight nor listed under open_questions")
+        "insights.yml: research question RQ2: neither answered by an insight nor listed under open_questions"
+    )
 
 
 def test_open_question_satisfies_the_check(tmp_path: Path):
@@ -50,8 +50,7 @@ def test_open_question_satisfies_the_check(tmp_path: Path):
     spec["open_questions"] = ["RQ2"]
     result = run_insights_stage(make_study(tmp_path, insights=spec))
     assert result["open_questions"] == [{"id": "RQ2", "text": "Why do people hesitate?"}]
-    assert {r["id"]: r["status"] for r in result["research_questions"]} == {"RQ1": "answered",
-                                                                          "RQ2": "open"}
+    assert {r["id"]: r["status"] for r in result["research_questions"]} == {"RQ1": "answered", "RQ2": "open"}
 
 
 def test_recommendation_without_owner(tmp_path: Path):
@@ -59,7 +58,8 @@ def test_recommendation_without_owner(tmp_path: Path):
     del spec["insights"][1]["recommendations"][0]["owner"]
     err = _fails(tmp_path, spec)
     assert [str(p) for p in err.problems] == [
-        "insights.yml: insight I2: recommendation R2: no owner, expected one of PM, UXR, Design, Engineering"]
+        "insights.yml: insight I2: recommendation R2: no owner, expected one of PM, UXR, Design, Engineering"
+    ]
 
 
 def test_recommendation_metric_must_be_a_plan_metric(tmp_path: Path):
@@ -84,9 +84,14 @@ def test_all_problems_listed_at_once(tmp_path: Path):
     err = _fails(tmp_path, spec)
     text = str(err)
     assert len(err.problems) == 6, text
-    for part in ("insight I1: evidence 'N999' not found", "research question RQ2: neither",
-                 "insight I1: recommendation R1: no owner", "insight I2: recommendation R2: no metric",
-                 "status 'shipped' needs decided_by", "answers 'RQ7', which is not a research question"):
+    for part in (
+        "insight I1: evidence 'N999' not found",
+        "research question RQ2: neither",
+        "insight I1: recommendation R1: no owner",
+        "insight I2: recommendation R2: no metric",
+        "status 'shipped' needs decided_by",
+        "answers 'RQ7', which is not a research question",
+    ):
         assert part in text
 
 

@@ -1,4 +1,5 @@
 """kit.panel.eligibility and kit.panel.history: every contact rule, on the day it starts and ends."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,12 @@ def one_person_with_sessions(repo: Path, sessions: list[tuple[str, str]], **pers
     """PN-1 took part in one study per session ((date, attended))."""
     write_panel(repo, [person("PN-1", "Maria Lopez", **person_kw)])
     for i, (date, attended) in enumerate(sessions):
-        write_study(repo, f"s{i}", [["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"]],
-                    [[f"S{i}", "R-1", date, "Sam Okafor", "", attended, ""]])
+        write_study(
+            repo,
+            f"s{i}",
+            [["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"]],
+            [[f"S{i}", "R-1", date, "Sam Okafor", "", attended, ""]],
+        )
 
 
 def test_the_cooldown_ends_on_the_day_last_session_plus_cooldown_days(tmp_path: Path):
@@ -53,19 +58,35 @@ def test_no_shows_count_in_the_window_and_do_not_start_a_cooldown(tmp_path: Path
 
 
 def test_withdrawn_not_opted_in_and_old_consent_are_excluded_first(tmp_path: Path):
-    write_panel(tmp_path, [person("PN-1", "A B", withdrawn="2026-01-01"), person("PN-2", "C D", opted_in=""),
-                           person("PN-3", "E F", opted_in="2026-05-01"), person("PN-4", "G H", version="v1"),
-                           person("PN-5", "I J")])
+    write_panel(
+        tmp_path,
+        [
+            person("PN-1", "A B", withdrawn="2026-01-01"),
+            person("PN-2", "C D", opted_in=""),
+            person("PN-3", "E F", opted_in="2026-05-01"),
+            person("PN-4", "G H", version="v1"),
+            person("PN-5", "I J"),
+        ],
+    )
     got = reasons(tmp_path, "2026-04-01")
-    assert got == {"PN-1": "withdrawn", "PN-2": "not opted in", "PN-3": "not opted in",
-                   "PN-4": "consent version", "PN-5": None}
+    assert got == {
+        "PN-1": "withdrawn",
+        "PN-2": "not opted in",
+        "PN-3": "not opted in",
+        "PN-4": "consent version",
+        "PN-5": None,
+    }
 
 
 def test_a_panel_person_who_is_also_staff_counts_only_their_own_sessions(tmp_path: Path):
     # Sam moderates every session and is in the panel as PN-9: moderating is not taking part.
     write_panel(tmp_path, [person("PN-1", "Maria Lopez"), person("PN-9", "Sam Okafor", owner="UXR")])
-    write_study(tmp_path, "a", [["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"]],
-                [["S1", "R-1", "2026-03-01", "Sam Okafor", "Sam Okafor;Dana Whitfield", "", ""]])
+    write_study(
+        tmp_path,
+        "a",
+        [["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"]],
+        [["S1", "R-1", "2026-03-01", "Sam Okafor", "Sam Okafor;Dana Whitfield", "", ""]],
+    )
     got = reasons(tmp_path, "2026-03-10")
     assert got == {"PN-1": "cooldown", "PN-9": None}
 
@@ -80,8 +101,12 @@ def test_a_misspelt_attended_value_or_date_is_an_error_with_its_line(tmp_path: P
 
 
 def test_studies_without_person_ids_add_no_history(tmp_path: Path):
-    write_study(tmp_path, "plain", [["R-1", "A B", "a@x.org", "First-time buyer", "yes", "yes", ""]],
-                [["S1", "R-1", "not even a date", "Sam", "", "", ""]])
+    write_study(
+        tmp_path,
+        "plain",
+        [["R-1", "A B", "a@x.org", "First-time buyer", "yes", "yes", ""]],
+        [["S1", "R-1", "not even a date", "Sam", "", "", ""]],
+    )
     assert load_history(tmp_path) == []
 
 
@@ -94,6 +119,7 @@ def test_history_reads_sessions_kept_as_excel_and_padded_csv(tmp_path: Path):
     (data / "sessions.csv").unlink()
     (data / "participants.csv").write_text(
         " participant_id , Name,email,segment,consent_quotes,consent_recording,Person ID\r\n"
-        "R-1,  Maria  Lopez ,m@x.org,First-time buyer,yes,yes, PN-1 \r\n,,,,,,\r\n")
+        "R-1,  Maria  Lopez ,m@x.org,First-time buyer,yes,yes, PN-1 \r\n,,,,,,\r\n"
+    )
     (history,) = load_history(tmp_path)
     assert (history.person_id, history.date, history.attended) == ("PN-1", D("2026-03-01"), "no-show")

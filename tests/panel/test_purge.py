@@ -1,4 +1,5 @@
 """kit.panel.retention and kit.panel.purge: what is due, deleted in place, logged without personal data, once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,30 +21,65 @@ MARIA = ("Maria Lopez", "maria.lopez@example.com", "m.lopez@mail.example", "+44 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     write_panel(tmp_path, [person("PN-1", "Maria Lopez", withdrawn="2026-05-01"), person("PN-2", "Tom Berg")])
-    new = write_study(tmp_path, "new", [
-        ["R-1", "Maria Lopez", "m.lopez@mail.example", "First-time buyer", "yes", "yes", "PN-1"],
-        ["R-2", "Tom Berg", "tom@mail.example", "First-time buyer", "yes", "yes", "PN-2"]], [
-        ["S1", "R-1", "2026-04-01", "Sam Okafor", "Dana Whitfield", "", "https://rec.example/1"],
-        ["S2", "R-2", "2026-04-02", "Sam Okafor", "", "", "https://rec.example/2"]],
-        start_date="2026-03-02", deadline="2026-04-30")
-    write_csv(new / "data" / "notes.csv", ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"], [
-        ["N1", "S1", "R-1", "Pay", "I never trust pages that hide the delivery cost until the end", "trust", "quote"],
-        ["N2", "S2", "R-2", "Pay", "Tom said he came because Maria told him about the beta", "beta", "observation"],
-        ["N3", "S2", "R-2", "Pay", "Paid with a saved card", "payment", "observation"]])
-    write_csv(new / "data" / "tasks.csv", ["participant_id", "task", "success", "time_s", "seq"],
-              [["R-1", "Pay", "1", "60", "6"], ["R-2", "Pay", "0", "90", "3"]])
+    new = write_study(
+        tmp_path,
+        "new",
+        [
+            ["R-1", "Maria Lopez", "m.lopez@mail.example", "First-time buyer", "yes", "yes", "PN-1"],
+            ["R-2", "Tom Berg", "tom@mail.example", "First-time buyer", "yes", "yes", "PN-2"],
+        ],
+        [
+            ["S1", "R-1", "2026-04-01", "Sam Okafor", "Dana Whitfield", "", "https://rec.example/1"],
+            ["S2", "R-2", "2026-04-02", "Sam Okafor", "", "", "https://rec.example/2"],
+        ],
+        start_date="2026-03-02",
+        deadline="2026-04-30",
+    )
+    write_csv(
+        new / "data" / "notes.csv",
+        ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"],
+        [
+            [
+                "N1",
+                "S1",
+                "R-1",
+                "Pay",
+                "I never trust pages that hide the delivery cost until the end",
+                "trust",
+                "quote",
+            ],
+            ["N2", "S2", "R-2", "Pay", "Tom said he came because Maria told him about the beta", "beta", "observation"],
+            ["N3", "S2", "R-2", "Pay", "Paid with a saved card", "payment", "observation"],
+        ],
+    )
+    write_csv(
+        new / "data" / "tasks.csv",
+        ["participant_id", "task", "success", "time_s", "seq"],
+        [["R-1", "Pay", "1", "60", "6"], ["R-2", "Pay", "0", "90", "3"]],
+    )
     (new / "data" / "transcripts").mkdir()
-    (new / "data" / "transcripts" / "S1.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:03.000\n<v Maria Lopez>Call me "
-                                                         "on +44 20 7946 0958.\n")
+    (new / "data" / "transcripts" / "S1.vtt").write_text(
+        "WEBVTT\n\n00:01.000 --> 00:03.000\n<v Maria Lopez>Call me on +44 20 7946 0958.\n"
+    )
     (new / "data" / "transcripts" / "S2.txt").write_text("Tom Berg: Maria's idea, not mine.\n")
-    write_csv(new / "data" / "invites.csv", ["person_id", "name", "email", "account"],
-              [["PN-1", "Maria Lopez", "maria.lopez@example.com", "Acme"], ["PN-2", "Tom Berg", "t@x", "Acme"]])
-    old = write_study(tmp_path, "old", [["X-1", "Ola Nordmann", "ola@mail.example", "Returning buyer", "yes", "yes",
-                                         ""]],
-                      [["S1", "X-1", "2024-01-10", "Sam Okafor", "", "", "https://rec.example/old"]],
-                      start_date="2024-01-02", deadline="2024-01-31")
-    write_csv(old / "data" / "notes.csv", ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"],
-              [["N1", "S1", "X-1", "Pay", "Ola could not find the coupon field", "coupon", "problem"]])
+    write_csv(
+        new / "data" / "invites.csv",
+        ["person_id", "name", "email", "account"],
+        [["PN-1", "Maria Lopez", "maria.lopez@example.com", "Acme"], ["PN-2", "Tom Berg", "t@x", "Acme"]],
+    )
+    old = write_study(
+        tmp_path,
+        "old",
+        [["X-1", "Ola Nordmann", "ola@mail.example", "Returning buyer", "yes", "yes", ""]],
+        [["S1", "X-1", "2024-01-10", "Sam Okafor", "", "", "https://rec.example/old"]],
+        start_date="2024-01-02",
+        deadline="2024-01-31",
+    )
+    write_csv(
+        old / "data" / "notes.csv",
+        ["note_id", "session_id", "participant_id", "task", "text", "tags", "kind"],
+        [["N1", "S1", "X-1", "Pay", "Ola could not find the coupon field", "coupon", "problem"]],
+    )
     (old / "data" / "transcripts").mkdir()
     (old / "data" / "transcripts" / "S1.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nOla: hello\n")
     return tmp_path
@@ -55,8 +91,11 @@ def data_text(repo: Path) -> str:
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
-    return {p.relative_to(repo).as_posix(): p.read_bytes() for p in repo.rglob("*")
-            if p.is_file() and p.name != ".kit-run.lock"}
+    return {
+        p.relative_to(repo).as_posix(): p.read_bytes()
+        for p in repo.rglob("*")
+        if p.is_file() and p.name != ".kit-run.lock"
+    }
 
 
 def test_check_lists_what_is_due_without_changing_anything(repo: Path, capsys):
@@ -83,8 +122,15 @@ def test_purge_withdrawn_leaves_no_word_of_the_person_and_keeps_the_counts(repo:
     tasks = (repo / "notebooks" / "new" / "data" / "tasks.csv").read_text()
     assert "R-1,Pay,1,60,6" in tasks  # numbers stay: counts and metrics keep their n
     roster = pd.read_csv(repo / "notebooks" / "new" / "data" / "participants.csv", dtype=str, keep_default_na=False)
-    assert roster.loc[0].to_dict() == {"participant_id": "R-1", "name": "", "email": "", "segment": "First-time buyer",
-                                       "consent_quotes": "no", "consent_recording": "no", "person_id": "PN-1"}
+    assert roster.loc[0].to_dict() == {
+        "participant_id": "R-1",
+        "name": "",
+        "email": "",
+        "segment": "First-time buyer",
+        "consent_quotes": "no",
+        "consent_recording": "no",
+        "person_id": "PN-1",
+    }
     assert roster.loc[1, "name"] == "Tom Berg"
     assert not (repo / "notebooks" / "new" / "data" / "transcripts" / "S1.vtt").exists()
     sessions = (repo / "notebooks" / "new" / "data" / "sessions.csv").read_text()
@@ -144,8 +190,9 @@ def test_a_study_ends_on_its_deadline_or_start_plus_weeks_or_its_last_session_if
 
     study = tmp_path / "s"
     study.mkdir()
-    (study / "study.yml").write_text("title: x\nnotes: {deadline: 2020-01-01}\ndeadline: null\n"
-                                     "start_date: 2026-01-05\nweeks_available: 2\n")
+    (study / "study.yml").write_text(
+        "title: x\nnotes: {deadline: 2020-01-01}\ndeadline: null\nstart_date: 2026-01-05\nweeks_available: 2\n"
+    )
     assert study_end(study, None) == dt.date(2026, 1, 19)
     (study / "study.yml").write_text("start_date: 2026-01-05\ndeadline: '2026-02-01'\n")
     assert study_end(study, None) == dt.date(2026, 2, 1)

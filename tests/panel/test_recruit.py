@@ -1,4 +1,5 @@
 """kit.panel.recruit and `kit recruit`: balanced, deterministic proposals; a shortfall says why."""
+
 from __future__ import annotations
 
 import csv
@@ -19,25 +20,43 @@ FIRST, RETURNING = "First-time buyer", "Returning buyer"
 
 @pytest.fixture
 def panel_repo(tmp_path: Path) -> Path:
-    people = [person(f"PN-{i:02d}", f"First Person{i}", FIRST, owner="Sales" if i % 2 else "PM",
-                     beta="yes" if i < 3 else "no") for i in range(1, 7)]
+    people = [
+        person(
+            f"PN-{i:02d}", f"First Person{i}", FIRST, owner="Sales" if i % 2 else "PM", beta="yes" if i < 3 else "no"
+        )
+        for i in range(1, 7)
+    ]
     people += [person(f"PN-{i:02d}", f"Back Person{i}", RETURNING, owner="Support") for i in range(11, 16)]
-    people += [person("PN-90", "Will Drawn", FIRST, withdrawn="2026-01-01"),
-               person("PN-91", "Not Yet", RETURNING, opted_in="")]
+    people += [
+        person("PN-90", "Will Drawn", FIRST, withdrawn="2026-01-01"),
+        person("PN-91", "Not Yet", RETURNING, opted_in=""),
+    ]
     write_panel(tmp_path, people)
     # PN-01 took part 10 days ago (cooldown); PN-11 no-showed twice; PN-12 twice in 12 months, long ago enough
-    write_study(tmp_path, "past", [
-        ["R-1", "First Person1", "f1@x.org", FIRST, "yes", "yes", "PN-01"],
-        ["R-2", "Back Person11", "b@x.org", RETURNING, "yes", "yes", "PN-11"],
-        ["R-3", "Back Person12", "c@x.org", RETURNING, "yes", "yes", "PN-12"]], [
-        ["S1", "R-1", "2026-05-22", "Sam", "", "yes", ""],
-        ["S2", "R-2", "2026-01-10", "Sam", "", "no-show", ""],
-        ["S3", "R-2", "2026-02-10", "Sam", "", "no-show", ""],
-        ["S4", "R-3", "2025-09-01", "Sam", "", "yes", ""],
-        ["S5", "R-3", "2026-03-01", "Sam", "", "yes", ""]])
-    write_study(tmp_path, "new-study", [["R-9", "First Person6", "f6@x.org", FIRST, "yes", "yes", "PN-06"]], [],
-                segments=[FIRST, RETURNING],
-                raci={"planning": {"UXR": "A", "PM": "R"}, "customer communication": {"PM": "A", "UXR": "R"}})
+    write_study(
+        tmp_path,
+        "past",
+        [
+            ["R-1", "First Person1", "f1@x.org", FIRST, "yes", "yes", "PN-01"],
+            ["R-2", "Back Person11", "b@x.org", RETURNING, "yes", "yes", "PN-11"],
+            ["R-3", "Back Person12", "c@x.org", RETURNING, "yes", "yes", "PN-12"],
+        ],
+        [
+            ["S1", "R-1", "2026-05-22", "Sam", "", "yes", ""],
+            ["S2", "R-2", "2026-01-10", "Sam", "", "no-show", ""],
+            ["S3", "R-2", "2026-02-10", "Sam", "", "no-show", ""],
+            ["S4", "R-3", "2025-09-01", "Sam", "", "yes", ""],
+            ["S5", "R-3", "2026-03-01", "Sam", "", "yes", ""],
+        ],
+    )
+    write_study(
+        tmp_path,
+        "new-study",
+        [["R-9", "First Person6", "f6@x.org", FIRST, "yes", "yes", "PN-06"]],
+        [],
+        segments=[FIRST, RETURNING],
+        raci={"planning": {"UXR": "A", "PM": "R"}, "customer communication": {"PM": "A", "UXR": "R"}},
+    )
     return tmp_path
 
 
@@ -58,8 +77,14 @@ def test_recruit_excludes_exactly_what_the_rules_exclude_and_balances_segments(p
     # Returning: PN-11 no-shows, PN-12 12-month limit, PN-91 not opted in -> PN-13..15 eligible
     assert rec.eligible == {FIRST: 4, RETURNING: 3}
     assert [r["person_id"] for r in got] == ["PN-02", "PN-03", "PN-04", "PN-13", "PN-14", "PN-15"]
-    assert rec.excluded == {"cooldown": 1, "already in this study": 1, "withdrawn": 1, "no-shows": 1,
-                            "12-month limit": 1, "not opted in": 1}
+    assert rec.excluded == {
+        "cooldown": 1,
+        "already in this study": 1,
+        "withdrawn": 1,
+        "no-shows": 1,
+        "12-month limit": 1,
+        "not opted in": 1,
+    }
     by_id = {r["person_id"]: r for r in got}
     # UXR reaches out (R of customer communication); a Sales-owned person's owner is asked first
     assert by_id["PN-03"]["reaches_out"] == "UXR" and by_id["PN-03"]["ask_first"] == "Sales"

@@ -1,4 +1,5 @@
 """kit.panel.rules: panel/rules.yml over the kit's defaults, bad keys named."""
+
 from __future__ import annotations
 
 from pathlib import Path

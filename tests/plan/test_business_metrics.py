@@ -1,4 +1,5 @@
 """Metric check: attitudinal metrics for behavioural decisions, and their counterparts."""
+
 from __future__ import annotations
 
 from kit.plan.business_metrics import (
@@ -41,13 +42,15 @@ def test_behavioural_metrics_pass_and_mislabelled_ones_are_caught():
 
 
 def test_attitudinal_metric_for_attitudinal_decision_passes():
-    assert not check_metric("Share who trust the new tone", "attitudinal", "",
-                            "Pick the naming and tone people trust most")["flagged"]
+    assert not check_metric(
+        "Share who trust the new tone", "attitudinal", "", "Pick the naming and tone people trust most"
+    )["flagged"]
 
 
 def test_warnings_name_the_metric_and_note_missing_behavioural_metrics():
-    checked = check_metrics([{"name": "Users saying they would invite teammates", "kind": "attitudinal",
-                              "target": "70%"}], SHIP)
+    checked = check_metrics(
+        [{"name": "Users saying they would invite teammates", "kind": "attitudinal", "target": "70%"}], SHIP
+    )
     lines = metric_warnings(checked)
     assert lines[0].startswith("Metric 'Users saying they would invite teammates'")
     assert "actually invite teammates" in lines[0]

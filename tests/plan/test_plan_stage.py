@@ -1,4 +1,5 @@
 """The plan stage: plan.json from study.yml, and nothing written for a bad plan."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,22 @@ from kit.layout import PLAN_JSON as PLAN_FILE
 from kit.plan.stage import run_plan_stage
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = {"schema", "study", "plan", "cycle", "method", "metrics", "sample_size", "guide_lint",
-            "hypothesis_lint", "raci", "timeline", "observers", "research_questions", "warnings"}
+SECTIONS = {
+    "schema",
+    "study",
+    "plan",
+    "cycle",
+    "method",
+    "metrics",
+    "sample_size",
+    "guide_lint",
+    "hypothesis_lint",
+    "raci",
+    "timeline",
+    "observers",
+    "research_questions",
+    "warnings",
+}
 
 
 def _study(tmp_path: Path, slug: str = "s1", **changes) -> Path:
@@ -56,14 +71,18 @@ def test_reports_dir_and_overrides(tmp_path: Path):
     assert any("Survey is attitudinal" in w["message"] for w in plan["warnings"])
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"decision": None}, "study.yml: key 'decision': required key is missing"),
-    ({"deadline": "next friday"},
-     "study.yml: key 'deadline': expected a date like 2026-12-01, got 'next friday'"),
-    ({"raci": {"planning": {"UXR": "A", "PM": "A", "Design": "R"}}},
-     "study.yml: key 'raci.planning': expected exactly one Accountable (A), got 2 (UXR, PM)"),
-    ({"method": "focus-group"}, "study.yml: key 'method': unknown method 'focus-group'"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"decision": None}, "study.yml: key 'decision': required key is missing"),
+        ({"deadline": "next friday"}, "study.yml: key 'deadline': expected a date like 2026-12-01, got 'next friday'"),
+        (
+            {"raci": {"planning": {"UXR": "A", "PM": "A", "Design": "R"}}},
+            "study.yml: key 'raci.planning': expected exactly one Accountable (A), got 2 (UXR, PM)",
+        ),
+        ({"method": "focus-group"}, "study.yml: key 'method': unknown method 'focus-group'"),
+    ],
+)
 def test_each_mistake_names_the_key_and_writes_nothing(tmp_path: Path, changes, expected):
     d = _study(tmp_path, **changes)
     with pytest.raises(StudyError) as err:
@@ -73,8 +92,13 @@ def test_each_mistake_names_the_key_and_writes_nothing(tmp_path: Path, changes, 
 
 
 def test_all_mistakes_are_listed_at_once(tmp_path: Path):
-    d = _study(tmp_path, decision=None, deadline="next friday", method="focus-group",
-               raci={"planning": {"UXR": "A", "PM": "A", "Design": "R"}})
+    d = _study(
+        tmp_path,
+        decision=None,
+        deadline="next friday",
+        method="focus-group",
+        raci={"planning": {"UXR": "A", "PM": "A", "Design": "R"}},
+    )
     with pytest.raises(StudyError) as err:
         run_plan_stage(d)
     assert len(err.value.problems) == 4
@@ -97,10 +121,14 @@ def test_without_a_method_the_timeline_uses_the_first_recommendation(tmp_path: P
 
 
 def test_weak_plan_gets_warnings_per_section(tmp_path: Path):
-    d = _study(tmp_path, discussion_guide=["Don't you think checkout is easy?", "Would you use express pay?"],
-               hypotheses=["The new checkout will increase conversion."],
-               observers=[{"name": "Lee Park", "role": "Design"}],
-               raci={"planning": {"UXR": "A", "PM": "R"}}, research_gaps=[])
+    d = _study(
+        tmp_path,
+        discussion_guide=["Don't you think checkout is easy?", "Would you use express pay?"],
+        hypotheses=["The new checkout will increase conversion."],
+        observers=[{"name": "Lee Park", "role": "Design"}],
+        raci={"planning": {"UXR": "A", "PM": "R"}},
+        research_gaps=[],
+    )
     sections = {w["section"] for w in run_plan_stage(d)["warnings"]}
     assert {"discussion guide", "hypotheses", "observers", "raci", "plan", "metrics"} <= sections
 
@@ -125,15 +153,28 @@ def test_template_runs_with_papermill_and_writes_plan_json(demo_repo: Path):
     out = demo_repo / "out.ipynb"
     params = yaml.safe_load((demo_repo / "notebooks" / "demo-checkout" / "study.yml").read_text())
     params["study_dir"] = "notebooks/demo-checkout"
-    papermill.execute_notebook(str(demo_repo / "templates" / "01-plan.ipynb"), str(out),
-                               parameters=params, cwd=str(demo_repo), kernel_name="python3",
-                               progress_bar=False, execution_timeout=300)
+    papermill.execute_notebook(
+        str(demo_repo / "templates" / "01-plan.ipynb"),
+        str(out),
+        parameters=params,
+        cwd=str(demo_repo),
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=300,
+    )
     assert (demo_repo / "reports" / "demo-checkout" / PLAN_FILE).is_file()
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nbformat.read(out, 4).cells
-                   if c.cell_type == "code" for o in c.get("outputs", []))
+    html = "".join(
+        o.get("data", {}).get("text/html", "")
+        for c in nbformat.read(out, 4).cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     for heading in ("Method", "PM metrics", "Sample size", "Responsibilities (RACI)", "Timeline"):
-        assert heading in "".join(str(o.get("data", {}).get("text/markdown", ""))
-                                  for c in nbformat.read(out, 4).cells for o in c.get("outputs", []))
+        assert heading in "".join(
+            str(o.get("data", {}).get("text/markdown", ""))
+            for c in nbformat.read(out, 4).cells
+            for o in c.get("outputs", [])
+        )
     assert 'class="kit-chart"' in html
 
 
@@ -162,10 +203,8 @@ def test_kit_run_fails_each_mistaken_study_with_the_key_and_no_plan_json(repo: P
     raci["planning"] = {"PM": "A", "UXR": "A"}
     mistakes = {
         "no-decision": ({"decision": None}, "key 'decision': required key is missing"),
-        "bad-date": ({"deadline": "next friday"},
-                     "key 'deadline': expected a date like 2026-12-01, got 'next friday'"),
-        "two-accountables": ({"raci": raci},
-                             "key 'raci.planning': expected exactly one Accountable (A), got 2"),
+        "bad-date": ({"deadline": "next friday"}, "key 'deadline': expected a date like 2026-12-01, got 'next friday'"),
+        "two-accountables": ({"raci": raci}, "key 'raci.planning': expected exactly one Accountable (A), got 2"),
         "unknown-method": ({"method": "focus-group"}, "key 'method': unknown method 'focus-group'"),
     }
     for slug, (changes, _) in mistakes.items():
@@ -184,8 +223,14 @@ def test_kit_run_fails_each_mistaken_study_with_the_key_and_no_plan_json(repo: P
 
 
 def test_hand_edited_mistakes_get_messages_in_the_kits_words(tmp_path: Path):
-    d = _study(tmp_path, title="", pm_metrics=[], segments="Buyers", status="finished",
-               participants_per_segment={"First-time buyer": "four", "Returning buyer": -2})
+    d = _study(
+        tmp_path,
+        title="",
+        pm_metrics=[],
+        segments="Buyers",
+        status="finished",
+        participants_per_segment={"First-time buyer": "four", "Returning buyer": -2},
+    )
     with pytest.raises(StudyError) as err:
         run_plan_stage(d)
     text = str(err.value)
@@ -198,25 +243,28 @@ def test_hand_edited_mistakes_get_messages_in_the_kits_words(tmp_path: Path):
 
 
 def test_skeleton_placeholders_and_question_without_cues_are_reported(tmp_path: Path):
-    d = _study(tmp_path, feature="TODO: feature or product being tested",
-               research_questions=[{"id": "RQ1", "text": "TODO: what must we learn?"}],
-               decision="TODO: the product decision", method=None)
+    d = _study(
+        tmp_path,
+        feature="TODO: feature or product being tested",
+        research_questions=[{"id": "RQ1", "text": "TODO: what must we learn?"}],
+        decision="TODO: the product decision",
+        method=None,
+    )
     plan = run_plan_stage(d)
     messages = [w["message"] for w in plan["warnings"]]
-    assert any(m.startswith("study.yml still has TODO placeholders in: feature, decision, "
-                            "research_questions") for m in messages)
+    assert any(
+        m.startswith("study.yml still has TODO placeholders in: feature, decision, research_questions")
+        for m in messages
+    )
     assert plan["method"]["recommended"] == []
-    assert any(m.startswith("No method both fits 5.6 weeks and serves the research questions")
-               for m in messages)
+    assert any(m.startswith("No method both fits 5.6 weeks and serves the research questions") for m in messages)
 
 
 def test_weeks_available_alone_sets_the_cycle_and_a_contradiction_is_reported(tmp_path: Path):
     plan = run_plan_stage(_study(tmp_path, "a", deadline=None, weeks_available=2))
-    assert plan["cycle"] == {"start": "2026-10-05", "deadline": "2026-10-19", "weeks": 2.0,
-                             "deadline_given": False}
+    assert plan["cycle"] == {"start": "2026-10-05", "deadline": "2026-10-19", "weeks": 2.0, "deadline_given": False}
     plan = run_plan_stage(_study(tmp_path, "b", weeks_available=2))
-    assert any("weeks_available is 2 but start_date to deadline is 5.6 weeks" in w["message"]
-               for w in plan["warnings"])
+    assert any("weeks_available is 2 but start_date to deadline is 5.6 weeks" in w["message"] for w in plan["warnings"])
 
 
 def test_the_panel_supply_is_checked_against_participants_per_segment(tmp_path: Path):
@@ -224,16 +272,33 @@ def test_the_panel_supply_is_checked_against_participants_per_segment(tmp_path: 
     from panel_fixture import person, write_panel, write_study
 
     first, back = "First-time buyer", "Returning buyer"
-    study = write_study(tmp_path, "supply", [["R-1", "A B", "a@x.org", first, "yes", "yes", "PN-1"]], [],
-                        start_date="2026-10-05", deadline="2026-11-13",
-                        participants_per_segment={first: 3, back: 2})
+    study = write_study(
+        tmp_path,
+        "supply",
+        [["R-1", "A B", "a@x.org", first, "yes", "yes", "PN-1"]],
+        [],
+        start_date="2026-10-05",
+        deadline="2026-11-13",
+        participants_per_segment={first: 3, back: 2},
+    )
     plan = run_plan_stage(study)
     assert "panel" not in plan  # no panel: the plan is as before
-    write_panel(tmp_path, [person("PN-1", "A B", first), person("PN-2", "C D", first),
-                           person("PN-3", "E F", first, opted_in="2026-10-05"),
-                           person("PN-4", "G H", back), person("PN-5", "I J", back, withdrawn="2026-01-01")])
-    write_study(tmp_path, "other", [["X-1", "G H", "g@x.org", back, "yes", "yes", "PN-4"]],
-                [["S1", "X-1", "2026-10-01", "Sam", "", "", ""]])  # PN-4 in cooldown on the start date
+    write_panel(
+        tmp_path,
+        [
+            person("PN-1", "A B", first),
+            person("PN-2", "C D", first),
+            person("PN-3", "E F", first, opted_in="2026-10-05"),
+            person("PN-4", "G H", back),
+            person("PN-5", "I J", back, withdrawn="2026-01-01"),
+        ],
+    )
+    write_study(
+        tmp_path,
+        "other",
+        [["X-1", "G H", "g@x.org", back, "yes", "yes", "PN-4"]],
+        [["S1", "X-1", "2026-10-01", "Sam", "", "", ""]],
+    )  # PN-4 in cooldown on the start date
     plan = run_plan_stage(study)
     rows = {r["segment"]: r for r in plan["panel"]["segments"]}
     assert rows[first] == {"segment": first, "planned": 3, "recruited": 1, "eligible": 2, "short": 0}

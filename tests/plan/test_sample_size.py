@@ -1,4 +1,5 @@
 """Sample sizes against published worked examples."""
+
 from __future__ import annotations
 
 import pytest
@@ -69,9 +70,13 @@ def test_expected_rate_and_rate_metrics():
 
 
 def test_sample_plan_warns_about_small_samples_and_wide_margins():
-    s = sample_plan({"A": 3, "B": 2}, [{"name": "Task completion", "kind": "behavioural", "target": "80%"},
-                                       {"name": "Task completion (said)", "kind": "attitudinal",
-                                        "target": "80%"}])
+    s = sample_plan(
+        {"A": 3, "B": 2},
+        [
+            {"name": "Task completion", "kind": "behavioural", "target": "80%"},
+            {"name": "Task completion (said)", "kind": "attitudinal", "target": "80%"},
+        ],
+    )
     assert s["total"] == 5
     assert len(s["completion_margins"]) == 1  # attitudinal metrics get no margin
     text = " ".join(s["warnings"])

@@ -1,4 +1,5 @@
 """Timeline: milestones from start to deadline, scaled by the method's phases."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """kit check --privacy: finds every planted item in leaky output, nothing in redacted output."""
+
 from __future__ import annotations
 
 import html
@@ -132,20 +133,23 @@ def test_recording_links_are_leaks_only_without_consent(pii_repo):
     frame["recording"] = [f"https://rec.example.com/{s}?t=1" for s in frame["session_id"]]
     frame.to_csv(sessions, index=False)
     # S01 (R-3001) and S02 (R-3002) consented to recording links, S03 (R-3003) did not
-    page(pii_repo, "<a href='https://rec.example.com/S01?t=1'>S01</a>\n"
-                   "<a href='https://rec.example.com/S03?t=1'>S03</a>")
+    page(
+        pii_repo, "<a href='https://rec.example.com/S01?t=1'>S01</a>\n<a href='https://rec.example.com/S03?t=1'>S03</a>"
+    )
     assert found(scan_for_leaks(pii_repo)) == {("recording", "https://rec.example.com/S03?t=1")}
 
 
 def test_unreadable_roster_fails_the_check(pii_repo):
     (pii_repo / "notebooks" / SLUG / "data" / "participants.csv").write_text(
-        "participant_id,name\nR-1,A B\nR-1,C D\n", encoding="utf-8")
+        "participant_id,name\nR-1,A B\nR-1,C D\n", encoding="utf-8"
+    )
     errors: list[str] = []
     assert check_privacy_command(pii_repo, None, echo=print, echo_err=errors.append) == 1
     assert "participants.csv:3" in errors[0]
 
 
 # --- what counts as a hit --------------------------------------------------------------------
+
 
 def page(repo: Path, body: str, name: str = "page.html") -> Path:
     path = repo / "_site" / name
@@ -202,8 +206,11 @@ def test_transcript_speakers_are_read_from_vtt_and_txt(pii_repo):
 
 def test_phones_and_cards_match_whatever_the_separators(pii_repo):
     page(pii_repo, "call 020-7946-0958 or 0044 20 79460958; card 4111111111111111; 5550132 0151 4960000")
-    assert found(scan_for_leaks(pii_repo)) == {("phone", "+44 20 7946 0958"), ("card", "4111 1111 1111 1111"),
-                                               ("phone", "0151 496 0000")}
+    assert found(scan_for_leaks(pii_repo)) == {
+        ("phone", "+44 20 7946 0958"),
+        ("card", "4111 1111 1111 1111"),
+        ("phone", "0151 496 0000"),
+    }
 
 
 def test_inlined_plotly_and_quarto_site_libs_are_not_scanned(tmp_path):
@@ -229,16 +236,19 @@ def test_file_names_are_checked_and_binaries_skipped(pii_repo):
     (pii_repo / "_site" / "photo.png").write_bytes(b"\x89PNG\0\0Maria Gonzalez")
     leaks = scan_for_leaks(pii_repo)
     assert sorted((hit.file, hit.line, hit.item) for hit in leaks) == [
-        ("_site/maria-gonzalez/index.html", 0, "Gonzalez"), ("_site/maria-gonzalez/index.html", 0, "Maria")]
+        ("_site/maria-gonzalez/index.html", 0, "Gonzalez"),
+        ("_site/maria-gonzalez/index.html", 0, "Maria"),
+    ]
 
 
 def test_team_names_the_plan_publishes_are_not_leaks(pii_repo):
     study = pii_repo / "notebooks" / SLUG
-    (study / "study.yml").write_text("title: T\npm_owner: Dana Whitfield (PM)\nobservers:\n"
-                                     "  - name: Dana Whitfield\n    role: PM\n", encoding="utf-8")
+    (study / "study.yml").write_text(
+        "title: T\npm_owner: Dana Whitfield (PM)\nobservers:\n  - name: Dana Whitfield\n    role: PM\n",
+        encoding="utf-8",
+    )
     csv = study / "data" / "participants.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace("Priya Raghunathan", "Dana Raghunathan"),
-                   encoding="utf-8")
+    csv.write_text(csv.read_text(encoding="utf-8").replace("Priya Raghunathan", "Dana Raghunathan"), encoding="utf-8")
     page(pii_repo, "<p>PM: Dana Whitfield; WHITFIELD</p>\n<p>Lee Park observed</p>")
     assert found(scan_for_leaks(pii_repo)) == {("name", "Lee Park")}  # not named by the plan
     page(pii_repo, "<p>PM: Dana Whitfield</p>\n<p>Dana said it was slow</p>")  # participant Dana
@@ -256,8 +266,9 @@ def test_curly_apostrophes_are_found(tmp_path):
 
 def test_a_windows_1252_roster_is_read_and_its_names_found(pii_repo):
     csv = pii_repo / "notebooks" / SLUG / "data" / "participants.csv"
-    csv.write_bytes(csv.read_text(encoding="utf-8").replace("Maria Gonzalez", "María González")
-                    .encode("cp1252"))  # as Excel saves "CSV" on Windows
+    csv.write_bytes(
+        csv.read_text(encoding="utf-8").replace("Maria Gonzalez", "María González").encode("cp1252")
+    )  # as Excel saves "CSV" on Windows
     page(pii_repo, "<p>María González said it twice</p>")
     assert ("name", "María González") in found(scan_for_leaks(pii_repo))
 
@@ -286,11 +297,17 @@ def test_panel_people_are_looked_for_but_a_panel_person_who_is_published_staff_i
 
     # Dana Whitfield observes sessions, study.yml names her (published on purpose), and she is in the panel.
     write_panel(tmp_path, [person("PN-1", "Maria Lopez"), person("PN-9", "Dana Whitfield", owner="PM")])
-    write_study(tmp_path, "demo", [["R-1", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", ""]],
-                [["S1", "R-1", "2026-03-01", "Sam Okafor", "Dana Whitfield", "", ""]])
+    write_study(
+        tmp_path,
+        "demo",
+        [["R-1", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", ""]],
+        [["S1", "R-1", "2026-03-01", "Sam Okafor", "Dana Whitfield", "", ""]],
+    )
     page = tmp_path / "reports" / "demo" / "page.html"
     page.parent.mkdir(parents=True)
     page.write_text("<p>Observed by Dana Whitfield (PM).</p>\n<p>Invite Maria Lopez at maria.lopez@example.com</p>\n")
     leaks = scan_for_leaks(tmp_path)
     assert {(leak.line, leak.kind, leak.study, leak.item) for leak in leaks} == {
-        (2, "name", "panel", "Maria Lopez"), (2, "email", "panel", "maria.lopez@example.com")}
+        (2, "name", "panel", "Maria Lopez"),
+        (2, "email", "panel", "maria.lopez@example.com"),
+    }

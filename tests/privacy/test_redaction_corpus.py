@@ -4,6 +4,7 @@
 names and of other personal data must stay 100%; precision (everyday words
 such as "Will it ship?" kept) must not fall below what it is now.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Pseudonyms, redaction and consent (kit.privacy.roster, kit.privacy.redaction)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -23,10 +24,13 @@ ROWS = [
     ("R-105", "Maria Okoro", "mo@example.com", "new", "yes", "yes"),
 ]
 SESSIONS = pd.DataFrame(
-    [("S01", "R-101", "2026-10-19", "Sam Okafor", "Dana Whitfield; Lee Park"),
-     ("S02", "R-102", "2026-10-19", "Sam Okafor", "Dana Whitfield"),
-     ("S03", "R-103", "2026-10-20", "", "Sam Okafor")],
-    columns=["session_id", "participant_id", "date", "moderator", "observers"])
+    [
+        ("S01", "R-101", "2026-10-19", "Sam Okafor", "Dana Whitfield; Lee Park"),
+        ("S02", "R-102", "2026-10-19", "Sam Okafor", "Dana Whitfield"),
+        ("S03", "R-103", "2026-10-20", "", "Sam Okafor"),
+    ],
+    columns=["session_id", "participant_id", "date", "moderator", "observers"],
+)
 
 
 @pytest.fixture
@@ -36,9 +40,15 @@ def roster() -> Roster:
 
 # --- pseudonyms ----------------------------------------------------------------------------
 
+
 def test_pseudonyms_follow_roster_order(roster):
-    assert [roster.pseudonym(p) for p in ("R-101", "R-102", "R-103", "R-104", "R-105")] == \
-        ["P01", "P02", "P03", "P04", "P05"]
+    assert [roster.pseudonym(p) for p in ("R-101", "R-102", "R-103", "R-104", "R-105")] == [
+        "P01",
+        "P02",
+        "P03",
+        "P04",
+        "P05",
+    ]
     assert roster.pseudonym(" R-102 ") == "P02"
 
 
@@ -74,25 +84,29 @@ def test_public_participants_hold_no_names(roster):
 
 # --- names ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("Kwame Mensah said so", "P02 said so"),
-    ("KWAME MENSAH said so", "P02 said so"),
-    ("kwame  mensah said so", "P02 said so"),
-    ("Kwame\nMensah said so", "P02 said so"),
-    ("Kwame said so", "P02 said so"),
-    ("kwame said so", "P02 said so"),
-    ("Mensah said so", "P02 said so"),
-    ("Kwame's basket", "P02's basket"),
-    ("Kwame\u2019s basket", "P02\u2019s basket"),
-    ("MENSAH'S basket", "P02'S basket"),
-    ("Kwamesson and akwame stay", "Kwamesson and akwame stay"),
-    ("Gonzalez", "P01"),
-    ("Maria Gonzalez and Maria Okoro", "P01 and P05"),
-    ("Maria was there", f"{NAME_PLACEHOLDER} was there"),  # two Marias: no pseudonym is right
-    ("José Núñez", "P04"),
-    ("Jose Nunez and núñez's", "P04 and P04's"),
-    ("R-102 again", "P02 again"),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Kwame Mensah said so", "P02 said so"),
+        ("KWAME MENSAH said so", "P02 said so"),
+        ("kwame  mensah said so", "P02 said so"),
+        ("Kwame\nMensah said so", "P02 said so"),
+        ("Kwame said so", "P02 said so"),
+        ("kwame said so", "P02 said so"),
+        ("Mensah said so", "P02 said so"),
+        ("Kwame's basket", "P02's basket"),
+        ("Kwame\u2019s basket", "P02\u2019s basket"),
+        ("MENSAH'S basket", "P02'S basket"),
+        ("Kwamesson and akwame stay", "Kwamesson and akwame stay"),
+        ("Gonzalez", "P01"),
+        ("Maria Gonzalez and Maria Okoro", "P01 and P05"),
+        ("Maria was there", f"{NAME_PLACEHOLDER} was there"),  # two Marias: no pseudonym is right
+        ("José Núñez", "P04"),
+        ("Jose Nunez and núñez's", "P04 and P04's"),
+        ("R-102 again", "P02 again"),
+    ],
+)
 def test_participant_names_become_pseudonyms(roster, text, expected):
     assert roster.redact(text) == expected
 
@@ -119,19 +133,40 @@ def test_transcript_speakers(roster):
 
 # --- typed placeholders --------------------------------------------------------------------
 
-@pytest.mark.parametrize("phone", [
-    "+44 20 7946 0958", "(415) 555-0132", "0151 496 0000", "+1-202-555-0143",
-    "+1 (415) 555-0132", "020 7946 0958", "07700 900123", "415.555.0132", "+33 1 23 45 67 89",
-    "555-0132",
-])
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+44 20 7946 0958",
+        "(415) 555-0132",
+        "0151 496 0000",
+        "+1-202-555-0143",
+        "+1 (415) 555-0132",
+        "020 7946 0958",
+        "07700 900123",
+        "415.555.0132",
+        "+33 1 23 45 67 89",
+        "555-0132",
+    ],
+)
 def test_phone_numbers(roster, phone):
     assert roster.redact(f"call me on {phone}, thanks") == "call me on [phone], thanks"
 
 
-@pytest.mark.parametrize("text", [
-    "on 2026-10-19 at 00:00:04.210", "it costs £6.95", "about 20 s", "in 2026", "1,000 users",
-    "version 1.2.3", "10-20 seconds", "from 2019-2020", "pi is 3.14159265",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on 2026-10-19 at 00:00:04.210",
+        "it costs £6.95",
+        "about 20 s",
+        "in 2026",
+        "1,000 users",
+        "version 1.2.3",
+        "10-20 seconds",
+        "from 2019-2020",
+        "pi is 3.14159265",
+    ],
+)
 def test_numbers_that_are_not_phones_stay(text):
     assert redact_typed(text) == text
 
@@ -142,12 +177,15 @@ def test_luhn_worked_example():
     assert not luhn_valid("79927398710")
 
 
-@pytest.mark.parametrize("card", [
-    "4111 1111 1111 1111",  # Visa test number
-    "5555-5555-5555-4444",  # Mastercard test number
-    "378282246310005",  # American Express test number
-    "4012888888881881",
-])
+@pytest.mark.parametrize(
+    "card",
+    [
+        "4111 1111 1111 1111",  # Visa test number
+        "5555-5555-5555-4444",  # Mastercard test number
+        "378282246310005",  # American Express test number
+        "4012888888881881",
+    ],
+)
 def test_card_numbers_with_valid_luhn(card):
     assert card_number(card)
     assert redact_typed(f"card {card} expired") == "card [card] expired"
@@ -159,12 +197,15 @@ def test_long_numbers_failing_luhn_are_not_cards():
 
 
 def test_emails_urls_addresses(roster):
-    text = ("Mail maria.g@example.com or ANYONE+tag@sub.example.co.uk; see "
-            "https://shop.example.com/cart?id=42&email=x%40y.z. Home page https://example.com/help stays. "
-            "Lives at 221B Baker Street, London NW1 6XE; office 10 Downing St; I waited 20 minutes on the road.")
+    text = (
+        "Mail maria.g@example.com or ANYONE+tag@sub.example.co.uk; see "
+        "https://shop.example.com/cart?id=42&email=x%40y.z. Home page https://example.com/help stays. "
+        "Lives at 221B Baker Street, London NW1 6XE; office 10 Downing St; I waited 20 minutes on the road."
+    )
     assert roster.redact(text) == (
         "Mail [email] or [email]; see [url]. Home page https://example.com/help stays. "
-        "Lives at [address], London [address]; office [address]; I waited 20 minutes on the road.")
+        "Lives at [address], London [address]; office [address]; I waited 20 minutes on the road."
+    )
 
 
 def test_redact_leaves_empty_values_alone(roster):
@@ -175,6 +216,7 @@ def test_redact_leaves_empty_values_alone(roster):
 
 
 # --- consent -------------------------------------------------------------------------------
+
 
 def test_quote_consent(roster):
     assert roster.can_quote("R-101") and roster.can_quote("R-104")  # "Yes" counts
@@ -190,8 +232,9 @@ def test_recording_consent(roster):
 
 
 def test_recording_links_need_consent_and_an_http_link():
-    sessions = SESSIONS.assign(recording=["https://rec.example.com/S01", "https://rec.example.com/S02",
-                                          "https://rec.example.com/S03"])
+    sessions = SESSIONS.assign(
+        recording=["https://rec.example.com/S01", "https://rec.example.com/S02", "https://rec.example.com/S03"]
+    )
     roster = Roster.from_frames(participants(ROWS), sessions)
     assert roster.recording_link("S01") == "https://rec.example.com/S01"  # R-101 consented
     assert roster.recording_link("S03") is None  # R-103: consent_recording "no"
@@ -230,12 +273,19 @@ def test_a_panel_withdrawal_withholds_quotes_and_recordings_in_every_study(tmp_p
 
     write_panel(tmp_path, [person("PN-1", "Maria Lopez", withdrawn="2026-02-01"), person("PN-2", "Tom Berg")])
     for slug in ("a", "b"):
-        write_study(tmp_path, slug, [
-            ["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"],
-            ["R-2", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", "PN-2"],
-            ["R-3", "Una Linked", "u@x.org", "First-time buyer", "yes", "yes", ""]],
-            [["S1", "R-1", "2026-01-10", "Sam", "", "", "https://rec.example/1"],
-             ["S2", "R-2", "2026-01-11", "Sam", "", "", "https://rec.example/2"]])
+        write_study(
+            tmp_path,
+            slug,
+            [
+                ["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"],
+                ["R-2", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", "PN-2"],
+                ["R-3", "Una Linked", "u@x.org", "First-time buyer", "yes", "yes", ""],
+            ],
+            [
+                ["S1", "R-1", "2026-01-10", "Sam", "", "", "https://rec.example/1"],
+                ["S2", "R-2", "2026-01-11", "Sam", "", "", "https://rec.example/2"],
+            ],
+        )
         roster = Roster.from_study(tmp_path / "notebooks" / slug)
         assert not roster.can_quote("R-1") and not roster.can_link_recording("R-1")
         assert roster.recording_link("S1") is None and roster.recording_link("S2") == "https://rec.example/2"
@@ -248,10 +298,18 @@ def test_a_no_in_the_persons_latest_study_holds_in_the_earlier_ones_but_a_later_
     write_panel(tmp_path, [person("PN-1", "Maria Lopez"), person("PN-2", "Tom Berg")])
     maria = ["R-1", "Maria Lopez", "m@x.org", "First-time buyer"]
     tom = ["R-2", "Tom Berg", "t@x.org", "First-time buyer"]
-    write_study(tmp_path, "early", [maria + ["yes", "yes", "PN-1"], tom + ["no", "no", "PN-2"]],
-                [["S1", "R-1", "2026-01-10", "Sam", "", "", ""], ["S2", "R-2", "2026-01-10", "Sam", "", "", ""]])
-    write_study(tmp_path, "later", [maria + ["no", "yes", "PN-1"], tom + ["yes", "yes", "PN-2"]],
-                [["S1", "R-1", "2026-05-10", "Sam", "", "", ""], ["S2", "R-2", "2026-05-10", "Sam", "", "", ""]])
+    write_study(
+        tmp_path,
+        "early",
+        [maria + ["yes", "yes", "PN-1"], tom + ["no", "no", "PN-2"]],
+        [["S1", "R-1", "2026-01-10", "Sam", "", "", ""], ["S2", "R-2", "2026-01-10", "Sam", "", "", ""]],
+    )
+    write_study(
+        tmp_path,
+        "later",
+        [maria + ["no", "yes", "PN-1"], tom + ["yes", "yes", "PN-2"]],
+        [["S1", "R-1", "2026-05-10", "Sam", "", "", ""], ["S2", "R-2", "2026-05-10", "Sam", "", "", ""]],
+    )
     early = Roster.from_study(tmp_path / "notebooks" / "early")
     later = Roster.from_study(tmp_path / "notebooks" / "later")
     # Maria said no to quotes in May: her January quotes are withheld too; recordings stay allowed

@@ -1,5 +1,6 @@
 """kit.qda: the REFI-QDA export validates against the standard's schema and re-imports to the same
 codebook and codings; a codebook exported by another tool merges into codebook.yml."""
+
 from __future__ import annotations
 
 import csv
@@ -46,8 +47,10 @@ def _project_xml(path: Path):
 
 def _csv_codings(path: Path, book) -> dict[str, list[str]]:
     with path.open(encoding="utf-8") as fh:
-        rows = {r["note_id"]: sorted({book.canonical(t) for t in r["tags"].split(";") if t.strip()})
-                for r in csv.DictReader(fh)}
+        rows = {
+            r["note_id"]: sorted({book.canonical(t) for t in r["tags"].split(";") if t.strip()})
+            for r in csv.DictReader(fh)
+        }
     return {k: v for k, v in rows.items() if v}
 
 
@@ -59,21 +62,24 @@ def test_export_validates_against_the_refi_qda_schema(demo):
     assert schema.validate(root), schema.error_log
     assert root.tag == f"{NS}Project"
     sources = root.findall(f"{NS}Sources/{NS}TextSource")
-    assert {f"Sources/{s.get('plainTextPath').removeprefix('internal://')}" for s in sources} \
-        == {n for n in files if n.startswith("Sources/")}
+    assert {f"Sources/{s.get('plainTextPath').removeprefix('internal://')}" for s in sources} == {
+        n for n in files if n.startswith("Sources/")
+    }
 
 
 def test_selection_offsets_point_at_the_note_text(demo):
     summary = export_qdpx(demo, "demo-checkout")
     root, files = _project_xml(summary.path)
-    notes = {r["note_id"]: r["text"] for r in csv.DictReader(
-        (demo / "notebooks/demo-checkout/data/notes.csv").open(encoding="utf-8"))}
+    notes = {
+        r["note_id"]: r["text"]
+        for r in csv.DictReader((demo / "notebooks/demo-checkout/data/notes.csv").open(encoding="utf-8"))
+    }
     roster = Roster.from_study(demo / "notebooks/demo-checkout")
     checked = 0
     for source in root.iter(f"{NS}TextSource"):
         text = files["Sources/" + source.get("plainTextPath").removeprefix("internal://")].decode("utf-8")
         for sel in source.iter(f"{NS}PlainTextSelection"):
-            cut = text[int(sel.get("startPosition")):int(sel.get("endPosition"))]
+            cut = text[int(sel.get("startPosition")) : int(sel.get("endPosition"))]
             expected = roster.redact(notes[sel.get("name")])  # the export is pseudonymised
             assert cut in (expected, "[quote withheld: no consent to quotes]")
             checked += 1
@@ -92,8 +98,9 @@ def test_round_trip_same_codes_and_same_codings(demo):
     data = demo / "notebooks/demo-checkout/data"
     assert project.codings["pm"] == _csv_codings(data / "coding" / "pm.csv", book)
     with (data / "notes.csv").open(encoding="utf-8") as fh:
-        notes = {r["note_id"]: sorted({book.canonical(t) for t in r["tags"].split(";") if t})
-                 for r in csv.DictReader(fh)}
+        notes = {
+            r["note_id"]: sorted({book.canonical(t) for t in r["tags"].split(";") if t}) for r in csv.DictReader(fh)
+        }
     assert project.codings["notes"] == {k: v for k, v in notes.items() if v}
 
 
@@ -107,8 +114,11 @@ def test_reimport_gives_the_same_codebook_and_coding_files(demo, tmp_path):
     import_codebook(fresh, summary.path)
     original, imported = load_codebook(demo), load_codebook(fresh)
     for name, code in imported.codes.items():
-        assert (code.parent, code.definition, imported.guid(name)) == \
-               (original.codes[name].parent, original.codes[name].definition, original.guid(name))
+        assert (code.parent, code.definition, imported.guid(name)) == (
+            original.codes[name].parent,
+            original.codes[name].definition,
+            original.guid(name),
+        )
     coding = demo / "notebooks/demo-checkout/data/coding"
     before = _csv_codings(coding / "pm.csv", original)
     shutil.rmtree(coding)
@@ -135,8 +145,7 @@ def test_raw_export_needs_confirmation_and_stays_out_of_published_folders(demo):
         with pytest.raises(UsageError, match=f"must not be written under {folder}/"):
             export_qdpx(demo, "demo-checkout", demo / folder / "x.qdpx", raw=True, confirm_personal_data=True)
         assert not (demo / folder / "x.qdpx").exists()
-    summary = export_qdpx(demo, "demo-checkout", demo / "private" / "raw.qdpx", raw=True,
-                          confirm_personal_data=True)
+    summary = export_qdpx(demo, "demo-checkout", demo / "private" / "raw.qdpx", raw=True, confirm_personal_data=True)
     blob = b"".join(_project_xml(summary.path)[1].values()).decode("utf-8")
     assert "Maria Gonzalez (R-1041)" in blob
 
@@ -150,7 +159,8 @@ def test_a_codebook_exported_by_nvivo_merges_into_codebook_yml(demo):
         "code 'payment': definition differs (kept 'Anything about paying for the order - choosing, entering or "
         "confirming a payment method.', imported 'Anything about how customers pay.')",
         "code 'saved-card': definition differs (kept 'Using, choosing or failing to find a payment card stored "
-        "in the account.', imported 'Using a card stored in the account.')"]
+        "in the account.', imported 'Using a card stored in the account.')",
+    ]
     text = (demo / "codebook.yml").read_text()
     assert text.startswith(before.split("codes:")[0])  # the team's comments stay
     book = load_codebook(demo)
@@ -175,19 +185,24 @@ def test_not_a_refi_file_is_a_clear_error(tmp_path):
     with pytest.raises(QdaError, match="a .qdpx must hold project.qde"):
         read_project(z)
     evil = tmp_path / "evil.qdc"
-    evil.write_text('<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                    '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="1" name="&x;" '
-                    'isCodable="true"/></Codes></CodeBook>')
+    evil.write_text(
+        '<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="1" name="&x;" '
+        'isCodable="true"/></Codes></CodeBook>'
+    )
     with pytest.raises(QdaError, match="not a REFI-QDA file"):  # an external entity is never fetched
         read_project(evil)
 
 
 def test_code_names_with_a_semicolon_are_imported_with_a_comma(tmp_path):
     qdc = tmp_path / "maxqda.qdc"
-    qdc.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
-                   'origin="MAXQDA 24"><Codes><Code guid="{11111111-2222-4333-8444-555555555555}" '
-                   'name="Price; value" isCodable="true"><Code guid="{21111111-2222-4333-8444-555555555555}" '
-                   'name="Too expensive" isCodable="true"/></Code></Codes></CodeBook>', encoding="utf-8")
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+        'origin="MAXQDA 24"><Codes><Code guid="{11111111-2222-4333-8444-555555555555}" '
+        'name="Price; value" isCodable="true"><Code guid="{21111111-2222-4333-8444-555555555555}" '
+        'name="Too expensive" isCodable="true"/></Code></Codes></CodeBook>',
+        encoding="utf-8",
+    )
     report = import_codebook(tmp_path, qdc)
     assert report.added == ["price, value", "too expensive"]
     book = load_codebook(tmp_path)

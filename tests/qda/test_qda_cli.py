@@ -1,4 +1,5 @@
 """The commands of issue 17: kit codebook, kit export --qdpx, kit import --qdc/--qdpx (exit codes and output)."""
+
 from __future__ import annotations
 
 import shutil
@@ -26,8 +27,10 @@ def test_kit_codebook_lists_findings_and_strict_fails_on_them(demo):
     runner = CliRunner()
     out = runner.invoke(cli, ["codebook"])
     assert out.exit_code == 0, out.output
-    assert ("notebooks/demo-checkout/data/coding/pm.csv:14: tag 'delivery-charge' is a synonym of "
-            "'shipping-cost': use 'shipping-cost'") in out.output
+    assert (
+        "notebooks/demo-checkout/data/coding/pm.csv:14: tag 'delivery-charge' is a synonym of "
+        "'shipping-cost': use 'shipping-cost'"
+    ) in out.output
     assert "codebook: 19 codes, 1 studies, 7 findings" in out.output  # onboarding codes and error-messages unused here
     assert runner.invoke(cli, ["codebook", "--strict"]).exit_code == 1
 
@@ -83,8 +86,10 @@ def test_kit_run_shows_the_codebook_findings_of_the_studies_it_ran_as_warnings(d
 
     print_codebook_warnings(("demo-checkout",))
     err = capsys.readouterr().err
-    assert ("kit: warning: notebooks/demo-checkout/data/coding/pm.csv:14: tag 'delivery-charge' is a synonym "
-            "of 'shipping-cost'") in err
+    assert (
+        "kit: warning: notebooks/demo-checkout/data/coding/pm.csv:14: tag 'delivery-charge' is a synonym "
+        "of 'shipping-cost'"
+    ) in err
     (demo / "codebook.yml").write_text("codes: [")
     print_codebook_warnings(())
     assert "kit: warning: codebook.yml:" in capsys.readouterr().err  # never fails the run

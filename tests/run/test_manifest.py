@@ -5,6 +5,7 @@ stand-in that writes what a stage writes (its executed notebook and JSON),
 so these tests exercise the real cache decisions quickly. Execution itself
 is covered by tests/test_runner.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,12 @@ def _write_study(repo: Path, slug: str) -> Path:
     d = repo / "notebooks" / slug
     (d / "data").mkdir(parents=True)
     (d / "study.yml").write_text("title: A study\nstart_date: 2026-11-02\n")
-    (d / "data" / "notes.csv").write_text("note_id,session_id,participant_id,task,text,tags\n"
-                                          "N001,S01,P01,pay,Paused at the total,hesitation\n")
-    (d / "data" / "sessions.csv").write_text("session_id,participant_id,date,moderator,observers\n"
-                                             "S01,P01,2026-11-03,Sam,Dana\n")
+    (d / "data" / "notes.csv").write_text(
+        "note_id,session_id,participant_id,task,text,tags\nN001,S01,P01,pay,Paused at the total,hesitation\n"
+    )
+    (d / "data" / "sessions.csv").write_text(
+        "session_id,participant_id,date,moderator,observers\nS01,P01,2026-11-03,Sam,Dana\n"
+    )
     return d
 
 
@@ -196,8 +199,7 @@ def test_failed_stage_runs_again_next_time(repo: Path, executed: list, monkeypat
     assert _run(repo, executed) == _only("alpha", SESSIONS, INSIGHTS)
 
 
-def test_failed_stage_withdraws_its_own_and_later_outputs_from_earlier_runs(repo: Path, executed: list,
-                                                                            monkeypatch):
+def test_failed_stage_withdraws_its_own_and_later_outputs_from_earlier_runs(repo: Path, executed: list, monkeypatch):
     from kit.site.index import build_index
 
     _run(repo, executed)
@@ -297,16 +299,27 @@ def test_choosing_an_embedding_model_reruns_the_synthesis(repo: Path, executed: 
 def _panel(repo: Path, people: str) -> None:
     (repo / "panel").mkdir(exist_ok=True)
     (repo / "panel" / "people.csv").write_text(
-        "person_id,name,email,account,segment,contact_owner,opted_in,consent_version,withdrawn,beta\n" + people)
+        "person_id,name,email,account,segment,contact_owner,opted_in,consent_version,withdrawn,beta\n" + people
+    )
     for slug in ("alpha", "beta"):
         plan = repo / "notebooks" / slug / "study.yml"
-        plan.write_text(yaml.safe_dump(study_plan(segments=["Buyer"], participants_per_segment={"Buyer": 2},
-                                                  start_date="2026-11-02", deadline="2026-12-01")))
+        plan.write_text(
+            yaml.safe_dump(
+                study_plan(
+                    segments=["Buyer"],
+                    participants_per_segment={"Buyer": 2},
+                    start_date="2026-11-02",
+                    deadline="2026-12-01",
+                )
+            )
+        )
         (repo / "notebooks" / slug / "data" / "participants.csv").write_text(  # PN-1 took part in beta only
             "participant_id,name,email,segment,consent_quotes,consent_recording,person_id\n"
-            f"P01,A B,a@x.org,Buyer,yes,yes,{'PN-1' if slug == 'beta' else ''}\n")
+            f"P01,A B,a@x.org,Buyer,yes,yes,{'PN-1' if slug == 'beta' else ''}\n"
+        )
         (repo / "notebooks" / slug / "data" / "sessions.csv").write_text(
-            "session_id,participant_id,date,moderator,observers\nS01,P01,2019-11-03,Sam,Dana\n")
+            "session_id,participant_id,date,moderator,observers\nS01,P01,2019-11-03,Sam,Dana\n"
+        )
 
 
 def test_a_withdrawal_in_the_panel_reruns_the_studies_of_that_person(repo: Path, executed: list):
@@ -314,12 +327,14 @@ def test_a_withdrawal_in_the_panel_reruns_the_studies_of_that_person(repo: Path,
     _run(repo, executed)
     assert _run(repo, executed) == set()
     (repo / "panel" / "people.csv").write_text(
-        (repo / "panel" / "people.csv").read_text().replace("v1,,no", "v1,2026-11-20,no"))
+        (repo / "panel" / "people.csv").read_text().replace("v1,,no", "v1,2026-11-20,no")
+    )
     # beta, where PN-1 took part, runs again; alpha because PN-1 was eligible for its plan
     # (a plan that runs again re-runs the stages after it)
     assert _run(repo, executed) == _only("alpha", *STAGES) | _only("beta", *STAGES)
     (repo / "panel" / "people.csv").write_text(
-        (repo / "panel" / "people.csv").read_text().replace("2026-11-20", "2026-11-21"))
+        (repo / "panel" / "people.csv").read_text().replace("2026-11-20", "2026-11-21")
+    )
     assert _run(repo, executed) == set()  # another date, the same withdrawal
     roster = repo / "notebooks" / "alpha" / "data" / "participants.csv"
     roster.write_text(roster.read_text().replace("yes,yes,\n", "no,no,\n"))
@@ -342,6 +357,8 @@ def test_kit_recruit_proposals_are_no_stage_input(repo: Path, executed: list):
     _run(repo, executed)
     (repo / "notebooks" / "alpha" / "data" / "invites.csv").write_text("person_id\nPN-1\n")
     assert _run(repo, executed) == set()
+
+
 def test_the_shared_codebook_and_request_files_are_inputs_of_the_synthesis(tmp_path: Path):
     # Issue 17: codebook.yml and requests/*.csv live at the repository root; editing them re-runs 02-sessions.
     study = tmp_path / "notebooks" / "s"

@@ -1,4 +1,5 @@
 """kit merge: combining shards' reports, and every refusal (a study twice, a missing shard ...)."""
+
 from __future__ import annotations
 
 import json
@@ -44,13 +45,16 @@ def test_merge_combines_shards_and_replaces_reports(tmp_path: Path):
     assert read_costs(tmp_path) == {"a": 2.0, "b": 2.0, "c": 2.0}
 
 
-@pytest.mark.parametrize("case, message", [
-    ("duplicate", "study 'a' is in two shards"),
-    ("missing", "missing shard 3/3"),
-    ("twice", "shard 1/3 given twice"),
-    ("unrun", "studies run by no shard: d"),
-    ("counts", "different counts"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("duplicate", "study 'a' is in two shards"),
+        ("missing", "missing shard 3/3"),
+        ("twice", "shard 1/3 given twice"),
+        ("unrun", "studies run by no shard: d"),
+        ("counts", "different counts"),
+    ],
+)
 def test_merge_refuses_and_keeps_reports(tmp_path: Path, case: str, message: str):
     (tmp_path / "reports" / "old").mkdir(parents=True)
     base = tmp_path / "in"

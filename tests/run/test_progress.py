@@ -1,4 +1,5 @@
 """kit.run.progress: a live table on a terminal, one line per executed notebook in CI, one summary line per study."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,12 @@ def test_progress_plain_lines_only_for_executed_notebooks(capsys):
         display.event("b", "02-sessions.ipynb", "ok", "1.5s")
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].endswith("b 02-sessions.ipynb: done 1.5s [changed: data/notes.csv]")
-    display.summary([StudyResult("a", [StageResult(s, "cached") for s in STAGES]),
-                     StudyResult("b", [StageResult("02-sessions.ipynb", "ok", 1.5, executed=True)], 1.6)])
+    display.summary(
+        [
+            StudyResult("a", [StageResult(s, "cached") for s in STAGES]),
+            StudyResult("b", [StageResult("02-sessions.ipynb", "ok", 1.5, executed=True)], 1.6),
+        ]
+    )
     out = capsys.readouterr().out
     assert "ok      a  (up to date)" in out and "ok      b  (1.6s, 1 run)" in out
     assert "2 of 2 studies ok; 1 notebooks executed, 3 up to date" in out
@@ -41,8 +46,7 @@ def _render(display: RunDisplay) -> list[str]:
 
 
 def _many_up_to_date(n: int, height: int) -> RunDisplay:
-    display = RunDisplay(console=Console(file=io.StringIO(), force_terminal=True, width=100, height=height),
-                         live=False)
+    display = RunDisplay(console=Console(file=io.StringIO(), force_terminal=True, width=100, height=height), live=False)
     for i in range(n):
         for stage in STAGES:
             display.event(f"study-{i:03d}", stage, "cached")

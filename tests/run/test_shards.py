@@ -1,4 +1,5 @@
 """Shard assignment (balanced, deterministic, stable), the cost table and a shard's reports, without papermill."""
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ Notebook execution is replaced by a stand-in that writes each stage's JSON
 with the warnings a real stage would put there (the papermill path is
 covered in tests/e2e/test_real_exports.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,10 @@ from kit.run import runner
 from kit.run.manifest import stage_specs
 from kit.run.stage_warnings import SHOWN, study_warnings
 
-PLAN_WARNINGS = [{"section": "observers", "message": "No PM observes sessions"},
-                 {"section": "discussion guide", "message": "study.yml: key 'discussion_guide[2]': leading"}]
+PLAN_WARNINGS = [
+    {"section": "observers", "message": "No PM observes sessions"},
+    {"section": "discussion guide", "message": "study.yml: key 'discussion_guide[2]': leading"},
+]
 DATA_WARNINGS = [f"data/notes.csv:{n}: session_id 'S9' is not in sessions.csv" for n in range(2, 9)]
 
 
@@ -61,8 +64,11 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
 def test_study_warnings_in_stage_order_each_once(repo: Path):
     runner.run_studies(repo)
     got = study_warnings(repo, "noisy")
-    assert got == ["study.yml (observers): No PM observes sessions",
-                   "study.yml: key 'discussion_guide[2]': leading", *DATA_WARNINGS]
+    assert got == [
+        "study.yml (observers): No PM observes sessions",
+        "study.yml: key 'discussion_guide[2]': leading",
+        *DATA_WARNINGS,
+    ]
     assert study_warnings(repo, "clean") == []
 
 
@@ -76,7 +82,7 @@ def test_kit_run_prints_the_count_and_the_first_few(repo: Path):
     shown = [line for line in lines if line.startswith("  warning: ")]
     assert shown == [f"  warning: {w}" for w in study_warnings(repo, "noisy")[:SHOWN]]
     assert len(set(shown)) == len(shown)
-    assert "  ... and 4 more in reports/noisy/*.json (\"warnings\")" in lines
+    assert '  ... and 4 more in reports/noisy/*.json ("warnings")' in lines
     again = CliRunner().invoke(cli, ["run"])  # up to date: the warnings are still shown
     assert "ok      noisy  (up to date, 9 warnings)" in again.output
 

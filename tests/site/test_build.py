@@ -1,4 +1,5 @@
 """kit.site.build / kit.site.pages / kit.site.playbook: what `kit site` generates, and how a build fails safely."""
+
 from __future__ import annotations
 
 import json
@@ -32,45 +33,69 @@ def test_prepare_rebuilds_the_index_and_writes_listing_files(repo: Path):
     items = _yaml(repo / "studies" / publish.STUDY_LISTING)
     alpha = next(i for i in items if i["title"] == "Alpha checkout study")
     assert alpha["path"] == "studies/alpha/03-insights.html"
-    assert (alpha["product-area"], alpha["status"], alpha["participants"], alpha["insights"]) == \
-        ("Checkout", "synthesis", 5, 2)
+    assert (alpha["product-area"], alpha["status"], alpha["participants"], alpha["insights"]) == (
+        "Checkout",
+        "synthesis",
+        5,
+        2,
+    )
     assert alpha["owners"] == "Pat PM (PM), Uma UXR (UXR)"
     assert alpha["dates"] == "2026-10-01 – 2026-11-01"
     beta = next(i for i in items if i["title"] == "Beta onboarding test")
     assert beta["path"] == "studies/beta/02-sessions.html"  # no insights page: its last stage
 
     insights = _yaml(repo / "studies" / publish.INSIGHT_LISTING)
-    assert [i["path"] for i in insights] == ["studies/alpha/03-insights.html#insight-I1",
-                                             "studies/alpha/03-insights.html#insight-I2"]
+    assert [i["path"] for i in insights] == [
+        "studies/alpha/03-insights.html#insight-I1",
+        "studies/alpha/03-insights.html#insight-I2",
+    ]
     first = insights[0]
-    assert {"payment", "error", "Checkout", "confidence: high", "recommendation: accepted"} == \
-        set(first["categories"])
+    assert {"payment", "error", "Checkout", "confidence: high", "recommendation: accepted"} == set(first["categories"])
     # Quarto renders listing fields as Markdown and categories as raw HTML: both arrive escaped.
-    assert first["title"] == ("Payment errors confuse people \\<script\\>window.\\_\\_xss=1\\</script\\> "
-                              '"P02" \\& \\<b\\>bold\\</b\\>')
+    assert first["title"] == (
+        'Payment errors confuse people \\<script\\>window.\\_\\_xss=1\\</script\\> "P02" \\& \\<b\\>bold\\</b\\>'
+    )
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     assert HOSTILE in publish.insight_listing_items(index)[0]["title"]  # the preview's plain items
     assert all(v is not None for item in items + insights for v in item.values())
 
 
 def test_quarto_text_is_literal_markdown_and_shortcodes_stay_text():
-    assert publish.quarto_title("Checkout $20 <b>x</b> {{< env GH_TOKEN >}}") == \
-        "Checkout $20 \\<b\\>x\\</b\\> {{{\\< env GH\\_TOKEN \\>}}}"
+    assert (
+        publish.quarto_title("Checkout $20 <b>x</b> {{< env GH_TOKEN >}}")
+        == "Checkout $20 \\<b\\>x\\</b\\> {{{\\< env GH\\_TOKEN \\>}}}"
+    )
     assert publish.quarto_title("Alpha checkout study: Plan") == "Alpha checkout study: Plan"
-    [item] = publish.quarto_listing_items([{"title": "[a](javascript:x)", "path": "studies/a_b/x.html",
-                                            "date": "2026-01-01", "insights": 3,
-                                            "categories": ["<img src=x onerror=alert(1)>", "a & b"]}])
-    assert item == {"title": "\\[a\\](javascript:x)", "path": "studies/a_b/x.html",
-                    "date": "2026-01-01", "insights": 3,
-                    "categories": ["&lt;img src=x onerror=alert(1)&gt;", "a &amp; b"]}
+    [item] = publish.quarto_listing_items(
+        [
+            {
+                "title": "[a](javascript:x)",
+                "path": "studies/a_b/x.html",
+                "date": "2026-01-01",
+                "insights": 3,
+                "categories": ["<img src=x onerror=alert(1)>", "a & b"],
+            }
+        ]
+    )
+    assert item == {
+        "title": "\\[a\\](javascript:x)",
+        "path": "studies/a_b/x.html",
+        "date": "2026-01-01",
+        "insights": 3,
+        "categories": ["&lt;img src=x onerror=alert(1)&gt;", "a &amp; b"],
+    }
 
 
 def test_navigation_lists_only_the_pages_that_exist(repo: Path):
     prepare(repo)
     nav = _yaml(repo / "studies" / publish.NAVIGATION)
     assert nav["project"]["render"] == [
-        "studies/alpha/01-plan.ipynb", "studies/alpha/02-sessions.ipynb", "studies/alpha/03-insights.ipynb",
-        "studies/beta/01-plan.ipynb", "studies/beta/02-sessions.ipynb"]
+        "studies/alpha/01-plan.ipynb",
+        "studies/alpha/02-sessions.ipynb",
+        "studies/alpha/03-insights.ipynb",
+        "studies/beta/01-plan.ipynb",
+        "studies/beta/02-sessions.ipynb",
+    ]
     for path in nav["project"]["render"]:
         assert (repo / path).is_file()
     sidebars = {s["id"]: s for s in nav["website"]["sidebar"]}
@@ -99,6 +124,7 @@ def test_published_copy_drops_parameter_cells_and_widget_state(repo: Path):
 def test_stale_study_pages_are_removed(repo: Path):
     prepare(repo)
     import shutil
+
     shutil.rmtree(repo / "reports" / "beta")
     prepare(repo)
     assert not (repo / "studies" / "beta").exists()
@@ -144,10 +170,12 @@ def _fake_quarto(bin_dir: Path, exit_code: int) -> None:
     """A stand-in `quarto` that writes a page into --output-dir (or fails)."""
     bin_dir.mkdir(exist_ok=True)
     script = bin_dir / "quarto"
-    script.write_text("#!/bin/sh\n"
-                      f'[ "{exit_code}" = 0 ] || {{ echo "ERROR: listing broke" >&2; exit {exit_code}; }}\n'
-                      'out=; prev=; for a in "$@"; do [ "$prev" = --output-dir ] && out=$a; prev=$a; done\n'
-                      'mkdir -p "$out" && echo "<html>quarto $1</html>" > "$out/index.html"\n')
+    script.write_text(
+        "#!/bin/sh\n"
+        f'[ "{exit_code}" = 0 ] || {{ echo "ERROR: listing broke" >&2; exit {exit_code}; }}\n'
+        'out=; prev=; for a in "$@"; do [ "$prev" = --output-dir ] && out=$a; prev=$a; done\n'
+        'mkdir -p "$out" && echo "<html>quarto $1</html>" > "$out/index.html"\n'
+    )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
 
 
@@ -168,10 +196,26 @@ def test_quarto_renders_into_staging_and_a_failure_keeps_the_previous_site(repo:
 
 
 def test_widget_views_keep_only_their_static_fallback():
-    nb = {"metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "source": "form()", "outputs": [
-        {"output_type": "display_data", "metadata": {},
-         "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "abc"},
-                  "text/plain": "VBox(...)"}}]}]}
+    nb = {
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "form()",
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {
+                            "application/vnd.jupyter.widget-view+json": {"model_id": "abc"},
+                            "text/plain": "VBox(...)",
+                        },
+                    }
+                ],
+            }
+        ],
+    }
     pub = publish.published_notebook(nb)
     assert pub["cells"][0]["outputs"][0]["data"] == {"text/plain": "VBox(...)"}
     assert "widget-view" in json.dumps(nb)  # the input is not changed

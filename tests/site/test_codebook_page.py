@@ -1,4 +1,5 @@
 """kit.site.codebook_page: the Codebook page's content (both engines include the same Markdown)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,10 +24,17 @@ codes:
 
 def _repo(tmp_path: Path) -> Path:
     (tmp_path / "codebook.yml").write_text(CODEBOOK)
-    atomic_write_json(tmp_path / "reports" / "alpha" / "synthesis.json", {
-        "notes": [{"id": "N1", "tags": ["shipping-cost"]}, {"id": "N2", "tags": ["postage", "checkout"]},
-                  {"id": "N3", "tags": ["old-pay", "mystery"]}],
-        "agreement": {"overall": {"alpha": 0.712, "alpha_band": "tentative"}, "coders": [{}, {}]}})
+    atomic_write_json(
+        tmp_path / "reports" / "alpha" / "synthesis.json",
+        {
+            "notes": [
+                {"id": "N1", "tags": ["shipping-cost"]},
+                {"id": "N2", "tags": ["postage", "checkout"]},
+                {"id": "N3", "tags": ["old-pay", "mystery"]},
+            ],
+            "agreement": {"overall": {"alpha": 0.712, "alpha_band": "tentative"}, "coders": [{}, {}]},
+        },
+    )
     atomic_write_json(tmp_path / "reports" / "beta" / "synthesis.json", {"notes": [{"id": "N1", "tags": ["checkout"]}]})
     return tmp_path
 

@@ -1,4 +1,5 @@
 """Incremental site builds: a partial build re-renders only what changed and equals a full build."""
+
 from __future__ import annotations
 
 import json
@@ -106,6 +107,7 @@ def test_a_failed_partial_build_leaves_the_previous_site_untouched(repo: Path):
 
     def refuse(staged: Path) -> None:
         from kit.errors import KitError
+
         raise KitError("leak found")
 
     with pytest.raises(Exception, match="leak found"):

@@ -1,4 +1,5 @@
 """reports/index.json across studies and the CSV/JSON exports."""
+
 from __future__ import annotations
 
 import copy
@@ -16,8 +17,12 @@ from kit.site.index import build_index
 
 
 def _second_study(root: Path) -> Path:
-    study = copy.deepcopy(STUDY) | {"title": "Onboarding test", "product_area": "Onboarding",
-                                    "start_date": "2026-03-02", "deadline": "2026-03-09"}
+    study = copy.deepcopy(STUDY) | {
+        "title": "Onboarding test",
+        "product_area": "Onboarding",
+        "start_date": "2026-03-02",
+        "deadline": "2026-03-09",
+    }
     spec = insights_copy()
     spec["insights"][0]["tags"] = ["payment", "invite"]
     return make_study(root, "onboarding-test", study=study, insights=spec)
@@ -66,7 +71,7 @@ def test_unreadable_insights_json_is_skipped_with_a_note(tmp_path: Path):
 
 def test_exports_csv_and_json(tmp_path: Path):
     result = run_insights_stage(make_study(tmp_path), exports=False)
-    result["insights"][0]["statement"] = "=HYPERLINK(\"http://x\")"
+    result["insights"][0]["statement"] = '=HYPERLINK("http://x")'
     out = tmp_path / "export"
     export_insights(result, out)
     rows = list(csv.DictReader((out / "insights.csv").open(encoding="utf-8")))
@@ -75,12 +80,13 @@ def test_exports_csv_and_json(tmp_path: Path):
     assert rows[0]["evidence"] == "T1;N001;N002;Q-N007;Q-S01-2"
     recs = list(csv.DictReader((out / "recommendations.csv").open(encoding="utf-8")))
     assert [(r["insight"], r["id"], r["owner"], r["status"]) for r in recs] == [
-        ("I1", "R1", "Design", "accepted"), ("I2", "R2", "Engineering", "shipped")]
+        ("I1", "R1", "Design", "accepted"),
+        ("I2", "R2", "Engineering", "shipped"),
+    ]
     assert read_json(out / "recommendations.json")[1]["decided_on"] == "2026-02-10"
 
 
 def test_update_index_false_writes_only_insights_json(tmp_path: Path):
     run_insights_stage(make_study(tmp_path), exports=False)
-    assert sorted(p.name for p in (tmp_path / "reports" / "fixture").iterdir()) == [
-        "insights.json", "synthesis.json"]
+    assert sorted(p.name for p in (tmp_path / "reports" / "fixture").iterdir()) == ["insights.json", "synthesis.json"]
     assert not (tmp_path / "reports" / "index.json").exists()

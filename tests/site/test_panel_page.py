@@ -1,4 +1,5 @@
 """kit.site.panel_page: the Panel page, counts only, in the preview and in Quarto."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,17 +19,34 @@ PRIVATE = ("Maria", "Lopez", "Tom Berg", "Una", "example.com", "PN-", "R-", "Acm
 
 
 def seed_panel(repo: Path) -> Path:
-    write_panel(repo, [person("PN-1", "Maria Lopez", withdrawn="2026-05-02"),
-                       person("PN-2", "Tom Berg", owner="Sales"),
-                       person("PN-3", "Una Other", segment="Returning buyer", owner="Support"),
-                       person("PN-4", "Vic Vale", segment="Returning buyer", opted_in="")])
-    write_study(repo, "s", [["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"],
-                            ["R-2", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", "PN-2"],
-                            ["R-3", "Una Other", "u@x.org", "Returning buyer", "yes", "yes", "PN-3"]],
-                [["S1", "R-1", "2026-01-10", "Sam", "", "", ""], ["S2", "R-2", "2026-06-01", "Sam", "", "", ""],
-                 ["S3", "R-3", "2026-01-20", "Sam", "", "no-show", ""]])
-    write_csv(repo / "panel" / "purge-log.csv", ["date", "reason", "subject", "study"],
-              [["2026-05-03", "withdrawn", "PN-1", "s"], ["2026-05-03", "withdrawn", "PN-1", "panel"]])
+    write_panel(
+        repo,
+        [
+            person("PN-1", "Maria Lopez", withdrawn="2026-05-02"),
+            person("PN-2", "Tom Berg", owner="Sales"),
+            person("PN-3", "Una Other", segment="Returning buyer", owner="Support"),
+            person("PN-4", "Vic Vale", segment="Returning buyer", opted_in=""),
+        ],
+    )
+    write_study(
+        repo,
+        "s",
+        [
+            ["R-1", "Maria Lopez", "m@x.org", "First-time buyer", "yes", "yes", "PN-1"],
+            ["R-2", "Tom Berg", "t@x.org", "First-time buyer", "yes", "yes", "PN-2"],
+            ["R-3", "Una Other", "u@x.org", "Returning buyer", "yes", "yes", "PN-3"],
+        ],
+        [
+            ["S1", "R-1", "2026-01-10", "Sam", "", "", ""],
+            ["S2", "R-2", "2026-06-01", "Sam", "", "", ""],
+            ["S3", "R-3", "2026-01-20", "Sam", "", "no-show", ""],
+        ],
+    )
+    write_csv(
+        repo / "panel" / "purge-log.csv",
+        ["date", "reason", "subject", "study"],
+        [["2026-05-03", "withdrawn", "PN-1", "s"], ["2026-05-03", "withdrawn", "PN-1", "panel"]],
+    )
     return repo
 
 
@@ -41,8 +59,11 @@ def test_counts_per_segment_month_owner_and_quarter(tmp_path: Path):
     assert data["segments"]["First-time buyer"] == {"people": 2, "withdrawn": 1, "cooldown": 1}
     assert data["segments"]["Returning buyer"] == {"people": 2, "eligible": 1, "not opted in": 1}
     assert data["months"] == {"2026-01": {"yes": 1, "no-show": 1}, "2026-06": {"yes": 1}}
-    assert data["load"] == {"PM": {"people": 2, "sessions": 1}, "Sales": {"people": 1, "sessions": 1},
-                            "Support": {"people": 1}}
+    assert data["load"] == {
+        "PM": {"people": 2, "sessions": 1},
+        "Sales": {"people": 1, "sessions": 1},
+        "Support": {"people": 1},
+    }
     assert data["quarters"] == [{"quarter": "2026-Q2", "withdrawals": 1, "purges": 2}]
     md = panel_markdown(data)
     assert "| First-time buyer | 2 | 0 | 1 | 0 | 0 | 1 | 0 | 0 |" in md

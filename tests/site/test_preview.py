@@ -1,4 +1,5 @@
 """kit.site.preview: the static site without Quarto (pages, navigation, banner, escaping, offline)."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,18 @@ from kit.site.build import build_site
 from kit.site.preview import site_settings
 from site_fixture import seed_site_repo
 
-PAGES = ["index.html", "insights.html", "codebook.html", "playbook.html", "panel.html", "studies/alpha/01-plan.html",
-         "studies/alpha/02-sessions.html", "studies/alpha/03-insights.html",
-         "studies/beta/01-plan.html", "studies/beta/02-sessions.html"]
+PAGES = [
+    "index.html",
+    "insights.html",
+    "codebook.html",
+    "playbook.html",
+    "panel.html",
+    "studies/alpha/01-plan.html",
+    "studies/alpha/02-sessions.html",
+    "studies/alpha/03-insights.html",
+    "studies/beta/01-plan.html",
+    "studies/beta/02-sessions.html",
+]
 
 
 class _Refs(HTMLParser):
@@ -68,7 +78,7 @@ def test_every_link_and_anchor_resolves_inside_the_site(site: Path):
                 continue
             url, fragment = urldefrag(urljoin(base + rel, ref))
             assert url.startswith(base), f"{rel}: external reference {ref}"  # offline: nothing fetched
-            target = site / url[len(base):]
+            target = site / url[len(base) :]
             assert target.is_file(), f"{rel}: broken link {ref}"
             if fragment:
                 assert fragment in _parse(target).ids, f"{rel}: {ref}: no id {fragment!r}"
@@ -76,7 +86,7 @@ def test_every_link_and_anchor_resolves_inside_the_site(site: Path):
 
 def test_study_pages_have_a_sidebar_for_their_study(site: Path):
     html = (site / "studies/beta/02-sessions.html").read_text("utf-8")
-    sidebar = html[html.index('<aside class="kit-sidebar"'):html.index("</aside>")]
+    sidebar = html[html.index('<aside class="kit-sidebar"') : html.index("</aside>")]
     assert "Beta onboarding test" in sidebar
     assert 'href="../../studies/beta/01-plan.html"' in sidebar
     assert 'aria-current="page"' in sidebar and "03-insights" not in sidebar  # beta has no insights page
@@ -116,7 +126,7 @@ def test_insights_page_offers_every_category_group(site: Path):
 
 def test_search_index_covers_insights_studies_and_pages(site: Path):
     text = (site / "assets" / "search-index.js").read_text("utf-8")
-    entries = json.loads(text[text.index("["):text.rindex("]") + 1])
+    entries = json.loads(text[text.index("[") : text.rindex("]") + 1])
     urls = {e["u"] for e in entries}
     assert "studies/alpha/03-insights.html#insight-I2" in urls
     assert "studies/beta/01-plan.html" in urls
@@ -126,7 +136,8 @@ def test_search_index_covers_insights_studies_and_pages(site: Path):
 
 def test_title_and_footer_come_from_quarto_yml(tmp_path: Path):
     (tmp_path / "_quarto.yml").write_text(
-        "website:\n  title: Team research\n  page-footer:\n    left: Left *text*\n    right: Right\n")
+        "website:\n  title: Team research\n  page-footer:\n    left: Left *text*\n    right: Right\n"
+    )
     assert site_settings(tmp_path) == {"title": "Team research", "footer": ["Left *text*", "Right"]}
     repo = seed_site_repo(tmp_path / "repo")
     (repo / "_quarto.yml").write_text((tmp_path / "_quarto.yml").read_text())

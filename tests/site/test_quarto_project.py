@@ -6,6 +6,7 @@ https://quarto.org/docs/websites/website-listings-custom.html (metadata file lis
 https://quarto.org/docs/projects/quarto-projects.html (render targets, metadata-files),
 https://quarto.org/docs/publishing/github-pages.html#github-action.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,8 +56,12 @@ def test_navbar_search_title_footer_and_themes(config):
     navbar = website["navbar"]
     assert navbar["search"] is True
     assert [(i["text"], i["href"]) for i in navbar["left"]] == [
-        ("Studies", "index.qmd"), ("Insights", "insights.qmd"), ("Codebook", "codebook.qmd"),
-        ("Playbook", "playbook.qmd"), ("Panel", "panel.qmd")]
+        ("Studies", "index.qmd"),
+        ("Insights", "insights.qmd"),
+        ("Codebook", "codebook.qmd"),
+        ("Playbook", "playbook.qmd"),
+        ("Panel", "panel.qmd"),
+    ]
     html = config["format"]["html"]
     assert set(html["theme"]) == {"light", "dark"}
     assert html["code-fold"] is True
@@ -180,15 +185,27 @@ def test_workflow_steps_in_order(workflow):
     steps, at = steps_of("run")  # each shard
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["python-version"] == "${{ env.PYTHON_VERSION }}"
-    assert at("pip install .") <= at("ipykernel install") < at("actions/cache@") < at("kit run") \
+    assert (
+        at("pip install .")
+        <= at("ipykernel install")
+        < at("actions/cache@")
+        < at("kit run")
         < at("actions/upload-artifact@")
+    )
     cache = steps[at("actions/cache@")]
     assert cache["with"]["path"] == "reports"  # holds reports/<slug>/.manifest.json
     assert "hashFiles(" in cache["with"]["key"] and cache["with"]["restore-keys"].strip()
     steps, at = steps_of("merge")
-    assert at("pip install .") < at("actions/download-artifact@") < at("kit merge") < at("kit check --privacy") \
-        < at("quarto-dev/quarto-actions/setup@") < at("kit site --quarto") \
-        < at("actions/configure-pages@") < at("actions/upload-pages-artifact@")
+    assert (
+        at("pip install .")
+        < at("actions/download-artifact@")
+        < at("kit merge")
+        < at("kit check --privacy")
+        < at("quarto-dev/quarto-actions/setup@")
+        < at("kit site --quarto")
+        < at("actions/configure-pages@")
+        < at("actions/upload-pages-artifact@")
+    )
     upload = steps[at("actions/upload-pages-artifact@")]
     assert upload["with"]["path"] == "_site" and "pull_request" in upload["if"]
 

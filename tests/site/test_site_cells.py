@@ -1,4 +1,5 @@
 """kit.site.cells: how published cells are shown (raw HTML blocks, shared plotly.js, kit calls without code)."""
+
 from __future__ import annotations
 
 import json
@@ -9,24 +10,33 @@ from kit.site import cells
 from kit.site import pages as publish
 
 
-@pytest.mark.parametrize("source", [
-    "import kit.plan, kit.study",
-    "plan = kit.plan.run_plan_stage(study_dir, reports_dir, kit.study.parameters_from(globals()))",
-    "# a comment\nkit.plan.report.show_overview(plan)\nkit.plan.report.show_raci(plan)",
-    "import kit.forms\nstudy_dir = kit.forms.resolve_study_dir(study_dir)\nkit.forms.plan_editor(study_dir)",
-    "from kit.display import table",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import kit.plan, kit.study",
+        "plan = kit.plan.run_plan_stage(study_dir, reports_dir, kit.study.parameters_from(globals()))",
+        "# a comment\nkit.plan.report.show_overview(plan)\nkit.plan.report.show_raci(plan)",
+        "import kit.forms\nstudy_dir = kit.forms.resolve_study_dir(study_dir)\nkit.forms.plan_editor(study_dir)",
+        "from kit.display import table",
+    ],
+)
 def test_cells_that_only_call_the_kit(source):
     assert cells.only_calls_the_kit(source)
 
 
-@pytest.mark.parametrize("source", [
-    "", "# only a comment",
-    "import pandas as pd",
-    "df = pd.read_csv('x.csv')\nkit.display.table(df)",  # the team's own analysis
-    "for p in plans:\n    kit.plan.report.show_overview(p)",
-    "%matplotlib inline", "kitten.show()", "x = kit.plan",  # not a call
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "",
+        "# only a comment",
+        "import pandas as pd",
+        "df = pd.read_csv('x.csv')\nkit.display.table(df)",  # the team's own analysis
+        "for p in plans:\n    kit.plan.report.show_overview(p)",
+        "%matplotlib inline",
+        "kitten.show()",
+        "x = kit.plan",  # not a call
+    ],
+)
 def test_cells_with_other_code_keep_it(source):
     assert not cells.only_calls_the_kit(source)
 
@@ -44,8 +54,7 @@ def test_raw_html_block_fence_outlasts_any_backtick_line_in_participant_text():
 
 
 def test_unwrap_leaves_markdown_the_kit_did_not_wrap():
-    out = {"output_type": "display_data", "metadata": {},
-           "data": {"text/markdown": "```{=html}\n<b>x</b>\n```\n"}}
+    out = {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": "```{=html}\n<b>x</b>\n```\n"}}
     cells.unwrap_html(out)
     assert out["data"] == {"text/markdown": "```{=html}\n<b>x</b>\n```\n"}
 
@@ -53,8 +62,10 @@ def test_unwrap_leaves_markdown_the_kit_did_not_wrap():
 def test_inlined_plotly_becomes_one_link_to_the_shared_file():
     from plotly.offline import get_plotlyjs
 
-    html = (f"<script>window.define = undefined;</script><script>{get_plotlyjs()}</script>"
-            '<div class="kit-chart"><div id="c1"></div><script>Plotly.newPlot("c1", [])</script></div>')
+    html = (
+        f"<script>window.define = undefined;</script><script>{get_plotlyjs()}</script>"
+        '<div class="kit-chart"><div id="c1"></div><script>Plotly.newPlot("c1", [])</script></div>'
+    )
     linked = cells.link_plotly(html, "../kit-assets/plotly.min.js")
     assert linked.count('<script src="../kit-assets/plotly.min.js"></script>') == 1
     assert len(linked) < 1_000 and 'Plotly.newPlot("c1", [])' in linked
@@ -62,11 +73,22 @@ def test_inlined_plotly_becomes_one_link_to_the_shared_file():
 
 
 def _chart_page(bundles: list[dict]) -> dict:
-    return {"metadata": {}, "nbformat": 4, "nbformat_minor": 5, "cells": [
-        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": i,
-         "source": "kit.synthesis.report.show_metrics(s)",
-         "outputs": [{"output_type": "display_data", "metadata": {}, "data": b}]}
-        for i, b in enumerate(bundles)]}
+    return {
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": f"c{i}",
+                "metadata": {},
+                "execution_count": i,
+                "source": "kit.synthesis.report.show_metrics(s)",
+                "outputs": [{"output_type": "display_data", "metadata": {}, "data": b}],
+            }
+            for i, b in enumerate(bundles)
+        ],
+    }
 
 
 def test_a_page_loads_the_shared_plotly_js_once_before_its_first_chart():
@@ -77,8 +99,9 @@ def test_a_page_loads_the_shared_plotly_js_once_before_its_first_chart():
 
     fig = go.Figure(go.Bar(x=["a"], y=[1]))
     table = {"text/html": "<table><tr><td>1</td></tr></table>"}
-    page = published_notebook(_chart_page([table, display.chart_bundle(fig), display.chart_bundle(fig)]),
-                              stem="02-sessions")
+    page = published_notebook(
+        _chart_page([table, display.chart_bundle(fig), display.chart_bundle(fig)]), stem="02-sessions"
+    )
     shown = [cells.unwrap_html(o) or o["data"] for c in page["cells"] for o in c.get("outputs", [])]
     assert [display.PLOTLY_MIME in d for d in shown] == [False, False, False]  # the page draws HTML
     loader = '<script src="../kit-assets/plotly.min.js"></script>'
@@ -99,17 +122,38 @@ def test_a_chart_stored_only_as_plotly_json_gets_its_html_on_the_site():
 
 
 def _executed() -> dict:
-    return {"metadata": {"papermill": {"input_path": "/ci/work/repo/templates/02-sessions.ipynb"}}, "nbformat": 4,
-            "nbformat_minor": 5, "cells": [
-                {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# Sessions\n\nIntro."},
-                {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 3,
-                 "source": "kit.synthesis.report.show_observers(s)", "outputs": [
-                     {"output_type": "display_data", "metadata": {},
-                      "data": {"text/html": "<table><tr><td>P01</td></tr></table>", "text/plain": "<HTML>"}}]},
-                {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 4,
-                 "source": "len(s)", "outputs": [
-                     {"output_type": "execute_result", "metadata": {}, "execution_count": 4,
-                      "data": {"text/plain": "5"}}]}]}
+    return {
+        "metadata": {"papermill": {"input_path": "/ci/work/repo/templates/02-sessions.ipynb"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "cells": [
+            {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# Sessions\n\nIntro."},
+            {
+                "cell_type": "code",
+                "id": "b",
+                "metadata": {},
+                "execution_count": 3,
+                "source": "kit.synthesis.report.show_observers(s)",
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/html": "<table><tr><td>P01</td></tr></table>", "text/plain": "<HTML>"},
+                    }
+                ],
+            },
+            {
+                "cell_type": "code",
+                "id": "c",
+                "metadata": {},
+                "execution_count": 4,
+                "source": "len(s)",
+                "outputs": [
+                    {"output_type": "execute_result", "metadata": {}, "execution_count": 4, "data": {"text/plain": "5"}}
+                ],
+            },
+        ],
+    }
 
 
 def test_a_site_page_has_no_html_output_quarto_would_take_for_a_widget(tmp_path):
@@ -124,22 +168,33 @@ def test_a_site_page_has_no_html_output_quarto_would_take_for_a_widget(tmp_path)
     publish.write_notebook(tmp_path / "p.ipynb", pub)
     # Quarto reads a raw front-matter cell only when its source is a list of lines.
     assert json.loads((tmp_path / "p.ipynb").read_text())["cells"][0]["source"] == [
-        "---\n", "title: 'Study: Synthesis'\n", "---\n"]
+        "---\n",
+        "title: 'Study: Synthesis'\n",
+        "---\n",
+    ]
 
 
 def test_the_source_copy_has_the_code_and_no_outputs():
     src = publish.source_notebook(_executed())
     assert [c["cell_type"] for c in src["cells"]] == ["markdown", "code", "code"]
-    assert all(c["outputs"] == [] and c["execution_count"] is None
-               for c in src["cells"] if c["cell_type"] == "code")
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in src["cells"] if c["cell_type"] == "code")
     assert "papermill" not in src["metadata"]
 
 
 def test_form_cells_leave_the_site_and_kit_cells_write_their_markdown_into_the_page():
     nb = _executed()
-    nb["cells"].insert(1, {"cell_type": "code", "id": "f", "metadata": {}, "execution_count": 1, "outputs": [],
-                           "source": "import kit.forms\nstudy_dir = kit.forms.resolve_study_dir(study_dir)\n"
-                                     "kit.forms.plan_editor(study_dir)"})
+    nb["cells"].insert(
+        1,
+        {
+            "cell_type": "code",
+            "id": "f",
+            "metadata": {},
+            "execution_count": 1,
+            "outputs": [],
+            "source": "import kit.forms\nstudy_dir = kit.forms.resolve_study_dir(study_dir)\n"
+            "kit.forms.plan_editor(study_dir)",
+        },
+    )
     assert cells.opens_a_form(nb["cells"][1]["source"])
     assert not cells.opens_a_form("kit.plan.report.show_overview(plan)")
     assert not cells.opens_a_form("x = 1\nkit.forms.plan_editor(d)")  # not kit-only: shown, folded
@@ -154,15 +209,23 @@ def test_form_cells_leave_the_site_and_kit_cells_write_their_markdown_into_the_p
 def test_printed_text_of_an_asis_cell_stays_text():
     nb = _executed()
     nb["cells"][1]["outputs"] += [
-        {"output_type": "stream", "name": "stdout",
-         "text": ["P02 said <script>window.__xss=1</script>\n", "# not a heading\n"]},
-        {"output_type": "execute_result", "metadata": {}, "execution_count": 3,
-         "data": {"text/plain": "[x](javascript:y)"}}]
+        {
+            "output_type": "stream",
+            "name": "stdout",
+            "text": ["P02 said <script>window.__xss=1</script>\n", "# not a heading\n"],
+        },
+        {
+            "output_type": "execute_result",
+            "metadata": {},
+            "execution_count": 3,
+            "data": {"text/plain": "[x](javascript:y)"},
+        },
+    ]
     pub = publish.published_notebook(nb, title="S: Synthesis", stem="02-sessions")
     outs = next(c for c in pub["cells"] if c["id"] == "b")["outputs"]
     assert [o["output_type"] for o in outs] == ["display_data"] * 3
     md = outs[1]["data"]["text/markdown"]
-    assert md.startswith("```{=html}\n<pre class=\"kit-output\">P02 said &lt;script&gt;") and "# not a heading" in md
+    assert md.startswith('```{=html}\n<pre class="kit-output">P02 said &lt;script&gt;') and "# not a heading" in md
     assert "javascript:y" in outs[2]["data"]["text/markdown"] and "<a" not in outs[2]["data"]["text/markdown"]
     cells.unwrap_html(outs[1])  # the preview shows the same <pre>
     assert outs[1]["data"]["text/html"].startswith('<pre class="kit-output">P02 said &lt;script&gt;')

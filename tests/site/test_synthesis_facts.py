@@ -1,4 +1,5 @@
 """kit.site.synthesis_facts: each study's synthesis.json parsed once, and again only when it changed."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,18 @@ from site_fixture import seed_site_repo
 
 
 def test_a_lenient_file_gives_tag_sets_and_agreement_but_no_observers():
-    raw = json.dumps({"notes": [{"id": "N1", "tags": ["b", "a"]}, {"id": "N2", "tags": ["a", "b", "a"]},
-                                {"id": "N3"}, "not a note", {"id": "N4", "tags": "oops"}],
-                      "agreement": {"overall": {"alpha": 0.5}}}).encode()
+    raw = json.dumps(
+        {
+            "notes": [
+                {"id": "N1", "tags": ["b", "a"]},
+                {"id": "N2", "tags": ["a", "b", "a"]},
+                {"id": "N3"},
+                "not a note",
+                {"id": "N4", "tags": "oops"},
+            ],
+            "agreement": {"overall": {"alpha": 0.5}},
+        }
+    ).encode()
     facts = sf.facts_of(raw)
     # N1 and N2 carry the same set; N3 has none; a non-note and a non-list of tags are skipped
     assert facts.tag_sets == [([], 1), (["a", "b"], 2)]
@@ -56,8 +66,14 @@ def test_unchanged_files_are_not_parsed_again_and_a_changed_one_is(tmp_path, mon
     assert before["observing"][0]["sessions"] == 5
 
 
-@pytest.mark.parametrize("damage", ["not json", json.dumps({"format": 999, "studies": {}}),
-                                    json.dumps({"format": sf.RECORD_FORMAT, "code": "other", "studies": {}})])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not json",
+        json.dumps({"format": 999, "studies": {}}),
+        json.dumps({"format": sf.RECORD_FORMAT, "code": "other", "studies": {}}),
+    ],
+)
 def test_a_damaged_or_foreign_record_is_ignored(tmp_path, damage):
     repo = seed_site_repo(tmp_path / "repo")
     prepare(repo)

@@ -1,4 +1,5 @@
 """kit.study.codebook / codebook_lint: the codebook file, the lint of the studies' tags, synonyms rewritten."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,11 +29,13 @@ codes:
   - name: error
 """
 
-NOTES = ("note_id,session_id,participant_id,task,text,tags,kind\r\n"
-         "N1,S1,R-1,Pay,\"Paid, quickly\",checkout;postage,observation\r\n"
-         "N2,S1,R-1,Pay,Typed the address,adress,observation\r\n"
-         "N3,S1,R-1,Pay,Stopped,Check-Out;trust,observation\r\n"
-         "N4,S1,R-1,Pay,Saw an error,checkout-errors,observation\r\n")
+NOTES = (
+    "note_id,session_id,participant_id,task,text,tags,kind\r\n"
+    'N1,S1,R-1,Pay,"Paid, quickly",checkout;postage,observation\r\n'
+    "N2,S1,R-1,Pay,Typed the address,adress,observation\r\n"
+    "N3,S1,R-1,Pay,Stopped,Check-Out;trust,observation\r\n"
+    "N4,S1,R-1,Pay,Saw an error,checkout-errors,observation\r\n"
+)
 
 
 def _repo(tmp_path: Path, codebook: str = CODEBOOK, notes: str = NOTES, slug: str = "alpha") -> Path:
@@ -53,16 +56,19 @@ def test_codebook_resolves_synonyms_and_retired_codes(tmp_path):
     assert book.guid("trust") == book.guid("trust") and book.guid("trust") != book.guid("error")
 
 
-@pytest.mark.parametrize("text, where, message", [
-    ("codes:\n  - name: a\n    parent: b\n", "code 'a'", "parent 'b' is not a code"),
-    ("codes:\n  - name: a\n  - name: A\n", "code 'a'", "defined again"),
-    ("codes:\n  - name: a\n    status: retired\n", "code 'a'", "retired without merged_into"),
-    ("codes:\n  - name: a\n    synonyms: [b]\n  - name: b\n", "code 'a'", "synonym 'b' is itself a code"),
-    ("codes:\n  - name: a\n    parent: b\n  - name: b\n    parent: a\n", "code 'a'", "cycle: a -> b -> a"),
-    ("codes:\n  - name: a\n    statuz: active\n", "key 'codes[0].statuz'", "unknown key"),
-    ("codes:\n  - name: a\n    status: gone\n", "key 'codes[0].status'", "expected one of 'active' or 'retired'"),
-    ("codes:\n  - name: 'a;b'\n", "key 'codes[0].name'", "without ';'"),
-])
+@pytest.mark.parametrize(
+    "text, where, message",
+    [
+        ("codes:\n  - name: a\n    parent: b\n", "code 'a'", "parent 'b' is not a code"),
+        ("codes:\n  - name: a\n  - name: A\n", "code 'a'", "defined again"),
+        ("codes:\n  - name: a\n    status: retired\n", "code 'a'", "retired without merged_into"),
+        ("codes:\n  - name: a\n    synonyms: [b]\n  - name: b\n", "code 'a'", "synonym 'b' is itself a code"),
+        ("codes:\n  - name: a\n    parent: b\n  - name: b\n    parent: a\n", "code 'a'", "cycle: a -> b -> a"),
+        ("codes:\n  - name: a\n    statuz: active\n", "key 'codes[0].statuz'", "unknown key"),
+        ("codes:\n  - name: a\n    status: gone\n", "key 'codes[0].status'", "expected one of 'active' or 'retired'"),
+        ("codes:\n  - name: 'a;b'\n", "key 'codes[0].name'", "without ';'"),
+    ],
+)
 def test_codebook_problems_name_the_code_and_what_was_expected(tmp_path, text, where, message):
     with pytest.raises(CodebookError) as err:
         load_codebook(_repo(tmp_path, codebook=text))
@@ -79,10 +85,18 @@ def test_a_study_adds_codes_but_cannot_redefine_shared_ones(tmp_path):
         load_codebook(repo, study)
 
 
-@pytest.mark.parametrize("a, b, close", [("check-out", "checkout", True), ("Check outs", "checkout", True),
-                                         ("adress", "address", True), ("payments", "payment", True),
-                                         ("pay", "day", False), ("trust", "error", False),
-                                         ("payment-flow", "checkout", False)])
+@pytest.mark.parametrize(
+    "a, b, close",
+    [
+        ("check-out", "checkout", True),
+        ("Check outs", "checkout", True),
+        ("adress", "address", True),
+        ("payments", "payment", True),
+        ("pay", "day", False),
+        ("trust", "error", False),
+        ("payment-flow", "checkout", False),
+    ],
+)
 def test_near_duplicates(a, b, close):
     assert bool(near_duplicate(a, b)) is close
 
@@ -92,10 +106,12 @@ def test_lint_names_file_line_and_the_code_to_use(tmp_path):
     found = [str(p) for p in lint_repository(repo, load_codebook(repo)).problems]
     notes = "notebooks/alpha/data/notes.csv"
     assert f"{notes}:2: tag 'postage' is a synonym of 'shipping-cost': use 'shipping-cost'" in found
-    assert any(f.startswith(f"{notes}:3: tag 'adress' is not in the codebook; near-duplicate of 'address'")
-               for f in found)
-    assert any(f.startswith(f"{notes}:4: tag 'check-out' is not in the codebook; near-duplicate of 'checkout'")
-               for f in found)
+    assert any(
+        f.startswith(f"{notes}:3: tag 'adress' is not in the codebook; near-duplicate of 'address'") for f in found
+    )
+    assert any(
+        f.startswith(f"{notes}:4: tag 'check-out' is not in the codebook; near-duplicate of 'checkout'") for f in found
+    )
     assert f"{notes}:5: tag 'checkout-errors' is a retired code, merged into 'error': use 'error'" in found
     assert "codebook.yml: code 'error': not used by any study's notes" not in found  # retired code counts for it
     assert not any("code 'checkout': not used" in f for f in found)
@@ -108,7 +124,8 @@ def test_lint_finds_near_duplicate_codes_and_tags_across_studies(tmp_path):
     data.mkdir(parents=True)
     (data / "notes.csv").write_text("note_id,session_id,participant_id,task,text,tags\nN1,S1,R-1,,x,on-boarding\n")
     (repo / "notebooks" / "alpha" / "data" / "notes.csv").write_text(
-        "note_id,session_id,participant_id,task,text,tags\nN1,S1,R-1,,x,onboarding\n")
+        "note_id,session_id,participant_id,task,text,tags\nN1,S1,R-1,,x,onboarding\n"
+    )
     found = [str(p) for p in lint_repository(repo, load_codebook(repo)).problems]
     assert any(f.startswith("codebook.yml: code 'addresses': near-duplicate of code 'address'") for f in found)
     assert any("tags 'on-boarding' (beta) and 'onboarding' (alpha)" in f and "near-duplicates" in f for f in found)
@@ -120,8 +137,8 @@ def test_apply_synonyms_rewrites_only_changed_rows_atomically(tmp_path):
     before = (study / "data" / "notes.csv").read_bytes()
     diff = apply_synonyms(study, load_codebook(repo))
     after = (study / "data" / "notes.csv").read_bytes()
-    assert "-N1,S1,R-1,Pay,\"Paid, quickly\",checkout;postage,observation" in diff
-    assert "+N1,S1,R-1,Pay,\"Paid, quickly\",checkout;shipping-cost,observation" in diff
+    assert '-N1,S1,R-1,Pay,"Paid, quickly",checkout;postage,observation' in diff
+    assert '+N1,S1,R-1,Pay,"Paid, quickly",checkout;shipping-cost,observation' in diff
     assert "+N4,S1,R-1,Pay,Saw an error,error,observation" in diff
     assert "\n-N2" not in diff and "\n-N3" not in diff  # unknown tags are for a person to decide
     assert after.count(b"\r\n") == before.count(b"\r\n")  # the file keeps its CRLF line ends
@@ -143,14 +160,20 @@ def test_apply_synonyms_refuses_excel_and_leaves_everything_unchanged(tmp_path):
 
 def test_merge_codes_keeps_comments_and_reports_conflicts(tmp_path):
     repo = _repo(tmp_path)
-    added, conflicts = merge_codes(repo / "codebook.yml", [
-        Code(name="Trust", definition="Doubt or reassurance."),
-        Code(name="checkout", definition="Something else entirely."),
-        Code(name="Returns", parent="checkout", guid="0f8fad5b-d9cb-469f-a165-70867728950e")])
+    added, conflicts = merge_codes(
+        repo / "codebook.yml",
+        [
+            Code(name="Trust", definition="Doubt or reassurance."),
+            Code(name="checkout", definition="Something else entirely."),
+            Code(name="Returns", parent="checkout", guid="0f8fad5b-d9cb-469f-a165-70867728950e"),
+        ],
+    )
     text = (repo / "codebook.yml").read_text()
     assert added == ["returns"] and text.startswith("# team codebook")
-    assert conflicts == ["code 'checkout': definition differs (kept 'The checkout flow as a whole.', "
-                         "imported 'Something else entirely.')"]
+    assert conflicts == [
+        "code 'checkout': definition differs (kept 'The checkout flow as a whole.', "
+        "imported 'Something else entirely.')"
+    ]
     book = load_codebook(repo)
     assert book.codes["trust"].definition == "Doubt or reassurance."  # an empty one is filled
     assert book.codes["returns"].parent == "checkout"

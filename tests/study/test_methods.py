@@ -1,4 +1,5 @@
 """The method table, question cues and method advice."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,19 @@ from kit.study.methods import (
 from kit.study.study_file import Study, load_study, validate_study
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIRED = ["usability-test-moderated", "unmoderated-test", "interviews", "diary-study", "survey",
-            "card-sort", "tree-test", "a-b-test", "concept-test", "contextual-inquiry", "analytics-review"]
+REQUIRED = [
+    "usability-test-moderated",
+    "unmoderated-test",
+    "interviews",
+    "diary-study",
+    "survey",
+    "card-sort",
+    "tree-test",
+    "a-b-test",
+    "concept-test",
+    "contextual-inquiry",
+    "analytics-review",
+]
 
 
 def test_table_holds_the_required_methods_with_valid_values():
@@ -67,13 +79,16 @@ def test_unknown_method_fails_validation(tmp_path: Path):
     assert "tree-test" in str(err.value)
 
 
-@pytest.mark.parametrize("text, dimension, value", [
-    ("Can first-time customers complete a purchase without help?", "behaviour", "behavioural"),
-    ("Do customers prefer the new wording?", "behaviour", "attitudinal"),
-    ("What share of admins invite a teammate?", "data", "quantitative"),
-    ("Why do customers abandon at the payment step?", "probes_why", "yes"),
-    ("What needs and workarounds do small teams have today?", "stance", "generative"),
-])
+@pytest.mark.parametrize(
+    "text, dimension, value",
+    [
+        ("Can first-time customers complete a purchase without help?", "behaviour", "behavioural"),
+        ("Do customers prefer the new wording?", "behaviour", "attitudinal"),
+        ("What share of admins invite a teammate?", "data", "quantitative"),
+        ("Why do customers abandon at the payment step?", "probes_why", "yes"),
+        ("What needs and workarounds do small teams have today?", "stance", "generative"),
+    ],
+)
 def test_question_cues(text, dimension, value):
     assert value in classify_text(text).get(dimension, [])
 
@@ -82,8 +97,7 @@ def test_a_question_without_cues_claims_nothing():
     assert classify_text("Tell me more.") == {}
 
 
-QS = [("RQ1", "Can new admins complete the invite step without help?"),
-      ("RQ2", "Why do admins hesitate to invite?")]
+QS = [("RQ1", "Can new admins complete the invite step without help?"), ("RQ2", "Why do admins hesitate to invite?")]
 
 
 def test_one_week_recommends_only_methods_that_fit_one_week():
@@ -136,6 +150,8 @@ def test_the_two_example_studies_get_different_advice():
 def test_a_method_that_cannot_probe_is_warned_about_why_questions():
     q = [("RQ2", "What makes admins hesitate before inviting their team?")]
     [warning] = [w for w in method_fit_warnings(get_method("unmoderated-test"), q, 10) if "why" in w]
-    assert warning == ("Unmoderated usability test cannot ask participants why, but RQ2 asks why: "
-                       "add interviews or a moderated method.")
+    assert warning == (
+        "Unmoderated usability test cannot ask participants why, but RQ2 asks why: "
+        "add interviews or a moderated method."
+    )
     assert not [w for w in method_fit_warnings(get_method("interviews"), q, 10) if "why" in w]

@@ -5,6 +5,7 @@ a problem names the file, the line and the value (and says what was
 expected). A case that yields a wrong value, or nothing and no problem, is a
 silent misread and fails here. Each is written in the shape the tool exports.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,14 +39,12 @@ def _read(study: Path):
 
 
 def _refused(problems, where: str, value: str) -> bool:
-    return any(p.fatal and p.where == where and f"'{value}'" in p.message and "expected" in p.message
-               for p in problems)
+    return any(p.fatal and p.where == where and f"'{value}'" in p.message and "expected" in p.message for p in problems)
 
 
 def _excel_beside_header_only_csvs(tmp_path):
     study = _study(tmp_path, {f"{t}.csv": ",".join(HEADERS[t]) + "\n" for t in ("participants", "notes")})
-    pd.read_csv(io.StringIO(FILES["participants.csv"])).to_excel(
-        study / "data" / "participants.xlsx", index=False)
+    pd.read_csv(io.StringIO(FILES["participants.csv"])).to_excel(study / "data" / "participants.xlsx", index=False)
     pd.read_csv(io.StringIO(FILES["notes.csv"])).to_excel(study / "data" / "notes.xlsx", index=False)
     data, _, problems = _read(study)
     assert len(data.frame("participants")) == 4 and len(data.frame("notes")) == 11
@@ -53,8 +52,7 @@ def _excel_beside_header_only_csvs(tmp_path):
 
 
 def _thousands_separator(tmp_path):
-    data, _, _ = _read(_study(tmp_path, {"tasks.csv": 'participant_id,task,success,time_s,seq\n'
-                                                      'R-1,Pay,1,"1,234",6\n'}))
+    data, _, _ = _read(_study(tmp_path, {"tasks.csv": 'participant_id,task,success,time_s,seq\nR-1,Pay,1,"1,234",6\n'}))
     assert data.frame("tasks")["time_s"].tolist() == [1234]
 
 
@@ -65,8 +63,7 @@ def _ambiguous_number(tmp_path):
 
 
 def _moderator_with_pronouns_guest_host_last_first(tmp_path):
-    text = ("Uma UXR (she/her): Q1?\nAnn Archer: A1.\nUma UXR (Guest): Q2?\nUma UXR (Host): Q3?\n"
-            "UXR, Uma: Q4?\n")
+    text = "Uma UXR (she/her): Q1?\nAnn Archer: A1.\nUma UXR (Guest): Q2?\nUma UXR (Host): Q3?\nUXR, Uma: Q4?\n"
     _, utts, problems = _read(_study(tmp_path, {"transcripts/S01.txt": text}))
     assert [u.participant_id for u in utts] == [None, "R-1", None, None, None] and problems == []
 
@@ -90,19 +87,21 @@ def _meet_timestamp_lines(tmp_path):
 
 
 def _zoom_caption_txt(tmp_path):
-    _, utts, _ = _read(_study(tmp_path, {"transcripts/S01.txt": "[Uma UXR] 10:00:01\nHi.\n[Ann Archer] 10:00:04\n"
-                                                                   "Hello.\n"}))
+    _, utts, _ = _read(
+        _study(tmp_path, {"transcripts/S01.txt": "[Uma UXR] 10:00:01\nHi.\n[Ann Archer] 10:00:04\nHello.\n"})
+    )
     assert [(u.participant_id, u.text) for u in utts] == [(None, "Hi."), ("R-1", "Hello.")]
 
 
 def _two_blank_trailing_columns_and_duplicate_names(tmp_path):
-    data, _, problems = _read(_study(tmp_path, {"tasks.csv": "participant_id,task,success,time_s,seq,,\n"
-                                                            "R-1,Pay,1,60,6,,\n"}))
+    data, _, problems = _read(
+        _study(tmp_path, {"tasks.csv": "participant_id,task,success,time_s,seq,,\nR-1,Pay,1,60,6,,\n"})
+    )
     assert data.frame("tasks")["time_s"].tolist() == [60] and not problems
-    _, _, problems = _read(_study(tmp_path / "dup", {"tasks.csv": "participant_id,task,task,success,time_s,seq\n"
-                                                                  "R-1,Pay,Pay,1,60,6\n"}))
-    assert any(p.fatal and p.where == "data/tasks.csv:1" and "'task' appears twice" in p.message
-               for p in problems)
+    _, _, problems = _read(
+        _study(tmp_path / "dup", {"tasks.csv": "participant_id,task,task,success,time_s,seq\nR-1,Pay,Pay,1,60,6\n"})
+    )
+    assert any(p.fatal and p.where == "data/tasks.csv:1" and "'task' appears twice" in p.message for p in problems)
 
 
 def _semicolon_csv_windows_1252(tmp_path):
@@ -146,17 +145,22 @@ def test_no_silent_misread(tmp_path, case):
     CASES[case](tmp_path)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("mail anna at example dot com", "mail [email]"),
-    ("call 0044 20 7946 0958", "call [phone]"),
-    ("ping @annalee", "ping [handle]"),
-    ("Obrien and O Brien", "P05 and P05"),
-    ("Will it ship?", "Will it ship?"),
-    ("Will said so", "P06 said so"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail anna at example dot com", "mail [email]"),
+        ("call 0044 20 7946 0958", "call [phone]"),
+        ("ping @annalee", "ping [handle]"),
+        ("Obrien and O Brien", "P05 and P05"),
+        ("Will it ship?", "Will it ship?"),
+        ("Will said so", "P06 said so"),
+    ],
+)
 def test_redaction_cases(text, expected):
     people = pd.read_csv(io.StringIO(FILES["participants.csv"]))
-    extra = pd.DataFrame([["R-5", "Grace O'Brien", "", "New", "yes", "yes"],
-                          ["R-6", "Will Turner", "", "New", "yes", "yes"]], columns=people.columns)
+    extra = pd.DataFrame(
+        [["R-5", "Grace O'Brien", "", "New", "yes", "yes"], ["R-6", "Will Turner", "", "New", "yes", "yes"]],
+        columns=people.columns,
+    )
     roster = Roster.from_frames(pd.concat([people, extra], ignore_index=True))
     assert roster.redact(text) == expected

@@ -1,4 +1,5 @@
 """kit.study.panel_people: reading the panel, every problem with its line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,13 @@ def test_no_panel_is_none_and_nobody_withdrawn(tmp_path: Path):
 
 
 def test_people_are_read_with_dates_roles_and_beta(tmp_path: Path):
-    write_panel(tmp_path, [person("PN-1", "Maria Lopez", owner="pm", beta="Yes"),
-                           person("PN-2", "Tom Berg", owner="Sales", withdrawn="2026-03-01 00:00:00")])
+    write_panel(
+        tmp_path,
+        [
+            person("PN-1", "Maria Lopez", owner="pm", beta="Yes"),
+            person("PN-2", "Tom Berg", owner="Sales", withdrawn="2026-03-01 00:00:00"),
+        ],
+    )
     panel = load_panel(tmp_path)
     maria, tom = panel.people["PN-1"], panel.people["PN-2"]
     assert maria.contact_owner == "PM" and maria.beta and maria.opted_in == dt.date(2025, 1, 1)
@@ -27,8 +33,11 @@ def test_people_are_read_with_dates_roles_and_beta(tmp_path: Path):
 
 
 def test_every_problem_is_named_with_its_line(tmp_path: Path):
-    rows = [person("PN-1", "A B", owner="Boss"), person("PN-1", "C D"),
-            person("PN-3", "E F", opted_in="next week", beta="maybe")]
+    rows = [
+        person("PN-1", "A B", owner="Boss"),
+        person("PN-1", "C D"),
+        person("PN-3", "E F", opted_in="next week", beta="maybe"),
+    ]
     write_csv(tmp_path / "panel" / "people.csv", PEOPLE_HEADER, rows)
     with pytest.raises(PanelError) as err:
         load_panel(tmp_path)

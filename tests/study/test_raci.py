@@ -1,4 +1,5 @@
 """RACI validation: one Accountable, at least one Responsible, known roles/letters/activities."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,18 @@ from kit.study.raci import (
 from kit.study.study_file import validate_study
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIRED = ["planning", "recruiting", "customer communication", "moderating sessions", "observing",
-            "synthesis", "insight sign-off", "product decision", "beta program", "feature-request triage"]
+REQUIRED = [
+    "planning",
+    "recruiting",
+    "customer communication",
+    "moderating sessions",
+    "observing",
+    "synthesis",
+    "insight sign-off",
+    "product decision",
+    "beta program",
+    "feature-request triage",
+]
 
 
 def _demo() -> dict:
@@ -41,8 +52,7 @@ def test_demo_raci_is_valid_and_complete():
 
 def test_two_accountables_are_rejected_naming_the_activity():
     (msg,) = _messages({"planning": {"UXR": "A", "PM": "A", "Design": "R"}})
-    assert msg == ("study.yml: key 'raci.planning': expected exactly one Accountable (A), "
-                   "got 2 (UXR, PM)")
+    assert msg == ("study.yml: key 'raci.planning': expected exactly one Accountable (A), got 2 (UXR, PM)")
 
 
 def test_no_accountable_and_no_responsible():
@@ -52,8 +62,7 @@ def test_no_accountable_and_no_responsible():
 
 
 def test_unknown_role_letter_and_activity():
-    msgs = _messages({"planning": {"UXR": "A", "Marketing": "R", "PM": "X"},
-                      "lunch": {"PM": "A", "UXR": "R"}})
+    msgs = _messages({"planning": {"UXR": "A", "Marketing": "R", "PM": "X"}, "lunch": {"PM": "A", "UXR": "R"}})
     assert any("key 'raci.planning': unknown role 'Marketing'" in m and "Engineering" in m for m in msgs)
     assert any("key 'raci.planning': role 'PM': expected one of R, A, C, I, got 'X'" in m for m in msgs)
     assert any("key 'raci.lunch': unknown activity, expected one of: planning" in m for m in msgs)

@@ -1,4 +1,5 @@
 """kit.study.records: the roster stamp, and holding it still for a run."""
+
 from __future__ import annotations
 
 from pathlib import Path

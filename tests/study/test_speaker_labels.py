@@ -1,4 +1,5 @@
 """Who spoke: display names as people type them, data/speakers.csv, and unknown speakers never quoted."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,11 +11,24 @@ from kit.study.speaker_labels import label_role, speaker_key
 from synthesis_fixture import FILES, make_study
 
 
-@pytest.mark.parametrize("label", [
-    "Sam Okafor", "Sam Okafor (he/him)", "Sam Okafor (Guest)", "Sam Okafor (Host)", "Sam Okafor (External)",
-    "Okafor, Sam", "Okafor, Sam (he/him)", "SAM OKAFOR", "sam  okafor", "Sám Okafor", "Sam Okafor [EXT]",
-    "Sam Okafor (Host, me)", "Sam Okafor (he/they)",
-])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Sam Okafor",
+        "Sam Okafor (he/him)",
+        "Sam Okafor (Guest)",
+        "Sam Okafor (Host)",
+        "Sam Okafor (External)",
+        "Okafor, Sam",
+        "Okafor, Sam (he/him)",
+        "SAM OKAFOR",
+        "sam  okafor",
+        "Sám Okafor",
+        "Sam Okafor [EXT]",
+        "Sam Okafor (Host, me)",
+        "Sam Okafor (he/they)",
+    ],
+)
 def test_display_names_reduce_to_one_key(label):
     assert speaker_key(label) == "sam okafor"
 
@@ -59,10 +73,13 @@ def test_unknown_speaker_with_a_moderator_is_warned_and_not_quoted(tmp_path):
     text = "Speaker 1: Tell me more.\nAnn Archer: Sure.\nSpeaker 1: And then?\nSpeaker 2: It broke.\n"
     utts, problems = _read(tmp_path, text)
     assert [u.participant_id for u in utts] == [None, "R-1", None, None]
-    assert [(p.where, p.fatal) for p in problems] == [("data/transcripts/S01.txt:1", False),
-                                                      ("data/transcripts/S01.txt:4", False)]
-    assert problems[0].message.startswith("speaker 'Speaker 1' is not in participants.csv or sessions.csv "
-                                          "for session 'S01': their words are not quoted")
+    assert [(p.where, p.fatal) for p in problems] == [
+        ("data/transcripts/S01.txt:1", False),
+        ("data/transcripts/S01.txt:4", False),
+    ]
+    assert problems[0].message.startswith(
+        "speaker 'Speaker 1' is not in participants.csv or sessions.csv for session 'S01': their words are not quoted"
+    )
     assert "data/speakers.csv" in problems[0].message
 
 
@@ -74,8 +91,7 @@ def test_unknown_labels_that_may_be_names_are_withheld_from_warnings(tmp_path):
 
 
 def test_unknown_speaker_without_a_moderator_is_the_participant_with_a_warning(tmp_path):
-    sessions = FILES["sessions.csv"].replace("S01,R-1,2026-01-10,Uma UXR,Pat PM;Dan Design",
-                                             "S01,R-1,2026-01-10,,")
+    sessions = FILES["sessions.csv"].replace("S01,R-1,2026-01-10,Uma UXR,Pat PM;Dan Design", "S01,R-1,2026-01-10,,")
     utts, problems = _read(tmp_path, "Speaker 1: It broke.\n", files={"sessions.csv": sessions})
     assert [u.participant_id for u in utts] == ["R-1"]
     [p] = problems
@@ -83,10 +99,12 @@ def test_unknown_speaker_without_a_moderator_is_the_participant_with_a_warning(t
 
 
 def test_speakers_csv_settles_the_rest(tmp_path):
-    speakers = ("session_id,speaker,role,participant_id\n"
-                "S01,Speaker 1,moderator,\n"
-                "S01,Speaker 2,,R-1\n"
-                ",Ann's iPhone,participant,R-1\n")
+    speakers = (
+        "session_id,speaker,role,participant_id\n"
+        "S01,Speaker 1,moderator,\n"
+        "S01,Speaker 2,,R-1\n"
+        ",Ann's iPhone,participant,R-1\n"
+    )
     text = "Speaker 1: Tell me more.\nSpeaker 2: It broke.\nAnn's iPhone: Sorry, on my phone.\n"
     utts, problems = _read(tmp_path, text, files={"speakers.csv": speakers})
     assert problems == []
@@ -94,11 +112,13 @@ def test_speakers_csv_settles_the_rest(tmp_path):
 
 
 def test_bad_speakers_csv_rows_name_their_line(tmp_path):
-    speakers = ("session_id,speaker,role,participant_id\n"
-                "S01,Speaker 1,boss,\n"
-                "S01,Speaker 2,,R-99\n"
-                "S01,,moderator,\n"
-                "S01,Speaker 3,participant,\n")
+    speakers = (
+        "session_id,speaker,role,participant_id\n"
+        "S01,Speaker 1,boss,\n"
+        "S01,Speaker 2,,R-99\n"
+        "S01,,moderator,\n"
+        "S01,Speaker 3,participant,\n"
+    )
     _, problems = _read(tmp_path, "Uma UXR: Hi.\n", files={"speakers.csv": speakers})
     assert [(p.where, p.fatal) for p in problems] == [(f"data/speakers.csv:{n}", True) for n in (2, 3, 4, 5)]
     assert "role 'boss', expected one of participant, moderator" in problems[0].message
@@ -109,8 +129,9 @@ def test_bad_speakers_csv_rows_name_their_line(tmp_path):
 def test_quote_ids_stay_the_same_when_a_label_changes(tmp_path):
     base = "{mod}: What happened?\nAnn Archer: It broke.\n{mod}: And then?\n{ann}: I gave up.\n"
     ids = []
-    for i, (mod, ann) in enumerate([("Uma UXR", "Ann Archer"), ("Uma UXR (she/her)", "Archer, Ann"),
-                                    ("Unknown Person", "Ann")]):
+    for i, (mod, ann) in enumerate(
+        [("Uma UXR", "Ann Archer"), ("Uma UXR (she/her)", "Archer, Ann"), ("Unknown Person", "Ann")]
+    ):
         utts, _ = _read(tmp_path / str(i), base.format(mod=mod, ann=ann))
         ids.append([q for q, _, _ in transcripts.participant_turns(utts)])
     assert ids == [["Q-S01-2", "Q-S01-4"]] * 3

@@ -1,4 +1,5 @@
 """study.yml: loading, parameters and the shape of its errors."""
+
 from __future__ import annotations
 
 import shutil
@@ -49,15 +50,24 @@ def test_bad_date_names_the_key_and_the_value():
     assert "study.yml: key 'deadline': expected a date like 2026-12-01, got 'next friday'" in str(err.value)
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"deadline": "2026-01-01"},
-     "study.yml: key 'deadline': expected a date on or after start_date 2026-10-05, got 2026-01-01"),
-    ({"deadline": None},
-     "study.yml: key 'deadline': required key is missing (or give 'weeks_available'), got neither"),
-    ({"observers": [{"name": "Dana", "role": "CEO"}]},
-     "study.yml: key 'observers[0].role': expected one of 'PM', 'UXR', 'Design', 'Engineering', "
-     "'Support', 'Sales', got 'CEO'"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        (
+            {"deadline": "2026-01-01"},
+            "study.yml: key 'deadline': expected a date on or after start_date 2026-10-05, got 2026-01-01",
+        ),
+        (
+            {"deadline": None},
+            "study.yml: key 'deadline': required key is missing (or give 'weeks_available'), got neither",
+        ),
+        (
+            {"observers": [{"name": "Dana", "role": "CEO"}]},
+            "study.yml: key 'observers[0].role': expected one of 'PM', 'UXR', 'Design', 'Engineering', "
+            "'Support', 'Sales', got 'CEO'",
+        ),
+    ],
+)
 def test_cross_key_rules_and_roles_name_their_key(changes, message):
     data = _demo_data() | changes
     if data.get("deadline") is None:
@@ -73,8 +83,9 @@ def test_repeated_question_id_names_the_repeat():
     data["research_questions"] = data["research_questions"] + [dict(data["research_questions"][0])]
     with pytest.raises(StudyError) as err:
         validate_study(data, "study.yml")
-    assert ("study.yml: key 'research_questions[3].id': expected each id once, got 'RQ1' again "
-            "(research_questions[0])") in str(err.value)
+    assert (
+        "study.yml: key 'research_questions[3].id': expected each id once, got 'RQ1' again (research_questions[0])"
+    ) in str(err.value)
 
 
 def test_observer_roles_are_matched_in_any_case():

@@ -1,4 +1,5 @@
 """Reading and validating a study's tables: encodings, Excel, file:line problems."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -31,10 +32,13 @@ def test_valid_study_reads_without_problems(tmp_path):
 
 
 def test_bom_crlf_whitespace_and_multiline_cells(tmp_path):
-    notes = ("\ufeff" + NOTES_HEADER.replace("\n", "\r\n")
-             + 'N001,S01,R-1,Pay,"two\r\nlines  of\u00a0text",payment, problem \r\n'
-             + "\r\n"
-             + "N002,S02,R-2,Pay,  padded   text ,Trust ; Error,\r\n")
+    notes = (
+        "\ufeff"
+        + NOTES_HEADER.replace("\n", "\r\n")
+        + 'N001,S01,R-1,Pay,"two\r\nlines  of\u00a0text",payment, problem \r\n'
+        + "\r\n"
+        + "N002,S02,R-2,Pay,  padded   text ,Trust ; Error,\r\n"
+    )
     study = make_study(tmp_path, files={"notes.csv": notes})
     data = sources.load_tables(study)
     f = data.frame("notes")
@@ -58,7 +62,8 @@ def test_excel_tables_with_row_numbers(tmp_path):
     study = make_study(tmp_path, files={"tasks.csv": None})
     rows = [["R-1", "Pay", 1, 60, 6], ["R-2", "Pay", 0.5, 90.5, None], ["R-3", "Pay", 2, 10, 3]]
     pd.DataFrame(rows, columns=["participant_id", "task", "success", "time_s", "seq"]).to_excel(
-        study / "data" / "tasks.xlsx", index=False)
+        study / "data" / "tasks.xlsx", index=False
+    )
     with pytest.raises(DataError) as err:
         sources.load_tables(study)
     [p] = err.value.problems
@@ -72,9 +77,10 @@ def test_excel_dates_read_like_csv(tmp_path):
     import datetime as dt
 
     study = make_study(tmp_path, files={"sessions.csv": None})
-    pd.DataFrame([["S01", "R-1", dt.datetime(2026, 1, 10), "Uma UXR", "Pat PM"]],
-                 columns=["session_id", "participant_id", "date", "moderator", "observers"]).to_excel(
-        study / "data" / "sessions.xlsx", index=False)
+    pd.DataFrame(
+        [["S01", "R-1", dt.datetime(2026, 1, 10), "Uma UXR", "Pat PM"]],
+        columns=["session_id", "participant_id", "date", "moderator", "observers"],
+    ).to_excel(study / "data" / "sessions.xlsx", index=False)
     data = sources.load_tables(study, raise_fatal=False)
     assert data.frame("sessions").loc[0, "date"] == "2026-01-10"
 
@@ -90,22 +96,30 @@ def test_renamed_and_missing_columns_suggest_the_close_match(tmp_path):
 
 
 def test_every_note_defect_is_listed_with_its_line(tmp_path):
-    notes = (NOTES_HEADER
-             + "N001,S01,R-1,Pay,fine,payment,\n"                  # 2 ok
-             + "N001,S01,R-1,Pay,again,payment,\n"                 # 3 duplicate id
-             + "N003,S01,R-9,Pay,who,payment,\n"                   # 4 unknown participant
-             + "N004,S99,R-1,Pay,where,payment,\n"                 # 5 unknown session
-             + "N005,S01,R-1,Pay,,payment,\n"                      # 6 empty text
-             + "N006,S01,R-1,Pay,odd,payment,insight\n"            # 7 unknown kind
-             + "N007,S02,R-1,Pay,wrong session,payment,\n"         # 8 session of R-2
-             + ",S01,R-1,Pay,no id,payment,\n")                    # 9 empty id
+    notes = (
+        NOTES_HEADER
+        + "N001,S01,R-1,Pay,fine,payment,\n"  # 2 ok
+        + "N001,S01,R-1,Pay,again,payment,\n"  # 3 duplicate id
+        + "N003,S01,R-9,Pay,who,payment,\n"  # 4 unknown participant
+        + "N004,S99,R-1,Pay,where,payment,\n"  # 5 unknown session
+        + "N005,S01,R-1,Pay,,payment,\n"  # 6 empty text
+        + "N006,S01,R-1,Pay,odd,payment,insight\n"  # 7 unknown kind
+        + "N007,S02,R-1,Pay,wrong session,payment,\n"  # 8 session of R-2
+        + ",S01,R-1,Pay,no id,payment,\n"
+    )  # 9 empty id
     study = make_study(tmp_path, files={"notes.csv": notes})
     with pytest.raises(DataError) as err:
         sources.load_tables(study)
     got = {(p.where, p.fatal) for p in err.value.problems}
-    assert got == {("data/notes.csv:3", True), ("data/notes.csv:4", True), ("data/notes.csv:5", False),
-                   ("data/notes.csv:6", False), ("data/notes.csv:7", False), ("data/notes.csv:8", False),
-                   ("data/notes.csv:9", True)}
+    assert got == {
+        ("data/notes.csv:3", True),
+        ("data/notes.csv:4", True),
+        ("data/notes.csv:5", False),
+        ("data/notes.csv:6", False),
+        ("data/notes.csv:7", False),
+        ("data/notes.csv:8", False),
+        ("data/notes.csv:9", True),
+    }
     message = str(err.value)
     assert "note_id 'N001' repeats line 2" in message
     assert "participant_id 'R-9' is not in participants.csv" in message
@@ -116,19 +130,28 @@ def test_every_note_defect_is_listed_with_its_line(tmp_path):
 
 
 def test_task_and_sus_defects(tmp_path):
-    tasks = ("participant_id,task,success,time_s,seq\n"
-             "R-1,Pay,1,60,6\nR-2,Pay,2,90,5\nR-3,Pay,0,-5,2\nR-4,Pay,1,abc,9\nR-4,pay,1,,\n")
-    sus = ("participant_id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,recommend\n"
-           "R-1,4,2,4,2,4,2,4,2,4,2,9\nR-2,6,1,5,1,5,1,5,1,5,1,11\nR-3,3,,3,3,3,3,3,3,3,3,\n"
-           "R-4,4,2,x,1,4,2,4,2,4,2,7\n")
+    tasks = (
+        "participant_id,task,success,time_s,seq\n"
+        "R-1,Pay,1,60,6\nR-2,Pay,2,90,5\nR-3,Pay,0,-5,2\nR-4,Pay,1,abc,9\nR-4,pay,1,,\n"
+    )
+    sus = (
+        "participant_id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,recommend\n"
+        "R-1,4,2,4,2,4,2,4,2,4,2,9\nR-2,6,1,5,1,5,1,5,1,5,1,11\nR-3,3,,3,3,3,3,3,3,3,3,\n"
+        "R-4,4,2,x,1,4,2,4,2,4,2,7\n"
+    )
     problems = _problems(make_study(tmp_path, files={"tasks.csv": tasks, "sus.csv": sus}))
     found = {(p.where, p.message.split(" '")[0].split(" is")[0], p.fatal) for p in problems}
     assert found == {
-        ("data/tasks.csv:3", "success", True), ("data/tasks.csv:4", "time_s", True),
-        ("data/tasks.csv:5", "time_s", True), ("data/tasks.csv:5", "seq", True),
+        ("data/tasks.csv:3", "success", True),
+        ("data/tasks.csv:4", "time_s", True),
+        ("data/tasks.csv:5", "time_s", True),
+        ("data/tasks.csv:5", "seq", True),
         ("data/tasks.csv:6", "task", True),
-        ("data/sus.csv:3", "SUS answer q1", True), ("data/sus.csv:3", "recommend", True),
-        ("data/sus.csv:4", "SUS answer q2", False), ("data/sus.csv:5", "SUS answer q3", True)}
+        ("data/sus.csv:3", "SUS answer q1", True),
+        ("data/sus.csv:3", "recommend", True),
+        ("data/sus.csv:4", "SUS answer q2", False),
+        ("data/sus.csv:5", "SUS answer q3", True),
+    }
 
 
 def test_warnings_alone_do_not_stop(tmp_path):

@@ -3,6 +3,7 @@
 The samples are written here in each tool's documented shape; each must be
 read into the right turns and speakers, or refused with file:line.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -108,8 +109,12 @@ def _who(utts) -> list[tuple[str | None, str]]:
 def test_teams_vtt_with_guid_cue_ids_pronouns_guest_and_last_first(tmp_path):
     utts, problems = _read(tmp_path, "S01.vtt", TEAMS_VTT)
     assert problems == []
-    assert _who(utts) == [(None, "Please pay for the order."), ("R-1", "The card box says invalid."),
-                          ("R-1", "Oh, no spaces."), (None, "Thanks.")]
+    assert _who(utts) == [
+        (None, "Please pay for the order."),
+        ("R-1", "The card box says invalid."),
+        ("R-1", "Oh, no spaces."),
+        (None, "Thanks."),
+    ]
     assert [u.line for u in utts] == [4, 8, 12, 16] and utts[1].start == 5.0
     assert [q for q, _, _ in transcripts.participant_turns(utts)] == ["Q-S01-2", "Q-S01-3"]
 
@@ -124,15 +129,21 @@ def test_otter_export(tmp_path):
     utts, problems = _read(tmp_path, "S01.txt", OTTER_TXT)
     assert problems == []
     assert [(u.speaker, u.participant_id, u.start, u.line) for u in utts] == [
-        ("Uma UXR", None, 3.0, 1), ("Ann Archer", "R-1", 10.0, 4), ("Uma UXR", None, 3735.0, 8)]
+        ("Uma UXR", None, 3.0, 1),
+        ("Ann Archer", "R-1", 10.0, 4),
+        ("Uma UXR", None, 3735.0, 8),
+    ]
     # a sentence ending in a time is speech, and so is "Note:" inside a turn
     assert utts[1].text == "Well, I waited until 10:30 for the code. Note: it never came."
 
 
 def test_google_meet_text_keeps_timestamps_out_of_the_speech(tmp_path):
     utts, problems = _read(tmp_path, "S01.txt", MEET_TXT)
-    assert _who(utts) == [(None, "Hello, thanks for joining."), ("R-1", "Hi."),
-                          ("R-1", "The total changed at the end.")]
+    assert _who(utts) == [
+        (None, "Hello, thanks for joining."),
+        ("R-1", "Hi."),
+        ("R-1", "The total changed at the end."),
+    ]
     assert [u.start for u in utts] == [0.0, None, 300.0]
     [p] = problems  # the title and attendees before the first speaker: one warning
     assert p.where == "data/transcripts/S01.txt:1" and not p.fatal and "lines 1-3" in p.message
@@ -168,10 +179,17 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 
 def test_teams_word_transcript(tmp_path):
-    paragraphs = ["Transcript", "March 3, 2026, 2:02PM", "Uma UXR started transcription",
-                  "Uma UXR   0:03", "Please pay for the order.",
-                  "Archer, Ann (Guest)   0:10", "Where is the pay button?", "Found it.",
-                  "Uma UXR stopped transcription"]
+    paragraphs = [
+        "Transcript",
+        "March 3, 2026, 2:02PM",
+        "Uma UXR started transcription",
+        "Uma UXR   0:03",
+        "Please pay for the order.",
+        "Archer, Ann (Guest)   0:10",
+        "Where is the pay button?",
+        "Found it.",
+        "Uma UXR stopped transcription",
+    ]
     utts, problems = _read(tmp_path, "S01.docx", _docx(paragraphs))
     assert _who(utts) == [(None, "Please pay for the order."), ("R-1", "Where is the pay button? Found it.")]
     assert [u.line for u in utts] == [4, 6]
@@ -180,8 +198,11 @@ def test_teams_word_transcript(tmp_path):
 
 
 def test_meet_word_transcript(tmp_path):
-    utts, _ = _read(tmp_path, "S01.docx", _docx(["00:00:00", "Uma UXR: Hello.", "Ann Archer: Hi there.",
-                                                 "00:05:00", "Ann Archer: Still here."]))
+    utts, _ = _read(
+        tmp_path,
+        "S01.docx",
+        _docx(["00:00:00", "Uma UXR: Hello.", "Ann Archer: Hi there.", "00:05:00", "Ann Archer: Still here."]),
+    )
     assert _who(utts) == [(None, "Hello."), ("R-1", "Hi there."), ("R-1", "Still here.")]
 
 
@@ -198,8 +219,10 @@ def test_utf16_transcript(tmp_path):
 
 
 def test_cues_without_a_speaker_are_counted_not_quoted(tmp_path):
-    vtt = ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nUma UXR: Ready?\n\n"
-           "2\n00:00:03.000 --> 00:00:04.000\nYes I am.\n\n3\n00:00:05.000 --> 00:00:06.000\nStill here.\n")
+    vtt = (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nUma UXR: Ready?\n\n"
+        "2\n00:00:03.000 --> 00:00:04.000\nYes I am.\n\n3\n00:00:05.000 --> 00:00:06.000\nStill here.\n"
+    )
     utts, problems = _read(tmp_path, "S01.vtt", vtt)
     assert [u.participant_id for u in utts] == [None, None, None]
     [p] = problems

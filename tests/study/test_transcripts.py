@@ -1,4 +1,5 @@
 """Transcripts: WebVTT voice tags (Teams), 'Speaker: text' cues (Zoom), SRT and plain text."""
+
 from __future__ import annotations
 
 from kit.privacy.roster import Roster
@@ -49,7 +50,10 @@ def test_teams_voice_tags(tmp_path):
     roster = Roster.from_frames(data.frame("participants"), data.frame("sessions"))
     utts = transcripts.read_transcripts(study, roster, [])
     assert [(u.speaker, u.participant_id) for u in utts] == [
-        ("Uma UXR", None), ("Ann Archer", "R-1"), ("Ann Archer", "R-1")]
+        ("Uma UXR", None),
+        ("Ann Archer", "R-1"),
+        ("Ann Archer", "R-1"),
+    ]
     assert utts[1].start == 5.0 and utts[1].end == 9.5 and utts[1].session_id == "S01"
     assert utts[1].text == "The card box says invalid, Ann is confused."
     turns = transcripts.participant_turns(utts)
@@ -60,21 +64,26 @@ def test_zoom_speaker_prefix_in_cues(tmp_path):
     utts, problems = _read(tmp_path, "S01.vtt", ZOOM_VTT)
     assert problems == []
     assert [(u.speaker, u.text, u.participant_id) for u in utts] == [
-        ("Uma UXR", "Ready?", None), ("Ann Archer", "Yes, ready.", "R-1")]
+        ("Uma UXR", "Ready?", None),
+        ("Ann Archer", "Yes, ready.", "R-1"),
+    ]
     assert utts[1].start == 62.5
 
 
 def test_srt(tmp_path):
     utts, _ = _read(tmp_path, "S02.srt", SRT)
-    assert [(u.speaker, u.participant_id, u.start) for u in utts] == [("Uma UXR", None, 1.0),
-                                                                      ("Ben Brook", "R-2", 3.0)]
+    assert [(u.speaker, u.participant_id, u.start) for u in utts] == [("Uma UXR", None, 1.0), ("Ben Brook", "R-2", 3.0)]
 
 
 def test_plain_text_with_timestamps_continuations_and_staff(tmp_path):
     utts, problems = _read(tmp_path, "S03.txt", PLAIN.replace("\n", "\r\n"))
     assert problems == []
     assert [(u.speaker, u.participant_id, u.line) for u in utts] == [
-        ("Uma UXR", None, 1), ("Cat Cole", "R-3", 2), ("Dan Design", None, 4), ("Cat Cole", "R-3", 5)]
+        ("Uma UXR", None, 1),
+        ("Cat Cole", "R-3", 2),
+        ("Dan Design", None, 4),
+        ("Cat Cole", "R-3", 5),
+    ]
     assert utts[1].text == "Okay, paying now. this line continues her turn"
     assert utts[1].start == 70.0 and utts[0].start is None
 
@@ -83,8 +92,10 @@ def test_cp1252_transcript_and_line_without_speaker(tmp_path):
     utts, problems = _read(tmp_path, "S03.txt", "just words\nCat Cole: caf\u00e9 \u2013 fine\n", "cp1252")
     assert utts[0].text == "caf\u00e9 \u2013 fine"
     # The encoding warning names the line of the first non-UTF-8 byte.
-    assert [(p.where, p.fatal) for p in problems] == [("data/transcripts/S03.txt:2", False),
-                                                      ("data/transcripts/S03.txt:1", False)]
+    assert [(p.where, p.fatal) for p in problems] == [
+        ("data/transcripts/S03.txt:2", False),
+        ("data/transcripts/S03.txt:1", False),
+    ]
     assert "Windows-1252" in problems[0].message and "no speaker" in problems[1].message
 
 

@@ -1,4 +1,5 @@
 """kit.synthesis.agreement: kappa and alpha against published worked examples, not the kit's own output."""
+
 from __future__ import annotations
 
 import math
@@ -14,19 +15,22 @@ NAN = math.nan
 
 def _coders(**rows: list) -> Codings:
     """Coder -> per-unit codes (a list of code lists; None = the unit was not coded by that coder)."""
-    return Codings({c: {f"N{i + 1:02d}": tags for i, tags in enumerate(units) if tags is not None}
-                    for c, units in rows.items()})
+    return Codings(
+        {c: {f"N{i + 1:02d}": tags for i, tags in enumerate(units) if tags is not None} for c, units in rows.items()}
+    )
 
 
 def test_krippendorff_nominal_alpha_with_missing_data_worked_example():
     # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four observers,
     # twelve units, nominal values 1-5, missing data (*); the paper's result is alpha = 0.743.
-    data = np.array([
-        [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
-        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
-        [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
-        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
-    ])
+    data = np.array(
+        [
+            [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
+            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
+            [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
+            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
+        ]
+    )
     assert krippendorff_alpha(data) == pytest.approx(0.743, abs=5e-4)
 
 
@@ -50,30 +54,42 @@ def test_cohens_kappa_textbook_table():
     assert cohen_kappa(np.array([[20, 5], [10, 15]])) == pytest.approx(0.40)
     a = ["yes"] * 25 + ["no"] * 25
     b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
-    result = agreement(_coders(pm=[["fund"] if v == "yes" else [] for v in a],
-                               uxr=[["fund"] if v == "yes" else [] for v in b]))
+    result = agreement(
+        _coders(pm=[["fund"] if v == "yes" else [] for v in a], uxr=[["fund"] if v == "yes" else [] for v in b])
+    )
     row = result["codes"][0]
     assert row["kappa"] == pytest.approx(0.40) and row["kappa_band"] == "fair"  # Landis & Koch: 0.21-0.40
     assert row["share_agreed"] == pytest.approx(0.70)
 
 
-@pytest.mark.parametrize("value, name", [(0.81, "almost perfect"), (0.80, "substantial"), (0.61, "substantial"),
-                                         (0.41, "moderate"), (0.40, "fair"), (0.20, "slight"), (0.0, "slight"),
-                                         (-0.1, "poor")])
+@pytest.mark.parametrize(
+    "value, name",
+    [
+        (0.81, "almost perfect"),
+        (0.80, "substantial"),
+        (0.61, "substantial"),
+        (0.41, "moderate"),
+        (0.40, "fair"),
+        (0.20, "slight"),
+        (0.0, "slight"),
+        (-0.1, "poor"),
+    ],
+)
 def test_landis_koch_bands(value, name):
     assert band("kappa", value) == name
 
 
-@pytest.mark.parametrize("value, name", [(0.800, "reliable"), (0.799, "tentative"), (0.667, "tentative"),
-                                         (0.666, "unreliable")])
+@pytest.mark.parametrize(
+    "value, name", [(0.800, "reliable"), (0.799, "tentative"), (0.667, "tentative"), (0.666, "unreliable")]
+)
 def test_krippendorff_thresholds(value, name):
     assert band("alpha", value) == name
 
 
 def test_three_coders_missing_codings_no_kappa_and_disagreements_listed():
-    result = agreement(_coders(pm=[["a"], ["a", "b"], [], None],
-                               uxr=[["a"], ["a"], [], ["b"]],
-                               ab=[["a"], ["a", "b"], None, ["b"]]))
+    result = agreement(
+        _coders(pm=[["a"], ["a", "b"], [], None], uxr=[["a"], ["a"], [], ["b"]], ab=[["a"], ["a", "b"], None, ["b"]])
+    )
     assert [c["id"] for c in result["coders"]] == ["pm", "uxr", "ab"]
     rows = {r["code"]: r for r in result["codes"]}
     assert rows["a"]["kappa"] is None  # Cohen's kappa is for two coders; alpha covers three

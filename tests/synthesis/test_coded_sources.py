@@ -1,4 +1,5 @@
 """The synthesis' coded sources: double coding, feature requests and codebook warnings, end to end."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,11 @@ from synthesis_fixture import STUDY, make_study
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PM_CODING = ("note_id,tags\n"
-             "N001,payment;error\nN002,payment\nN003,payment\nN004,payment\nN005,trust\n"
-             "N006,trust\nN999,payment\n")  # N003: PM left off 'error'; N006: PM added 'trust'; N999 unknown
+PM_CODING = (
+    "note_id,tags\n"
+    "N001,payment;error\nN002,payment\nN003,payment\nN004,payment\nN005,trust\n"
+    "N006,trust\nN999,payment\n"
+)  # N003: PM left off 'error'; N006: PM added 'trust'; N999 unknown
 
 
 def _with_coder(study: Path, name: str, text: str = PM_CODING) -> Path:
@@ -55,10 +58,16 @@ def test_double_coding_required_by_the_plan_is_warned_about(tmp_path):
 
 
 def test_requests_are_attitudinal_redacted_and_keep_the_requester_private(tmp_path):
-    study = make_study(tmp_path, files={"requests.csv": (
-        "request_id,date,account,person_id,text,votes,status,source,tags\n"
-        "FR-1,2026-01-03,Acme Ltd,R-2,\"Ben Brook wants Klarna, mail ben@example.com\",12,open,support,payment\n"
-        "FR-2,03/01/2026,,,Dark mode,many,open,,\n")})
+    study = make_study(
+        tmp_path,
+        files={
+            "requests.csv": (
+                "request_id,date,account,person_id,text,votes,status,source,tags\n"
+                'FR-1,2026-01-03,Acme Ltd,R-2,"Ben Brook wants Klarna, mail ben@example.com",12,open,support,payment\n'
+                "FR-2,03/01/2026,,,Dark mode,many,open,,\n"
+            )
+        },
+    )
     shared = tmp_path / "requests"
     shared.mkdir()
     (shared / "jira-export.csv").write_text("request_id,date,text,votes,priority\nFR-9,2026-01-05,Split bills,3,P2\n")
@@ -89,8 +98,10 @@ def test_codebook_findings_join_the_data_warnings(tmp_path):
     study = make_study(tmp_path)
     (tmp_path / "codebook.yml").write_text("codes:\n  - name: payment\n    synonyms: [error]\n  - name: trust\n")
     warnings = synthesise(study)["warnings"]
-    assert "notebooks/tiny/data/notes.csv:2: tag 'error' is a synonym of 'payment': use 'payment'" \
-           " (and 1 more lines)" in warnings
+    assert (
+        "notebooks/tiny/data/notes.csv:2: tag 'error' is a synonym of 'payment': use 'payment'"
+        " (and 1 more lines)" in warnings
+    )
 
 
 def test_the_demo_study_has_a_codebook_a_second_coder_and_agreement_per_code(tmp_path):

@@ -1,4 +1,5 @@
 """kit.synthesis.coding_report: the agreement and requests sections of the synthesis page, escaped."""
+
 from __future__ import annotations
 
 import html
@@ -22,7 +23,8 @@ def test_agreement_section_lists_codes_bands_and_the_notes_to_settle(tmp_path, s
     study = make_study(tmp_path)
     (study / "data" / "coding").mkdir()
     (study / "data" / "coding" / "pm.csv").write_text(
-        "note_id,tags\nN001,payment;<script>x</script>\nN002,payment\nN003,payment\nN005,trust\n")
+        "note_id,tags\nN001,payment;<script>x</script>\nN002,payment\nN003,payment\nN005,trust\n"
+    )
     coding_report.show_agreement(synthesise(study))
     html = "\n".join(shown)
     assert "Coders: notes.csv (11 notes), PM (4 notes)" in html
@@ -37,7 +39,20 @@ def test_without_a_second_coder_the_page_says_how_to_add_one(shown):
 
 
 def test_requests_section_labels_them_expressed_interest(shown):
-    coding_report.show_requests({"requests": [{"id": "R-1", "date": "2026-01-01", "text": "<b>dark</b> mode",
-                                               "votes": 3, "status": "open", "source": "", "tags": ["ui"]}]})
+    coding_report.show_requests(
+        {
+            "requests": [
+                {
+                    "id": "R-1",
+                    "date": "2026-01-01",
+                    "text": "<b>dark</b> mode",
+                    "votes": 3,
+                    "status": "open",
+                    "source": "",
+                    "tags": ["ui"],
+                }
+            ]
+        }
+    )
     html = "\n".join(shown)
     assert "expressed interest (attitudinal)" in html and "&lt;b&gt;dark&lt;/b&gt; mode" in html

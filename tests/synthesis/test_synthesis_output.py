@@ -1,4 +1,5 @@
 """kit.synthesis.output: synthesis.json has one declared shape; a stale or misspelt file is named, not guessed."""
+
 from __future__ import annotations
 
 import json

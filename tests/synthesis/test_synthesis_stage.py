@@ -1,4 +1,5 @@
 """The synthesis stage end to end: synthesis.json contract, privacy, failure without output."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,19 @@ from kit.synthesis.output import check_synthesis, read_synthesis
 from kit.synthesis.stage import run_synthesis_stage, slugify
 from synthesis_fixture import make_study
 
-TOP_KEYS = {"study", "participants", "notes", "quotes", "themes", "metrics", "tag_matrix", "tag_coverage",
-            "observers", "problems", "warnings"}
+TOP_KEYS = {
+    "study",
+    "participants",
+    "notes",
+    "quotes",
+    "themes",
+    "metrics",
+    "tag_matrix",
+    "tag_coverage",
+    "observers",
+    "problems",
+    "warnings",
+}
 
 
 @pytest.fixture
@@ -29,8 +41,12 @@ def test_writes_synthesis_json_with_the_contract_keys(result):
     assert read_json(path) == json.loads(json.dumps(out))
     assert TOP_KEYS <= set(out)
     assert read_synthesis(path).model_dump(mode="json", exclude_unset=True) == json.loads(json.dumps(out))
-    assert out["participants"] == [{"pseudonym": "P01", "segment": "New"}, {"pseudonym": "P02", "segment": "Returning"},
-                                   {"pseudonym": "P03", "segment": "New"}, {"pseudonym": "P04", "segment": "Returning"}]
+    assert out["participants"] == [
+        {"pseudonym": "P01", "segment": "New"},
+        {"pseudonym": "P02", "segment": "Returning"},
+        {"pseudonym": "P03", "segment": "New"},
+        {"pseudonym": "P04", "segment": "Returning"},
+    ]
     assert [n["id"] for n in out["notes"]] == [f"N{i:03d}" for i in range(1, 12)]
     for collection in ("notes", "quotes", "themes", "metrics"):
         for item in out[collection]:
@@ -66,8 +82,13 @@ def test_metrics_ids_values_and_kinds(result):
     assert m["M-TIME-pay"]["participants"] == ["P01", "P02", "P04"]
     assert m["M-NPS"]["value"] == pytest.approx(25)  # promoters 9,10; detractor 6; passive 7
     kinds = {k: v["kind"] for k, v in m.items()}
-    assert kinds == {"M-SUS": "attitudinal", "M-NPS": "attitudinal", "M-SEQ-pay": "attitudinal",
-                     "M-COMPLETION-pay": "behavioural", "M-TIME-pay": "behavioural"}
+    assert kinds == {
+        "M-SUS": "attitudinal",
+        "M-NPS": "attitudinal",
+        "M-SEQ-pay": "attitudinal",
+        "M-COMPLETION-pay": "behavioural",
+        "M-TIME-pay": "behavioural",
+    }
     for x in m.values():
         assert {"name", "value", "ci_low", "ci_high", "n", "unit", "kind"} <= set(x)
 
@@ -86,8 +107,10 @@ def test_observers_coverage_problems_and_themes(result):
 
 
 def test_fatal_defect_writes_nothing(tmp_path):
-    notes = ("note_id,session_id,participant_id,task,text,tags,kind\n"
-             "N001,S01,R-1,Pay,ok,payment,\nN001,S01,R-1,Pay,dup,payment,\nN003,S01,R-1,Pay,,payment,\n")
+    notes = (
+        "note_id,session_id,participant_id,task,text,tags,kind\n"
+        "N001,S01,R-1,Pay,ok,payment,\nN001,S01,R-1,Pay,dup,payment,\nN003,S01,R-1,Pay,,payment,\n"
+    )
     study = make_study(tmp_path, files={"notes.csv": notes})
     with pytest.raises(DataError) as err:
         run_synthesis_stage(study)
@@ -116,11 +139,12 @@ def test_kit_run_with_fatal_notes_fails_the_sessions_stage_and_leaves_no_synthes
 
 
 def test_warnings_are_kept_and_redacted(tmp_path):
-    notes = ("note_id,session_id,participant_id,task,text,tags,kind\n"
-             "N001,S02,R-1,Pay,ok,payment,\n")
+    notes = "note_id,session_id,participant_id,task,text,tags,kind\nN001,S02,R-1,Pay,ok,payment,\n"
     out = run_synthesis_stage(make_study(tmp_path, files={"notes.csv": notes}))
-    assert out["warnings"] == ["data/notes.csv:2: session 'S02' belongs to participant 'P02' in "
-                               "sessions.csv, but the note names participant 'P01'"]
+    assert out["warnings"] == [
+        "data/notes.csv:2: session 'S02' belongs to participant 'P02' in "
+        "sessions.csv, but the note names participant 'P01'"
+    ]
 
 
 def test_same_input_same_output(tmp_path):
@@ -166,10 +190,26 @@ def test_template_runs_with_papermill(demo_repo):
     import nbformat
 
     out = demo_repo / "out.ipynb"
-    proc = subprocess.run([sys.executable, "-m", "papermill", "templates/02-sessions.ipynb", str(out),
-                           "-f", "notebooks/demo-checkout/study.yml", "-p", "study_dir",
-                           "notebooks/demo-checkout", "--execution-timeout", "300"],
-                          cwd=demo_repo, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            "templates/02-sessions.ipynb",
+            str(out),
+            "-f",
+            "notebooks/demo-checkout/study.yml",
+            "-p",
+            "study_dir",
+            "notebooks/demo-checkout",
+            "--execution-timeout",
+            "300",
+        ],
+        cwd=demo_repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
@@ -181,21 +221,33 @@ def test_template_runs_with_papermill(demo_repo):
 
 
 def test_missing_optional_files_leave_sections_empty(tmp_path):
-    study = make_study(tmp_path, files={"notes.csv": "note_id,session_id,participant_id,task,text,tags\n",
-                                        "tasks.csv": None, "sus.csv": None, "transcripts/S01.vtt": None})
+    study = make_study(
+        tmp_path,
+        files={
+            "notes.csv": "note_id,session_id,participant_id,task,text,tags\n",
+            "tasks.csv": None,
+            "sus.csv": None,
+            "transcripts/S01.vtt": None,
+        },
+    )
     out = run_synthesis_stage(study)
     assert out["notes"] == [] and out["themes"] == [] and out["metrics"] == [] and out["quotes"] == []
     assert out["tag_matrix"]["rows"] == [] and out["problems"]["rows"] == []
-    assert sorted(out["warnings"]) == ["data/sus.csv: file not found (or sus.xlsx)",
-                                       "data/tasks.csv: file not found (or tasks.xlsx)"]
+    assert sorted(out["warnings"]) == [
+        "data/sus.csv: file not found (or sus.xlsx)",
+        "data/tasks.csv: file not found (or tasks.xlsx)",
+    ]
 
 
 def test_report_sections_render_full_and_empty(tmp_path, capsys):
     from kit.synthesis import report as synthesis_report
 
     full = run_synthesis_stage(make_study(tmp_path / "a"))
-    empty = run_synthesis_stage(make_study(tmp_path / "b", files={
-        "notes.csv": None, "tasks.csv": None, "sus.csv": None, "transcripts/S01.vtt": None}))
+    empty = run_synthesis_stage(
+        make_study(
+            tmp_path / "b", files={"notes.csv": None, "tasks.csv": None, "sus.csv": None, "transcripts/S01.vtt": None}
+        )
+    )
     for result in (full, empty):
         synthesis_report.show_all(result)
     shown = capsys.readouterr().out
@@ -203,8 +255,9 @@ def test_report_sections_render_full_and_empty(tmp_path, capsys):
 
 
 def test_names_in_tags_and_tasks_are_redacted(tmp_path):
-    notes = ("note_id,session_id,participant_id,task,text,tags,kind\n"
-             "N001,S01,R-1,Pay for Ann,ok,payment;archer-feedback,\n")
+    notes = (
+        "note_id,session_id,participant_id,task,text,tags,kind\nN001,S01,R-1,Pay for Ann,ok,payment;archer-feedback,\n"
+    )
     tasks = "participant_id,task,success,time_s,seq\nR-1,Pay for Ann,1,60,6\n"
     out = run_synthesis_stage(make_study(tmp_path, files={"notes.csv": notes, "tasks.csv": tasks}))
     assert "M-COMPLETION-pay-for-p01" in {m["id"] for m in out["metrics"]}

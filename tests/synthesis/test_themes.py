@@ -1,4 +1,5 @@
 """Themes: untagged/many-tagged notes clustered by text, deterministically."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,16 +7,22 @@ import pandas as pd
 from kit.synthesis import themes
 
 TEXTS = [
-    ("delivery cost surprised at the last step", "P01"), ("delivery cost shown too late", "P02"),
-    ("late delivery cost made her go back", "P03"), ("surprised by the delivery cost", "P04"),
-    ("padlock icon missing felt unsafe", "P01"), ("wanted a padlock icon to trust the page", "P02"),
-    ("no padlock icon so did not trust it", "P05"), ("padlock icon would make it feel safe", "P06"),
+    ("delivery cost surprised at the last step", "P01"),
+    ("delivery cost shown too late", "P02"),
+    ("late delivery cost made her go back", "P03"),
+    ("surprised by the delivery cost", "P04"),
+    ("padlock icon missing felt unsafe", "P01"),
+    ("wanted a padlock icon to trust the page", "P02"),
+    ("no padlock icon so did not trust it", "P05"),
+    ("padlock icon would make it feel safe", "P06"),
 ]
 
 
 def _notes(order=None, tags=None) -> pd.DataFrame:
-    rows = [{"id": f"N{i:03d}", "participant": p, "pid": f"R-{p}", "text": t,
-             "tags": (tags or {}).get(i, [])} for i, (t, p) in enumerate(TEXTS, 1)]
+    rows = [
+        {"id": f"N{i:03d}", "participant": p, "pid": f"R-{p}", "text": t, "tags": (tags or {}).get(i, [])}
+        for i, (t, p) in enumerate(TEXTS, 1)
+    ]
     if order:
         rows = [rows[i] for i in order]
     return pd.DataFrame(rows)
@@ -57,8 +64,11 @@ def test_theme_count_grows_with_notes_and_is_capped():
 
 
 def test_transcript_lines_attach_to_the_closest_theme():
-    extra = [("Q-S01-1", "the delivery cost was a surprise"), ("Q-S01-2", "padlock icon please"),
-             ("Q-S01-3", "the weather is nice today")]
+    extra = [
+        ("Q-S01-1", "the delivery cost was a surprise"),
+        ("Q-S01-2", "padlock icon please"),
+        ("Q-S01-3", "the weather is nice today"),
+    ]
     found, _ = themes.find_themes(_notes(), lambda pid: True, extra_quotes=extra)
     by_note = {n: t for t in found for n in t["notes"]}
     assert by_note["N001"]["transcript_quotes"] == ["Q-S01-1"]
@@ -70,12 +80,15 @@ def test_an_embedding_model_can_replace_tfidf_for_clustering():
     # A stand-in model that knows the two topics by one word each (no download in tests).
     def embed(texts):
         import numpy as np
+
         return np.asarray([[1.0, 0.0] if "padlock" in t else [0.0, 1.0] for t in texts], dtype="float32")
 
     found, basis = themes.find_themes(_notes(), lambda pid: True, embed=embed)
     assert basis.endswith("clustered on sentence embeddings")
-    assert {frozenset(t["notes"]) for t in found} == {frozenset({"N001", "N002", "N003", "N004"}),
-                                                      frozenset({"N005", "N006", "N007", "N008"})}
+    assert {frozenset(t["notes"]) for t in found} == {
+        frozenset({"N001", "N002", "N003", "N004"}),
+        frozenset({"N005", "N006", "N007", "N008"}),
+    }
     assert all(t["top_terms"] for t in found)  # words still come from TF-IDF
 
 
@@ -95,11 +108,28 @@ def test_verbatim_quotes_come_first_among_a_themes_representatives():
 
 
 def test_note_taking_words_are_never_top_terms():
-    notes = pd.DataFrame([{"id": f"N{i:03d}", "participant": p, "pid": p, "tags": [],
-                           "text": f"she said and asked about the {t}, it appeared {t} was odd"}
-                          for i, (t, p) in enumerate([("coupon", "P01"), ("coupon", "P02"), ("coupon", "P03"),
-                                                      ("invoice", "P01"), ("invoice", "P02"),
-                                                      ("invoice", "P03")], 1)])
+    notes = pd.DataFrame(
+        [
+            {
+                "id": f"N{i:03d}",
+                "participant": p,
+                "pid": p,
+                "tags": [],
+                "text": f"she said and asked about the {t}, it appeared {t} was odd",
+            }
+            for i, (t, p) in enumerate(
+                [
+                    ("coupon", "P01"),
+                    ("coupon", "P02"),
+                    ("coupon", "P03"),
+                    ("invoice", "P01"),
+                    ("invoice", "P02"),
+                    ("invoice", "P03"),
+                ],
+                1,
+            )
+        ]
+    )
     found, _ = themes.find_themes(notes, lambda pid: True)
     terms = {term for t in found for term in t["top_terms"]}
     assert {"coupon", "invoice"} <= terms

@@ -1,4 +1,5 @@
 """Metrics against published worked examples (each cited next to its test)."""
+
 from __future__ import annotations
 
 import math
@@ -32,10 +33,26 @@ def test_sus_scores_vectorised_skips_incomplete_rows():
         metrics.sus_score([3] * 9)
 
 
-@pytest.mark.parametrize("score,grade", [(100, "A+"), (84.1, "A+"), (84.0, "A"), (80.8, "A"), (78.9, "A-"),
-                                         (77.2, "B+"), (74.1, "B"), (72.6, "B-"), (71.1, "C+"),
-                                         (68, "C"), (65.0, "C"), (62.7, "C-"), (51.7, "D"), (51.6, "F"),
-                                         (0, "F")])
+@pytest.mark.parametrize(
+    "score,grade",
+    [
+        (100, "A+"),
+        (84.1, "A+"),
+        (84.0, "A"),
+        (80.8, "A"),
+        (78.9, "A-"),
+        (77.2, "B+"),
+        (74.1, "B"),
+        (72.6, "B-"),
+        (71.1, "C+"),
+        (68, "C"),
+        (65.0, "C"),
+        (62.7, "C-"),
+        (51.7, "D"),
+        (51.6, "F"),
+        (0, "F"),
+    ],
+)
 def test_sus_grade_sauro_lewis_curved_scale(score, grade):
     # Sauro & Lewis (2016), Quantifying the User Experience 2nd ed., Table 8.5 (curved grading scale).
     assert metrics.sus_grade(score) == grade
@@ -55,7 +72,7 @@ def test_adjusted_wald_9_of_10_sauro():
     # 9 of 10 -> adjusted proportion (9 + 1.96^2/2) / (10 + 1.96^2) ~ 11/14. The Wald interval
     # around it, 0.789 +- 0.215, is 0.574 to 1.004, which the method truncates at 1.
     est = metrics.adjusted_wald(9, 10)
-    p_adj = (9 + 1.96 ** 2 / 2) / (10 + 1.96 ** 2)
+    p_adj = (9 + 1.96**2 / 2) / (10 + 1.96**2)
     assert p_adj == pytest.approx(11 / 14, abs=0.01)
     assert est.ci_low == pytest.approx(0.574, abs=1e-3)
     assert est.ci_high == 1.0
@@ -102,9 +119,13 @@ def test_discovery_likelihood_nielsen_landauer():
 
 
 def test_problem_matrix_and_lewis_adjustment():
-    notes = pd.DataFrame({"kind": ["problem", "problem", "problem", "observation", "problem"],
-                          "participant": ["P01", "P02", "P01", "P03", "P03"],
-                          "tags": [["a"], ["a"], ["b"], ["c"], ["a", "b"]]})
+    notes = pd.DataFrame(
+        {
+            "kind": ["problem", "problem", "problem", "observation", "problem"],
+            "participant": ["P01", "P02", "P01", "P03", "P03"],
+            "tags": [["a"], ["a"], ["b"], ["c"], ["a", "b"]],
+        }
+    )
     m = metrics.problem_matrix(notes, ["P01", "P02", "P03", "P04"])
     assert list(m.index) == ["a", "b"]  # a: 3 people, b: 2
     assert m.loc["a"].tolist() == [1, 1, 1, 0]

@@ -8,6 +8,7 @@ Every :class:`~kit.errors.KitError` becomes one clear line on stderr
 
 May import: every package of the kit (it is the top layer); nothing imports it.
 """
+
 from __future__ import annotations
 
 import click
@@ -22,8 +23,19 @@ def cli() -> None:
     """Plan, run and publish user-research studies (run from the repository root)."""
 
 
-for command in (studies.new, studies.run, studies.merge, studies.site, studies.build, studies.check,
-                panel.recruit, panel.purge, analysis.codebook, analysis.export_cmd, analysis.import_cmd):
+for command in (
+    studies.new,
+    studies.run,
+    studies.merge,
+    studies.site,
+    studies.build,
+    studies.check,
+    panel.recruit,
+    panel.purge,
+    analysis.codebook,
+    analysis.export_cmd,
+    analysis.import_cmd,
+):
     cli.add_command(command)
 
 

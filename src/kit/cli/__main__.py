@@ -1,4 +1,5 @@
 """``python -m kit.cli``: the same as the ``kit`` command."""
+
 from kit.cli import main
 
 main()

@@ -1,4 +1,5 @@
 """``kit codebook``, ``kit export --qdpx`` and ``kit import``: the shared codebook and REFI-QDA exchange."""
+
 from __future__ import annotations
 
 import sys
@@ -12,8 +13,12 @@ from kit.layout import notebooks_root
 
 
 @click.command()
-@click.option("--apply-synonyms", "apply_to", metavar="SLUG",
-              help="Rewrite the study's notes.csv tags: synonyms and retired codes -> the code to use.")
+@click.option(
+    "--apply-synonyms",
+    "apply_to",
+    metavar="SLUG",
+    help="Rewrite the study's notes.csv tags: synonyms and retired codes -> the code to use.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when there is any finding (for CI).")
 def codebook(apply_to: str | None, strict: bool) -> None:
     """Check every study's tags against codebook.yml (unknown tags, synonyms, retired codes, near-duplicates,
@@ -40,8 +45,10 @@ def codebook(apply_to: str | None, strict: bool) -> None:
         fail(exc)
     for p in result.problems:
         click.echo(f"{p.where}: {p.message}")
-    click.echo(f"codebook: {len(book.codes)} codes, {len(result.usage)} studies, "
-               f"{len(result.problems)} finding{'' if len(result.problems) == 1 else 's'}")
+    click.echo(
+        f"codebook: {len(book.codes)} codes, {len(result.usage)} studies, "
+        f"{len(result.problems)} finding{'' if len(result.problems) == 1 else 's'}"
+    )
     sys.exit(1 if strict and result.problems else 0)
 
 
@@ -64,11 +71,14 @@ def print_codebook_warnings(slugs: tuple[str, ...]) -> None:
 
 @click.command("export")
 @click.option("--qdpx", "slug", metavar="SLUG", required=True, help="Export the study as a REFI-QDA project.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The .qdpx file to write (default: SLUG.qdpx at the repository root).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .qdpx file to write (default: SLUG.qdpx at the repository root).",
+)
 @click.option("--raw", is_flag=True, help="Keep participants' names and words (default: pseudonymised).")
-@click.option("--confirm-personal-data", is_flag=True,
-              help="Required with --raw: the file will hold personal data.")
+@click.option("--confirm-personal-data", is_flag=True, help="Required with --raw: the file will hold personal data.")
 def export_cmd(slug: str, output: Path | None, raw: bool, confirm_personal_data: bool) -> None:
     """Write a study as a REFI-QDA .qdpx (ATLAS.ti, NVivo, MAXQDA, QualCoder)."""
     from kit.qda import export_qdpx
@@ -77,15 +87,25 @@ def export_cmd(slug: str, output: Path | None, raw: bool, confirm_personal_data:
         s = export_qdpx(repo_root(), slug, output, raw=raw, confirm_personal_data=confirm_personal_data)
     except KitError as exc:
         fail(exc)
-    click.echo(f"wrote {s.path} ({'raw: holds personal data' if s.raw else 'pseudonymised'}): {s.sources} sources, "
-               f"{s.codes} codes, {s.users} coders, {s.selections} coded notes, {s.codings} codings")
+    click.echo(
+        f"wrote {s.path} ({'raw: holds personal data' if s.raw else 'pseudonymised'}): {s.sources} sources, "
+        f"{s.codes} codes, {s.users} coders, {s.selections} coded notes, {s.codings} codings"
+    )
 
 
 @click.command("import")
-@click.option("--qdc", "qdc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A REFI-QDA codebook (.qdc) to merge into codebook.yml.")
-@click.option("--qdpx", "qdpx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A REFI-QDA project (.qdpx): its codebook, and with --study its codings.")
+@click.option(
+    "--qdc",
+    "qdc",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A REFI-QDA codebook (.qdc) to merge into codebook.yml.",
+)
+@click.option(
+    "--qdpx",
+    "qdpx",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A REFI-QDA project (.qdpx): its codebook, and with --study its codings.",
+)
 @click.option("--study", "slug", metavar="SLUG", help="Write the project's codings to notebooks/SLUG/data/coding/.")
 @click.option("--force", is_flag=True, help="Replace existing data/coding/<coder>.csv files.")
 def import_cmd(qdc: Path | None, qdpx: Path | None, slug: str | None, force: bool) -> None:
@@ -108,9 +128,11 @@ def import_cmd(qdc: Path | None, qdpx: Path | None, slug: str | None, force: boo
             codings = import_codings(study, project, force=force)
     except KitError as exc:
         fail(exc)
-    click.echo(f"codebook.yml: {len(report.added)} codes added"
-               + (f" ({', '.join(report.added)})" if report.added else "")
-               + f", {len(project.codes) - len(report.added)} already there")
+    click.echo(
+        f"codebook.yml: {len(report.added)} codes added"
+        + (f" ({', '.join(report.added)})" if report.added else "")
+        + f", {len(project.codes) - len(report.added)} already there"
+    )
     for line in report.matched:
         click.echo(f"  matched {line}")
     for line in report.conflicts:
@@ -120,5 +142,3 @@ def import_cmd(qdc: Path | None, qdpx: Path | None, slug: str | None, force: boo
             click.echo(f"wrote {line}")
         for line in codings.skipped:
             click.echo(f"  skipped {line}")
-
-

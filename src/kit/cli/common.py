@@ -3,6 +3,7 @@
 Subcommands import what they need when they run: `kit --help` and `kit new`
 stay fast, without papermill, Jupyter or Quarto's helpers loaded.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +32,23 @@ def fail(exc: KitError) -> None:
     sys.exit(exc.exit_code)
 
 
-jobs_option = click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-                     help="Studies run in parallel (default: CPU count).")
-timeout_option = click.option("--timeout", type=click.FloatRange(1), default=600, show_default=True,
-                        help="Seconds a single cell may run before its study fails.")
-on_option = click.option("--on", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                   help="The day the rules are applied on (default: today), YYYY-MM-DD.")
-force_option = click.option("--force", is_flag=True,
-                      help="Execute every notebook, even those whose inputs did not change.")
-strict_option = click.option("--strict", is_flag=True,
-                       help="Fail a study whose stages raised warnings (for CI).")
-
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(1), default=None, help="Studies run in parallel (default: CPU count)."
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(1),
+    default=600,
+    show_default=True,
+    help="Seconds a single cell may run before its study fails.",
+)
+on_option = click.option(
+    "--on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The day the rules are applied on (default: today), YYYY-MM-DD.",
+)
+force_option = click.option(
+    "--force", is_flag=True, help="Execute every notebook, even those whose inputs did not change."
+)
+strict_option = click.option("--strict", is_flag=True, help="Fail a study whose stages raised warnings (for CI).")

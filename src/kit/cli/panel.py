@@ -1,4 +1,5 @@
 """``kit recruit`` and ``kit purge``: the participant panel from the command line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,12 @@ from kit.errors import KitError
 @click.command()
 @click.argument("slug")
 @click.option("--n", "n", type=click.IntRange(1), required=True, help="How many people to invite.")
-@click.option("--segment", "segments", multiple=True,
-              help="Only these segments of the plan (repeatable; default: all the plan's segments).")
+@click.option(
+    "--segment",
+    "segments",
+    multiple=True,
+    help="Only these segments of the plan (repeatable; default: all the plan's segments).",
+)
 @click.option("--beta", is_flag=True, help="Only members of the beta programme.")
 @on_option
 def recruit(slug: str, n: int, segments: tuple[str, ...], beta: bool, on: dt.datetime | None) -> None:
@@ -35,9 +40,11 @@ def recruit(slug: str, n: int, segments: tuple[str, ...], beta: bool, on: dt.dat
     for seg, ids in rec.picked.items():
         click.echo(f"{seg}: {len(ids)} of {rec.eligible[seg]} eligible")
     click.echo(f"excluded: {rec.exclusions_text()}")
-    click.echo(f"wrote {rec.path.relative_to(repo_root())} ({sum(map(len, rec.picked.values()))} people; "
-               f"reaches out: {rec.reaches_out or 'nobody in the RACI row customer communication'}; "
-               "ask each person's contact owner first)")
+    click.echo(
+        f"wrote {rec.path.relative_to(repo_root())} ({sum(map(len, rec.picked.values()))} people; "
+        f"reaches out: {rec.reaches_out or 'nobody in the RACI row customer communication'}; "
+        "ask each person's contact owner first)"
+    )
 
 
 @click.command()
@@ -47,8 +54,9 @@ def recruit(slug: str, n: int, segments: tuple[str, ...], beta: bool, on: dt.dat
 @on_option
 @jobs_option
 @timeout_option
-def purge(withdrawn: bool, expired: bool, dry_run: bool, on: dt.datetime | None, jobs: int | None,
-          timeout: float) -> None:
+def purge(
+    withdrawn: bool, expired: bool, dry_run: bool, on: dt.datetime | None, jobs: int | None, timeout: float
+) -> None:
     """Delete raw data of withdrawn people (--withdrawn) or past retention (--expired), in place.
 
     Names, e-mails and phones are blanked, notes lose their words, transcripts
@@ -83,10 +91,9 @@ def purge(withdrawn: bool, expired: bool, dry_run: bool, on: dt.datetime | None,
         from kit.site.build import build_site
 
         try:
-            build_site(root, echo=click.echo,
-                       before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo))
+            build_site(
+                root, echo=click.echo, before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo)
+            )
         except KitError as exc:
             fail(exc)
     sys.exit(code)
-
-

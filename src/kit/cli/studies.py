@@ -1,4 +1,5 @@
 """``kit new``, ``run``, ``merge``, ``site``, ``build`` and ``check``: a study's way from folder to site."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,12 +33,20 @@ def new(slug: str, title: str | None) -> None:
         path = new_study(repo_root(), slug, title)
     except KitError as exc:
         fail(exc)
-    click.echo(f"created {path.relative_to(repo_root())}/: fill study.yml (or open 01-plan.ipynb "
-               "in JupyterLab), add data/ files, then `kit run " + slug + "`")
+    click.echo(
+        f"created {path.relative_to(repo_root())}/: fill study.yml (or open 01-plan.ipynb "
+        "in JupyterLab), add data/ files, then `kit run " + slug + "`"
+    )
 
 
-def run_and_report(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool = False,
-         shard: str | None = None, strict: bool = False) -> int:
+def run_and_report(
+    slugs: tuple[str, ...],
+    jobs: int | None,
+    timeout: float,
+    force: bool = False,
+    shard: str | None = None,
+    strict: bool = False,
+) -> int:
     from kit.run.progress import RunDisplay
     from kit.run.runner import run_studies
     from kit.run.shards import parse_shard
@@ -48,8 +57,9 @@ def run_and_report(slugs: tuple[str, ...], jobs: int | None, timeout: float, for
     try:
         part = parse_shard(shard) if shard is not None else None
         with display:
-            results = run_studies(repo_root(), slugs or None, jobs=jobs, timeout=timeout,
-                                  on_event=display.event, force=force, shard=part)
+            results = run_studies(
+                repo_root(), slugs or None, jobs=jobs, timeout=timeout, on_event=display.event, force=force, shard=part
+            )
         refresh_index(repo_root())
     except KitError as exc:
         fail(exc)
@@ -59,17 +69,19 @@ def run_and_report(slugs: tuple[str, ...], jobs: int | None, timeout: float, for
     return 0 if not failed else 1
 
 
-
 @click.command()
 @click.argument("slugs", nargs=-1)
 @jobs_option
 @timeout_option
 @force_option
-@click.option("--shard", metavar="K/N", default=None,
-              help="Run only shard K of N (studies split by expected cost; combine with kit merge).")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    help="Run only shard K of N (studies split by expected cost; combine with kit merge).",
+)
 @strict_option
-def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, shard: str | None,
-        strict: bool) -> None:
+def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, shard: str | None, strict: bool) -> None:
     """Execute the studies' notebooks with papermill into reports/ (all when none named).
 
     Only notebooks whose inputs changed since their last successful run are
@@ -106,10 +118,12 @@ def merge(folders: tuple[Path, ...]) -> None:
 
 
 @click.command()
-@click.option("--quarto/--no-quarto", "use_quarto", default=None,
-              help="Force or forbid Quarto (default: use it when on PATH).")
-@click.option("--full", is_flag=True,
-              help="Render every page (default: only pages whose inputs changed, plus the listings).")
+@click.option(
+    "--quarto/--no-quarto", "use_quarto", default=None, help="Force or forbid Quarto (default: use it when on PATH)."
+)
+@click.option(
+    "--full", is_flag=True, help="Render every page (default: only pages whose inputs changed, plus the listings)."
+)
 def site(use_quarto: bool | None, full: bool) -> None:
     """Render _site/ (Quarto when installed, else a static preview).
 
@@ -134,8 +148,15 @@ def site(use_quarto: bool | None, full: bool) -> None:
 @strict_option
 @click.option("--quarto/--no-quarto", "use_quarto", default=None)
 @click.option("--full", is_flag=True, help="Render every page of the site, not only the changed ones.")
-def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, strict: bool,
-          use_quarto: bool | None, full: bool) -> None:
+def build(
+    slugs: tuple[str, ...],
+    jobs: int | None,
+    timeout: float,
+    force: bool,
+    strict: bool,
+    use_quarto: bool | None,
+    full: bool,
+) -> None:
     """kit run, then kit site with the privacy check before the new site goes live.
 
     The site shows every study that succeeded. The new site replaces _site/
@@ -149,8 +170,13 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
     code = run_and_report(slugs, jobs, timeout, force, strict=strict)
     root = repo_root()
     try:
-        out = build_site(root, use_quarto=use_quarto, echo=click.echo, full=full,
-                         before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo))
+        out = build_site(
+            root,
+            use_quarto=use_quarto,
+            echo=click.echo,
+            full=full,
+            before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo),
+        )
     except KitError as exc:
         fail(exc)
     click.echo(f"site written to {out.relative_to(root)}/index.html")
@@ -159,10 +185,12 @@ def build(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool,
 
 @click.command()
 @click.argument("slugs", nargs=-1)
-@click.option("--privacy", is_flag=True,
-              help="Scan reports/ and _site/ for roster names, e-mails, phones and unconsented quotes.")
-@click.option("--retention", is_flag=True,
-              help="List raw data past its retention date and data of withdrawn panel people.")
+@click.option(
+    "--privacy", is_flag=True, help="Scan reports/ and _site/ for roster names, e-mails, phones and unconsented quotes."
+)
+@click.option(
+    "--retention", is_flag=True, help="List raw data past its retention date and data of withdrawn panel people."
+)
 @on_option
 def check(slugs: tuple[str, ...], privacy: bool, retention: bool, on: dt.datetime | None) -> None:
     """Check the published output (--privacy) or the raw data's retention (--retention); exit 1 on any hit."""
@@ -172,12 +200,16 @@ def check(slugs: tuple[str, ...], privacy: bool, retention: bool, on: dt.datetim
     if retention:
         from kit.panel.purge import check_retention_command
 
-        code = max(code, check_retention_command(repo_root(), day(on), slugs, echo=click.echo,
-                                                 echo_err=lambda m: click.echo(m, err=True)))
+        code = max(
+            code,
+            check_retention_command(
+                repo_root(), day(on), slugs, echo=click.echo, echo_err=lambda m: click.echo(m, err=True)
+            ),
+        )
     if privacy:
         from kit.privacy.leak_check import check_privacy_command
 
-        code = max(code, check_privacy_command(repo_root(), slugs, echo=click.echo,
-                                               echo_err=lambda m: click.echo(m, err=True)))
+        code = max(
+            code, check_privacy_command(repo_root(), slugs, echo=click.echo, echo_err=lambda m: click.echo(m, err=True))
+        )
     sys.exit(code)
-

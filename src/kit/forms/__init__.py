@@ -10,6 +10,7 @@ from a pydantic schema out of :mod:`.editors`, :mod:`.mapping_editor` and
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.insights`.
 ipywidgets is loaded only when a form is shown, never under papermill.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

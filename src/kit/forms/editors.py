@@ -13,6 +13,7 @@ text typed) so that the schema's validator, not the form, decides what is
 wrong and says so in the kit's words; :meth:`show` puts each message beside
 the field it names.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,10 +52,15 @@ def field_spec(model: type[BaseModel], name: str, hints: dict | None = None) -> 
     info = model.model_fields[name]
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     ann, optional = _unwrap_optional(info.annotation)
-    spec: dict[str, Any] = {"kind": extra.get("widget"), "optional": optional or not info.is_required(),
-                            "options": list(extra.get("choices") or []), "item": None,
-                            "label": name.replace("_", " "), "help": info.description or "",
-                            "int": ann is int}
+    spec: dict[str, Any] = {
+        "kind": extra.get("widget"),
+        "optional": optional or not info.is_required(),
+        "options": list(extra.get("choices") or []),
+        "item": None,
+        "label": name.replace("_", " "),
+        "help": info.description or "",
+        "int": ann is int,
+    }
     origin = get_origin(ann)
     if origin is Literal:
         spec["options"] = spec["options"] or list(get_args(ann))
@@ -136,11 +142,14 @@ class ScalarEditor(Editor):
         elif kind == "choice":
             self.input = w.Dropdown(options=self._options(spec["options"]))
         elif kind == "multi":
-            self.input = w.SelectMultiple(options=list(spec["options"]), layout=_wide(),
-                                          rows=max(2, min(len(spec["options"]), 8)))
+            self.input = w.SelectMultiple(
+                options=list(spec["options"]), layout=_wide(), rows=max(2, min(len(spec["options"]), 8))
+            )
         else:  # text, number, tags
-            self.input = w.Text(layout=_wide() if kind != "number" else w.Layout(width="10em"),
-                                placeholder="comma-separated" if kind == "tags" else "")
+            self.input = w.Text(
+                layout=_wide() if kind != "number" else w.Layout(width="10em"),
+                placeholder="comma-separated" if kind == "tags" else "",
+            )
         self.widget = self.input
 
     def _options(self, options: list) -> list:
@@ -230,8 +239,7 @@ class ListEditor(Editor):
         self.spec, self.new_item, self.name = spec, new_item, name
         self.rows: list[tuple[Editor, w.Widget]] = []
         self.box = w.VBox()
-        add = w.Button(description="Add", icon="plus", layout=w.Layout(width="auto"),
-                       tooltip=f"Add to {spec['label']}")
+        add = w.Button(description="Add", icon="plus", layout=w.Layout(width="auto"), tooltip=f"Add to {spec['label']}")
         add.add_class("kit-add")
         add.on_click(lambda _b: self.add_row(None))
         self.add_button = add
@@ -251,13 +259,13 @@ class ListEditor(Editor):
         if self.spec["item"] is None:
             row: w.Widget = w.HBox([editor.widget, remove])
         else:
-            row = w.VBox([editor.widget, remove], layout=w.Layout(border="1px solid #ddd",
-                                                                 padding="4px", margin="2px 0"))
+            row = w.VBox(
+                [editor.widget, remove], layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0")
+            )
             if self.spec.get("collapsible"):
                 # Long entries (insights) fold to one title line; a new one opens.
                 title = _row_title(value) if value is not None else "new entry"
-                row = w.Accordion(children=[row], titles=(title,),
-                                  selected_index=None if value is not None else 0)
+                row = w.Accordion(children=[row], titles=(title,), selected_index=None if value is not None else 0)
         entry = (editor, row)
         remove.on_click(lambda _b: self.remove_row(entry))
         self.rows.append(entry)

@@ -8,6 +8,7 @@ and shows a small diff. The file's sha256 is remembered at load: if the file
 changed on disk since (another form, an editor, git pull), the save stops and
 asks: "Overwrite anyway" or "Reload".
 """
+
 from __future__ import annotations
 
 import difflib
@@ -51,8 +52,14 @@ def _status(kind: str, text: str) -> str:
 class FileForm:
     """A :class:`ModelForm` plus Save / Reload bound to ``path``."""
 
-    def __init__(self, path: str | Path, form: ModelForm, validate: Callable[[dict], list[Problem]],
-                 locate: Callable[[Problem, dict], list], title: str = "") -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        form: ModelForm,
+        validate: Callable[[dict], list[Problem]],
+        locate: Callable[[Problem, dict], list],
+        title: str = "",
+    ) -> None:
         self.path = Path(path)
         self.form, self.validate, self.locate = form, validate, locate
         self.loaded_hash: str | None = None
@@ -68,10 +75,18 @@ class FileForm:
         self.conflict_reload_button = w.Button(description="Reload", icon="refresh")
         self.conflict_reload_button.add_class("kit-conflict-reload")
         self.conflict_reload_button.on_click(lambda _b: self.load())
-        self.conflict = w.VBox([
-            w.HTML(_status("warn", f"&#9888; {html.escape(self.path.name)} changed on disk since this "
-                                   "form loaded it. Nothing was saved.")),
-            w.HBox([self.overwrite_button, self.conflict_reload_button])])
+        self.conflict = w.VBox(
+            [
+                w.HTML(
+                    _status(
+                        "warn",
+                        f"&#9888; {html.escape(self.path.name)} changed on disk since this "
+                        "form loaded it. Nothing was saved.",
+                    )
+                ),
+                w.HBox([self.overwrite_button, self.conflict_reload_button]),
+            ]
+        )
         self.conflict.layout.display = "none"
         self.status = w.HTML("")
         self.status.add_class("kit-status")
@@ -104,9 +119,13 @@ class FileForm:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{self.path.name}:{mark.line + 1}" if mark else self.path.name
-            self.status.value = _status("error", html.escape(
-                f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix it in a text editor, "
-                "then press Reload"))
+            self.status.value = _status(
+                "error",
+                html.escape(
+                    f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix it in a text editor, "
+                    "then press Reload"
+                ),
+            )
             return False
         self.form.set(data)
         self.status.value = _status("info", f"Loaded {html.escape(str(self.path))}")
@@ -123,13 +142,17 @@ class FileForm:
             for problem in err.problems:
                 self.form.show(self.locate(problem, data), problem.message)
             n = len(err.problems)
-            self.status.value = _status("error", f"Not saved: {n} problem{'s' * (n != 1)}, shown beside "
-                                                 "the fields. The file was not changed.")
+            self.status.value = _status(
+                "error", f"Not saved: {n} problem{'s' * (n != 1)}, shown beside the fields. The file was not changed."
+            )
             return False
         if yaml_rt.content_hash(self.path) != self.loaded_hash and not force:
             self.conflict.layout.display = ""
-            self.status.value = _status("warn", "Not saved: the file changed on disk since it was "
-                                                "loaded. Overwrite anyway, or Reload to see the new version.")
+            self.status.value = _status(
+                "warn",
+                "Not saved: the file changed on disk since it was "
+                "loaded. Overwrite anyway, or Reload to see the new version.",
+            )
             return False
         self.conflict.layout.display = "none"
         old = self.path.read_text(encoding="utf-8-sig") if self.path.is_file() else ""
@@ -139,22 +162,25 @@ class FileForm:
         self.loaded_hash = yaml_rt.content_hash(self.path)
         self.diff.value = diff_html(old, new, self.path.name)
         notes = "".join(f"<div>&#9888; {html.escape(str(p))}</div>" for p in warnings or [])
-        saved = (f"Saved {html.escape(str(self.path))}. Run the cells below again "
-                 "(Run &gt; Run All Cells) to see the result.")
+        saved = (
+            f"Saved {html.escape(str(self.path))}. Run the cells below again "
+            "(Run &gt; Run All Cells) to see the result."
+        )
         self.status.value = _status("ok", (saved if new != old else "No changes to save.") + notes)
         return True
 
 
 def diff_html(old: str, new: str, name: str) -> str:
     """What changed, as an escaped unified diff (at most :data:`MAX_DIFF_LINES` lines)."""
-    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), f"{name} (before)",
-                                      f"{name} (saved)", lineterm="", n=1))
+    lines = list(
+        difflib.unified_diff(
+            old.splitlines(), new.splitlines(), f"{name} (before)", f"{name} (saved)", lineterm="", n=1
+        )
+    )
     if not lines:
         return ""
     more = len(lines) - MAX_DIFF_LINES
     shown = lines[:MAX_DIFF_LINES] + ([f"... {more} more lines"] if more > 0 else [])
     colour = {"+": "#1b5e20", "-": "#b00020", "@": "#555"}
-    body = "\n".join(f'<span style="color:{colour.get(line[:1], "#333")}">{html.escape(line)}</span>'
-                     for line in shown)
+    body = "\n".join(f'<span style="color:{colour.get(line[:1], "#333")}">{html.escape(line)}</span>' for line in shown)
     return f"<details open><summary>What changed</summary><pre>{body}</pre></details>"
-

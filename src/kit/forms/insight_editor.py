@@ -11,6 +11,7 @@ The picker labels show redacted text only (synthesis text is redacted
 already; notes.csv text passes the roster's ``redact``): widget state must
 not carry a participant's name, and insights.yml itself only stores ids.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,7 @@ LABEL_CHARS = 70
 
 def _short(text: str) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
 def _synthesis(study_dir: Path, reports_dir) -> Synthesis | None:
@@ -53,8 +54,10 @@ def evidence_options(study_dir: str | Path, reports_dir: str | Path | None = Non
     study_dir = Path(study_dir)
     synthesis = _synthesis(study_dir, reports_dir)
     if synthesis is not None:
-        return [(f"{i.id} · {i.kind} · {', '.join(i.participants)} · {_short(i.text or i.label)}", i.id)
-                for i in index_synthesis(synthesis).values()]
+        return [
+            (f"{i.id} · {i.kind} · {', '.join(i.participants)} · {_short(i.text or i.label)}", i.id)
+            for i in index_synthesis(synthesis).values()
+        ]
     return _note_options(study_dir)
 
 
@@ -69,7 +72,6 @@ def _note_options(study_dir: Path) -> list[tuple[str, str]]:
     if "note_id" not in notes:
         return []
     try:
-
         roster = Roster.from_study(study_dir)
         redact, alias = roster.redact, roster.pseudonym
     except Exception:  # noqa: BLE001 - no usable roster: show ids only, never raw text
@@ -121,8 +123,10 @@ def _validator(study_dir: Path, reports_dir):
         # Before the synthesis, every other rule still applies: treat the cited ids as known.
         cited = {ref: None for ins in spec.insights for ref in ins.evidence + ins.counter_evidence}
         warnings = traceability.check(spec, load_study(study_dir), cited)
-        return warnings + [Problem(INSIGHTS_FILE, "evidence ids not checked yet: run the synthesis "
-                                                  "(02-sessions) first", fatal=False)]
+        return warnings + [
+            Problem(INSIGHTS_FILE, "evidence ids not checked yet: run the synthesis (02-sessions) first", fatal=False)
+        ]
+
     return validate
 
 
@@ -139,22 +143,31 @@ def insights_problem_path(problem: Problem, data: dict) -> list:
         if m:
             label, by_number, ident = m.groups()
             if label == "insight":
-                idx = int(ident) - 1 if by_number else next(
-                    (i for i, ins in enumerate(insights) if ins.get("id") == ident), None)
+                idx = (
+                    int(ident) - 1
+                    if by_number
+                    else next((i for i, ins in enumerate(insights) if ins.get("id") == ident), None)
+                )
                 if idx is None:
                     break
                 path = ["insights", idx]
             else:
-                holder = insights[path[1]] if path else next(
-                    (ins for ins in insights if any(r.get("id") == ident for r in ins.get("recommendations", []))),
-                    None)
+                holder = (
+                    insights[path[1]]
+                    if path
+                    else next(
+                        (ins for ins in insights if any(r.get("id") == ident for r in ins.get("recommendations", []))),
+                        None,
+                    )
+                )
                 if holder is None:
                     break
                 if not path:
                     path = ["insights", insights.index(holder)]
                 recs = holder.get("recommendations", [])
-                idx = int(ident) - 1 if by_number else next(
-                    (i for i, r in enumerate(recs) if r.get("id") == ident), None)
+                idx = (
+                    int(ident) - 1 if by_number else next((i for i, r in enumerate(recs) if r.get("id") == ident), None)
+                )
                 if idx is None:
                     break
                 path += ["recommendations", idx]
@@ -170,8 +183,12 @@ def insights_problem_path(problem: Problem, data: dict) -> list:
 def _field_named(message: str, model) -> list:
     """The field a traceability message is about: the first field name it mentions."""
     text = message.replace("counter-evidence", "counter_evidence")
-    hits = [(m.start(), name) for name in model.model_fields
-            for m in [re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)] if m]
+    hits = [
+        (m.start(), name)
+        for name in model.model_fields
+        for m in [re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+        if m
+    ]
     return [min(hits)[1]] if hits else []
 
 
@@ -179,5 +196,10 @@ def build_insights_form(study_dir: str | Path, reports_dir: str | Path | None = 
     """The insights.yml form (not displayed): for tests and :func:`kit.forms.study_forms.insights_editor`."""
     study_dir = Path(study_dir)
     form = ModelForm(InsightsFile, insights_hints(study_dir, reports_dir))
-    return FileForm(study_dir / INSIGHTS_FILE, form, _validator(study_dir, reports_dir),
-                    insights_problem_path, title="Edit the insights")
+    return FileForm(
+        study_dir / INSIGHTS_FILE,
+        form,
+        _validator(study_dir, reports_dir),
+        insights_problem_path,
+        title="Edit the insights",
+    )

@@ -4,6 +4,7 @@ Rows of a key and a count with Add / Remove. Counts are returned raw (text
 that does not parse stays text) so the schema names the problem, which is
 shown beside the row of the key it concerns.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ field's editor chosen by :func:`kit.forms.editors.field_spec`. Lists of
 models become lists of compact sub-forms; mappings and the RACI matrix get
 their own editors.
 """
+
 from __future__ import annotations
 
 import html
@@ -31,8 +32,13 @@ _COMPACT_WIDTHS = {"choice": "16em", "date": "16em", "number": "10em", "text": "
 class ModelForm(Editor):
     """A form for every field of a pydantic model, in schema order."""
 
-    def __init__(self, model: type[BaseModel], hints: dict | None = None, compact: bool = False,
-                 extra_editors: dict[str, Editor] | None = None) -> None:
+    def __init__(
+        self,
+        model: type[BaseModel],
+        hints: dict | None = None,
+        compact: bool = False,
+        extra_editors: dict[str, Editor] | None = None,
+    ) -> None:
         super().__init__()
         self.model, self.hints = model, hints or {}
         self.editors: dict[str, Editor] = {}
@@ -44,9 +50,14 @@ class ModelForm(Editor):
             self.specs[name] = spec
             editor = (extra_editors or {}).get(name) or self._editor(spec, name)
             self.editors[name] = editor
-            label = w.HTML(f"<b>{html.escape(spec['label'])}</b>"
-                           + (f" <span style='color:#666'>{html.escape(spec['help'])}</span>"
-                              if spec["help"] and not compact else ""))
+            label = w.HTML(
+                f"<b>{html.escape(spec['label'])}</b>"
+                + (
+                    f" <span style='color:#666'>{html.escape(spec['help'])}</span>"
+                    if spec["help"] and not compact
+                    else ""
+                )
+            )
             box = w.VBox([label, editor.widget, editor.errors.widget])
             box.add_class(f"kit-field-{name}")
             if compact:  # entries of a list: short fields side by side, long ones full width
@@ -55,8 +66,9 @@ class ModelForm(Editor):
                     editor.input.layout.width = "95%"
             rows.append(box)
         if compact:
-            self.widget = w.VBox([w.Box(rows, layout=w.Layout(display="flex", flex_flow="row wrap",
-                                                             width="100%")), self.errors.widget])
+            self.widget = w.VBox(
+                [w.Box(rows, layout=w.Layout(display="flex", flex_flow="row wrap", width="100%")), self.errors.widget]
+            )
         else:
             self.widget = w.VBox(rows + [self.errors.widget])
 

@@ -6,6 +6,7 @@ roles of :data:`kit.study.study_file.ROLES`. The rule (exactly one Accountable, 
 one Responsible per activity) is kit.study.raci's; its messages are shown at the
 end of the activity's row.
 """
+
 from __future__ import annotations
 
 import html
@@ -54,8 +55,7 @@ class RaciGrid(Editor):
     def set(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {}
         extra_acts = [a for a in value if a not in self.activities]
-        extra_roles = [r for roles in value.values() if isinstance(roles, dict) for r in roles
-                       if r not in self.roles]
+        extra_roles = [r for roles in value.values() if isinstance(roles, dict) for r in roles if r not in self.roles]
         if extra_acts or extra_roles:  # show what the file has, so the checker can name it
             self.activities += extra_acts
             self.roles += list(dict.fromkeys(extra_roles))

@@ -17,6 +17,7 @@ Interactive means (first match wins):
    so the parent's environment must lack it;
 3. otherwise not interactive.
 """
+
 from __future__ import annotations
 
 import os
@@ -84,6 +85,7 @@ def resolve_study_dir(study_dir: str | Path) -> str:
 
 # --- the plan -----------------------------------------------------------------------------
 
+
 def _raci_activities() -> list[str]:
 
     return activity_names()
@@ -93,10 +95,11 @@ def plan_hints() -> dict:
     """Per-field options that come from the kit's data tables rather than the schema."""
 
     methods = [(f"{m.name} ({m.id}, ~{m.weeks:g} weeks)", m.id) for m in load_methods().values()]
-    return {"Study.raci": {"activities": _raci_activities(), "roles": list(ROLES),
-                           "letters": list(RACI_LETTERS)},
-            "Study.method": {"options": methods},
-            "Study.decision": {"kind": "longtext"}}
+    return {
+        "Study.raci": {"activities": _raci_activities(), "roles": list(ROLES), "letters": list(RACI_LETTERS)},
+        "Study.method": {"options": methods},
+        "Study.decision": {"kind": "longtext"},
+    }
 
 
 def _validate_plan(data: dict) -> list[Problem]:
@@ -111,11 +114,15 @@ def build_plan_form(study_dir: str | Path) -> "FileForm":
     from kit.forms.file_form import FileForm, study_problem_path
     from kit.forms.model_form import ModelForm
 
-
     fields = list(Study.model_fields)
     form = ModelForm(Study, plan_hints())
-    return FileForm(Path(study_dir) / STUDY_FILE, form, _validate_plan,
-                    lambda problem, _data: study_problem_path(problem, fields), title="Edit the plan")
+    return FileForm(
+        Path(study_dir) / STUDY_FILE,
+        form,
+        _validate_plan,
+        lambda problem, _data: study_problem_path(problem, fields),
+        title="Edit the plan",
+    )
 
 
 def plan_editor(study_dir: str | Path, interactive: bool | None = None) -> None:
@@ -125,8 +132,10 @@ def plan_editor(study_dir: str | Path, interactive: bool | None = None) -> None:
     if interactive if interactive is not None else is_interactive():
         display(build_plan_form(study_dir).widget)
         return
-    kd.note(f"{plan_summary(study_dir)} To edit the plan with a form, open this notebook in "
-            "JupyterLab and run it; or edit study.yml in a text editor.")
+    kd.note(
+        f"{plan_summary(study_dir)} To edit the plan with a form, open this notebook in "
+        "JupyterLab and run it; or edit study.yml in a text editor."
+    )
 
 
 def plan_summary(study_dir: str | Path) -> str:
@@ -137,15 +146,19 @@ def plan_summary(study_dir: str | Path) -> str:
     except KitError:
         return "study.yml has problems (listed below)."
     cycle = f"deadline {study.deadline}" if study.deadline else f"{study.weeks:g} weeks"
-    return (f"study.yml: status {study.status}, method {study.method or 'not chosen'}, {cycle}, "
-            f"{len(study.research_questions)} research questions, {len(study.pm_metrics)} PM metrics, "
-            f"RACI for {len(study.raci)} activities.")
+    return (
+        f"study.yml: status {study.status}, method {study.method or 'not chosen'}, {cycle}, "
+        f"{len(study.research_questions)} research questions, {len(study.pm_metrics)} PM metrics, "
+        f"RACI for {len(study.raci)} activities."
+    )
 
 
 # --- the insights -------------------------------------------------------------------------
 
-def insights_editor(study_dir: str | Path, interactive: bool | None = None,
-                    reports_dir: str | Path | None = None) -> None:
+
+def insights_editor(
+    study_dir: str | Path, interactive: bool | None = None, reports_dir: str | Path | None = None
+) -> None:
     """Show the insight editor in JupyterLab, or a read-only line under papermill."""
 
     study_dir = resolve_study_dir(study_dir)
@@ -154,8 +167,10 @@ def insights_editor(study_dir: str | Path, interactive: bool | None = None,
 
         display(build_insights_form(study_dir, reports_dir).widget)
         return
-    kd.note(f"{insights_summary(study_dir)} To edit them with a form, open this notebook in "
-            "JupyterLab and run it; or edit insights.yml in a text editor.")
+    kd.note(
+        f"{insights_summary(study_dir)} To edit them with a form, open this notebook in "
+        "JupyterLab and run it; or edit insights.yml in a text editor."
+    )
 
 
 def insights_summary(study_dir: str | Path) -> str:
@@ -168,9 +183,16 @@ def insights_summary(study_dir: str | Path) -> str:
     recs = [r for i in spec.insights for r in i.recommendations]
     decided = sum(r.status in DECIDED_STATUSES for r in recs)
     open_q = f", open questions {', '.join(spec.open_questions)}" if spec.open_questions else ""
-    return (f"insights.yml: {len(spec.insights)} insights, {len(recs)} recommendations "
-            f"({decided} decided){open_q}.")
+    return f"insights.yml: {len(spec.insights)} insights, {len(recs)} recommendations ({decided} decided){open_q}."
 
 
-__all__ = ["is_interactive", "resolve_study_dir", "plan_editor", "insights_editor",
-           "build_plan_form", "plan_hints", "plan_summary", "insights_summary"]
+__all__ = [
+    "is_interactive",
+    "resolve_study_dir",
+    "plan_editor",
+    "insights_editor",
+    "build_plan_form",
+    "plan_hints",
+    "plan_summary",
+    "insights_summary",
+]

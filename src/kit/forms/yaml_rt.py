@@ -6,6 +6,7 @@ round-trip mode keeps them for every node we do not replace; :func:`merge`
 replaces only the values that changed. The file's indentation is detected by
 trying the usual styles and keeping the one that reproduces the file exactly.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,7 @@ class _Representer(RoundTripRepresenter):
     """
 
 
-_Representer.add_representer(
-    type(None), lambda rep, _value: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
+_Representer.add_representer(type(None), lambda rep, _value: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
 
 
 def _yaml(indent: tuple[int, int, int]) -> YAML:
@@ -125,7 +125,7 @@ def merge(old: Any, new: Any) -> Any:
                 previous = key
         return old
     if isinstance(old, CommentedSeq) and isinstance(new, list):
-        del old[len(new):]
+        del old[len(new) :]
         for i, value in enumerate(new):
             if i < len(old):
                 old[i] = merge(old[i], value)
@@ -149,9 +149,9 @@ def _fresh(value: Any, old: Any = None) -> Any:
         return _scalar(old, value)
     if isinstance(value, dict):
         node = CommentedMap((k, _fresh(v)) for k, v in value.items() if not _empty(v))
-        if (0 < len(node) <= FLOW_MAX_ITEMS
-                and all(isinstance(v, (str, int, float)) and len(str(v)) <= FLOW_MAX_CHARS
-                        for v in node.values())):
+        if 0 < len(node) <= FLOW_MAX_ITEMS and all(
+            isinstance(v, (str, int, float)) and len(str(v)) <= FLOW_MAX_CHARS for v in node.values()
+        ):
             node.fa.set_flow_style()
         return node
     if isinstance(value, list):

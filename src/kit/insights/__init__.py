@@ -8,6 +8,7 @@ shows the cards, evidence matrix and decision log.
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the 03-insights template.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

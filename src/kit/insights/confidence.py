@@ -8,6 +8,7 @@ data table, ``src/kit/data/confidence_rules.yml``; the first level whose
 every condition holds wins. The reasons say what was measured and, when the
 insight is not rated higher, which condition of the next level failed.
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -33,8 +34,7 @@ def load_rules(text: str | None = None) -> list[dict]:
     return levels
 
 
-def measure(support: list[EvidenceItem], counter: list[EvidenceItem],
-            segments: dict[str, str]) -> dict[str, Any]:
+def measure(support: list[EvidenceItem], counter: list[EvidenceItem], segments: dict[str, str]) -> dict[str, Any]:
     """The four measures of an insight's evidence.
 
     participants = distinct pseudonyms of the non-metric evidence (of the
@@ -85,8 +85,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def rate(support: list[EvidenceItem], counter: list[EvidenceItem], segments: dict[str, str],
-         rules: list[dict] | None = None) -> dict[str, Any]:
+def rate(
+    support: list[EvidenceItem], counter: list[EvidenceItem], segments: dict[str, str], rules: list[dict] | None = None
+) -> dict[str, Any]:
     """``{"level", "reasons", ...measures}`` for one insight."""
     rules = rules if rules is not None else load_rules()
     m = measure(support, counter, segments)
@@ -104,12 +105,16 @@ def rate(support: list[EvidenceItem], counter: list[EvidenceItem], segments: dic
     if m["metrics"]:
         reasons.append("measured: " + ", ".join(f"{x['id']} (n={x['n']})" for x in m["metrics"]))
     if m["segments_total"]:
-        reasons.append(f"covers {len(m['segments_covered'])} of "
-                       f"{_plural(m['segments_total'], 'segment')}"
-                       + (f" ({', '.join(m['segments_covered'])})" if m["segments_covered"] else ""))
+        reasons.append(
+            f"covers {len(m['segments_covered'])} of "
+            f"{_plural(m['segments_total'], 'segment')}"
+            + (f" ({', '.join(m['segments_covered'])})" if m["segments_covered"] else "")
+        )
     if m["counter_participants"]:
-        reasons.append(f"counter-evidence from {_plural(len(m['counter_participants']), 'participant')} "
-                       f"({m['counter_share']:.0%} of those involved)")
+        reasons.append(
+            f"counter-evidence from {_plural(len(m['counter_participants']), 'participant')} "
+            f"({m['counter_share']:.0%} of those involved)"
+        )
     else:
         reasons.append("no counter-evidence cited")
     if above is not None:

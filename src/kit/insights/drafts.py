@@ -13,6 +13,7 @@ live under ``candidates`` in insights.json with ``draft: true``; they are
 never insights until a researcher writes them into insights.yml (optionally
 with ``from_candidate: C-T1``, which marks the draft as accepted).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -52,8 +53,14 @@ def _rqs_for(tags: set[str], study) -> list[str]:
 
 
 def _snippet(cand: dict) -> str:
-    body = {"id": "I?", "from_candidate": cand["id"], "statement": cand["statement"],
-            "answers": cand["answers"], "evidence": cand["evidence"], "tags": cand["tags"]}
+    body = {
+        "id": "I?",
+        "from_candidate": cand["id"],
+        "statement": cand["statement"],
+        "answers": cand["answers"],
+        "evidence": cand["evidence"],
+        "tags": cand["tags"],
+    }
     return yaml.safe_dump([body], sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -67,8 +74,13 @@ def tag_participants(index: dict[str, EvidenceItem]) -> dict[str, set[str]]:
     return out
 
 
-def propose(synthesis: Synthesis, index: dict[str, EvidenceItem], study, spec,
-            publish: Callable[[EvidenceItem], dict] | None = None) -> list[dict[str, Any]]:
+def propose(
+    synthesis: Synthesis,
+    index: dict[str, EvidenceItem],
+    study,
+    spec,
+    publish: Callable[[EvidenceItem], dict] | None = None,
+) -> list[dict[str, Any]]:
     """Draft insights from themes and tags seen with at least k participants.
 
     ``publish`` turns an evidence item into its publishable dict (redaction,
@@ -93,24 +105,38 @@ def propose(synthesis: Synthesis, index: dict[str, EvidenceItem], study, spec,
         theme_tags |= tags
         label = item.label or item.text or tid
         members = _pick(_members(item, index), index)
-        drafts.append({"id": f"C-{tid}", "source": f"theme {tid}", "label": label,
-                       "statement": f"Theme '{label}' came up with {len(item.participants)} of {total} "
-                                    "participants (rewrite as one finding)",
-                       "evidence": [tid] + members, "tags": sorted(tags),
-                       "answers": _rqs_for(tags, study), "participants": item.participants,
-                       "covered_by": cited.get(tid, [])})
+        drafts.append(
+            {
+                "id": f"C-{tid}",
+                "source": f"theme {tid}",
+                "label": label,
+                "statement": f"Theme '{label}' came up with {len(item.participants)} of {total} "
+                "participants (rewrite as one finding)",
+                "evidence": [tid] + members,
+                "tags": sorted(tags),
+                "answers": _rqs_for(tags, study),
+                "participants": item.participants,
+                "covered_by": cited.get(tid, []),
+            }
+        )
 
     for tag, people in sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         if len(people) < k or tag in theme_tags:
             continue
-        ids = [i for i, e in index.items() if e.kind in ("note", "quote") and tag in
-               {t.lower() for t in e.tags}]
-        drafts.append({"id": f"C-tag-{tag}", "source": f"tag '{tag}'", "label": tag,
-                       "statement": f"'{tag}' came up with {len(people)} of {total} participants "
-                                    "(rewrite as one finding)",
-                       "evidence": _pick(ids, index), "tags": [tag],
-                       "answers": _rqs_for({tag}, study), "participants": sorted(people),
-                       "covered_by": sorted({i for e in ids for i in cited.get(e, [])})})
+        ids = [i for i, e in index.items() if e.kind in ("note", "quote") and tag in {t.lower() for t in e.tags}]
+        drafts.append(
+            {
+                "id": f"C-tag-{tag}",
+                "source": f"tag '{tag}'",
+                "label": tag,
+                "statement": f"'{tag}' came up with {len(people)} of {total} participants (rewrite as one finding)",
+                "evidence": _pick(ids, index),
+                "tags": [tag],
+                "answers": _rqs_for({tag}, study),
+                "participants": sorted(people),
+                "covered_by": sorted({i for e in ids for i in cited.get(e, [])}),
+            }
+        )
 
     for d in drafts:
         d["draft"] = True

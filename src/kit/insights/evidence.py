@@ -17,6 +17,7 @@ withdrew, or the words were purged) are listed by the synthesis under
 quotes, :data:`WITHHELD_TEXT`, that still count: consent changing after the
 analysis never breaks an insight's evidence link.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,9 +50,15 @@ class EvidenceItem:
 
     def to_dict(self) -> dict:
         """Plain JSON for insights.json."""
-        out = {"id": self.id, "kind": self.kind, "source": self.source,
-               "participants": list(self.participants), "text": self.text, "label": self.label,
-               "tags": list(self.tags)}
+        out = {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source,
+            "participants": list(self.participants),
+            "text": self.text,
+            "label": self.label,
+            "tags": list(self.tags),
+        }
         if self.kind == "metric":
             out["value"] = self.value
         if self.withheld:
@@ -74,21 +81,39 @@ def index_synthesis(synthesis: Synthesis, cited: Iterable[str] = ()) -> dict[str
     """
     index: dict[str, EvidenceItem] = {}
     for n in synthesis.notes:
-        index[n.id] = EvidenceItem(n.id, "note", sorted(set(n.participants)), n.text, n.task, list(n.tags),
-                                   verbatim=n.kind == "quote", note_kind=n.kind)
+        index[n.id] = EvidenceItem(
+            n.id,
+            "note",
+            sorted(set(n.participants)),
+            n.text,
+            n.task,
+            list(n.tags),
+            verbatim=n.kind == "quote",
+            note_kind=n.kind,
+        )
     for q in synthesis.quotes:
-        index[q.id] = EvidenceItem(q.id, "quote", sorted(set(q.participants)), q.text, q.task or "",
-                                   list(q.tags), "transcripts" if q.source == "transcript" else "notes",
-                                   verbatim=True)
+        index[q.id] = EvidenceItem(
+            q.id,
+            "quote",
+            sorted(set(q.participants)),
+            q.text,
+            q.task or "",
+            list(q.tags),
+            "transcripts" if q.source == "transcript" else "notes",
+            verbatim=True,
+        )
     for t in synthesis.themes:
-        index[t.id] = EvidenceItem(t.id, "theme", sorted(set(t.participants)), "", t.label, list(t.tags),
-                                   members=[*t.notes, *t.quote_ids])
+        index[t.id] = EvidenceItem(
+            t.id, "theme", sorted(set(t.participants)), "", t.label, list(t.tags), members=[*t.notes, *t.quote_ids]
+        )
     for m in synthesis.metrics:
-        index[m.id] = EvidenceItem(m.id, "metric", sorted(set(m.participants)), "", m.label, [],
-                                   "metrics", value=metric_value_text(m))
+        index[m.id] = EvidenceItem(
+            m.id, "metric", sorted(set(m.participants)), "", m.label, [], "metrics", value=metric_value_text(m)
+        )
     for r in synthesis.requests:
-        index[r.id] = EvidenceItem(r.id, "request", sorted(set(r.participants)), r.text, r.label, list(r.tags),
-                                   "requests", votes=r.votes)
+        index[r.id] = EvidenceItem(
+            r.id, "request", sorted(set(r.participants)), r.text, r.label, list(r.tags), "requests", votes=r.votes
+        )
     # Withheld last: should an id ever be in both, its words are not shown.
     for w in synthesis.withheld_quotes:
         index[w.id] = _withheld(w.id, w.participants, w.tags, w.source)
@@ -101,5 +126,14 @@ def index_synthesis(synthesis: Synthesis, cited: Iterable[str] = ()) -> dict[str
 
 
 def _withheld(ident: str, participants: list[str], tags: list[str], source: str) -> EvidenceItem:
-    return EvidenceItem(ident, "quote", sorted(set(participants)), WITHHELD_TEXT, "", list(tags),
-                        "transcripts" if source == "transcript" else "notes", verbatim=True, withheld=True)
+    return EvidenceItem(
+        ident,
+        "quote",
+        sorted(set(participants)),
+        WITHHELD_TEXT,
+        "",
+        list(tags),
+        "transcripts" if source == "transcript" else "notes",
+        verbatim=True,
+        withheld=True,
+    )

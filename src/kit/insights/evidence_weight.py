@@ -15,6 +15,7 @@ Two checks on top of :mod:`kit.insights.confidence`:
   say which code and alpha. The codes an insight rests on are its own tags
   that its evidence carries (all its evidence's tags when it names none).
 """
+
 from __future__ import annotations
 
 from kit.errors import Problem
@@ -27,8 +28,9 @@ LEVELS = ("low", "medium", "high")
 ALPHA_TENTATIVE = 0.667  # when synthesis.json does not say (its agreement carries alpha_tentative)
 
 
-def request_only_warnings(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
-                          source: str = INSIGHTS_FILE) -> list[Problem]:
+def request_only_warnings(
+    spec: InsightsFile, study: Study, index: dict[str, EvidenceItem], source: str = INSIGHTS_FILE
+) -> list[Problem]:
     """Insights (and their recommendations) whose evidence is only feature requests."""
     kinds = {metric_key(m.name): m.kind for m in study.pm_metrics}
     out = []
@@ -37,15 +39,26 @@ def request_only_warnings(spec: InsightsFile, study: Study, index: dict[str, Evi
         if not items or any(e.kind != "request" for e in items):
             continue
         where = f"{source}: insight {ins.id}"
-        out.append(Problem(where, f"evidence is only feature requests ({', '.join(e.id for e in items)}): "
-                                  "expressed interest (attitudinal); behavioural evidence is missing - cite "
-                                  "observations, task results or a behavioural metric too", fatal=False))
+        out.append(
+            Problem(
+                where,
+                f"evidence is only feature requests ({', '.join(e.id for e in items)}): "
+                "expressed interest (attitudinal); behavioural evidence is missing - cite "
+                "observations, task results or a behavioural metric too",
+                fatal=False,
+            )
+        )
         for rec in ins.recommendations:
             metric = kinds.get(metric_key(rec.metric or ""))
             extra = f"; its metric {rec.metric!r} is attitudinal too" if metric == "attitudinal" else ""
-            out.append(Problem(f"{where}: recommendation {rec.id}",
-                               "rests only on feature requests (expressed interest): behavioural evidence "
-                               f"is missing before acting on it{extra}", fatal=False))
+            out.append(
+                Problem(
+                    f"{where}: recommendation {rec.id}",
+                    "rests only on feature requests (expressed interest): behavioural evidence "
+                    f"is missing before acting on it{extra}",
+                    fatal=False,
+                )
+            )
     return out
 
 
@@ -61,12 +74,19 @@ def unreliable_codes(agreement: dict | None) -> tuple[dict[str, float], float]:
     if not agreement:
         return {}, ALPHA_TENTATIVE
     threshold = float(agreement.get("alpha_tentative") or ALPHA_TENTATIVE)
-    return ({row["code"]: row["alpha"] for row in agreement.get("codes", [])
-             if row.get("alpha") is not None and row["alpha"] < threshold}, threshold)
+    return (
+        {
+            row["code"]: row["alpha"]
+            for row in agreement.get("codes", [])
+            if row.get("alpha") is not None and row["alpha"] < threshold
+        },
+        threshold,
+    )
 
 
-def lower_for_agreement(rating: dict, codes: set[str], unreliable: dict[str, float],
-                        threshold: float = ALPHA_TENTATIVE) -> dict:
+def lower_for_agreement(
+    rating: dict, codes: set[str], unreliable: dict[str, float], threshold: float = ALPHA_TENTATIVE
+) -> dict:
     """``rating`` one level lower (and saying why) when it rests on a code with alpha below ``threshold``."""
     weak = sorted(c for c in codes if c in unreliable)
     if not weak:
@@ -74,7 +94,12 @@ def lower_for_agreement(rating: dict, codes: set[str], unreliable: dict[str, flo
     level = rating["level"]
     lowered = LEVELS[max(LEVELS.index(level) - 1, 0)] if level in LEVELS else level
     what = ", ".join(f"{c} (alpha {unreliable[c]:.2f})" for c in weak)
-    reason = (f"rests on codes the coders do not agree on, Krippendorff's alpha below {threshold}: {what}"
-              + (f"; lowered from {level}" if lowered != level else ""))
-    return {**rating, "level": lowered, "reasons": [*rating["reasons"], reason],
-            "unreliable_codes": {c: unreliable[c] for c in weak}}
+    reason = f"rests on codes the coders do not agree on, Krippendorff's alpha below {threshold}: {what}" + (
+        f"; lowered from {level}" if lowered != level else ""
+    )
+    return {
+        **rating,
+        "level": lowered,
+        "reasons": [*rating["reasons"], reason],
+        "unreliable_codes": {c: unreliable[c] for c in weak},
+    }

@@ -5,6 +5,7 @@ teams triage. Cells that look like formulas are made inert (OWASP CSV
 injection), lists are joined with ``;``, and each insight links to its card
 on the published site.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,11 +16,34 @@ from typing import Any
 from kit.iorw import atomic_write_json, atomic_write_text
 from kit.layout import insight_href
 
-INSIGHT_CSV_COLUMNS = ("study", "insight", "statement", "answers", "tags", "confidence",
-                       "confidence_reasons", "evidence", "counter_evidence", "participants",
-                       "recommendations", "link")
-REC_COLUMNS = ("study", "insight", "id", "action", "owner", "metric", "priority", "effort",
-               "status", "decided_on", "decided_by", "note")
+INSIGHT_CSV_COLUMNS = (
+    "study",
+    "insight",
+    "statement",
+    "answers",
+    "tags",
+    "confidence",
+    "confidence_reasons",
+    "evidence",
+    "counter_evidence",
+    "participants",
+    "recommendations",
+    "link",
+)
+REC_COLUMNS = (
+    "study",
+    "insight",
+    "id",
+    "action",
+    "owner",
+    "metric",
+    "priority",
+    "effort",
+    "status",
+    "decided_on",
+    "decided_by",
+    "note",
+)
 
 
 def _cell(value: Any) -> str:
@@ -46,15 +70,24 @@ def export_insights(result: dict, out_dir: str | Path) -> list[Path]:
     """Write insights.csv, recommendations.csv and recommendations.json to ``out_dir``."""
     out_dir = Path(out_dir)
     slug = result["study"]["slug"]
-    rows = [{
-        "study": slug, "insight": i["id"], "statement": i["statement"], "answers": i["answers"],
-        "tags": i["tags"], "confidence": i["confidence"]["level"],
-        "confidence_reasons": "; ".join(i["confidence"]["reasons"]), "evidence": i["evidence"],
-        "counter_evidence": i["counter_evidence"], "participants": len(i["confidence"]["participants"]),
-        "recommendations": [r["id"] for r in i["recommendations"]], "link": insight_href(slug, i["id"]),
-    } for i in result["insights"]]
-    recs = [{"study": slug, **{k: r.get(k) for k in REC_COLUMNS if k != "study"}}
-            for r in result["recommendations"]]
+    rows = [
+        {
+            "study": slug,
+            "insight": i["id"],
+            "statement": i["statement"],
+            "answers": i["answers"],
+            "tags": i["tags"],
+            "confidence": i["confidence"]["level"],
+            "confidence_reasons": "; ".join(i["confidence"]["reasons"]),
+            "evidence": i["evidence"],
+            "counter_evidence": i["counter_evidence"],
+            "participants": len(i["confidence"]["participants"]),
+            "recommendations": [r["id"] for r in i["recommendations"]],
+            "link": insight_href(slug, i["id"]),
+        }
+        for i in result["insights"]
+    ]
+    recs = [{"study": slug, **{k: r.get(k) for k in REC_COLUMNS if k != "study"}} for r in result["recommendations"]]
     return [
         atomic_write_text(out_dir / "insights.csv", _csv(rows, INSIGHT_CSV_COLUMNS)),
         atomic_write_text(out_dir / "recommendations.csv", _csv(recs, REC_COLUMNS)),

@@ -4,6 +4,7 @@ The repository index (:mod:`kit.site.index`), the playbook and the exports
 read insights.json through :func:`read_insights_json` as typed objects; the
 stage validates what it writes against :class:`InsightsJson`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ never disagree. Every string is HTML-escaped (participant text may hold
 markup). Each card carries the anchor ``insight-<id>`` that the cross-study
 index links to (``<slug>/03-insights.html#insight-I1``).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,8 +17,8 @@ from kit.display import html, info, note, render, styled, table
 CONFIDENCE_COLOURS = {"high": "#38761d", "medium": "#b45f06", "low": "#990000"}
 MATRIX_SYMBOLS = {"support": "●", "metric": "◦", "counter": "✕", "mixed": "±"}
 MATRIX_COLOURS = {"support": "#b6d7a8", "metric": "#d9ead3", "counter": "#f4cccc", "mixed": "#fff2cc"}
-MATRIX_LEGEND = ("● seen or said (notes, quotes, themes) · ◦ measured only (metrics) · "
-                 "✕ counter-evidence · ± both")
+MATRIX_LEGEND = "● seen or said (notes, quotes, themes) · ◦ measured only (metrics) · ✕ counter-evidence · ± both"
+
 
 def evidence_html(item: dict) -> Markup:
     """One evidence item as a list entry: quotes in quote marks under pseudonyms, metric values inline."""
@@ -40,10 +41,11 @@ def cards_html(result: dict) -> Markup:
 def evidence_matrix_frame(result: dict) -> pd.DataFrame:
     """Insights (rows) x participants (columns, pseudonym and segment) with symbols."""
     m = result["evidence_matrix"]
-    columns = [f"{p['pseudonym']} ({p['segment']})" if p["segment"] else p["pseudonym"]
-               for p in m["participants"]]
-    data = {row["insight"]: [MATRIX_SYMBOLS.get(row["cells"].get(p["pseudonym"], ""), "")
-                             for p in m["participants"]] for row in m["rows"]}
+    columns = [f"{p['pseudonym']} ({p['segment']})" if p["segment"] else p["pseudonym"] for p in m["participants"]]
+    data = {
+        row["insight"]: [MATRIX_SYMBOLS.get(row["cells"].get(p["pseudonym"], ""), "") for p in m["participants"]]
+        for row in m["rows"]
+    }
     return pd.DataFrame.from_dict(data, orient="index", columns=columns)
 
 
@@ -54,17 +56,19 @@ def _colour(symbol: str) -> str:
 
 def coverage_frame(result: dict) -> pd.DataFrame:
     """Research questions with their status and the insights that answer them."""
-    return pd.DataFrame([{"question": q["id"], "text": q["text"], "status": q["status"],
-                          "insights": ", ".join(q["insights"])} for q in result["research_questions"]],
-                        columns=["question", "text", "status", "insights"])
+    return pd.DataFrame(
+        [
+            {"question": q["id"], "text": q["text"], "status": q["status"], "insights": ", ".join(q["insights"])}
+            for q in result["research_questions"]
+        ],
+        columns=["question", "text", "status", "insights"],
+    )
 
 
 def decision_log_frame(result: dict) -> pd.DataFrame:
     """Decided recommendations, oldest decision first."""
-    cols = ["decided_on", "recommendation", "insight", "action", "owner", "status", "decided_by",
-            "metric", "note"]
-    return pd.DataFrame([{**r, "recommendation": r["id"]} for r in result["decision_log"]],
-                        columns=cols)
+    cols = ["decided_on", "recommendation", "insight", "action", "owner", "status", "decided_by", "metric", "note"]
+    return pd.DataFrame([{**r, "recommendation": r["id"]} for r in result["decision_log"]], columns=cols)
 
 
 def candidate_html(draft: dict) -> Markup:
@@ -75,12 +79,13 @@ def candidate_html(draft: dict) -> Markup:
 def candidates_html(result: dict) -> Markup:
     """Drafts still waiting for a researcher; accepted ones in one line."""
     waiting = [c for c in result["candidates"] if not c.get("accepted_as")]
-    accepted = [f'{c["id"]} → {c["accepted_as"]}' for c in result["candidates"] if c.get("accepted_as")]
+    accepted = [f"{c['id']} → {c['accepted_as']}" for c in result["candidates"] if c.get("accepted_as")]
     parts = [candidate_html(c) for c in waiting]
     if accepted:
         parts.append(render("report.html", "info", f"Accepted drafts: {', '.join(accepted)}."))
-    return Markup("").join(parts) or render("report.html", "info",
-                                            "No draft insights: no theme or tag reaches the threshold.")
+    return Markup("").join(parts) or render(
+        "report.html", "info", "No draft insights: no theme or tag reaches the threshold."
+    )
 
 
 def show_cards(result: dict) -> None:

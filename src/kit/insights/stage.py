@@ -9,6 +9,7 @@ synthesis (:mod:`kit.insights.traceability`), rates each insight's confidence
 (:mod:`kit.insights.confidence`), proposes draft insights (:mod:`kit.insights.drafts`) and
 writes ``insights.json``; nothing is written when a check fails.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -96,11 +97,13 @@ def _publisher(roster):
         elif roster is not None:
             out["text"] = roster.redact(out["text"])
         return out
+
     return publish
 
 
-def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = None,
-                       overrides: dict | None = None, *, exports: bool = True) -> dict:
+def run_insights_stage(
+    study_dir: str | Path, reports_dir: str | Path | None = None, overrides: dict | None = None, *, exports: bool = True
+) -> dict:
     """Validate insights.yml against plan and synthesis; write insights.json.
 
     Raises :class:`StageOrderError` without synthesis.json and
@@ -137,27 +140,44 @@ def run_insights_stage(study_dir: str | Path, reports_dir: str | Path | None = N
     for ins in spec.insights:
         support = [index[e] for e in ins.evidence]
         counter = [index[e] for e in ins.counter_evidence]
-        recs = [{**r.model_dump(mode="json"), "insight": ins.id, "action": redact(r.action),
-                 "note": redact(r.note), "metric": metric_names[metric_key(r.metric)]}
-                for r in ins.recommendations]
-        insights.append({
-            "id": ins.id, "statement": redact(ins.statement), "answers": ins.answers,
-            "tags": ins.tags, "evidence": ins.evidence, "counter_evidence": ins.counter_evidence,
-            "from_candidate": ins.from_candidate,
-            "confidence": evidence_weight.lower_for_agreement(
-                confidence.rate(support, counter, segments, rules),
-                evidence_weight.rested_codes(ins.tags, support), unreliable, threshold),
-            "evidence_items": [publish(e) for e in support],
-            "counter_items": [publish(e) for e in counter],
-            "recommendations": recs,
-        })
+        recs = [
+            {
+                **r.model_dump(mode="json"),
+                "insight": ins.id,
+                "action": redact(r.action),
+                "note": redact(r.note),
+                "metric": metric_names[metric_key(r.metric)],
+            }
+            for r in ins.recommendations
+        ]
+        insights.append(
+            {
+                "id": ins.id,
+                "statement": redact(ins.statement),
+                "answers": ins.answers,
+                "tags": ins.tags,
+                "evidence": ins.evidence,
+                "counter_evidence": ins.counter_evidence,
+                "from_candidate": ins.from_candidate,
+                "confidence": evidence_weight.lower_for_agreement(
+                    confidence.rate(support, counter, segments, rules),
+                    evidence_weight.rested_codes(ins.tags, support),
+                    unreliable,
+                    threshold,
+                ),
+                "evidence_items": [publish(e) for e in support],
+                "counter_items": [publish(e) for e in counter],
+                "recommendations": recs,
+            }
+        )
     recommendations = [r for i in insights for r in i["recommendations"]]
     decided = [r for r in recommendations if r["decided_on"]]
     result = {
         "study": study_summary(study, study_dir, synthesis),
         "insights": insights,
-        "open_questions": [{"id": q.id, "text": q.text} for q in study.research_questions
-                           if q.id in spec.open_questions],
+        "open_questions": [
+            {"id": q.id, "text": q.text} for q in study.research_questions if q.id in spec.open_questions
+        ],
         "research_questions": traceability.coverage(spec, study),
         "recommendations": recommendations,
         "decision_log": sorted(decided, key=lambda r: (r["decided_on"], r["id"])),
@@ -182,20 +202,27 @@ def study_summary(study: Study, study_dir: Path, synthesis: Synthesis) -> dict:
     """What the repository index needs to know about the study."""
     participants = synthesis.participants
     return {
-        "slug": study_slug(study_dir), "title": study.title, "product_area": study.product_area,
-        "feature": study.feature, "status": study.status,
+        "slug": study_slug(study_dir),
+        "title": study.title,
+        "product_area": study.product_area,
+        "feature": study.feature,
+        "status": study.status,
         "start_date": study.start_date.isoformat(),
         "date": (study.deadline or study.start_date).isoformat(),
-        "pm_owner": study.pm_owner, "uxr_owner": study.uxr_owner,
-        "participant_count": len(participants), "segments": list(study.segments),
+        "pm_owner": study.pm_owner,
+        "uxr_owner": study.uxr_owner,
+        "participant_count": len(participants),
+        "segments": list(study.segments),
         "pm_metrics": [m.name for m in study.pm_metrics],
     }
 
 
 def evidence_matrix(insights: list[dict], segments: dict[str, str]) -> dict:
     """Insights x participants: 'support', 'metric' (only measured), 'counter', 'mixed' or absent."""
-    people = sorted(set(segments) | {p for i in insights for e in i["evidence_items"] + i["counter_items"]
-                                     for p in e["participants"]})
+    people = sorted(
+        set(segments)
+        | {p for i in insights for e in i["evidence_items"] + i["counter_items"] for p in e["participants"]}
+    )
     rows = []
     for ins in insights:
         cells: dict[str, str] = {}
@@ -213,5 +240,4 @@ def evidence_matrix(insights: list[dict], segments: dict[str, str]) -> dict:
                 else:
                     cells[p] = "support"
         rows.append({"insight": ins["id"], "cells": cells})
-    return {"participants": [{"pseudonym": p, "segment": segments.get(p, "")} for p in people],
-            "rows": rows}
+    return {"participants": [{"pseudonym": p, "segment": segments.get(p, "")} for p in people], "rows": rows}

@@ -19,6 +19,7 @@ counter-evidence is also its evidence, evidence that is a quote now withheld
 because its participant withdrew or never gave consent) come back as
 warnings: a consent change never fails the build.
 """
+
 from __future__ import annotations
 
 from kit.errors import InsightError, Problem
@@ -32,8 +33,9 @@ def _dupes(ids: list[str]) -> list[str]:
     return sorted({i for i in ids if ids.count(i) > 1})
 
 
-def problems(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
-             source: str = INSIGHTS_FILE) -> list[Problem]:
+def problems(
+    spec: InsightsFile, study: Study, index: dict[str, EvidenceItem], source: str = INSIGHTS_FILE
+) -> list[Problem]:
     """Every traceability problem of ``spec`` (fatal ones and warnings)."""
     found: list[Problem] = []
     rq_ids = [q.id for q in study.research_questions]
@@ -43,8 +45,9 @@ def problems(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
     for dup in _dupes([i.id for i in spec.insights]):
         found.append(Problem(f"{source}: insight {dup}", "id used more than once, expected unique ids"))
     for dup in _dupes([r.id for i in spec.insights for r in i.recommendations]):
-        found.append(Problem(f"{source}: recommendation {dup}",
-                             "id used more than once in the study, expected unique ids"))
+        found.append(
+            Problem(f"{source}: recommendation {dup}", "id used more than once in the study, expected unique ids")
+        )
 
     for ins in spec.insights:
         where = f"{source}: insight {ins.id}"
@@ -53,49 +56,70 @@ def problems(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
                 if ref not in index:
                     found.append(Problem(where, f"{label} '{ref}' not found in synthesis"))
                 elif index[ref] is not None and index[ref].withheld:  # None: the form, before a synthesis
-                    found.append(Problem(where, f"{label} '{ref}' is a quote withheld (no consent): it still "
-                                                "counts, its words are not shown", fatal=False))
+                    found.append(
+                        Problem(
+                            where,
+                            f"{label} '{ref}' is a quote withheld (no consent): it still "
+                            "counts, its words are not shown",
+                            fatal=False,
+                        )
+                    )
         both = sorted(set(ins.evidence) & set(ins.counter_evidence))
         if both:
-            found.append(Problem(where, f"{', '.join(both)} listed as both evidence and "
-                                        "counter-evidence", fatal=False))
+            found.append(Problem(where, f"{', '.join(both)} listed as both evidence and counter-evidence", fatal=False))
         for rq in ins.answers:
             if rq not in rq_ids:
-                found.append(Problem(where, f"answers '{rq}', which is not a research question of "
-                                            f"the plan, expected one of {', '.join(rq_ids)}"))
+                found.append(
+                    Problem(
+                        where,
+                        f"answers '{rq}', which is not a research question of "
+                        f"the plan, expected one of {', '.join(rq_ids)}",
+                    )
+                )
         for rec in ins.recommendations:
             rwhere = f"{where}: recommendation {rec.id}"
             if not rec.owner:
                 found.append(Problem(rwhere, f"no owner, expected one of {', '.join(OWNERS)}"))
             elif rec.owner not in OWNERS:
-                found.append(Problem(rwhere, f"owner expected one of {', '.join(OWNERS)}, "
-                                             f"got {rec.owner!r}"))
+                found.append(Problem(rwhere, f"owner expected one of {', '.join(OWNERS)}, got {rec.owner!r}"))
             if not rec.metric:
-                found.append(Problem(rwhere, f"no metric, expected one of the plan's PM metrics: "
-                                             f"{metric_list}"))
+                found.append(Problem(rwhere, f"no metric, expected one of the plan's PM metrics: {metric_list}"))
             elif metric_key(rec.metric) not in metric_names:
-                found.append(Problem(rwhere, f"metric {rec.metric!r} is not a PM metric of the plan, "
-                                             f"expected one of: {metric_list}"))
+                found.append(
+                    Problem(
+                        rwhere, f"metric {rec.metric!r} is not a PM metric of the plan, expected one of: {metric_list}"
+                    )
+                )
             if rec.status in DECIDED_STATUSES:
                 missing = [k for k in ("decided_on", "decided_by") if not getattr(rec, k)]
                 if missing:
-                    found.append(Problem(rwhere, f"status '{rec.status}' needs "
-                                                 f"{' and '.join(missing)} for the decision log"))
+                    found.append(
+                        Problem(rwhere, f"status '{rec.status}' needs {' and '.join(missing)} for the decision log")
+                    )
 
     answered = {rq for ins in spec.insights for rq in ins.answers}
     for rq in spec.open_questions:
         if rq not in rq_ids:
-            found.append(Problem(f"{source}: open_questions",
-                                 f"'{rq}' is not a research question of the plan, expected one of "
-                                 f"{', '.join(rq_ids)}"))
+            found.append(
+                Problem(
+                    f"{source}: open_questions",
+                    f"'{rq}' is not a research question of the plan, expected one of {', '.join(rq_ids)}",
+                )
+            )
         elif rq in answered:
-            found.append(Problem(f"{source}: open_questions",
-                                 f"{rq} is answered by an insight and also listed as open", fatal=False))
+            found.append(
+                Problem(
+                    f"{source}: open_questions", f"{rq} is answered by an insight and also listed as open", fatal=False
+                )
+            )
     for q in study.research_questions:
         if q.id not in answered and q.id not in spec.open_questions:
-            found.append(Problem(f"{source}: research question {q.id}",
-                                 "neither answered by an insight nor listed under open_questions "
-                                 f"({q.text!r})"))
+            found.append(
+                Problem(
+                    f"{source}: research question {q.id}",
+                    f"neither answered by an insight nor listed under open_questions ({q.text!r})",
+                )
+            )
     return found
 
 
@@ -104,8 +128,9 @@ def cited_ids(spec: InsightsFile) -> list[str]:
     return [ref for ins in spec.insights for ref in (*ins.evidence, *ins.counter_evidence)]
 
 
-def check(spec: InsightsFile, study: Study, index: dict[str, EvidenceItem],
-          source: str = INSIGHTS_FILE) -> list[Problem]:
+def check(
+    spec: InsightsFile, study: Study, index: dict[str, EvidenceItem], source: str = INSIGHTS_FILE
+) -> list[Problem]:
     """Raise :class:`InsightError` with all fatal problems; return the warnings."""
     found = problems(spec, study, index, source)
     fatal = [p for p in found if p.fatal]

@@ -15,6 +15,7 @@ May import: the core, :mod:`kit.study` and :mod:`kit.privacy` (a purge redacts
 a withdrawn person's name where others' notes mention it). The stages, the
 runner and the site import it; it never imports them.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

@@ -17,6 +17,7 @@ person is excluded; thresholds from ``panel/rules.yml``, :mod:`kit.panel.rules`)
 
 Cancelled sessions count towards nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -93,8 +94,7 @@ class Eligibility:
         return Counter(self.reason[p] for p in ids if self.reason[p] is not None)
 
 
-def evaluate(panel: Panel, history: dict[str, list[Participation]], rules: PanelRules,
-             day: dt.date) -> Eligibility:
+def evaluate(panel: Panel, history: dict[str, list[Participation]], rules: PanelRules, day: dt.date) -> Eligibility:
     """Apply the rules to every person of the panel on ``day``."""
     records, reasons = {}, {}
     start = window_start(day)

@@ -11,6 +11,7 @@ would invite someone the rules exclude.
 Only the participant of a session is counted: moderating or observing a
 session (staff who are also in the panel) is not participation.
 """
+
 from __future__ import annotations
 
 import csv
@@ -68,8 +69,9 @@ def study_history(data_dir: Path, problems: list[Problem]) -> list[Participation
             continue
         status = spellings.get(came.casefold())
         if status is None:
-            problems.append(Problem(table.where(line), f"attended {came!r}, expected yes, no-show or "
-                                                       "cancelled (or empty for yes)"))
+            problems.append(
+                Problem(table.where(line), f"attended {came!r}, expected yes, no-show or cancelled (or empty for yes)")
+            )
             continue
         try:
             date = dt.date.fromisoformat(day[:10])

@@ -11,6 +11,7 @@ it again; a complete one leaves nothing to find, so a second purge changes
 nothing and logs nothing. The CLI then re-runs the studies concerned (their
 pages keep counts and lose the words) and rebuilds the site.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,17 @@ LOG_COLUMNS = ("date", "reason", "subject", "study", *(w.replace(" ", "_") for w
 
 def log_rows(plan: RetentionPlan) -> list[list[object]]:
     """One purge-log row per subject and study with something deleted (ids and counts only)."""
-    return [[plan.day.isoformat(), s.reason, s.subject, s.study, *(s.counts.get(w, 0) for w in WHAT),
-             s.until.isoformat() if s.until else ""] for s in plan.due()]
+    return [
+        [
+            plan.day.isoformat(),
+            s.reason,
+            s.subject,
+            s.study,
+            *(s.counts.get(w, 0) for w in WHAT),
+            s.until.isoformat() if s.until else "",
+        ]
+        for s in plan.due()
+    ]
 
 
 def append_log(repo_root: Path, rows: list[list[object]]) -> None:
@@ -63,8 +73,9 @@ def apply(plan: RetentionPlan, repo_root: Path) -> None:
         append_log(repo_root, rows)
 
 
-def purge(repo_root: str | Path, day: dt.date, *, withdrawn: bool, expired: bool,
-          dry_run: bool = False) -> RetentionPlan:
+def purge(
+    repo_root: str | Path, day: dt.date, *, withdrawn: bool, expired: bool, dry_run: bool = False
+) -> RetentionPlan:
     """Find what is due and (unless ``dry_run``) delete it in place; the plan says what."""
     repo_root = Path(repo_root).resolve()
     with repository_lock(repo_root):  # no `kit run` reads the files while they change
@@ -74,9 +85,13 @@ def purge(repo_root: str | Path, day: dt.date, *, withdrawn: bool, expired: bool
     return plan
 
 
-def check_retention_command(repo_root: str | Path, day: dt.date, slugs: tuple[str, ...] = (),
-                            echo: Callable[[str], None] = print,
-                            echo_err: Callable[[str], None] = print) -> int:
+def check_retention_command(
+    repo_root: str | Path,
+    day: dt.date,
+    slugs: tuple[str, ...] = (),
+    echo: Callable[[str], None] = print,
+    echo_err: Callable[[str], None] = print,
+) -> int:
     """``kit check --retention``: one line per file with data due; exit 1 when anything is due."""
     try:
         plan = plan_retention(repo_root, day, slugs=tuple(slugs))
@@ -89,8 +104,10 @@ def check_retention_command(repo_root: str | Path, day: dt.date, slugs: tuple[st
         echo(line)
     due = plan.due()
     if due:
-        echo(f"retention check FAILED on {day}: {len(due)} subject(s) in {len(plan.studies)} study(ies) due; "
-             "`kit purge --withdrawn` / `kit purge --expired` deletes them")
+        echo(
+            f"retention check FAILED on {day}: {len(due)} subject(s) in {len(plan.studies)} study(ies) due; "
+            "`kit purge --withdrawn` / `kit purge --expired` deletes them"
+        )
         return 1
     echo(f"retention check passed on {day}: no raw data past retention, nothing left of withdrawn people")
     return 0

@@ -7,6 +7,7 @@ files are decoded as the stages decode them (UTF-8, else Windows-1252) and
 written back as UTF-8; ``.xlsx`` files are edited cell by cell with openpyxl.
 Writes are atomic (:func:`kit.iorw.atomic_write_bytes`).
 """
+
 from __future__ import annotations
 
 import csv

@@ -15,6 +15,7 @@ The proposal is written, private, to ``notebooks/SLUG/data/invites.csv``
 and :class:`~kit.errors.RecruitShortfallError` (exit 2) names the shortfall
 per segment and how many people each rule excluded.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,19 @@ from kit.study.records import person_links
 from kit.study.study_file import Study, load_study
 
 CONTACT_ACTIVITY = "customer communication"
-INVITE_COLUMNS = ("person_id", "name", "email", "account", "segment", "beta", "contact_owner", "ask_first",
-                  "reaches_out", "sessions_12_months", "last_session")
+INVITE_COLUMNS = (
+    "person_id",
+    "name",
+    "email",
+    "account",
+    "segment",
+    "beta",
+    "contact_owner",
+    "ask_first",
+    "reaches_out",
+    "sessions_12_months",
+    "last_session",
+)
 ALREADY = "already in this study"
 
 
@@ -54,8 +66,7 @@ class Recruitment:
     path: Path | None = None
 
     def shortfall(self) -> dict[str, int]:
-        return {s: self.targets[s] - len(self.picked[s]) for s in self.targets
-                if len(self.picked[s]) < self.targets[s]}
+        return {s: self.targets[s] - len(self.picked[s]) for s in self.targets if len(self.picked[s]) < self.targets[s]}
 
     def exclusions_text(self) -> str:
         return ", ".join(f"{rule} {self.excluded.get(rule, 0)}" for rule in (*RULES, ALREADY))
@@ -81,21 +92,30 @@ def _segments(study: Study, wanted: tuple[str, ...]) -> list[str]:
     by_key = {s.casefold(): s for s in study.segments}
     unknown = [w for w in wanted if w.casefold() not in by_key]
     if unknown:
-        raise UsageError(f"--segment {', '.join(map(repr, unknown))} is not a segment of the plan, "
-                         f"expected one of: {', '.join(study.segments)}")
+        raise UsageError(
+            f"--segment {', '.join(map(repr, unknown))} is not a segment of the plan, "
+            f"expected one of: {', '.join(study.segments)}"
+        )
     return list(dict.fromkeys(by_key[w.casefold()] for w in wanted))
 
 
-def propose(panel: Panel, result: Eligibility, study: Study, slug: str, n: int,
-            segments: list[str], beta: bool, on_roster: set[str]) -> Recruitment:
+def propose(
+    panel: Panel,
+    result: Eligibility,
+    study: Study,
+    slug: str,
+    n: int,
+    segments: list[str],
+    beta: bool,
+    on_roster: set[str],
+) -> Recruitment:
     """Pick the people (pure: no files)."""
     targets = split_evenly(n, segments)
     picked: dict[str, list[str]] = {}
     eligible: dict[str, int] = {}
     excluded: Counter = Counter()
     for seg in segments:
-        pool = [p for p in panel.people.values() if p.segment.casefold() == seg.casefold()
-                and (p.beta or not beta)]
+        pool = [p for p in panel.people.values() if p.segment.casefold() == seg.casefold() and (p.beta or not beta)]
         ok = []
         for person in pool:
             reason = result.reason[person.person_id]
@@ -106,10 +126,9 @@ def propose(panel: Panel, result: Eligibility, study: Study, slug: str, n: int,
             else:
                 excluded[reason] += 1
         record = result.standing
-        ok.sort(key=lambda pid: (record[pid].sessions_12m,
-                                 record[pid].last_session or dt.date.min, pid))
+        ok.sort(key=lambda pid: (record[pid].sessions_12m, record[pid].last_session or dt.date.min, pid))
         eligible[seg] = len(ok)
-        picked[seg] = ok[:targets[seg]]
+        picked[seg] = ok[: targets[seg]]
     return Recruitment(slug, result.day, targets, picked, eligible, excluded, reaches_out(study))
 
 
@@ -122,14 +141,32 @@ def invites_csv(rec: Recruitment, panel: Panel, result: Eligibility) -> str:
         for pid in ids:
             p, record = panel.people[pid], result.standing[pid]
             ask_first = "" if p.contact_owner in rec.reaches_out.split(";") else p.contact_owner
-            writer.writerow([pid, p.name, p.email, p.account, seg, "yes" if p.beta else "no", p.contact_owner,
-                             ask_first, rec.reaches_out, record.sessions_12m,
-                             record.last_session.isoformat() if record.last_session else ""])
+            writer.writerow(
+                [
+                    pid,
+                    p.name,
+                    p.email,
+                    p.account,
+                    seg,
+                    "yes" if p.beta else "no",
+                    p.contact_owner,
+                    ask_first,
+                    rec.reaches_out,
+                    record.sessions_12m,
+                    record.last_session.isoformat() if record.last_session else "",
+                ]
+            )
     return buf.getvalue()
 
 
-def recruit(repo_root: str | Path, slug: str, n: int, segments: tuple[str, ...] = (), beta: bool = False,
-            day: dt.date | None = None) -> Recruitment:
+def recruit(
+    repo_root: str | Path,
+    slug: str,
+    n: int,
+    segments: tuple[str, ...] = (),
+    beta: bool = False,
+    day: dt.date | None = None,
+) -> Recruitment:
     """Propose ``n`` people for study ``slug`` and write its ``data/invites.csv``.
 
     Raises :class:`UsageError` (unknown study or segment, no panel),
@@ -158,11 +195,13 @@ def recruit(repo_root: str | Path, slug: str, n: int, segments: tuple[str, ...] 
     rec = propose(panel, result, study, slug, n, wanted, beta, on_roster)
     short = rec.shortfall()
     if short:
-        lines = "; ".join(f"{seg}: need {rec.targets[seg]}, {rec.eligible[seg]} eligible (short {gap})"
-                          for seg, gap in short.items())
+        lines = "; ".join(
+            f"{seg}: need {rec.targets[seg]}, {rec.eligible[seg]} eligible (short {gap})" for seg, gap in short.items()
+        )
         raise RecruitShortfallError(
             f"not enough eligible{' beta' if beta else ''} people for {slug} on {day}: {lines}. "
-            f"Excluded: {rec.exclusions_text()}. Nothing written.")
+            f"Excluded: {rec.exclusions_text()}. Nothing written."
+        )
     rec.path = study_dir / DATA_DIR / INVITES_FILE
     atomic_write_text(rec.path, invites_csv(rec, panel, result))
     return rec

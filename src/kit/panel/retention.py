@@ -23,6 +23,7 @@ parts go; what the published counts rest on stays:
 --retention``); :mod:`kit.panel.purge` applies the same plan, so a second
 purge finds nothing.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -50,8 +51,7 @@ PERSONAL = ("name", "email", "phone")
 PANEL_PERSONAL = ("name", "email", "account", "notes")
 MENTION_COLUMNS = {"notes": ("text", "task"), "sessions": ("moderator", "observers")}
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".txt")
-WHAT = ("participant rows", "note texts", "recording links", "transcripts", "mentions", "invitations",
-        "panel rows")
+WHAT = ("participant rows", "note texts", "recording links", "transcripts", "mentions", "invitations", "panel rows")
 """What a purge counts, in log column order."""
 
 
@@ -72,10 +72,15 @@ class Subject:
             self.files.setdefault(path, Counter())[what] += n
 
     def lines(self) -> list[str]:
-        why = (f"past retention (kept until {self.until})" if self.reason == "expired"
-               else f"withdrawn person {self.subject}")
-        return [f"{path}: {', '.join(f'{n} {w}' for w, n in counts.items())}: {why}"
-                for path, counts in sorted(self.files.items())]
+        why = (
+            f"past retention (kept until {self.until})"
+            if self.reason == "expired"
+            else f"withdrawn person {self.subject}"
+        )
+        return [
+            f"{path}: {', '.join(f'{n} {w}' for w, n in counts.items())}: {why}"
+            for path, counts in sorted(self.files.items())
+        ]
 
 
 @dataclass
@@ -107,8 +112,9 @@ def _names_redactor(names: list[str]) -> Redactor | None:
     names = [n for n in names if n]
     if not names:
         return None
-    return Redactor(name_rules((n, WITHDRAWN_MARK) for n in names),
-                    table=dataclasses.replace(pattern_table(), patterns=()))
+    return Redactor(
+        name_rules((n, WITHDRAWN_MARK) for n in names), table=dataclasses.replace(pattern_table(), patterns=())
+    )
 
 
 PLAN_DATES = ("deadline", "start_date", "weeks_available")
@@ -180,8 +186,14 @@ def _rel(repo_root: Path, path: Path) -> str:
 class _StudyPass:
     """The edits of one study (all participants if expired, else the withdrawn ones)."""
 
-    def __init__(self, repo_root: Path, data_dir: Path, plan: RetentionPlan, withdrawn: frozenset[str],
-                 retention_months: int | None):
+    def __init__(
+        self,
+        repo_root: Path,
+        data_dir: Path,
+        plan: RetentionPlan,
+        withdrawn: frozenset[str],
+        retention_months: int | None,
+    ):
         self.repo_root, self.data, self.plan = repo_root, data_dir, plan
         self.slug = data_dir.parent.name
         self.participants = _load(data_dir, "participants")
@@ -194,8 +206,9 @@ class _StudyPass:
         if retention_months is not None:
             end = study_end(data_dir.parent, self.sessions)
             if end is None:
-                plan.notes.append(f"{self.slug}: no deadline, start date or session date: "
-                                  "cannot tell when its raw data expires")
+                plan.notes.append(
+                    f"{self.slug}: no deadline, start date or session date: cannot tell when its raw data expires"
+                )
             elif plan.day > (until := end + relativedelta(months=retention_months)):
                 self.expired = Subject("expired", self.slug, self.slug, until)
                 plan.subjects.append(self.expired)
@@ -249,8 +262,15 @@ class _StudyPass:
         if not folder.is_dir():
             return
         s = self.sessions
-        by_session = {s.get(i, "session_id"): self.targets[s.get(i, "participant_id")]
-                      for i in range(len(s.rows)) if s.get(i, "participant_id") in self.targets} if s else {}
+        by_session = (
+            {
+                s.get(i, "session_id"): self.targets[s.get(i, "participant_id")]
+                for i in range(len(s.rows))
+                if s.get(i, "participant_id") in self.targets
+            }
+            if s
+            else {}
+        )
         for path in sorted(folder.iterdir()):
             if not path.is_file() or path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
                 continue
@@ -294,8 +314,11 @@ class _StudyPass:
             text = self.plan.rewrites.get(path) or path.read_text(encoding="utf-8-sig", errors="replace")
             new = redactor.redact(text)
             if new != text:
-                subject.add(_rel(self.repo_root, path), "mentions",
-                            max(1, new.count(WITHDRAWN_MARK) - text.count(WITHDRAWN_MARK)))
+                subject.add(
+                    _rel(self.repo_root, path),
+                    "mentions",
+                    max(1, new.count(WITHDRAWN_MARK) - text.count(WITHDRAWN_MARK)),
+                )
                 self.plan.rewrites[path] = new
 
 
@@ -320,8 +343,9 @@ def _panel_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str])
     return names
 
 
-def plan_retention(repo_root: str | Path, day: dt.date, *, withdrawn: bool = True, expired: bool = True,
-                   slugs: tuple[str, ...] = ()) -> RetentionPlan:
+def plan_retention(
+    repo_root: str | Path, day: dt.date, *, withdrawn: bool = True, expired: bool = True, slugs: tuple[str, ...] = ()
+) -> RetentionPlan:
     """What is due on ``day`` and the in-memory edits that remove it (nothing is written)."""
     repo_root = Path(repo_root).resolve()
     plan = RetentionPlan(day)

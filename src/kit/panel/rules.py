@@ -7,6 +7,7 @@ in the last 12 months at which a person is no longer invited),
 ``consent_versions`` (the consent forms in force; empty = any). Unknown keys
 and wrong types are reported as ``panel/rules.yml: key 'x': expected ...``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -10,6 +10,7 @@ The panel and history are read once per process for the same files
 (:func:`panel_state`): ``kit run`` asks for every study's supply to decide
 whether its plan must run again, and the answer must be cheap.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,10 @@ from kit.study.panel_people import Panel, load_panel, panel_file
 from kit.study.records import files_stamp, person_links, roster_stamp
 from kit.study.study_file import Study
 
-UNREADABLE = ("The panel could not be read, so the plan's sample was not checked against it: "
-              "run `kit recruit` or `kit check --retention` to see what is wrong.")
+UNREADABLE = (
+    "The panel could not be read, so the plan's sample was not checked against it: "
+    "run `kit recruit` or `kit check --retention` to see what is wrong."
+)
 
 
 def _stamp(repo_root: Path) -> tuple:
@@ -62,8 +65,9 @@ def plan_supply(repo_root: str | Path, study_dir: str | Path, study: Study) -> d
         return {"day": study.start_date.isoformat(), "segments": [], "warnings": [UNREADABLE]}
     day: dt.date = study.start_date
     result = evaluate(panel, history, rules, day)
-    recruited = Counter(panel.people[p].segment.casefold() for p in on_roster
-                        if p in panel.people and panel.people[p].withdrawn is None)
+    recruited = Counter(
+        panel.people[p].segment.casefold() for p in on_roster if p in panel.people and panel.people[p].withdrawn is None
+    )
     eligible = Counter(panel.people[p].segment.casefold() for p in result.eligible() if p not in on_roster)
     rows, warnings = [], []
     for seg in study.segments:
@@ -72,7 +76,9 @@ def plan_supply(repo_root: str | Path, study_dir: str | Path, study: Study) -> d
         short = max(0, planned - have - free)
         rows.append({"segment": seg, "planned": planned, "recruited": have, "eligible": free, "short": short})
         if short:
-            warnings.append(f"The panel cannot supply segment '{seg}' by {day.isoformat()}: {planned} planned, "
-                            f"{have} already recruited, {free} eligible (short {short}). Recruit outside the "
-                            "panel, plan fewer sessions or start later.")
+            warnings.append(
+                f"The panel cannot supply segment '{seg}' by {day.isoformat()}: {planned} planned, "
+                f"{have} already recruited, {free} eligible (short {short}). Recruit outside the "
+                "panel, plan fewer sessions or start later."
+            )
     return {"day": day.isoformat(), "segments": rows, "warnings": warnings}

@@ -6,6 +6,7 @@ shows it in the notebook. Rules are data tables under ``kit/data``.
 
 May import: the core, :mod:`kit.study`. Used by the 01-plan template.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

@@ -15,6 +15,7 @@ The counterpart table is data: ``pattern`` (regex on the metric's name),
 ``measures``, ``expressed`` (yes when the phrase itself is a self-report) and
 ``counterpart`` (``{object}`` is filled with the words after the match).
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,9 +40,12 @@ class Counterpart:
 def load_counterparts() -> tuple[Counterpart, ...]:
     """The counterpart table, in file order (first match wins)."""
     text = resources.files("kit").joinpath("data", "metric_counterparts.csv").read_text(encoding="utf-8")
-    return tuple(Counterpart(re.compile(r["pattern"], re.I), r["measures"],
-                             r["expressed"].strip().lower() == "yes", r["counterpart"])
-                 for r in csv.DictReader(text.splitlines()))
+    return tuple(
+        Counterpart(
+            re.compile(r["pattern"], re.I), r["measures"], r["expressed"].strip().lower() == "yes", r["counterpart"]
+        )
+        for r in csv.DictReader(text.splitlines())
+    )
 
 
 def decision_kind(decision: str) -> str:
@@ -59,7 +63,7 @@ def match_counterpart(name: str) -> tuple[Counterpart, str] | None:
     for row in load_counterparts():
         m = row.pattern.search(name)
         if m:
-            obj = name[m.end():].strip(" .,;:") or "it"
+            obj = name[m.end() :].strip(" .,;:") or "it"
             return row, row.counterpart.replace("{object}", obj)
     return None
 
@@ -68,21 +72,32 @@ def check_metric(name: str, kind: str, target: str, decision: str) -> dict[str, 
     """One metric's verdict: flagged or not, why, and the suggested counterpart."""
     needed = decision_kind(decision)
     found = match_counterpart(name)
-    result: dict[str, Any] = {"name": name, "kind": kind, "target": target,
-                              "decision_kind": needed, "flagged": False, "reason": "",
-                              "measures": found[0].measures if found else None,
-                              "counterpart": None}
+    result: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "target": target,
+        "decision_kind": needed,
+        "flagged": False,
+        "reason": "",
+        "measures": found[0].measures if found else None,
+        "counterpart": None,
+    }
     if kind == "attitudinal" and needed == "behavioural":
         result["flagged"] = True
         what = f" ({found[0].measures})" if found else ""
-        result["reason"] = (f"attitudinal metric{what} for a behavioural decision: what people say "
-                            "they would do predicts what they do poorly")
-        result["counterpart"] = (found[1] if found else
-                                 "The behaviour itself, measured in product analytics or observed tasks")
+        result["reason"] = (
+            f"attitudinal metric{what} for a behavioural decision: what people say "
+            "they would do predicts what they do poorly"
+        )
+        result["counterpart"] = (
+            found[1] if found else "The behaviour itself, measured in product analytics or observed tasks"
+        )
     elif kind == "behavioural" and found and found[0].expressed:
         result["flagged"] = True
-        result["reason"] = (f"labelled behavioural, but the name says it counts {found[0].measures}; "
-                            "measure the action instead or label it attitudinal")
+        result["reason"] = (
+            f"labelled behavioural, but the name says it counts {found[0].measures}; "
+            "measure the action instead or label it attitudinal"
+        )
         result["counterpart"] = found[1]
     return result
 
@@ -97,8 +112,10 @@ def metric_warnings(checked: list[dict[str, Any]]) -> list[str]:
     lines = []
     for c in checked:
         if c["flagged"]:
-            lines.append(f"Metric '{c['name']}': {c['reason']}."
-                         + (f" Behavioural counterpart: {c['counterpart']}." if c["counterpart"] else ""))
+            lines.append(
+                f"Metric '{c['name']}': {c['reason']}."
+                + (f" Behavioural counterpart: {c['counterpart']}." if c["counterpart"] else "")
+            )
     if checked and not any(c["kind"] == "behavioural" for c in checked):
         lines.append("No behavioural PM metric: the decision has nothing that measures what people do.")
     return lines

@@ -7,6 +7,7 @@ hypothetical/future-behaviour and yes/no questions, and for hypotheses
 phrased as the solution's success. Each finding quotes the text, says why it
 biases the answer and suggests a neutral form.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,9 +51,10 @@ def load_rules() -> dict[str, tuple[LintRule, ...]]:
     """Rules by section ('questions', 'hypotheses'), in file order."""
     text = resources.files("kit").joinpath("data", "guide_lint.yml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    return {section: tuple(LintRule(r["kind"], re.compile(r["regex"], re.I), r["why"], r["suggestion"])
-                           for r in rules)
-            for section, rules in data.items()}
+    return {
+        section: tuple(LintRule(r["kind"], re.compile(r["regex"], re.I), r["why"], r["suggestion"]) for r in rules)
+        for section, rules in data.items()
+    }
 
 
 def _lint(texts: list[str], rules: tuple[LintRule, ...], section: str) -> list[Finding]:

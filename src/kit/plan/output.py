@@ -6,6 +6,7 @@ page shows (method advice, sample size, lint findings, timeline) are declared
 as mappings of their own modules' output. The stage validates what it
 writes; :func:`read_plan` gives readers a typed object.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

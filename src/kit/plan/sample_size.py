@@ -14,6 +14,7 @@ Two questions a PM and a UXR argue about before recruiting:
   recommend for small samples: ``p_adj = (x + z²/2) / (n + z²)``,
   margin ``z * sqrt(p_adj (1 - p_adj) / (n + z²))``.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,11 +51,18 @@ def n_for_discovery(p: float, goal: float = DISCOVERY_GOAL) -> int:
     return max(n, 0)
 
 
-def discovery_table(n: int, ps: tuple[float, ...] = DISCOVERY_PS,
-                    goal: float = DISCOVERY_GOAL) -> list[dict[str, Any]]:
+def discovery_table(n: int, ps: tuple[float, ...] = DISCOVERY_PS, goal: float = DISCOVERY_GOAL) -> list[dict[str, Any]]:
     """For each problem frequency p: chance the planned n sees it, and n needed for the goal."""
-    return [{"p": p, "n": n, "probability": round(discovery_probability(p, n), 4),
-             "n_for_goal": n_for_discovery(p, goal), "goal": goal} for p in ps]
+    return [
+        {
+            "p": p,
+            "n": n,
+            "probability": round(discovery_probability(p, n), 4),
+            "n_for_goal": n_for_discovery(p, goal),
+            "goal": goal,
+        }
+        for p in ps
+    ]
 
 
 def adjusted_wald(x: float, n: int, confidence: float = 0.95) -> dict[str, float]:
@@ -71,8 +79,15 @@ def adjusted_wald(x: float, n: int, confidence: float = 0.95) -> dict[str, float
     n_adj = n + z * z
     p_adj = (x + z * z / 2) / n_adj
     margin = z * math.sqrt(p_adj * (1 - p_adj) / n_adj)
-    return {"p_adj": p_adj, "margin": margin, "low": max(0.0, p_adj - margin),
-            "high": min(1.0, p_adj + margin), "z": z, "n": n, "x": x}
+    return {
+        "p_adj": p_adj,
+        "margin": margin,
+        "low": max(0.0, p_adj - margin),
+        "high": min(1.0, p_adj + margin),
+        "z": z,
+        "n": n,
+        "x": x,
+    }
 
 
 def completion_margin(n: int, expected: float = 0.5, confidence: float = 0.95) -> dict[str, float]:
@@ -102,8 +117,7 @@ def is_rate_metric(name: str, target: str) -> bool:
     return expected_rate(target) is not None and bool(_RATE_WORDS.search(name))
 
 
-def sample_plan(planned: dict[str, int], metrics: list[dict[str, Any]],
-                confidence: float = 0.95) -> dict[str, Any]:
+def sample_plan(planned: dict[str, int], metrics: list[dict[str, Any]], confidence: float = 0.95) -> dict[str, Any]:
     """plan.json's sample-size section for the planned participants and PM metrics.
 
     ``metrics`` are dicts with name, kind and target. Per segment and in total:
@@ -111,44 +125,64 @@ def sample_plan(planned: dict[str, int], metrics: list[dict[str, Any]],
     total n gives around its target.
     """
     total = sum(planned.values())
-    per_segment = [{"segment": seg, "n": n,
-                    "p31_probability": round(discovery_probability(0.31, n), 4)}
-                   for seg, n in planned.items()]
+    per_segment = [
+        {"segment": seg, "n": n, "p31_probability": round(discovery_probability(0.31, n), 4)}
+        for seg, n in planned.items()
+    ]
     margins = []
     for m in metrics:
         if total and m.get("kind") == "behavioural" and is_rate_metric(m["name"], m.get("target", "")):
             expected = expected_rate(m["target"])
             w = completion_margin(total, expected, confidence)
-            margins.append({"metric": m["name"], "target": m["target"], "n": total,
-                            "expected": expected, "margin": round(w["margin"], 4),
-                            "low": round(w["low"], 4), "high": round(w["high"], 4),
-                            "confidence": confidence})
+            margins.append(
+                {
+                    "metric": m["name"],
+                    "target": m["target"],
+                    "n": total,
+                    "expected": expected,
+                    "margin": round(w["margin"], 4),
+                    "low": round(w["low"], 4),
+                    "high": round(w["high"], 4),
+                    "confidence": confidence,
+                }
+            )
     notes = []
     if total == 0:
         notes.append("No participants planned yet (participants_per_segment is empty).")
     else:
         needed = n_for_discovery(0.31)
         if total < needed:
-            notes.append(f"{total} participants see a problem that affects 31% of users with "
-                         f"probability {discovery_probability(0.31, total):.2f}; "
-                         f"{needed} are needed for {DISCOVERY_GOAL:.0%}.")
+            notes.append(
+                f"{total} participants see a problem that affects 31% of users with "
+                f"probability {discovery_probability(0.31, total):.2f}; "
+                f"{needed} are needed for {DISCOVERY_GOAL:.0%}."
+            )
         for seg in per_segment:
             if 0 < seg["n"] < 3:
-                notes.append(f"Segment '{seg['segment']}' has {seg['n']} participant(s): "
-                             "too few to tell its problems from individual quirks.")
+                notes.append(
+                    f"Segment '{seg['segment']}' has {seg['n']} participant(s): "
+                    "too few to tell its problems from individual quirks."
+                )
     info = []
     for m in margins:
-        line = (f"With n={m['n']}, a completion rate near {m['expected']:.0%} ('{m['metric']}') "
-                f"is known to ±{m['margin']:.0%} ({m['low']:.0%}–{m['high']:.0%}, "
-                f"{confidence:.0%} adjusted Wald)")
+        line = (
+            f"With n={m['n']}, a completion rate near {m['expected']:.0%} ('{m['metric']}') "
+            f"is known to ±{m['margin']:.0%} ({m['low']:.0%}–{m['high']:.0%}, "
+            f"{confidence:.0%} adjusted Wald)"
+        )
         # A margin above 10 points cannot tell a target from its neighbours.
         if m["margin"] > 0.10:
             notes.append(line + ": use it as a direction, not a measurement.")
         else:
             info.append(line + ".")
-    return {"total": total, "per_segment": per_segment,
-            "discovery": discovery_table(total) if total else [],
-            "completion_margins": margins, "warnings": notes, "notes": info}
+    return {
+        "total": total,
+        "per_segment": per_segment,
+        "discovery": discovery_table(total) if total else [],
+        "completion_margins": margins,
+        "warnings": notes,
+        "notes": info,
+    }
 
 
 def _check_share(value: float, name: str) -> None:

@@ -18,6 +18,7 @@ Invalid study.yml (missing key, bad date, two Accountables, unknown method …)
 raises :class:`kit.errors.StudyError` from :func:`kit.study.study_file.load_study` before
 anything is written.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,7 +49,8 @@ def _method_section(study: Study, weeks: float, planned: int) -> dict[str, Any]:
     if not best:
         fit_warnings.append(
             f"No method both fits {weeks:.1f} weeks and serves the research questions: say what each "
-            "question needs ('Can … complete …', 'Why …', 'How many …') or give the study more time.")
+            "question needs ('Can … complete …', 'Why …', 'How many …') or give the study more time."
+        )
     chosen_advice = next((a for a in advice if chosen and a.method.id == chosen.id), None)
     return {
         "chosen": chosen.to_dict() if chosen else None,
@@ -68,13 +70,21 @@ def _method_section(study: Study, weeks: float, planned: int) -> dict[str, Any]:
 def _observer_section(study: Study, sessions: dict[str, Any] | None) -> dict[str, Any]:
     warnings = []
     if not any(o.role == "PM" for o in study.observers):
-        warnings.append("No PM observes sessions: PMs who watch sessions act on the findings; "
-                        "add the PM to 'observers'.")
-    return {"observers": [{"name": o.name, "role": o.role,
-                           "sessions_from": sessions["start"] if sessions else None,
-                           "sessions_to": sessions["end"] if sessions else None}
-                          for o in study.observers],
-            "warnings": warnings}
+        warnings.append(
+            "No PM observes sessions: PMs who watch sessions act on the findings; add the PM to 'observers'."
+        )
+    return {
+        "observers": [
+            {
+                "name": o.name,
+                "role": o.role,
+                "sessions_from": sessions["start"] if sessions else None,
+                "sessions_to": sessions["end"] if sessions else None,
+            }
+            for o in study.observers
+        ],
+        "warnings": warnings,
+    }
 
 
 def _completeness(study: Study) -> list[str]:
@@ -99,12 +109,13 @@ def _completeness(study: Study) -> list[str]:
     if study.deadline is not None and study.weeks_available is not None:
         span = (study.deadline - study.start_date).days / 7
         if abs(span - study.weeks_available) >= 0.5:
-            lines.append(f"weeks_available is {study.weeks_available:g} but start_date to deadline is "
-                         f"{span:.1f} weeks; the plan uses the deadline.")
+            lines.append(
+                f"weeks_available is {study.weeks_available:g} but start_date to deadline is "
+                f"{span:.1f} weeks; the plan uses the deadline."
+            )
     unknown_segments = sorted(set(study.participants_per_segment) - set(study.segments))
     if unknown_segments:
-        lines.append("participants_per_segment names segments not in 'segments': "
-                     + ", ".join(unknown_segments))
+        lines.append("participants_per_segment names segments not in 'segments': " + ", ".join(unknown_segments))
     empty = [s for s in study.segments if s not in study.participants_per_segment]
     if study.participants_per_segment and empty:
         lines.append("No participants planned for segment(s): " + ", ".join(empty))
@@ -148,8 +159,12 @@ def build_plan(study: Study, slug: str) -> dict[str, Any]:
         "schema": PLAN_SCHEMA,
         "study": slug,
         "plan": study.to_parameters(),
-        "cycle": {"start": study.start_date.isoformat(), "deadline": deadline.isoformat(),
-                  "weeks": round(weeks, 2), "deadline_given": study.deadline is not None},
+        "cycle": {
+            "start": study.start_date.isoformat(),
+            "deadline": deadline.isoformat(),
+            "weeks": round(weeks, 2),
+            "deadline_given": study.deadline is not None,
+        },
         "method": method_section,
         "metrics": checked_metrics,
         "sample_size": samples,
@@ -163,8 +178,9 @@ def build_plan(study: Study, slug: str) -> dict[str, Any]:
     }
 
 
-def run_plan_stage(study_dir: str | Path, reports_dir: str | Path | None = None,
-                   overrides: dict | None = None) -> dict[str, Any]:
+def run_plan_stage(
+    study_dir: str | Path, reports_dir: str | Path | None = None, overrides: dict | None = None
+) -> dict[str, Any]:
     """Validate study.yml (with papermill ``overrides``), check the plan, write plan.json.
 
     Raises :class:`kit.errors.StudyError` listing every problem, and writes

@@ -8,6 +8,7 @@ is too short, every phase is compressed by the same factor so the plan still
 ends on the deadline, and a warning gives the numbers: weeks needed, weeks
 available, the shortfall, and the deadline that would fit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,7 @@ class Milestone:
         return (self.end - self.start).days
 
     def to_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "start": self.start.isoformat(), "end": self.end.isoformat(),
-                "days": self.days}
+        return {"phase": self.phase, "start": self.start.isoformat(), "end": self.end.isoformat(), "days": self.days}
 
 
 def _boundaries(start: dt.date, weeks: list[float], scale: float) -> list[dt.date]:
@@ -43,8 +43,9 @@ def _boundaries(start: dt.date, weeks: list[float], scale: float) -> list[dt.dat
     return dates
 
 
-def build_timeline(start: dt.date, deadline: dt.date, method: Method,
-                   alternatives: list[str] | None = None) -> dict[str, Any]:
+def build_timeline(
+    start: dt.date, deadline: dt.date, method: Method, alternatives: list[str] | None = None
+) -> dict[str, Any]:
     """Milestones from ``start`` to ``deadline`` for ``method``, with a warning when it cannot fit.
 
     ``alternatives`` are ids of methods that do fit, named in the warning.
@@ -71,17 +72,26 @@ def build_timeline(start: dt.date, deadline: dt.date, method: Method,
             milestones.append(Milestone(phase, a, b))
         parts = ", ".join(f"{p} {w:g}" for p, w in zip(PHASES, phase_weeks))
         fits_by = start + dt.timedelta(days=round(needed * 7))
-        instead = (f"choose a method that fits ({', '.join(alternatives)}) or "
-                   if alternatives else "")
-        warning = (f"{method.name} typically needs {needed:.1f} weeks ({parts}); "
-                   f"{start.isoformat()} to {deadline.isoformat()} gives {available:.1f} weeks, "
-                   f"{needed - available:.1f} weeks short. The timeline below squeezes every phase "
-                   f"to {scale:.0%} of its usual length: {instead}move the deadline to "
-                   f"{fits_by.isoformat()}.")
-    return {"method": method.id, "method_name": method.name, "start": start.isoformat(),
-            "deadline": deadline.isoformat(), "weeks_available": round(available, 2),
-            "weeks_needed": round(needed, 2), "fits": warning is None, "scale": round(scale, 3),
-            "milestones": [m.to_dict() for m in milestones], "warning": warning}
+        instead = f"choose a method that fits ({', '.join(alternatives)}) or " if alternatives else ""
+        warning = (
+            f"{method.name} typically needs {needed:.1f} weeks ({parts}); "
+            f"{start.isoformat()} to {deadline.isoformat()} gives {available:.1f} weeks, "
+            f"{needed - available:.1f} weeks short. The timeline below squeezes every phase "
+            f"to {scale:.0%} of its usual length: {instead}move the deadline to "
+            f"{fits_by.isoformat()}."
+        )
+    return {
+        "method": method.id,
+        "method_name": method.name,
+        "start": start.isoformat(),
+        "deadline": deadline.isoformat(),
+        "weeks_available": round(available, 2),
+        "weeks_needed": round(needed, 2),
+        "fits": warning is None,
+        "scale": round(scale, 3),
+        "milestones": [m.to_dict() for m in milestones],
+        "warning": warning,
+    }
 
 
 def deadline_for(start: dt.date, deadline: dt.date | None, weeks_available: float | None) -> dt.date:

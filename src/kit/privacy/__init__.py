@@ -8,6 +8,7 @@ free text (:mod:`.name_context` tells a name such as Will from the word);
 
 May import: the core and :mod:`kit.study`.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

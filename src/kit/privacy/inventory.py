@@ -37,6 +37,7 @@ What is looked for, per study:
   words of such a quote is a hit (shorter quotes are not distinctive enough to
   tell from ordinary text, and are not checked).
 """
+
 from __future__ import annotations
 
 import re
@@ -91,8 +92,7 @@ def study_secrets(study_dir: Path) -> StudySecrets:
     # on purpose; only participants and unnamed staff are private.
     secrets.public = public_team_names(study_dir, roster)
     secrets.items += name_items(set(roster.names) - secrets.public)
-    secrets.items += [("participant_id", pid, None)
-                      for pid in roster.pseudonyms if distinctive_id(pid)]
+    secrets.items += [("participant_id", pid, None) for pid in roster.pseudonyms if distinctive_id(pid)]
     typed = {("email", e) for e in roster.emails} | {("phone", p) for p in roster.phones}
     for text in _raw_texts(data):
         typed.update((kind, found) for kind, found in find_typed(text) if kind != "name")
@@ -100,8 +100,7 @@ def study_secrets(study_dir: Path) -> StudySecrets:
     # participant consented, a leak everywhere else.
     links = set(roster.recordings.values())
     typed = {(kind, item) for kind, item in typed if item not in links}
-    typed.update(("recording", link) for sid, link in roster.recordings.items()
-                 if roster.recording_link(sid) is None)
+    typed.update(("recording", link) for sid, link in roster.recordings.items() if roster.recording_link(sid) is None)
     for kind, item in sorted(typed):
         regex = None  # looked for as words
         if kind in ("phone", "card"):
@@ -118,8 +117,12 @@ def name_items(names: set[str]) -> list[tuple[str, str, None]]:
     for name in sorted(names):
         items.append(("name", name, None))
         for part in name_parts(name):
-            if (part.casefold() not in table.name_particles and not is_everyday_word(part, table)
-                    and sum(c.isalpha() for c in part) >= 3 and part not in names):
+            if (
+                part.casefold() not in table.name_particles
+                and not is_everyday_word(part, table)
+                and sum(c.isalpha() for c in part) >= 3
+                and part not in names
+            ):
                 items.append(("name", part, None))
     return items
 
@@ -146,8 +149,7 @@ def panel_secrets(repo_root: Path, public: set[str]) -> StudySecrets | None:
     names = {n for n in (frame["name"].tolist() if "name" in frame else []) if n and normalise_name(n) not in keys}
     secrets = StudySecrets(PANEL, public=set(public))
     secrets.items += name_items(names)
-    secrets.items += [("email", e, None) for e in sorted(set(frame["email"].tolist() if "email" in frame else []))
-                      if e]
+    secrets.items += [("email", e, None) for e in sorted(set(frame["email"].tolist() if "email" in frame else [])) if e]
     return secrets
 
 
@@ -161,9 +163,12 @@ def public_team_names(study_dir: Path, roster: Roster) -> set[str]:
     except StudyError:
         return set()  # a broken plan publishes nothing; its stage will say why
     text = " " + " ".join(" ".join(_strings(plan)).split()).casefold() + " "
-    return {name for name, role in roster.staff.items()
-            if roster.names.get(name) == role  # a participant's own name is never public
-            and re.search(r"(?<!\w)" + re.escape(normalise_name(name)) + r"(?!\w)", text)}
+    return {
+        name
+        for name, role in roster.staff.items()
+        if roster.names.get(name) == role  # a participant's own name is never public
+        and re.search(r"(?<!\w)" + re.escape(normalise_name(name)) + r"(?!\w)", text)
+    }
 
 
 def _strings(value: object) -> Iterator[str]:

@@ -14,6 +14,7 @@ Rica" and "Chen"; the site's one copy, or inlined by plotly's own notebook
 renderer in a team's cell, also as a JSON string in an executed notebook), and
 files under Quarto's ``site_libs/`` folders.
 """
+
 from __future__ import annotations
 
 import html
@@ -58,6 +59,7 @@ class Leak:
 
 
 # --- reading published files -------------------------------------------------------------
+
 
 def decode_line(line: str) -> str:
     """Undo what publishing does to text: JSON escapes, HTML entities (twice), URL escapes."""
@@ -113,8 +115,11 @@ def text_files(repo_root: Path, paths: Iterable[str]) -> Iterator[Path]:
     """Every non-binary file under the given folders (or the files themselves)."""
     for rel in paths:
         base = repo_root / rel
-        candidates = [base] if base.is_file() else sorted(
-            p for p in base.rglob("*") if p.is_file() and not VENDOR_DIRS & set(p.relative_to(base).parts))
+        candidates = (
+            [base]
+            if base.is_file()
+            else sorted(p for p in base.rglob("*") if p.is_file() and not VENDOR_DIRS & set(p.relative_to(base).parts))
+        )
         for path in candidates:
             try:
                 if path.stat().st_size > MAX_FILE_BYTES:
@@ -128,6 +133,7 @@ def text_files(repo_root: Path, paths: Iterable[str]) -> Iterator[Path]:
 
 
 # --- the scan ------------------------------------------------------------------------------
+
 
 class _Matcher:
     """All studies' items in two regexes (words as a trie, digit runs), plus quote windows."""
@@ -150,15 +156,14 @@ class _Matcher:
                 for key in word_keys(name):
                     self.by_key.setdefault(key, []).append((study.slug, PUBLIC, name))
         spellings = {v for key in self.by_key for v in apostrophe_variants(key)}
-        self.words = (re.compile(r"(?<!\w)(?i:" + trie_regex(spellings) + r")(?!\w)")
-                      if self.by_key else None)
+        self.words = re.compile(r"(?<!\w)(?i:" + trie_regex(spellings) + r")(?!\w)") if self.by_key else None
         self.digits = re.compile("|".join(digit_alts)) if digit_alts else None
         self.windows: dict[tuple[str, ...], tuple[str, str]] = {}
         for study in studies:
             for qid, text in study.quotes.items():
                 words = quote_words(text)
                 for i in range(len(words) - QUOTE_WINDOW + 1):
-                    self.windows.setdefault(tuple(words[i:i + QUOTE_WINDOW]), (study.slug, qid))
+                    self.windows.setdefault(tuple(words[i : i + QUOTE_WINDOW]), (study.slug, qid))
         self.first_words = {w[0] for w in self.windows}
 
     def items(self, line: str) -> Iterator[tuple[re.Match[str], tuple[str, str, str]]]:
@@ -193,14 +198,13 @@ class _Matcher:
         for i in range(n - QUOTE_WINDOW + 1):
             if words[i][0] not in self.first_words:
                 continue
-            key = tuple(w for w, _, _ in words[i:i + QUOTE_WINDOW])
+            key = tuple(w for w, _, _ in words[i : i + QUOTE_WINDOW])
             if key in self.windows:
                 study, qid = self.windows[key]
                 word, no, line = words[i]
                 if (qid, no) not in found:
                     start = max(line.casefold().find(word), 0)
-                    found[(qid, no)] = Leak(rel, no, "quote", _context(line, start, start + len(word)),
-                                            study, qid)
+                    found[(qid, no)] = Leak(rel, no, "quote", _context(line, start, start + len(word)), study, qid)
         return list(found.values())
 
 
@@ -218,13 +222,15 @@ def study_dirs(repo_root: Path, slugs: Iterable[str] | None = None) -> list[Path
         return list(found.values())
     unknown = [s for s in slugs if s not in found]
     if unknown:
-        raise UsageError(f"unknown study {', '.join(map(repr, unknown))} "
-                         f"(studies with data: {', '.join(found) or 'none'})")
+        raise UsageError(
+            f"unknown study {', '.join(map(repr, unknown))} (studies with data: {', '.join(found) or 'none'})"
+        )
     return [found[s] for s in slugs]
 
 
-def scan_for_leaks(repo_root: str | Path, slugs: Iterable[str] | None = None,
-                   paths: Iterable[str] = (REPORTS_DIR, SITE_DIR)) -> list[Leak]:
+def scan_for_leaks(
+    repo_root: str | Path, slugs: Iterable[str] | None = None, paths: Iterable[str] = (REPORTS_DIR, SITE_DIR)
+) -> list[Leak]:
     """Every occurrence of a study's private data in the published folders.
 
     Raises :class:`UsageError` for an unknown slug and :class:`DataError` when
@@ -252,8 +258,7 @@ def scan_for_leaks(repo_root: str | Path, slugs: Iterable[str] | None = None,
     return leaks
 
 
-def require_clean_site(repo_root: str | Path, staging: Path,
-                       echo: Callable[[str], None] = print) -> None:
+def require_clean_site(repo_root: str | Path, staging: Path, echo: Callable[[str], None] = print) -> None:
     """Scan ``reports/`` and a staged site before it replaces ``_site/`` (``kit build``).
 
     Each hit is printed as ``kit check --privacy`` prints it, with the staged
@@ -262,14 +267,18 @@ def require_clean_site(repo_root: str | Path, staging: Path,
     """
     repo_root = Path(repo_root).resolve()
     staged = Path(staging).resolve().relative_to(repo_root).as_posix()
-    leaks = [replace(leak, file=SITE_DIR + leak.file[len(staged):]) if leak.file.startswith(staged + "/") else leak
-             for leak in scan_for_leaks(repo_root, paths=(REPORTS_DIR, staged))]
+    leaks = [
+        replace(leak, file=SITE_DIR + leak.file[len(staged) :]) if leak.file.startswith(staged + "/") else leak
+        for leak in scan_for_leaks(repo_root, paths=(REPORTS_DIR, staged))
+    ]
     for leak in leaks:
         echo(str(leak))
     if leaks:
-        raise PrivacyLeakError(f"privacy check FAILED: {len(leaks)} leak(s) in "
-                               f"{len({leak.file for leak in leaks})} file(s); the new site was not "
-                               "published and the previous _site/ is kept")
+        raise PrivacyLeakError(
+            f"privacy check FAILED: {len(leaks)} leak(s) in "
+            f"{len({leak.file for leak in leaks})} file(s); the new site was not "
+            "published and the previous _site/ is kept"
+        )
     echo("privacy check passed: no roster name, e-mail, phone or unconsented quote in reports/ or the new site")
 
 
@@ -277,9 +286,12 @@ def _print_err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def check_privacy_command(repo_root: str | Path, slugs: Iterable[str] | None = None,
-                          echo: Callable[[str], None] = print,
-                          echo_err: Callable[[str], None] = _print_err) -> int:
+def check_privacy_command(
+    repo_root: str | Path,
+    slugs: Iterable[str] | None = None,
+    echo: Callable[[str], None] = print,
+    echo_err: Callable[[str], None] = _print_err,
+) -> int:
     """``kit check --privacy``: print each leak; exit code 0 clean, 1 leaks (or unreadable roster), 2 usage."""
     try:
         leaks = scan_for_leaks(repo_root, list(slugs or []) or None)

@@ -19,6 +19,7 @@ one of these names. The word lists are data (``name_context`` in
    name is redacted, since a missed name is a privacy leak and an extra
    ``[name]`` is not.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ _NEXT_WORD = re.compile(r"[\s\u00a0]*([^\W\d_]+)")
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.IGNORECASE)
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[\s\u00a0]*$")
 _NUMBER_NEXT = re.compile(r"[\s\u00a0]*(?:\d|(?:st|nd|rd|th)\b)")
-SENTENCE_OPENERS = ".!?:;\"\u201c\u2018([{\u2014\u2013-\n"
+SENTENCE_OPENERS = '.!?:;"\u201c\u2018([{\u2014\u2013-\n'
 
 
 def _context(table, key: str) -> frozenset[str]:
@@ -50,8 +51,7 @@ def used_as_name(text: str, start: int, end: int, table) -> bool:
     prev_word = previous.group(1).casefold() if previous else ""
     if prev_word in _context(table, "determiners") and not sentence_start(text, start):
         return False
-    if word in _context(table, "months") and (prev_word in _context(table, "time_words")
-                                              or _NUMBER_NEXT.match(after)):
+    if word in _context(table, "months") and (prev_word in _context(table, "time_words") or _NUMBER_NEXT.match(after)):
         return False
     if sentence_start(text, start):
         nxt = _NEXT_WORD.match(after)

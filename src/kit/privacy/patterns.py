@@ -8,6 +8,7 @@ and a card number must pass the Luhn checksum (ISO/IEC 7812-1, annex B), so
 an order number that fails it is not replaced as a card.
 :mod:`kit.privacy.redaction` compiles these with the roster's names.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,9 +56,14 @@ def pattern_table() -> PatternTable:
     data = yaml.safe_load(text)
     suffixes = "|".join(re.escape(s) for s in sorted(data["street_suffixes"], key=len, reverse=True))
     patterns = tuple(
-        TypedPattern(kind=row["kind"], placeholder=row["placeholder"],
-                     regex=row["regex"].replace("{street_suffix}", suffixes), check=row.get("check"),
-                     needs=tuple(str(n) for n in row.get("needs", ())), starts=row.get("starts", ""))
+        TypedPattern(
+            kind=row["kind"],
+            placeholder=row["placeholder"],
+            regex=row["regex"].replace("{street_suffix}", suffixes),
+            check=row.get("check"),
+            needs=tuple(str(n) for n in row.get("needs", ())),
+            starts=row.get("starts", ""),
+        )
         for row in data["patterns"]
     )
     return PatternTable(
@@ -138,8 +144,11 @@ def phone_number(text: str) -> bool:
     return False
 
 
-CHECKS: dict[str, Callable[[str], bool]] = {"luhn": card_number, "phone_digits": _phone_digits,
-                                            "phonenumber": phone_number}
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "luhn": card_number,
+    "phone_digits": _phone_digits,
+    "phonenumber": phone_number,
+}
 
 
 # --- names -------------------------------------------------------------------------------

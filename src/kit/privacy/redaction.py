@@ -8,6 +8,7 @@ are compiled as a character trie (``(?i:ma(?:ria|teus))`` ...) so adding a
 participant adds branches, not passes. This is what keeps redaction of 100k
 notes within the synthesis benchmark.
 """
+
 from __future__ import annotations
 
 import re
@@ -148,6 +149,7 @@ def trie_regex(words: Iterable[str]) -> str:
 
 # --- the redactor ------------------------------------------------------------------------
 
+
 class Redactor:
     """Replaces typed personal data and the given names in one pass over a text."""
 
@@ -236,8 +238,9 @@ class Redactor:
         plan = self._plans.get(key)
         if plan is None:
             present = {need for need, hit in zip((*self._literal_needs, DIGIT), key) if hit}
-            excluded = frozenset(i for i, p in enumerate(self.table.patterns)
-                                 if p.needs and not present.intersection(p.needs))
+            excluded = frozenset(
+                i for i, p in enumerate(self.table.patterns) if p.needs and not present.intersection(p.needs)
+            )
             plan = self._plans[key] = (self._compile(excluded), excluded)
         return self._edits(plan[0], plan[1], text, 0, len(text), text)
 
@@ -262,8 +265,9 @@ class Redactor:
                 found.append((pattern.kind, m.group()))
         return found
 
-    def _edits(self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str, start: int, end: int,
-               whole: str) -> list[tuple[int, int, str]]:
+    def _edits(
+        self, regex: re.Pattern[str] | None, excluded: frozenset[int], text: str, start: int, end: int, whole: str
+    ) -> list[tuple[int, int, str]]:
         """Replacements in ``text[start:end]`` (offsets in ``text``; ``whole`` gives names their context)."""
         if regex is None:
             return []

@@ -26,6 +26,7 @@ withdrawn both consents, in every study, whatever participants.csv says; a
   query string and street addresses / UK postcodes -> ``[email]``,
   ``[phone]``, ``[card]``, ``[url]``, ``[address]``.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,9 +82,14 @@ class Roster:
     _redactor: Redactor | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_frames(cls, participants: pd.DataFrame, sessions: pd.DataFrame | None = None,
-                    *, source: str = "participants.csv",
-                    panel: dict[str, tuple[bool, bool]] | None = None) -> "Roster":
+    def from_frames(
+        cls,
+        participants: pd.DataFrame,
+        sessions: pd.DataFrame | None = None,
+        *,
+        source: str = "participants.csv",
+        panel: dict[str, tuple[bool, bool]] | None = None,
+    ) -> "Roster":
         """Build the roster from participants.csv (and sessions.csv for staff names and recording links).
 
         ``panel`` maps panel person_ids to the consents the panel still allows
@@ -102,8 +108,12 @@ class Roster:
                 problems.append(Problem(f"{source}:{line}", "participant_id is empty, expected an id"))
                 continue
             if pid in roster.pseudonyms:
-                problems.append(Problem(f"{source}:{line}", f"participant_id {pid!r} repeats an earlier row, "
-                                        "expected each participant once"))
+                problems.append(
+                    Problem(
+                        f"{source}:{line}",
+                        f"participant_id {pid!r} repeats an earlier row, expected each participant once",
+                    )
+                )
                 continue
             alias = pseudonym_for(i)
             roster.pseudonyms[pid] = alias
@@ -163,8 +173,10 @@ class Roster:
 
     def __repr__(self) -> str:
         # A notebook cell ending in `roster` must not print names into a report.
-        return (f"<Roster: {len(self.pseudonyms)} participants ({', '.join(self.pseudonyms.values())}), "
-                f"{len(self.staff)} staff; names withheld>")
+        return (
+            f"<Roster: {len(self.pseudonyms)} participants ({', '.join(self.pseudonyms.values())}), "
+            f"{len(self.staff)} staff; names withheld>"
+        )
 
     __str__ = __repr__
 
@@ -176,8 +188,9 @@ class Roster:
         try:
             return self.pseudonyms[pid]
         except KeyError:
-            raise UnknownParticipantError(Problem(
-                "participants.csv", f"participant {pid!r} is not in the roster")) from None
+            raise UnknownParticipantError(
+                Problem("participants.csv", f"participant {pid!r} is not in the roster")
+            ) from None
 
     def can_quote(self, participant_id: str) -> bool:
         """Whether the participant consented to verbatim quotes (consent_quotes = yes)."""
@@ -210,8 +223,7 @@ class Roster:
 
     def public_participants(self) -> list[dict[str, str]]:
         """What a report may show about each participant: pseudonym and segment."""
-        return [{"pseudonym": alias, "segment": self.segments.get(pid, "")}
-                for pid, alias in self.pseudonyms.items()]
+        return [{"pseudonym": alias, "segment": self.segments.get(pid, "")} for pid, alias in self.pseudonyms.items()]
 
     def role_of(self, name: str) -> str | None:
         """``[moderator]`` / ``[observer]`` for session staff (display names normalised), else None."""
@@ -318,8 +330,11 @@ class Roster:
             rules = name_rules(self.names.items())
             # Participant ids such as R-1041 are linkable too; ids shaped like
             # pseudonyms (P3) or without a letter and a digit are too ambiguous.
-            rules += [NameRule(normalise_name(pid), alias, any_case=True)
-                      for pid, alias in self.pseudonyms.items() if distinctive_id(pid)]
+            rules += [
+                NameRule(normalise_name(pid), alias, any_case=True)
+                for pid, alias in self.pseudonyms.items()
+                if distinctive_id(pid)
+            ]
             self._redactor = Redactor(rules)
         return self._redactor
 
@@ -348,8 +363,12 @@ def panel_consents(study_dir: str | Path) -> dict[str, tuple[bool, bool]]:
 def distinctive_id(participant_id: str) -> bool:
     """Whether an id is safe to replace/scan as a word: 4+ chars, a letter, a digit, not P<n>."""
     pid = str(participant_id)
-    return (len(pid) >= 4 and any(c.isalpha() for c in pid) and any(c.isdigit() for c in pid)
-            and not PSEUDONYM_RE.match(pid))
+    return (
+        len(pid) >= 4
+        and any(c.isalpha() for c in pid)
+        and any(c.isdigit() for c in pid)
+        and not PSEUDONYM_RE.match(pid)
+    )
 
 
 def read_table(data_dir: Path, stem: str) -> tuple[pd.DataFrame | None, str]:

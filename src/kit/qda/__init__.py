@@ -12,6 +12,7 @@ otherwise); :mod:`.reader` reads projects and codebooks from any tool;
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the CLI.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

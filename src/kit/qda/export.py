@@ -32,6 +32,7 @@ study never sits in memory as a tree; the zip is built beside the target and
 moved into place when complete. The tests validate every kind of export
 against the standard's ``Project.xsd``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -100,18 +101,28 @@ def check_output(repo_root: Path, out: Path, raw: bool, confirm_personal_data: b
     if not raw:
         return
     if not confirm_personal_data:
-        raise UsageError("--raw keeps participants' names and words: add --confirm-personal-data to say "
-                         "you mean it (the default export is pseudonymised)")
+        raise UsageError(
+            "--raw keeps participants' names and words: add --confirm-personal-data to say "
+            "you mean it (the default export is pseudonymised)"
+        )
     target = out.resolve()
     for name in PUBLISHED_DIRS:
         folder = (repo_root / name).resolve()
         if target == folder or folder in target.parents:
-            raise UsageError(f"{out}: a raw export must not be written under {name}/ (it is published); "
-                             "choose a path outside reports/, _site/ and studies/")
+            raise UsageError(
+                f"{out}: a raw export must not be written under {name}/ (it is published); "
+                "choose a path outside reports/, _site/ and studies/"
+            )
 
 
-def export_qdpx(repo_root: str | Path, slug: str, out: str | Path | None = None, *, raw: bool = False,
-                confirm_personal_data: bool = False) -> ExportSummary:
+def export_qdpx(
+    repo_root: str | Path,
+    slug: str,
+    out: str | Path | None = None,
+    *,
+    raw: bool = False,
+    confirm_personal_data: bool = False,
+) -> ExportSummary:
     """Write the study ``slug`` as a ``.qdpx`` file (default ``<slug>.qdpx`` at the repository root)."""
     repo_root = Path(repo_root).resolve()
     study_dir = notebooks_root(repo_root) / slug
@@ -135,15 +146,25 @@ def export_qdpx(repo_root: str | Path, slug: str, out: str | Path | None = None,
     code_of = _code_mapper(book, public)
 
     notes: list[_Note] = []
-    consent = dict(zip(data.frame("participants")["participant_id"], map(roster.can_quote,
-                                                                          data.frame("participants")["participant_id"])))
-    for nid, sid, pid, text, kind in zip(*(notes_frame[c].tolist() for c in
-                                          ("note_id", "session_id", "participant_id", "text", "kind"))):
+    consent = dict(
+        zip(
+            data.frame("participants")["participant_id"],
+            map(roster.can_quote, data.frame("participants")["participant_id"]),
+        )
+    )
+    for nid, sid, pid, text, kind in zip(
+        *(notes_frame[c].tolist() for c in ("note_id", "session_id", "participant_id", "text", "kind"))
+    ):
         if not raw and kind == "quote" and not consent.get(pid, False):
             text = WITHHELD
-        notes.append(_Note(nid, sid, public.text(text),
-                           {c: (sorted({code_of(t) for t in coders[c][nid]}) if nid in coders[c] else None)
-                            for c in coders}))
+        notes.append(
+            _Note(
+                nid,
+                sid,
+                public.text(text),
+                {c: (sorted({code_of(t) for t in coders[c][nid]}) if nid in coders[c] else None) for c in coders},
+            )
+        )
     codes = _code_tree(book, public, {c for n in notes for tags in n.codes.values() if tags for c in tags})
     users = {c: guid("user", slug, c) for c in coders}
     summary = ExportSummary(out, 0, 0, 0, len(codes), len(users), raw)
@@ -197,6 +218,7 @@ def _code_mapper(book: Codebook | None, public: _Publisher):
             name = book.canonical(tag) if book is not None else tag
             cache[tag] = name if public.raw else public.text(name).lower()
         return cache[tag]
+
     return code_of
 
 
@@ -208,8 +230,12 @@ def _code_tree(book: Codebook | None, public: _Publisher, used: set[str]) -> dic
             if code.status != "active":
                 continue
             shown = name if public.raw else public.text(name).lower()
-            out[shown] = {"guid": book.guid(name), "parent": code.parent, "description": code.definition,
-                          "color": code.color}
+            out[shown] = {
+                "guid": book.guid(name),
+                "parent": code.parent,
+                "description": code.definition,
+                "color": code.color,
+            }
     for name in sorted(used - set(out)):
         out[name] = {"guid": code_guid(name), "parent": None, "description": "", "color": None}
     for info in out.values():
@@ -218,8 +244,19 @@ def _code_tree(book: Codebook | None, public: _Publisher, used: set[str]) -> dic
     return out
 
 
-def _write_zip(path: Path, slug: str, title: str, data, roster: Roster, public: _Publisher, notes: list[_Note],
-               utterances, codes: dict[str, dict], users: dict[str, str], summary: ExportSummary) -> None:
+def _write_zip(
+    path: Path,
+    slug: str,
+    title: str,
+    data,
+    roster: Roster,
+    public: _Publisher,
+    notes: list[_Note],
+    utterances,
+    codes: dict[str, dict],
+    users: dict[str, str],
+    summary: ExportSummary,
+) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     sessions = data.frame("sessions")
     session_pid = dict(zip(sessions["session_id"].tolist(), sessions["participant_id"].tolist()))
@@ -235,17 +272,33 @@ def _write_zip(path: Path, slug: str, title: str, data, roster: Roster, public: 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         with zf.open("project.qde", "w") as raw, io.BufferedWriter(raw, buffer_size=1 << 20) as fh:
             fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n')
-            fh.write(f'<Project xmlns="{NS}" name={_attr(public.text(title))} origin={_attr(ORIGIN)} '
-                     f'creationDateTime="{now}">'.encode())
+            fh.write(
+                f'<Project xmlns="{NS}" name={_attr(public.text(title))} origin={_attr(ORIGIN)} '
+                f'creationDateTime="{now}">'.encode()
+            )
             # The small sections are built with lxml; each carries the default namespace again (valid XML).
-            for element in (_users(users), _codebook(codes) if codes else None, _variables(slug),
-                            _cases(slug, data, roster, public, session_pid, source_guid)):
+            for element in (
+                _users(users),
+                _codebook(codes) if codes else None,
+                _variables(slug),
+                _cases(slug, data, roster, public, session_pid, source_guid),
+            ):
                 if element is not None:
                     fh.write(_serialise(element))
             fh.write(b"<Sources>")
             for sid in order:
-                xml, text = _source(slug, sid, session_pid.get(sid, ""), public, by_session.get(sid, []),
-                                    turns.get(sid, []), codes, users, source_guid[sid], summary)
+                xml, text = _source(
+                    slug,
+                    sid,
+                    session_pid.get(sid, ""),
+                    public,
+                    by_session.get(sid, []),
+                    turns.get(sid, []),
+                    codes,
+                    users,
+                    source_guid[sid],
+                    summary,
+                )
                 fh.write(xml.encode("utf-8"))
                 texts.append((source_guid[sid], text))
                 summary.sources += 1
@@ -307,8 +360,9 @@ def _variables(slug: str):
     from lxml import etree
 
     el = etree.Element(q("Variables"), nsmap={None: NS})
-    var = etree.SubElement(el, q("Variable"), guid=guid("variable", slug, "segment"), name="segment",
-                           typeOfVariable="Text")
+    var = etree.SubElement(
+        el, q("Variable"), guid=guid("variable", slug, "segment"), name="segment", typeOfVariable="Text"
+    )
     etree.SubElement(var, q("Description")).text = "The participant's user segment (study.yml segments)"
     return el
 
@@ -334,8 +388,18 @@ def _cases(slug: str, data, roster: Roster, public: _Publisher, session_pid: dic
     return el
 
 
-def _source(slug: str, sid: str, pid: str, public: _Publisher, notes: list[_Note], turns: list,
-            codes: dict[str, dict], users: dict[str, str], source_guid: str, summary: ExportSummary) -> tuple[str, str]:
+def _source(
+    slug: str,
+    sid: str,
+    pid: str,
+    public: _Publisher,
+    notes: list[_Note],
+    turns: list,
+    codes: dict[str, dict],
+    users: dict[str, str],
+    source_guid: str,
+    summary: ExportSummary,
+) -> tuple[str, str]:
     """One session's ``<TextSource>`` (XML text) and its plain text (offsets count characters of that text).
 
     Written as text with :func:`xml.sax.saxutils.quoteattr` escaping rather than as lxml
@@ -356,13 +420,17 @@ def _source(slug: str, sid: str, pid: str, public: _Publisher, notes: list[_Note
         coded = [(c, tags) for c, tags in n.codes.items() if tags]
         if not coded:
             continue
-        xml.append(f'<PlainTextSelection guid="{guid("selection", slug, n.id)}" name={_attr(n.id)} '
-                   f'startPosition="{start}" endPosition="{start + len(n.text)}">')
+        xml.append(
+            f'<PlainTextSelection guid="{guid("selection", slug, n.id)}" name={_attr(n.id)} '
+            f'startPosition="{start}" endPosition="{start + len(n.text)}">'
+        )
         summary.selections += 1
         for coder, tags in coded:
             for tag in tags:
-                xml.append(f'<Coding guid="{guid("coding", slug, n.id, coder, tag)}" creatingUser="{users[coder]}">'
-                           f'<CodeRef targetGUID="{codes[tag]["guid"]}"/></Coding>')
+                xml.append(
+                    f'<Coding guid="{guid("coding", slug, n.id, coder, tag)}" creatingUser="{users[coder]}">'
+                    f'<CodeRef targetGUID="{codes[tag]["guid"]}"/></Coding>'
+                )
                 summary.codings += 1
         xml.append("</PlainTextSelection>")
     xml.append("</TextSource>")

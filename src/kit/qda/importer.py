@@ -15,6 +15,7 @@ whose name is a note id of the study become ``data/coding/<user>.csv``
 (the tags of notes.csv) is not written back. Existing files are kept unless
 ``force``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -65,8 +66,9 @@ def import_codebook(repo_root: str | Path, path: str | Path, project: QdaProject
     for c in project.codes:
         name = rename.get(code_name(c.name), code_name(c.name))
         parent = rename.get(code_name(c.parent), code_name(c.parent)) if c.parent else None
-        incoming.append(Code(name=name, definition=c.description, parent=parent, guid=c.guid or None,
-                             color=_color(c.color)))
+        incoming.append(
+            Code(name=name, definition=c.description, parent=parent, guid=c.guid or None, color=_color(c.color))
+        )
     added, conflicts = merge_codes(target, incoming)
     report.added, report.conflicts = added, conflicts
     return report

@@ -12,6 +12,7 @@ What is read:
 * codings of plain-text selections: selection name (the kit writes note ids
   there), user (``Coding@creatingUser``, else the selection's creator) and code.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -57,8 +58,12 @@ def _xml_bytes(path: Path) -> bytes:
         with zipfile.ZipFile(path) as zf:
             names = {n.lower(): n for n in zf.namelist()}
             if PROJECT_FILE not in names:
-                raise QdaError(Problem(str(path), f"a .qdpx must hold {PROJECT_FILE}, found: "
-                                                  f"{', '.join(sorted(names)[:5]) or 'nothing'}"))
+                raise QdaError(
+                    Problem(
+                        str(path),
+                        f"a .qdpx must hold {PROJECT_FILE}, found: {', '.join(sorted(names)[:5]) or 'nothing'}",
+                    )
+                )
             return zf.read(names[PROJECT_FILE])
     return path.read_bytes()
 
@@ -78,8 +83,7 @@ def read_project(path: str | Path) -> QdaProject:
     if _local(root.tag) not in ("Project", "CodeBook"):
         raise QdaError(Problem(str(path), f"root element <{_local(root.tag)}>, expected <Project> or <CodeBook>"))
     out = QdaProject(origin=root.get("origin", ""))
-    codes_el = root if _local(root.tag) == "CodeBook" else next(
-        (e for e in root if _local(e.tag) == "CodeBook"), None)
+    codes_el = root if _local(root.tag) == "CodeBook" else next((e for e in root if _local(e.tag) == "CodeBook"), None)
     guid_name: dict[str, str] = {}
     if codes_el is not None:
         for codes in (e for e in codes_el if _local(e.tag) == "Codes"):

@@ -10,6 +10,7 @@ May import: the core, :mod:`kit.study` and :mod:`kit.panel` (the panel is an
 input of the stages that read it). It never imports the stages: it runs their
 notebooks. The CLI rebuilds the site index after a run.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

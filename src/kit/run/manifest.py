@@ -14,6 +14,7 @@ forgets its cache. It holds, per stage, the key, the digest of each input
 (to say *what* changed) and of each output (a missing or hand-edited output
 re-runs the stage). Only successful stages are recorded.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,10 +59,17 @@ class StageSpec:
 def stage_specs() -> dict[str, StageSpec]:
     """The stage table (``data/stages.yml``), keyed by notebook name, in run order."""
     rows = stage_table()
-    specs = {r["notebook"]: StageSpec(r["notebook"], tuple(r.get("reads", ())),
-                                      tuple(r.get("writes", ())), r.get("after"), tuple(r.get("env", ())),
-                                      tuple(r.get("panel", ())))
-             for r in rows}
+    specs = {
+        r["notebook"]: StageSpec(
+            r["notebook"],
+            tuple(r.get("reads", ())),
+            tuple(r.get("writes", ())),
+            r.get("after"),
+            tuple(r.get("env", ())),
+            tuple(r.get("panel", ())),
+        )
+        for r in rows
+    }
     for spec in specs.values():
         if spec.after is not None and spec.after not in specs:
             raise ValueError(f"stages.yml: {spec.notebook}: unknown 'after' {spec.after!r}")
@@ -105,8 +113,10 @@ def _notebook_digest(path: str, size: int, mtime_ns: int) -> str:
     except ValueError:
         return file_digest(path)  # not JSON: papermill will say so; any edit re-runs
     kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
-    cells = [(c.get("cell_type"), _text(c.get("source", "")), c.get("metadata", {}).get("tags", []))
-             for c in nb.get("cells", [])]
+    cells = [
+        (c.get("cell_type"), _text(c.get("source", "")), c.get("metadata", {}).get("tags", []))
+        for c in nb.get("cells", [])
+    ]
     return _digest_of({"kernel": kernel, "cells": cells})
 
 
@@ -150,8 +160,7 @@ def _dependency_versions() -> dict[str, str]:
         requirements = metadata.requires(DISTRIBUTION) or []
     except metadata.PackageNotFoundError:  # running from a source tree
         return {}
-    names = sorted({re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0] for r in requirements
-                    if "extra ==" not in r})
+    names = sorted({re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0] for r in requirements if "extra ==" not in r})
     versions = {}
     for name in names:
         try:
@@ -176,17 +185,26 @@ def study_files(study_dir: Path, patterns: Iterable[str]) -> list[Path]:
             # "data/**" means every file below data/ (Path.glob gives only folders for it
             # before Python 3.13).
             pattern = pattern + "/*" if pattern.endswith("**") else pattern
-            found.update(p for p in study_dir.glob(pattern) if p.is_file()
-                         # ".." parts lead to repository data (../../requests/*), not hidden files
-                         and not any(_skipped(Path(part)) for part in p.relative_to(study_dir).parts
-                                     if part != ".."))
+            found.update(
+                p
+                for p in study_dir.glob(pattern)
+                if p.is_file()
+                # ".." parts lead to repository data (../../requests/*), not hidden files
+                and not any(_skipped(Path(part)) for part in p.relative_to(study_dir).parts if part != "..")
+            )
         else:
             found.add(study_dir / pattern)  # absent -> "missing": creating it is a change
     return sorted(found)
 
 
-def stage_inputs(spec: StageSpec, study_dir: Path, notebook: Path, out_dir: Path,
-                 upstream_key: str | None, digests: dict[Path, str] | None = None) -> dict[str, str]:
+def stage_inputs(
+    spec: StageSpec,
+    study_dir: Path,
+    notebook: Path,
+    out_dir: Path,
+    upstream_key: str | None,
+    digests: dict[Path, str] | None = None,
+) -> dict[str, str]:
     """Name -> digest of everything ``spec``'s stage reads.
 
     ``upstream_key`` is the key of the ``after`` stage in this run (so a
@@ -302,8 +320,7 @@ class Manifest:
                 return f"{name} changed since it was written"
         return None
 
-    def record(self, spec: StageSpec, inputs: dict[str, str], seconds: float,
-               warnings: list | None = None) -> None:
+    def record(self, spec: StageSpec, inputs: dict[str, str], seconds: float, warnings: list | None = None) -> None:
         """Remember a successful run of ``spec``'s stage (with the warnings it raised) and save the manifest."""
         self.stages[spec.notebook] = {
             "key": stage_key(inputs),

@@ -9,6 +9,7 @@ Then one ``reports/`` is built beside the old one and swapped in, and the cost
 table is rewritten from the merged manifests for the next run's shards. The
 caller rebuilds the index (:func:`kit.site.index.refresh_index`).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,12 +38,17 @@ def _shard_record(folder: Path) -> dict:
     try:
         rec = read_json(path)
     except FileNotFoundError:
-        raise MergeError(f"{folder}: not a shard's reports (no {SHARD_JSON}; "
-                         "it is written by `kit run --shard K/N`)") from None
+        raise MergeError(
+            f"{folder}: not a shard's reports (no {SHARD_JSON}; it is written by `kit run --shard K/N`)"
+        ) from None
     except ValueError as exc:
         raise MergeError(f"{path}: unreadable ({exc})") from None
-    ok = (isinstance(rec, dict) and isinstance(rec.get("shard"), int) and isinstance(rec.get("of"), int)
-          and isinstance(rec.get("studies"), list))
+    ok = (
+        isinstance(rec, dict)
+        and isinstance(rec.get("shard"), int)
+        and isinstance(rec.get("of"), int)
+        and isinstance(rec.get("studies"), list)
+    )
     if not ok:
         raise MergeError(f"{path}: expected {{shard: K, of: N, studies: [...]}}, found {json.dumps(rec)[:80]}")
     return rec
@@ -80,13 +86,15 @@ def merge_shards(repo_root: Path, folders: list[Path], expected: list[str] | Non
     count = counts.pop()
     missing = [k for k in range(1, count + 1) if k not in records]
     if missing:
-        problems.append("missing shard" + ("s " if len(missing) > 1 else " ")
-                        + ", ".join(f"{k}/{count}" for k in missing))
+        problems.append(
+            "missing shard" + ("s " if len(missing) > 1 else " ") + ", ".join(f"{k}/{count}" for k in missing)
+        )
     if expected is not None and not missing:
         unrun = sorted(set(expected) - set(owner))
         if unrun:
-            problems.append(f"studies run by no shard: {', '.join(unrun)} "
-                            f"(did the shards restore different {COSTS_JSON}?)")
+            problems.append(
+                f"studies run by no shard: {', '.join(unrun)} (did the shards restore different {COSTS_JSON}?)"
+            )
     if problems:
         raise MergeError("cannot merge the shards' reports:\n  " + "\n  ".join(problems))
     reports = reports_root(repo_root)

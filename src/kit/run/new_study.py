@@ -3,6 +3,7 @@
 The folder is assembled in a temporary sibling and renamed into place, so a
 failure leaves nothing behind, and an existing folder is never touched.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,8 +38,7 @@ def study_yml_text(title: str, today: dt.date | None = None) -> str:
     start = today or dt.date.today()
     deadline = start + dt.timedelta(weeks=DEFAULT_WEEKS)
     safe_title = title.replace("\\", "\\\\").replace('"', '\\"')
-    return _scaffold("study.yml").format(title=safe_title, start_date=start.isoformat(),
-                                         deadline=deadline.isoformat())
+    return _scaffold("study.yml").format(title=safe_title, start_date=start.isoformat(), deadline=deadline.isoformat())
 
 
 def insights_yml_text() -> str:
@@ -63,8 +63,9 @@ def new_study(repo_root: Path, slug: str, title: str | None = None) -> Path:
         raise UsageError(f"templates missing: {', '.join(missing)} (run kit new from the repository root)")
     target.parent.mkdir(parents=True, exist_ok=True)
     with staged_dir(target, replace=False) as staging:
-        (staging / STUDY_FILE).write_text(study_yml_text(title or slug.replace("-", " ").capitalize()),
-                                           encoding="utf-8")
+        (staging / STUDY_FILE).write_text(
+            study_yml_text(title or slug.replace("-", " ").capitalize()), encoding="utf-8"
+        )
         (staging / INSIGHTS_FILE).write_text(insights_yml_text(), encoding="utf-8")
         data = staging / DATA_DIR
         (data / TRANSCRIPTS_DIR).mkdir(parents=True)

@@ -19,6 +19,7 @@ run in parallel in one process:
   after the last cell) — and a kernel that dies — become an error output in
   the running cell, so papermill marks that cell like any other exception.
 """
+
 from __future__ import annotations
 
 import os
@@ -148,8 +149,9 @@ class KitNotebookClient(PapermillNotebookClient):
                 if attempt == attempts:
                     for folder in self._socket_dirs:
                         shutil.rmtree(folder, ignore_errors=True)
-                    raise KernelStartError(f"kernel did not start ({attempts} attempts): "
-                                           f"{type(exc).__name__}: {exc}") from exc
+                    raise KernelStartError(
+                        f"kernel did not start ({attempts} attempts): {type(exc).__name__}: {exc}"
+                    ) from exc
                 logger.warning("kernel failed to start (%s); starting it again", exc)
         if self.watchdog is not None:
             self.watchdog.kernel_started(self.km)
@@ -178,7 +180,8 @@ def _mark_failed_cell(nb: Any, index: int | None, ename: str, evalue: str) -> No
         index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), 0)
     cell = nb.cells[index]
     cell.setdefault("outputs", []).append(
-        nbf.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]))
+        nbf.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+    )
     cell.metadata.setdefault("papermill", {})["exception"] = True
     nb.metadata.setdefault("papermill", {})["exception"] = True
 
@@ -187,33 +190,50 @@ class KitEngine(NBClientEngine):
     """papermill engine ``kit`` (see the module docstring)."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
-                                 stdout_file: Any = None, stderr_file: Any = None,
-                                 start_timeout: float = 60, execution_timeout: float | None = None,
-                                 **kwargs: Any) -> Any:
+    def execute_managed_notebook(
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        log_output: bool = False,
+        stdout_file: Any = None,
+        stderr_file: Any = None,
+        start_timeout: float = 60,
+        execution_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
         cwd = kwargs.pop("kit_cwd", None)
         watchdog: Watchdog | None = kwargs.pop("kit_watchdog", None)
         client = KitNotebookClient(
-            nb_man, kernel_name=kernel_name, timeout=execution_timeout,
-            startup_timeout=start_timeout, log=logger, log_output=log_output,
-            stdout_file=stdout_file, stderr_file=stderr_file,
+            nb_man,
+            kernel_name=kernel_name,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
             resources={"metadata": {"path": cwd}} if cwd else {},
-            shutdown_kernel="immediate", watchdog=watchdog,
+            shutdown_kernel="immediate",
+            watchdog=watchdog,
             start_retries=kwargs.pop("kit_start_retries", 1),
         )
         try:
             return client.execute()
         except CellTimeoutError:
-            _mark_failed_cell(nb_man.nb, client.current_cell, "CellTimeoutError",
-                              f"cell did not finish within {execution_timeout:g} s (--timeout)")
+            _mark_failed_cell(
+                nb_man.nb,
+                client.current_cell,
+                "CellTimeoutError",
+                f"cell did not finish within {execution_timeout:g} s (--timeout)",
+            )
         except DeadKernelError:
             if watchdog is not None and watchdog.expired:
-                message = (f"notebook did not finish within {watchdog.seconds:g} s "
-                           "(wall-clock limit); kernel stopped")
+                message = f"notebook did not finish within {watchdog.seconds:g} s (wall-clock limit); kernel stopped"
                 _mark_failed_cell(nb_man.nb, client.current_cell, "NotebookTimeout", message)
             elif watchdog is not None and watchdog.stopped:
-                _mark_failed_cell(nb_man.nb, client.current_cell, "Interrupted",
-                                  "the run was interrupted; kernel stopped")
+                _mark_failed_cell(
+                    nb_man.nb, client.current_cell, "Interrupted", "the run was interrupted; kernel stopped"
+                )
             else:
                 code = watchdog.exit_code() if watchdog is not None else None
                 message = "kernel died" + (f" (exit code {code})" if code is not None else "")

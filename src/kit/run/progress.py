@@ -1,4 +1,5 @@
 """Progress of a run: a live table on a terminal, compact log lines in CI."""
+
 from __future__ import annotations
 
 import sys
@@ -14,8 +15,13 @@ from kit.layout import STAGES
 from kit.run.runner import StudyResult
 from kit.run.stage_warnings import SHOWN
 
-_MARK = {"started": "[yellow]running[/]", "ok": "[green]done[/]", "cached": "[dim]up to date[/]",
-         "failed": "[bold red]FAILED[/]", "skipped": "[dim]skipped[/]"}
+_MARK = {
+    "started": "[yellow]running[/]",
+    "ok": "[green]done[/]",
+    "cached": "[dim]up to date[/]",
+    "failed": "[bold red]FAILED[/]",
+    "skipped": "[dim]skipped[/]",
+}
 _LOGGED = {"ok": "done", "failed": "FAILED"}  # plain mode: one line per executed notebook
 
 # A study's state in the live table, most important first: when the studies
@@ -58,8 +64,7 @@ class RunDisplay:
 
     def __enter__(self) -> "RunDisplay":
         if self.live:
-            self._live = Live(self._table(), console=self.console, refresh_per_second=4,
-                              transient=False)
+            self._live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
             self._live.__enter__()
         return self
 
@@ -79,9 +84,13 @@ class RunDisplay:
             elif status in _LOGGED:
                 elapsed = time.perf_counter() - self.started
                 why = self.reasons.get((study, stage))
-                print(f"[{elapsed:6.1f}s] {study} {stage}: {_LOGGED[status]}"
-                      + (f" {detail}" if detail else "") + (f" [{why}]" if why else ""),
-                      file=sys.stderr, flush=True)
+                print(
+                    f"[{elapsed:6.1f}s] {study} {stage}: {_LOGGED[status]}"
+                    + (f" {detail}" if detail else "")
+                    + (f" [{why}]" if why else ""),
+                    file=sys.stderr,
+                    flush=True,
+                )
 
     def shown(self) -> tuple[list[str], dict[str, int]]:
         """The studies that get a row of the live table, and the others counted by kind.
@@ -101,7 +110,8 @@ class RunDisplay:
         caption = None
         if hidden:
             caption = f"and {sum(hidden.values())} more: " + ", ".join(
-                f"{hidden[kind]} {kind}" for kind in _KINDS if kind in hidden)
+                f"{hidden[kind]} {kind}" for kind in _KINDS if kind in hidden
+            )
         table = Table(title="kit run", title_justify="left", caption=caption, caption_justify="left")
         table.add_column("study")
         for s in STAGES:
@@ -111,8 +121,9 @@ class RunDisplay:
             table.add_row(study, *[_MARK.get(stages.get(s, ""), "[dim]·[/]") for s in STAGES])
         return table
 
-    def summary(self, results: list[StudyResult], warnings: dict[str, list[str]] | None = None,
-                strict: bool = False) -> int:
+    def summary(
+        self, results: list[StudyResult], warnings: dict[str, list[str]] | None = None, strict: bool = False
+    ) -> int:
         """One line per study: status, time, and for failures the cell and message; returns the failures.
 
         ``warnings`` (study -> its stages' warnings) are counted on the
@@ -127,28 +138,40 @@ class RunDisplay:
             found = warnings.get(r.slug, []) if r.ok and not r.removed else []
             count = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
             if r.removed:
-                out.print(f"removed {r.slug}  (notebooks/{r.slug}/ no longer exists: its reports were deleted "
-                          "and leave the site)", highlight=False, markup=False)
+                out.print(
+                    f"removed {r.slug}  (notebooks/{r.slug}/ no longer exists: its reports were deleted "
+                    "and leave the site)",
+                    highlight=False,
+                    markup=False,
+                )
             elif r.ok and found and strict:
                 strict_failed += 1
-                out.print(f"FAILED  {r.slug}  ({len(found)} warning{'s' if len(found) != 1 else ''}, "
-                          "--strict)", highlight=False, markup=False)
+                out.print(
+                    f"FAILED  {r.slug}  ({len(found)} warning{'s' if len(found) != 1 else ''}, --strict)",
+                    highlight=False,
+                    markup=False,
+                )
             elif r.ok:
                 what = f"{r.seconds:.1f}s, {ran} run" if ran else "up to date"
                 out.print(f"ok      {r.slug}  ({what}{count})", highlight=False, markup=False)
             else:
-                out.print(f"FAILED  {r.slug}  ({r.seconds:.1f}s): {r.failure}", highlight=False,
-                          markup=False)
+                out.print(f"FAILED  {r.slug}  ({r.seconds:.1f}s): {r.failure}", highlight=False, markup=False)
             for line in found[:SHOWN]:
                 out.print(f"  warning: {line}", highlight=False, markup=False)
             if len(found) > SHOWN:
-                out.print(f"  ... and {len(found) - SHOWN} more in reports/{r.slug}/*.json (\"warnings\")",
-                          highlight=False, markup=False)
+                out.print(
+                    f'  ... and {len(found) - SHOWN} more in reports/{r.slug}/*.json ("warnings")',
+                    highlight=False,
+                    markup=False,
+                )
         results = [r for r in results if not r.removed]
         failed = sum(not r.ok for r in results) + strict_failed
         executed = sum(r.executed for r in results)
         cached = sum(s.status == "cached" for r in results for s in r.stages)
         elapsed = time.perf_counter() - self.started
-        out.print(f"{len(results) - failed} of {len(results)} studies ok; {executed} notebooks "
-                  f"executed, {cached} up to date ({elapsed:.1f}s)", highlight=False)
+        out.print(
+            f"{len(results) - failed} of {len(results)} studies ok; {executed} notebooks "
+            f"executed, {cached} up to date ({elapsed:.1f}s)",
+            highlight=False,
+        )
         return failed

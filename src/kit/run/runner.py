@@ -14,6 +14,7 @@ failed notebook is kept as ``reports/<slug>/<stem>.failed.ipynb`` (papermill
 marks the failing cell), later stages of that study are skipped, the other
 studies finish.
 """
+
 from __future__ import annotations
 
 import os
@@ -120,9 +121,11 @@ def prune_orphaned_reports(repo_root: Path, studies: list[Path]) -> list[str]:
     """
     reports = reports_root(repo_root)
     keep = {s.name for s in studies}
-    gone = sorted(d.name for d in reports.glob("*")
-                  if is_study_report_dir(d) and d.name not in keep
-                  and not (notebooks_root(repo_root) / d.name).is_dir())
+    gone = sorted(
+        d.name
+        for d in reports.glob("*")
+        if is_study_report_dir(d) and d.name not in keep and not (notebooks_root(repo_root) / d.name).is_dir()
+    )
     for slug in gone:
         shutil.rmtree(reports / slug)
     return gone
@@ -134,8 +137,7 @@ def study_parameters(study_dir: Path, repo_root: Path) -> dict:
     # which a run where nothing changed never needs.
     from kit.study.study_file import read_yaml_mapping
 
-    data = read_yaml_mapping(study_dir / STUDY_FILE, KitError, shown_as=study_dir.relative_to(repo_root)
-                             / STUDY_FILE)
+    data = read_yaml_mapping(study_dir / STUDY_FILE, KitError, shown_as=study_dir.relative_to(repo_root) / STUDY_FILE)
     params = to_jsonable(data)  # dates -> ISO strings, as `papermill -f` would give
     params["study_dir"] = str(study_dir.relative_to(repo_root))
     params["reports_dir"] = str(Path(REPORTS_DIR) / study_dir.name)
@@ -154,8 +156,9 @@ def _failure_from(exc: BaseException, slug: str, notebook: str) -> NotebookFailu
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[:1]
         cell = exc.exec_count if exc.exec_count is not None else exc.cell_index + 1
-        return NotebookFailure(slug, notebook, cell, f"{exc.ename}: {exc.evalue}",
-                               {"source": first[0] if first else ""})
+        return NotebookFailure(
+            slug, notebook, cell, f"{exc.ename}: {exc.evalue}", {"source": first[0] if first else ""}
+        )
     return NotebookFailure(slug, notebook, None, f"{type(exc).__name__}: {exc}".strip())
 
 
@@ -196,10 +199,18 @@ def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: 
             _ACTIVE.add(watchdog)
         try:
             papermill.execute_notebook(
-                str(notebook), str(output), parameters=params, engine_name=ENGINE_NAME,
-                kernel_name=opts.kernel_name, progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, execution_timeout=opts.timeout,
-                start_timeout=START_TIMEOUT, kit_cwd=str(repo_root), kit_watchdog=watchdog,
+                str(notebook),
+                str(output),
+                parameters=params,
+                engine_name=ENGINE_NAME,
+                kernel_name=opts.kernel_name,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=opts.timeout,
+                start_timeout=START_TIMEOUT,
+                kit_cwd=str(repo_root),
+                kit_watchdog=watchdog,
                 kit_start_retries=opts.start_retries,
             )
         finally:
@@ -218,15 +229,16 @@ def withdraw_outputs(out_dir: Path, failed_stage: str, manifest: Manifest) -> No
     specs = stage_specs()
     for name in INSIGHTS_EXPORTS:  # written beside insights.json, not listed in the stage table
         (out_dir / name).unlink(missing_ok=True)
-    for stage in STAGES[STAGES.index(failed_stage):]:
+    for stage in STAGES[STAGES.index(failed_stage) :]:
         (out_dir / stage).unlink(missing_ok=True)
         for name in specs[stage].writes:
             (out_dir / name).unlink(missing_ok=True)
         manifest.forget(stage)
 
 
-def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
-              on_event: EventSink | None = None) -> StudyResult:
+def run_study(
+    study_dir: Path, repo_root: Path, opts: RunOptions | None = None, on_event: EventSink | None = None
+) -> StudyResult:
     """Bring one study's reports up to date, stage by stage; never raises for a notebook failure."""
     opts = opts or RunOptions()
     repo_root = Path(repo_root)
@@ -248,8 +260,7 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
             continue
         spec = specs[stage]
         notebook = stage_notebook(study_dir, repo_root, stage)
-        inputs = stage_inputs(spec, study_dir, notebook, out_dir,
-                              keys.get(spec.after) if spec.after else None, digests)
+        inputs = stage_inputs(spec, study_dir, notebook, out_dir, keys.get(spec.after) if spec.after else None, digests)
         keys[stage] = stage_key(inputs)
         reason = "forced (--force)" if opts.force else manifest.reason_to_run(spec, inputs)
         if reason is None:
@@ -258,9 +269,15 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
             continue
         problem: NotebookFailure | None = None
         if not notebook.is_file():
-            problem = NotebookFailure(slug, stage, None, (
-                f"notebook not found: neither {study_dir.relative_to(repo_root)}/{stage} "
-                f"nor templates/{stage} exists"))
+            problem = NotebookFailure(
+                slug,
+                stage,
+                None,
+                (
+                    f"notebook not found: neither {study_dir.relative_to(repo_root)}/{stage} "
+                    f"nor templates/{stage} exists"
+                ),
+            )
         elif params is None:
             try:
                 params = study_parameters(study_dir, repo_root)
@@ -298,9 +315,16 @@ def run_study(study_dir: Path, repo_root: Path, opts: RunOptions | None = None,
     return result
 
 
-def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int | None = None,
-                timeout: float = DEFAULT_TIMEOUT, on_event: EventSink | None = None,
-                force: bool = False, shard: Shard | None = None, **options: object) -> list[StudyResult]:
+def run_studies(
+    repo_root: Path,
+    slugs: Iterable[str] | None = None,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_event: EventSink | None = None,
+    force: bool = False,
+    shard: Shard | None = None,
+    **options: object,
+) -> list[StudyResult]:
     """Run every (or the named) studies, in parallel, under a repository lock.
 
     With ``shard``, only that shard's share of all studies runs
@@ -329,8 +353,9 @@ def run_studies(repo_root: Path, slugs: Iterable[str] | None = None, jobs: int |
         return results + [StudyResult(slug, removed=True) for slug in removed]
 
 
-def _run_all(studies: list[Path], repo_root: Path, opts: RunOptions, jobs: int | None,
-             on_event: EventSink | None) -> list[StudyResult]:
+def _run_all(
+    studies: list[Path], repo_root: Path, opts: RunOptions, jobs: int | None, on_event: EventSink | None
+) -> list[StudyResult]:
     """Run ``studies`` on a thread pool; on Ctrl-C start nothing new and stop the running kernels."""
     workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")

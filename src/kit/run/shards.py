@@ -32,6 +32,7 @@ count and the studies it ran) and removes the reports of studies that are not
 its own (moved to another shard, or deleted), so its ``reports/`` holds
 exactly its share; :mod:`kit.run.merge` combines the shards' folders.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -168,6 +169,5 @@ def prepare_shard_reports(repo_root: Path, mine: list[Path], shard: Shard) -> li
     gone = sorted(d.name for d in reports.glob("*") if is_study_report_dir(d) and d.name not in keep)
     for slug in gone:
         shutil.rmtree(reports / slug)
-    atomic_write_json(reports / SHARD_JSON, {"shard": shard.index, "of": shard.count,
-                                             "studies": sorted(keep)})
+    atomic_write_json(reports / SHARD_JSON, {"shard": shard.index, "of": shard.count, "studies": sorted(keep)})
     return gone

@@ -13,6 +13,7 @@ Plan warnings name a section of study.yml (``study.yml (discussion guide):
 ...``); data and insight warnings already start with ``file:line``. A
 message repeated by two stages is listed once.
 """
+
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@ is ``kit site``.
 
 May import: the core and :mod:`kit.study`; it reads the stages' JSON outputs.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

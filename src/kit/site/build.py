@@ -7,6 +7,7 @@ First the repository index (``reports/index.json``) and the generated
 nbconvert. Either way the new site is built beside the old one and swapped
 in only when complete, so a failed build leaves the previous ``_site/`` in place.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,11 +41,21 @@ from kit.site.synthesis_facts import FACTS_RECORD, read_synthesis_facts
 
 # The Quarto project's own files at the repository root (everything else of
 # the site is generated into studies/ by `kit site`).
-PROJECT_FILES = ("_quarto.yml", "index.qmd", "insights.qmd", "playbook.qmd", "codebook.qmd",
-                 "_playbook-intro.md", "panel.qmd", "site-theme.scss")
-QUARTO_HINT = ("Quarto was not found on PATH: built a static preview instead. "
-               "For the full site install Quarto (https://quarto.org/docs/get-started/) "
-               "or `pip install '.[quarto]'`.")
+PROJECT_FILES = (
+    "_quarto.yml",
+    "index.qmd",
+    "insights.qmd",
+    "playbook.qmd",
+    "codebook.qmd",
+    "_playbook-intro.md",
+    "panel.qmd",
+    "site-theme.scss",
+)
+QUARTO_HINT = (
+    "Quarto was not found on PATH: built a static preview instead. "
+    "For the full site install Quarto (https://quarto.org/docs/get-started/) "
+    "or `pip install '.[quarto]'`."
+)
 
 
 class SiteBuildError(KitError):
@@ -83,8 +94,15 @@ def tidy_search_index(site_dir: Path) -> None:
     write_fresh(path, json.dumps(kept, ensure_ascii=False, indent=2))
 
 
-def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | None = None,
-                  studies: list[pages.StudyPages] | None = None, *, full: bool = False, echo=None) -> Path:
+def render_quarto(
+    repo_root: Path,
+    quarto: str,
+    before_publish: BeforePublish | None = None,
+    studies: list[pages.StudyPages] | None = None,
+    *,
+    full: bool = False,
+    echo=None,
+) -> Path:
     """Render with Quarto into a staging folder, then swap it in.
 
     With the previous site's record (:mod:`kit.site.incremental`) and not
@@ -96,8 +114,7 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
     studies = studies if studies is not None else pages.collect_studies(repo_root, {})
     # A lone study's sidebar comes with an empty second one (pages.navigation): when that
     # changes, Quarto's navigation of every page may change with it.
-    shared = digest(shared_key(repo_root, "quarto", [repo_root / name for name in PROJECT_FILES]),
-                    len(studies) == 1)
+    shared = digest(shared_key(repo_root, "quarto", [repo_root / name for name in PROJECT_FILES]), len(studies) == 1)
     keys = study_page_keys(shared, studies, pages.published_digests(repo_root))
     record = SiteRecord("quarto", shared) if full else SiteRecord.load(site_dir, "quarto", shared)
     partial = bool(record.pages) and site_dir.is_dir()
@@ -116,8 +133,9 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
             for old in [*published.glob(f"*/{NOTEBOOK_SOURCE_DIR}"), published / SITE_ASSETS_DIR]:
                 shutil.rmtree(old, ignore_errors=True)
             targets = listing_pages(repo_root) + changed
-        proc = subprocess.run([quarto, "render", *targets, "--output-dir", staging.name], cwd=repo_root,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [quarto, "render", *targets, "--output-dir", staging.name], cwd=repo_root, capture_output=True, text=True
+        )
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
             raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
@@ -128,8 +146,10 @@ def render_quarto(repo_root: Path, quarto: str, before_publish: BeforePublish | 
         if before_publish:
             before_publish(staging)
     if echo:
-        echo(f"quarto: rendered {len(changed)} of {len(keys)} study pages"
-             + (", the others unchanged" if partial else " (full build)"))
+        echo(
+            f"quarto: rendered {len(changed)} of {len(keys)} study pages"
+            + (", the others unchanged" if partial else " (full build)")
+        )
     return site_dir
 
 
@@ -157,13 +177,20 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
     codebook_md = codebook_markdown(codebook_data(repo_root, slugs, facts))
     # The panel's counts as of the day the site is built (eligibility changes with the date).
     panel_md = panel_markdown(panel_data(repo_root, dt.date.today()))
-    studies = pages.write_studies_dir(repo_root, index, playbook_md, panel_md, codebook_md, reuse=not full,
-                                      keep={FACTS_RECORD: facts_record})
+    studies = pages.write_studies_dir(
+        repo_root, index, playbook_md, panel_md, codebook_md, reuse=not full, keep={FACTS_RECORD: facts_record}
+    )
     return index, studies
 
 
-def build_site(repo_root: Path, *, use_quarto: bool | None = None,
-               echo=print, before_publish: BeforePublish | None = None, full: bool = False) -> Path:
+def build_site(
+    repo_root: Path,
+    *,
+    use_quarto: bool | None = None,
+    echo=print,
+    before_publish: BeforePublish | None = None,
+    full: bool = False,
+) -> Path:
     """Build ``_site/``: Quarto when available (or asked), else the preview.
 
     Either way ``reports/index.json`` and ``studies/`` are refreshed first, and
@@ -177,16 +204,17 @@ def build_site(repo_root: Path, *, use_quarto: bool | None = None,
         return _build_site(repo_root, use_quarto, echo, before_publish, full)
 
 
-def _build_site(repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None,
-                full: bool) -> Path:
+def _build_site(
+    repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None, full: bool
+) -> Path:
     quarto = quarto_path()
     if use_quarto and not quarto:
-        raise SiteBuildError("quarto requested but not found on PATH "
-                             "(https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)")
+        raise SiteBuildError(
+            "quarto requested but not found on PATH (https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)"
+        )
     index, studies = prepare(repo_root, full=full)
     if quarto and use_quarto is not False:
         return render_quarto(repo_root, quarto, before_publish, studies, full=full, echo=echo)
     if use_quarto is None:
         echo(QUARTO_HINT)
-    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish,
-                                 full=full, echo=echo)
+    return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish, full=full, echo=echo)

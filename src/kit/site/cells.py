@@ -25,6 +25,7 @@
   any other code stays on the page, folded. A cell that opens a form
   (``kit.forms``) is for JupyterLab users and is left out of the site.
 """
+
 from __future__ import annotations
 
 import ast
@@ -44,8 +45,11 @@ RAW_HTML_FLAG = "kit-raw-html"  # output metadata key marking a wrapped HTML out
 PLOTLY_ASSET = f"{SITE_ASSETS_DIR}/{PLOTLY_JS}"  # under studies/, like every study folder
 # plotly.js inlined by plotly's own notebook renderer (or by kit.display.chart before 2026-12):
 # plotly.js starts with its licence header ("* plotly.js v3.0.1 ... Plotly, Inc.").
-_INLINE_PLOTLY = re.compile(r"<script[^>]*>(?:(?!</script>).){0,2000}?\* plotly\.js v\d+\.\d+\.\d+"
-                            r".*?</script>", re.S)
+_INLINE_PLOTLY = re.compile(
+    r"<script[^>]*>(?:(?!</script>).){0,2000}?\* plotly\.js v\d+\.\d+\.\d+"
+    r".*?</script>",
+    re.S,
+)
 _FENCE_RUN = re.compile(r"^\s*(`{3,})", re.M)
 
 
@@ -97,8 +101,11 @@ def plain_as_html(output: dict) -> dict:
         return output
     text = cell_text(text)
     pre = f'<pre class="kit-output">{html_escape(text)}</pre>'
-    return {"output_type": "display_data", "metadata": {RAW_HTML_FLAG: True},
-            "data": {"text/markdown": raw_html_markdown(pre)}}
+    return {
+        "output_type": "display_data",
+        "metadata": {RAW_HTML_FLAG: True},
+        "data": {"text/markdown": raw_html_markdown(pre)},
+    }
 
 
 def unwrap_html(output: dict) -> None:
@@ -130,8 +137,10 @@ def plotly_loader(href: str) -> str:
     as an anonymous AMD module (a console error) instead of the global
     ``Plotly``. ``define`` is hidden while it loads.
     """
-    return ("<script>window.__kitDefine = window.define; window.define = undefined;</script>"
-            f'<script src="{href}"></script><script>window.define = window.__kitDefine;</script>')
+    return (
+        "<script>window.__kitDefine = window.define; window.define = undefined;</script>"
+        f'<script src="{href}"></script><script>window.define = window.__kitDefine;</script>'
+    )
 
 
 def share_plotly(data: dict, href: str, page_loads_plotly: bool) -> bool:
@@ -146,8 +155,9 @@ def share_plotly(data: dict, href: str, page_loads_plotly: bool) -> bool:
     if spec is not None and "text/html" not in data:
         import plotly.io as pio
 
-        data["text/html"] = pio.to_html(spec, full_html=False, include_plotlyjs=False,
-                                        config=spec.get("config") if isinstance(spec, dict) else None)
+        data["text/html"] = pio.to_html(
+            spec, full_html=False, include_plotlyjs=False, config=spec.get("config") if isinstance(spec, dict) else None
+        )
     if "text/html" not in data:
         return page_loads_plotly
     html = link_plotly(cell_text(data["text/html"]), href)

@@ -13,6 +13,7 @@ The output is Markdown, like the playbook: Quarto includes it in
 ``codebook.qmd``; the preview converts it with mistune. Every value passes
 :func:`kit.display.markdown_text`, so no text can become a link or HTML.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -25,8 +26,7 @@ from kit.site.synthesis_facts import SynthesisFacts, read_synthesis_facts
 from kit.study.codebook import Codebook, load_codebook
 
 
-def codebook_data(repo_root: Path, slugs: list[str],
-                  facts: dict[str, SynthesisFacts] | None = None) -> dict[str, Any]:
+def codebook_data(repo_root: Path, slugs: list[str], facts: dict[str, SynthesisFacts] | None = None) -> dict[str, Any]:
     """Codes in hierarchy order with usage per study; tags outside the codebook; agreement per study.
 
     ``facts``: each study's synthesis facts when the build has them already
@@ -53,25 +53,45 @@ def codebook_data(repo_root: Path, slugs: list[str],
         coding = facts[slug].agreement or {}
         overall = coding.get("overall") or {}
         if overall:
-            agreement[slug] = {"alpha": overall.get("alpha"), "band": overall.get("alpha_band"),
-                               "coders": len(coding.get("coders") or [])}
+            agreement[slug] = {
+                "alpha": overall.get("alpha"),
+                "band": overall.get("alpha_band"),
+                "coders": len(coding.get("coders") or []),
+            }
     studies = sorted(usage)
     rows = []
 
     def add(name: str, depth: int) -> None:
         code = book.codes[name]
-        rows.append({"name": name, "depth": depth, "definition": code.definition, "include": code.include,
-                     "exclude": code.exclude, "synonyms": code.synonyms, "status": code.status,
-                     "merged_into": code.merged_into, "uses": {s: usage[s][name] for s in studies}})
+        rows.append(
+            {
+                "name": name,
+                "depth": depth,
+                "definition": code.definition,
+                "include": code.include,
+                "exclude": code.exclude,
+                "synonyms": code.synonyms,
+                "status": code.status,
+                "merged_into": code.merged_into,
+                "uses": {s: usage[s][name] for s in studies},
+            }
+        )
         for child in sorted(book.children(name)):
             add(child, depth + 1)
 
     for name in sorted(n for n, c in book.codes.items() if c.parent is None):
         add(name, 0)
-    unknown = {t: {s: usage[s][t] for s in studies if usage[s][t]}
-               for t in sorted({t for s in studies for t in usage[s]} - set(book.codes))}
-    return {"codes": rows, "studies": studies, "unknown": unknown, "agreement": agreement,
-            "has_codebook": bool(book.codes)}
+    unknown = {
+        t: {s: usage[s][t] for s in studies if usage[s][t]}
+        for t in sorted({t for s in studies for t in usage[s]} - set(book.codes))
+    }
+    return {
+        "codes": rows,
+        "studies": studies,
+        "unknown": unknown,
+        "agreement": agreement,
+        "has_codebook": bool(book.codes),
+    }
 
 
 def codebook_markdown(data: dict[str, Any]) -> str:
@@ -79,38 +99,63 @@ def codebook_markdown(data: dict[str, Any]) -> str:
     if data.get("error"):
         return f"The codebook cannot be read: {md(data['error'])}\n"
     if not data.get("has_codebook"):
-        return ("No `codebook.yml` yet: add one at the repository root to give every study's tags one "
-                "definition (see the README, 'The codebook').\n")
+        return (
+            "No `codebook.yml` yet: add one at the repository root to give every study's tags one "
+            "definition (see the README, 'The codebook').\n"
+        )
     studies = data["studies"]
-    out = ["## Codes", "",
-           "Each code's definition, what it includes and excludes, its synonyms (tags that mean the same: "
-           "use the code instead) and how many notes of each study carry it.", "",
-           "| Code | Definition | Include | Exclude | Synonyms | " + " | ".join(md(s) for s in studies)
-           + (" |" if studies else "") + (" Total |" if studies else ""),
-           "|---|---|---|---|---|" + "---|" * (len(studies) + (1 if studies else 0))]
+    out = [
+        "## Codes",
+        "",
+        "Each code's definition, what it includes and excludes, its synonyms (tags that mean the same: "
+        "use the code instead) and how many notes of each study carry it.",
+        "",
+        "| Code | Definition | Include | Exclude | Synonyms | "
+        + " | ".join(md(s) for s in studies)
+        + (" |" if studies else "")
+        + (" Total |" if studies else ""),
+        "|---|---|---|---|---|" + "---|" * (len(studies) + (1 if studies else 0)),
+    ]
     for row in data["codes"]:
         name = ("↳ " * row["depth"]) + md(row["name"])
         if row["status"] == "retired":
             name += f" (retired: use {md(row['merged_into'])})"
         uses = [row["uses"].get(s, 0) for s in studies]
-        cells = [name, md(row["definition"]) or "–", md("; ".join(row["include"])) or "–",
-                 md("; ".join(row["exclude"])) or "–", md(", ".join(row["synonyms"])) or "–",
-                 *[str(n) for n in uses]]
+        cells = [
+            name,
+            md(row["definition"]) or "–",
+            md("; ".join(row["include"])) or "–",
+            md("; ".join(row["exclude"])) or "–",
+            md(", ".join(row["synonyms"])) or "–",
+            *[str(n) for n in uses],
+        ]
         if studies:
             cells.append(str(sum(uses)))
         out.append("| " + " | ".join(cells) + " |")
     if data["unknown"]:
-        out += ["", "## Tags outside the codebook", "",
-                "Tags the studies use that are neither a code nor a synonym: add them to `codebook.yml` "
-                "(or as a synonym of the code they mean) so cross-study search finds their evidence.", "",
-                "| Tag | Used in |", "|---|---|"]
+        out += [
+            "",
+            "## Tags outside the codebook",
+            "",
+            "Tags the studies use that are neither a code nor a synonym: add them to `codebook.yml` "
+            "(or as a synonym of the code they mean) so cross-study search finds their evidence.",
+            "",
+            "| Tag | Used in |",
+            "|---|---|",
+        ]
         for tag, where in data["unknown"].items():
             out.append(f"| {md(tag)} | {md(', '.join(f'{s} ({n})' for s, n in where.items()))} |")
     if data["agreement"]:
-        out += ["", "## Agreement between coders", "",
-                "Where a study was double-coded: Krippendorff's alpha pooled over every note x code decision "
-                "(0.800 and up reliable, 0.667 and up tentative).", "",
-                "| Study | Coders | Alpha | Band |", "|---|---|---|---|"]
+        out += [
+            "",
+            "## Agreement between coders",
+            "",
+            "Where a study was double-coded: Krippendorff's alpha pooled over every note x code decision "
+            "(0.800 and up reliable, 0.667 and up tentative).",
+            "",
+            "| Study | Coders | Alpha | Band |",
+            "|---|---|---|---|",
+        ]
         for slug, a in data["agreement"].items():
             alpha = "–" if a["alpha"] is None else f"{a['alpha']:.3f}"
             out.append(f"| {md(slug)} | {a['coders']} | {alpha} | {md(a['band'] or 'undefined')} |")

@@ -16,6 +16,7 @@ links (instant, and no extra space); a page about to be rewritten is unlinked
 first, so the previous site is never modified in place and stays intact when
 the new build fails. ``kit site --full`` ignores the record.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,11 +49,14 @@ def shared_key(repo_root: Path, engine: str, extra: Iterable[Path] = ()) -> str:
     """What every page depends on: engine, kit version and code, page templates, project files."""
     # Labelled by role, not by absolute path: where the kit is installed, next to where
     # the repository is, must not change the order (a CI runner rebuilt every page).
-    named = ([(f"kit/site/{p.name}", p) for p in _CODE.glob("*.py")]
-             + [(f"kit/data/{p.name}", p) for p in _DATA.glob("preview*")]
-             + [(f"project/{Path(p).name}", Path(p)) for p in extra])
-    contents = sorted((label, hashlib.sha256(p.read_bytes() if p.is_file() else b"missing").hexdigest())
-                      for label, p in named)
+    named = (
+        [(f"kit/site/{p.name}", p) for p in _CODE.glob("*.py")]
+        + [(f"kit/data/{p.name}", p) for p in _DATA.glob("preview*")]
+        + [(f"project/{Path(p).name}", Path(p)) for p in extra]
+    )
+    contents = sorted(
+        (label, hashlib.sha256(p.read_bytes() if p.is_file() else b"missing").hexdigest()) for label, p in named
+    )
     return digest(engine, __version__, contents)
 
 
@@ -71,8 +75,13 @@ class SiteRecord:
             data = read_json(Path(site_dir) / RECORD)
         except (FileNotFoundError, ValueError):
             return cls(engine, shared)
-        ok = (isinstance(data, dict) and data.get("format") == RECORD_FORMAT and data.get("engine") == engine
-              and data.get("shared") == shared and isinstance(data.get("pages"), dict))
+        ok = (
+            isinstance(data, dict)
+            and data.get("format") == RECORD_FORMAT
+            and data.get("engine") == engine
+            and data.get("shared") == shared
+            and isinstance(data.get("pages"), dict)
+        )
         return cls(engine, shared, data["pages"] if ok else {})
 
     def unchanged(self, rel: str, key: str, site_dir: Path) -> bool:
@@ -81,8 +90,12 @@ class SiteRecord:
         return isinstance(entry, dict) and entry.get("key") == key and (Path(site_dir) / rel).is_file()
 
     def save(self, site_dir: Path) -> None:
-        data = {"format": RECORD_FORMAT, "engine": self.engine, "shared": self.shared,
-                "pages": dict(sorted(self.pages.items()))}
+        data = {
+            "format": RECORD_FORMAT,
+            "engine": self.engine,
+            "shared": self.shared,
+            "pages": dict(sorted(self.pages.items())),
+        }
         path = Path(site_dir) / RECORD
         path.unlink(missing_ok=True)
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -90,6 +103,7 @@ class SiteRecord:
 
 def link_tree(src: Path, dst: Path) -> None:
     """Fill ``dst`` (existing, empty) with hard links to every file of ``src`` (copies across devices)."""
+
     def link(s: str, d: str) -> None:
         try:
             os.link(s, d)

@@ -15,6 +15,7 @@ writes an index that includes everyone.
 :func:`export_insights` writes a study's insights and recommendations as
 CSV (and recommendations as JSON) for spreadsheets and trackers.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,9 +49,15 @@ def index_entries(result: InsightsJson) -> tuple[dict, list[dict]]:
     slug = s.slug
     owners = [o for o in (s.pm_owner, s.uxr_owner) if o]
     study = {
-        "slug": slug, "title": s.title, "date": s.date, "start_date": s.start_date,
-        "product_area": s.product_area, "feature": s.feature, "status": s.status,
-        "owners": owners, "participant_count": s.participant_count,
+        "slug": slug,
+        "title": s.title,
+        "date": s.date,
+        "start_date": s.start_date,
+        "product_area": s.product_area,
+        "feature": s.feature,
+        "status": s.status,
+        "owners": owners,
+        "participant_count": s.participant_count,
         "insight_count": len(result.insights),
         "open_questions": [q.id for q in result.open_questions],
         "recommendation_statuses": dict(sorted(Counter(r.status for r in result.recommendations).items())),
@@ -60,25 +67,35 @@ def index_entries(result: InsightsJson) -> tuple[dict, list[dict]]:
     entries = []
     for ins in result.insights:
         recs = ins.recommendations
-        entries.append({
-            "id": f"{slug}/{ins.id}",
-            "study": slug, "study_title": s.title, "date": s.date,
-            "product_area": s.product_area, "study_status": s.status, "owners": owners,
-            "participant_count": s.participant_count,
-            "insight": ins.id, "statement": ins.statement, "tags": ins.tags,
-            "answers": ins.answers,
-            "confidence": ins.confidence.level,
-            "confidence_reasons": ins.confidence.reasons,
-            "recommendations": [r.model_dump(include={"id", "action", "owner", "metric", "priority",
-                                                      "status", "decided_on"}) for r in recs],
-            "recommendation_statuses": sorted({r.status for r in recs}),
-            "href": insight_href(slug, ins.id),
-            # Quarto listing fields (title/description/categories/date/path):
-            "title": ins.statement,
-            "description": f"{s.title} · {ins.id} · confidence {ins.confidence.level}",
-            "categories": sorted(set(ins.tags) | {s.product_area}),
-            "path": insight_href(slug, ins.id),
-        })
+        entries.append(
+            {
+                "id": f"{slug}/{ins.id}",
+                "study": slug,
+                "study_title": s.title,
+                "date": s.date,
+                "product_area": s.product_area,
+                "study_status": s.status,
+                "owners": owners,
+                "participant_count": s.participant_count,
+                "insight": ins.id,
+                "statement": ins.statement,
+                "tags": ins.tags,
+                "answers": ins.answers,
+                "confidence": ins.confidence.level,
+                "confidence_reasons": ins.confidence.reasons,
+                "recommendations": [
+                    r.model_dump(include={"id", "action", "owner", "metric", "priority", "status", "decided_on"})
+                    for r in recs
+                ],
+                "recommendation_statuses": sorted({r.status for r in recs}),
+                "href": insight_href(slug, ins.id),
+                # Quarto listing fields (title/description/categories/date/path):
+                "title": ins.statement,
+                "description": f"{s.title} · {ins.id} · confidence {ins.confidence.level}",
+                "categories": sorted(set(ins.tags) | {s.product_area}),
+                "path": insight_href(slug, ins.id),
+            }
+        )
     return study, entries
 
 
@@ -105,9 +122,13 @@ def build_index(reports_root: str | Path) -> dict:
         studies.sort(key=lambda s: (s["date"], s["slug"]), reverse=True)
         order = {s["slug"]: n for n, s in enumerate(studies)}
         insights.sort(key=lambda e: (order[e["study"]], _num(e["insight"])))
-        index = {"version": INDEX_VERSION, "studies": studies, "insights": insights,
-                 "tags": sorted({t for e in insights for t in e["tags"]}),
-                 "product_areas": sorted({s["product_area"] for s in studies}),
-                 "skipped": skipped}
+        index = {
+            "version": INDEX_VERSION,
+            "studies": studies,
+            "insights": insights,
+            "tags": sorted({t for e in insights for t in e["tags"]}),
+            "product_areas": sorted({s["product_area"] for s in studies}),
+            "skipped": skipped,
+        }
         atomic_write_json(root / INDEX_JSON, index)
     return index

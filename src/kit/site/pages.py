@@ -28,6 +28,7 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
 """
+
 from __future__ import annotations
 
 import copy
@@ -94,28 +95,46 @@ def _plan_info(reports: Path, slug: str) -> dict[str, Any]:
     try:
         plan = read_plan(reports / slug / PLAN_JSON).plan
     except StageOrderError:  # no usable plan.json: the slug stands in for the title
-        return {"slug": slug, "title": slug, "product_area": "", "status": "", "start_date": None,
-                "date": "", "owners": [], "participant_count": 0, "insight_count": 0}
+        return {
+            "slug": slug,
+            "title": slug,
+            "product_area": "",
+            "status": "",
+            "start_date": None,
+            "date": "",
+            "owners": [],
+            "participant_count": 0,
+            "insight_count": 0,
+        }
     owners = [o for o in (plan.pm_owner, plan.uxr_owner) if o]
-    return {"slug": slug, "title": plan.title, "product_area": plan.product_area, "status": plan.status,
-            "start_date": plan.start_date.isoformat(),
-            "date": plan.deadline.isoformat() if plan.deadline else "",
-            "owners": owners, "participant_count": 0, "insight_count": 0}
+    return {
+        "slug": slug,
+        "title": plan.title,
+        "product_area": plan.product_area,
+        "status": plan.status,
+        "start_date": plan.start_date.isoformat(),
+        "date": plan.deadline.isoformat() if plan.deadline else "",
+        "owners": owners,
+        "participant_count": 0,
+        "insight_count": 0,
+    }
 
 
 def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
     """Every study with at least one executed stage notebook, index order first."""
     reports = reports_root(repo_root)
     by_slug = {s["slug"]: s for s in index.get("studies", [])}
-    slugs = list(by_slug) + sorted(p.name for p in reports.glob("*")
-                                   if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in by_slug)
+    slugs = list(by_slug) + sorted(
+        p.name for p in reports.glob("*") if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in by_slug
+    )
     if SITE_ASSETS_DIR in slugs:  # the shared assets' folder lies beside the study folders
-        raise KitError(f"{reports / SITE_ASSETS_DIR}: the study slug {SITE_ASSETS_DIR!r} is reserved for "
-                       "the site's shared files; rename the study (notebooks/<slug>/ and reports/<slug>/)")
+        raise KitError(
+            f"{reports / SITE_ASSETS_DIR}: the study slug {SITE_ASSETS_DIR!r} is reserved for "
+            "the site's shared files; rename the study (notebooks/<slug>/ and reports/<slug>/)"
+        )
     studies = []
     for slug in slugs:
-        pages = [(stem, label) for stem, label in STAGE_PAGES.items()
-                 if (reports / slug / f"{stem}.ipynb").is_file()]
+        pages = [(stem, label) for stem, label in STAGE_PAGES.items() if (reports / slug / f"{stem}.ipynb").is_file()]
         if not pages:
             continue
         info = by_slug.get(slug) or _plan_info(reports, slug)
@@ -146,12 +165,14 @@ def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     put into the page as HTML without escaping: each is HTML-escaped. The preview
     escapes on its own and uses the plain items.
     """
+
     def one(key: str, value: Any) -> Any:
         if key == "categories":
             return [html.escape(str(c), quote=True) for c in value]
         if key in LITERAL_LISTING_FIELDS or not isinstance(value, str):
             return value
         return markdown_text(value)
+
     return [{k: one(k, v) for k, v in item.items()} for item in items]
 
 
@@ -168,8 +189,10 @@ def source_link_markdown(stem: str, nb: dict) -> str:
     """The note at the end of a study page pointing to its code (inputs are hidden on the page)."""
     ran = _source_path(nb)
     origin = f" It ran from `{ran}` in the repository." if ran else ""
-    return (f"The code behind this page: [{stem}.ipynb]({NOTEBOOK_SOURCE_DIR}/{stem}.ipynb) "
-            f"(the notebook's cells, without outputs).{origin}")
+    return (
+        f"The code behind this page: [{stem}.ipynb]({NOTEBOOK_SOURCE_DIR}/{stem}.ipynb) "
+        f"(the notebook's cells, without outputs).{origin}"
+    )
 
 
 def published_notebook(nb: dict, title: str | None = None, *, stem: str | None = None) -> dict:
@@ -184,8 +207,7 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
     """
     nb = copy.deepcopy(nb)
     nb.get("metadata", {}).pop("widgets", None)
-    cells = [c for c in nb.get("cells", [])
-             if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    cells = [c for c in nb.get("cells", []) if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
     if title is not None:
         for cell in cells:
             if cell.get("cell_type") == "markdown":
@@ -193,8 +215,7 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
                 if src.startswith("# "):
                     cell["source"] = src.split("\n", 1)[1].lstrip("\n") if "\n" in src else ""
                 break
-        front = ("---\n" + yaml.safe_dump({"title": quarto_title(title)}, allow_unicode=True, sort_keys=False)
-                 + "---\n")
+        front = "---\n" + yaml.safe_dump({"title": quarto_title(title)}, allow_unicode=True, sort_keys=False) + "---\n"
         cells.insert(0, {"cell_type": "raw", "id": "kit-front-matter", "metadata": {}, "source": front})
     for cell in cells:  # a widget view needs a kernel (and a CDN manager): keep its static fallback
         for out in cell.get("outputs", []):
@@ -205,8 +226,11 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
     if stem is not None:
         plotly_href = cells_mod.plotly_asset_href(1)  # pages are studies/<slug>/<stem>.html
         page_loads_plotly = False
-        cells = [c for c in cells if c.get("cell_type") != "code"
-                 or not cells_mod.opens_a_form(cells_mod.cell_text(c.get("source")))]
+        cells = [
+            c
+            for c in cells
+            if c.get("cell_type") != "code" or not cells_mod.opens_a_form(cells_mod.cell_text(c.get("source")))
+        ]
         for cell in cells:
             if cell.get("cell_type") != "code":
                 continue
@@ -222,8 +246,9 @@ def published_notebook(nb: dict, title: str | None = None, *, stem: str | None =
                 if isinstance(data, dict):
                     page_loads_plotly = cells_mod.share_plotly(data, plotly_href, page_loads_plotly)
                     cells_mod.wrap_html(out)
-        cells.append({"cell_type": "markdown", "id": "kit-source-link", "metadata": {},
-                      "source": source_link_markdown(stem, nb)})
+        cells.append(
+            {"cell_type": "markdown", "id": "kit-source-link", "metadata": {}, "source": source_link_markdown(stem, nb)}
+        )
     nb["cells"] = cells
     return nb
 
@@ -261,14 +286,23 @@ def _present(item: dict[str, Any]) -> dict[str, Any]:
 
 def study_listing_items(studies: list[StudyPages]) -> list[dict[str, Any]]:
     """Items of the studies listing (index.qmd)."""
-    return [_present({
-        "title": s.title, "path": s.main_page, "date": s.info.get("date") or None,
-        "product-area": s.info.get("product_area", ""), "status": s.info.get("status", ""),
-        "dates": _date_range(s.info), "owners": ", ".join(s.info.get("owners", [])),
-        "participants": int(s.info.get("participant_count") or 0),
-        "insights": int(s.info.get("insight_count") or 0),
-        "categories": [c for c in (s.info.get("product_area"), s.info.get("status")) if c],
-    }) for s in studies]
+    return [
+        _present(
+            {
+                "title": s.title,
+                "path": s.main_page,
+                "date": s.info.get("date") or None,
+                "product-area": s.info.get("product_area", ""),
+                "status": s.info.get("status", ""),
+                "dates": _date_range(s.info),
+                "owners": ", ".join(s.info.get("owners", [])),
+                "participants": int(s.info.get("participant_count") or 0),
+                "insights": int(s.info.get("insight_count") or 0),
+                "categories": [c for c in (s.info.get("product_area"), s.info.get("status")) if c],
+            }
+        )
+        for s in studies
+    ]
 
 
 def insight_categories(entry: dict) -> list[str]:
@@ -284,21 +318,36 @@ def insight_categories(entry: dict) -> list[str]:
 
 def insight_listing_items(index: dict) -> list[dict[str, Any]]:
     """Items of the insights listing (insights.qmd): one per insight, linking to its card."""
-    return [_present({
-        "title": e["statement"], "path": e["href"], "date": e.get("date") or None,
-        "study": e.get("study_title", e.get("study", "")), "insight": e.get("insight", ""),
-        "product-area": e.get("product_area", ""), "confidence": e.get("confidence", ""),
-        "recommendations": ", ".join(e.get("recommendation_statuses", [])),
-        "categories": insight_categories(e),
-    }) for e in index.get("insights", [])]
+    return [
+        _present(
+            {
+                "title": e["statement"],
+                "path": e["href"],
+                "date": e.get("date") or None,
+                "study": e.get("study_title", e.get("study", "")),
+                "insight": e.get("insight", ""),
+                "product-area": e.get("product_area", ""),
+                "confidence": e.get("confidence", ""),
+                "recommendations": ", ".join(e.get("recommendation_statuses", [])),
+                "categories": insight_categories(e),
+            }
+        )
+        for e in index.get("insights", [])
+    ]
 
 
 def navigation(studies: list[StudyPages]) -> dict[str, Any]:
     """The ``metadata-files`` part of ``_quarto.yml``: study pages to render, one sidebar each."""
     render = [f"{STUDIES_DIR}/{s.slug}/{stem}.ipynb" for s in studies for stem, _ in s.pages]
-    sidebars = [{"id": s.slug, "title": s.title, "style": "docked",
-                 "contents": [{"text": label, "href": f"{STUDIES_DIR}/{s.slug}/{stem}.ipynb"}
-                              for stem, label in s.pages]} for s in studies]
+    sidebars = [
+        {
+            "id": s.slug,
+            "title": s.title,
+            "style": "docked",
+            "contents": [{"text": label, "href": f"{STUDIES_DIR}/{s.slug}/{stem}.ipynb"} for stem, label in s.pages],
+        }
+        for s in studies
+    ]
     if len(sidebars) == 1:
         # Quarto shows a lone sidebar on every page (home, insights, playbook too);
         # a second, empty one makes each sidebar apply only to the pages it lists.
@@ -310,8 +359,9 @@ def navigation(studies: list[StudyPages]) -> dict[str, Any]:
 
 
 def _dump(data: Any) -> str:
-    return ("# Generated by `kit site` from reports/: do not edit.\n"
-            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120))
+    return "# Generated by `kit site` from reports/: do not edit.\n" + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=120
+    )
 
 
 def published_digests(repo_root: Path) -> dict[str, str]:
@@ -330,9 +380,16 @@ def _reuse(old: Path, new: Path) -> None:
         shutil.copy2(old, new)
 
 
-def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: str = "",
-                      codebook_md: str = "", *, reuse: bool = True,
-                      keep: dict[str, Any] | None = None) -> list[StudyPages]:
+def write_studies_dir(
+    repo_root: Path,
+    index: dict,
+    playbook_md: str,
+    panel_md: str = "",
+    codebook_md: str = "",
+    *,
+    reuse: bool = True,
+    keep: dict[str, Any] | None = None,
+) -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in.
 
     A published copy whose executed notebook and title are unchanged (same
@@ -372,10 +429,12 @@ def write_studies_dir(repo_root: Path, index: dict, playbook_md: str, panel_md: 
                 write_notebook(staging / rel, published_notebook(nb, title=title, stem=stem))
                 write_notebook(staging / source_rel, source_notebook(nb))
         cells_mod.write_plotly_asset(staging)
-        (staging / STUDY_LISTING).write_text(_dump(quarto_listing_items(study_listing_items(studies))),
-                                             encoding="utf-8")
-        (staging / INSIGHT_LISTING).write_text(_dump(quarto_listing_items(insight_listing_items(index))),
-                                               encoding="utf-8")
+        (staging / STUDY_LISTING).write_text(
+            _dump(quarto_listing_items(study_listing_items(studies))), encoding="utf-8"
+        )
+        (staging / INSIGHT_LISTING).write_text(
+            _dump(quarto_listing_items(insight_listing_items(index))), encoding="utf-8"
+        )
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")

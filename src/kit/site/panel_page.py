@@ -16,6 +16,7 @@ names, months, quarters and numbers. Like the playbook, the output is
 Markdown (Quarto includes it in ``panel.qmd``; the preview converts it) and
 every label goes through :func:`kit.display.markdown_text`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -81,42 +82,62 @@ def panel_data(repo_root: str | Path, day: dt.date) -> dict[str, Any] | None:
     withdrawals = Counter(quarter(p.withdrawn) for p in panel.people.values() if p.withdrawn)
     purges = _purges(Path(repo_root))
     quarters = sorted(set(withdrawals) | set(purges))
-    return {"day": day.isoformat(), "people": len(panel.people), "eligible": len(result.eligible()),
-            "segments": {k: dict(v) for k, v in sorted(segments.items())},
-            "months": {k: dict(v) for k, v in sorted(months.items())},
-            "load": {k: dict(v) for k, v in sorted(load.items())},
-            "quarters": [{"quarter": q, "withdrawals": withdrawals.get(q, 0), "purges": purges.get(q, 0)}
-                         for q in quarters],
-            "rules": rules.model_dump()}
+    return {
+        "day": day.isoformat(),
+        "people": len(panel.people),
+        "eligible": len(result.eligible()),
+        "segments": {k: dict(v) for k, v in sorted(segments.items())},
+        "months": {k: dict(v) for k, v in sorted(months.items())},
+        "load": {k: dict(v) for k, v in sorted(load.items())},
+        "quarters": [
+            {"quarter": q, "withdrawals": withdrawals.get(q, 0), "purges": purges.get(q, 0)} for q in quarters
+        ],
+        "rules": rules.model_dump(),
+    }
 
 
 def panel_markdown(data: dict[str, Any] | None) -> str:
     """The generated part of the Panel page (headings level 2)."""
     if data is None:
-        return ("This repository has no participant panel yet: add `panel/people.csv` "
-                "(see the README, *The participant panel*).\n")
+        return (
+            "This repository has no participant panel yet: add `panel/people.csv` "
+            "(see the README, *The participant panel*).\n"
+        )
     if data.get("error"):
         return "The panel could not be read: run `kit check --retention` or `kit recruit` to see why.\n"
     r = data["rules"]
-    out = [f"{data['people']} people in the panel, {data['eligible']} eligible to be invited on {data['day']} "
-           f"(cooldown {r['cooldown_days']} days, at most {r['max_sessions_per_12_months']} sessions and "
-           f"fewer than {r['no_show_limit']} no-shows in 12 months; raw data kept {r['retention_months']} "
-           "months after a study ends).", "",
-           "## Eligible people per segment", "",
-           "| Segment | People | Eligible | " + " | ".join(rule.capitalize() for rule in RULES) + " |",
-           "|---|---|---|" + "---|" * len(RULES)]
+    out = [
+        f"{data['people']} people in the panel, {data['eligible']} eligible to be invited on {data['day']} "
+        f"(cooldown {r['cooldown_days']} days, at most {r['max_sessions_per_12_months']} sessions and "
+        f"fewer than {r['no_show_limit']} no-shows in 12 months; raw data kept {r['retention_months']} "
+        "months after a study ends).",
+        "",
+        "## Eligible people per segment",
+        "",
+        "| Segment | People | Eligible | " + " | ".join(rule.capitalize() for rule in RULES) + " |",
+        "|---|---|---|" + "---|" * len(RULES),
+    ]
     for seg, c in data["segments"].items():
-        out.append(f"| {md(seg)} | {c.get('people', 0)} | {c.get('eligible', 0)} | "
-                   + " | ".join(str(c.get(rule, 0)) for rule in RULES) + " |")
+        out.append(
+            f"| {md(seg)} | {c.get('people', 0)} | {c.get('eligible', 0)} | "
+            + " | ".join(str(c.get(rule, 0)) for rule in RULES)
+            + " |"
+        )
     out += ["", "## Sessions per month (last 12 months)", ""]
     if data["months"]:
         out += ["| Month | Attended | No-shows |", "|---|---|---|"]
         out += [f"| {m} | {c.get(ATTENDED, 0)} | {c.get(NO_SHOW, 0)} |" for m, c in data["months"].items()]
     else:
         out.append("No sessions with panel people in the last 12 months.")
-    out += ["", "## Contact load per owner role", "",
-            "Who owns the relationship is asked before anyone contacts a person.", "",
-            "| Contact owner | People | Sessions in 12 months |", "|---|---|---|"]
+    out += [
+        "",
+        "## Contact load per owner role",
+        "",
+        "Who owns the relationship is asked before anyone contacts a person.",
+        "",
+        "| Contact owner | People | Sessions in 12 months |",
+        "|---|---|---|",
+    ]
     out += [f"| {md(role)} | {c.get('people', 0)} | {c.get('sessions', 0)} |" for role, c in data["load"].items()]
     out += ["", "## Withdrawals and purges per quarter", ""]
     if data["quarters"]:

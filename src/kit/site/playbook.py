@@ -14,6 +14,7 @@ The output is Markdown: Quarto includes it in ``playbook.qmd``; the preview
 converts it with mistune. Every value is written through
 :func:`kit.display.markdown_text`, so a name cannot become a link or HTML.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -42,8 +43,7 @@ def _load(read: Callable[[Path], T], path: Path) -> T | None:
         return None
 
 
-def playbook_data(repo_root: Path, slugs: list[str],
-                  facts: dict[str, SynthesisFacts] | None = None) -> dict[str, Any]:
+def playbook_data(repo_root: Path, slugs: list[str], facts: dict[str, SynthesisFacts] | None = None) -> dict[str, Any]:
     """RACI per activity across studies, observation and sign-off facts.
 
     ``facts``: each study's synthesis facts when the build has them already
@@ -72,10 +72,15 @@ def playbook_data(repo_root: Path, slugs: list[str],
             responsible[name].update(row.responsible)
         obs = (facts[slug].observers if slug in facts else None) or {}
         if obs.get("sessions"):
-            observing.append({"study": slug, "sessions": obs["sessions"],
-                              "pm": obs.get("pm_observed_sessions", 0),
-                              "observed": obs.get("observed_sessions", 0),
-                              "roles": obs.get("sessions_by_role", {})})
+            observing.append(
+                {
+                    "study": slug,
+                    "sessions": obs["sessions"],
+                    "pm": obs.get("pm_observed_sessions", 0),
+                    "observed": obs.get("observed_sessions", 0),
+                    "roles": obs.get("sessions_by_role", {}),
+                }
+            )
         insights = _load(read_insights_json, reports / slug / INSIGHTS_JSON)
         for rec in insights.decision_log if insights else []:
             if rec.decided_by:
@@ -84,28 +89,42 @@ def playbook_data(repo_root: Path, slugs: list[str],
     for name, info in activities.items():
         # Most studies' choice; on a tie (or with no data) the activity table's usual role.
         counts = accountable[name]
-        usual = min(counts, key=lambda r: (-counts[r], r != info["usual_accountable"], r)) \
-            if counts else info["usual_accountable"]
-        exceptions = {s: a for s, grid in per_study.items()
-                      if (a := grid.get(name)) and a != usual}
-        rows.append({"activity": name, "description": info["description"], "accountable": usual,
-                     "responsible": [r for r, _ in responsible[name].most_common()],
-                     "studies": sum(accountable[name].values()), "exceptions": exceptions})
-    return {"activities": rows, "observing": observing, "signoff": signoff.most_common(),
-            "study_count": len(per_study)}
+        usual = (
+            min(counts, key=lambda r: (-counts[r], r != info["usual_accountable"], r))
+            if counts
+            else info["usual_accountable"]
+        )
+        exceptions = {s: a for s, grid in per_study.items() if (a := grid.get(name)) and a != usual}
+        rows.append(
+            {
+                "activity": name,
+                "description": info["description"],
+                "accountable": usual,
+                "responsible": [r for r, _ in responsible[name].most_common()],
+                "studies": sum(accountable[name].values()),
+                "exceptions": exceptions,
+            }
+        )
+    return {"activities": rows, "observing": observing, "signoff": signoff.most_common(), "study_count": len(per_study)}
 
 
 def playbook_markdown(data: dict[str, Any]) -> str:
     """The generated part of the playbook as Markdown (headings level 2)."""
-    out = ["## Who does what", "",
-           f"Agreed in {data['study_count']} studies' RACI grids "
-           f"({', '.join(f'{k} = {v}' for k, v in LETTER_NAMES.items())}).", "",
-           "| Activity | What it covers | Accountable | Responsible | Studies that differ |",
-           "|---|---|---|---|---|"]
+    out = [
+        "## Who does what",
+        "",
+        f"Agreed in {data['study_count']} studies' RACI grids "
+        f"({', '.join(f'{k} = {v}' for k, v in LETTER_NAMES.items())}).",
+        "",
+        "| Activity | What it covers | Accountable | Responsible | Studies that differ |",
+        "|---|---|---|---|---|",
+    ]
     for row in data["activities"]:
         diff = "; ".join(f"{md(s)}: {md(a)}" for s, a in row["exceptions"].items()) or "–"
-        out.append(f"| {md(row['activity'])} | {md(row['description'])} | {md(row['accountable'])} "
-                   f"| {md(', '.join(row['responsible'])) or '–'} | {diff} |")
+        out.append(
+            f"| {md(row['activity'])} | {md(row['description'])} | {md(row['accountable'])} "
+            f"| {md(', '.join(row['responsible'])) or '–'} | {diff} |"
+        )
     out += ["", "## How PMs observe sessions", ""]
     if data["observing"]:
         out += ["| Study | Sessions | Observed | Observed by a PM | Observer roles |", "|---|---|---|---|---|"]
@@ -117,8 +136,10 @@ def playbook_markdown(data: dict[str, Any]) -> str:
     out += ["", "## How insights are signed off", ""]
     row = next((r for r in data["activities"] if r["activity"] == "insight sign-off"), None)
     if row:
-        out.append(f"The {md(row['accountable'])} is accountable for signing off insights; "
-                   "a recommendation counts as decided when it records who decided and when.")
+        out.append(
+            f"The {md(row['accountable'])} is accountable for signing off insights; "
+            "a recommendation counts as decided when it records who decided and when."
+        )
     if data["signoff"]:
         out += ["", "| Decided by | Decisions |", "|---|---|"]
         out += [f"| {md(who)} | {n} |" for who, n in data["signoff"]]

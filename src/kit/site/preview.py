@@ -14,6 +14,7 @@ inputs fold into ``<details>`` (:mod:`kit.site.cells`), and search data is a
 script file, so pages also work from ``file://``. Plotly charts load the
 site's one copy of plotly.js (``studies/kit-assets/plotly.min.js``).
 """
+
 from __future__ import annotations
 
 import json
@@ -44,15 +45,21 @@ from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
 
 DATA = kit_data_dir()
-NAV = (("index.html", "Studies"), ("insights.html", "Insights"), ("codebook.html", "Codebook"),
-       ("playbook.html", "Playbook"), ("panel.html", "Panel"))
+NAV = (
+    ("index.html", "Studies"),
+    ("insights.html", "Insights"),
+    ("codebook.html", "Codebook"),
+    ("playbook.html", "Playbook"),
+    ("panel.html", "Panel"),
+)
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(DATA)), autoescape=select_autoescape(["html"]),
-                       keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(str(DATA)), autoescape=select_autoescape(["html"]), keep_trailing_newline=True
+    )
 
 
 def _markdown(text: str) -> Markup:
@@ -81,8 +88,7 @@ def _exporter():
     c = Config()
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
-    return HTMLExporter(config=c, template_name="basic",
-                        template_file=str(DATA / "preview_notebook.html"))
+    return HTMLExporter(config=c, template_name="basic", template_file=str(DATA / "preview_notebook.html"))
 
 
 class _Text(HTMLParser):
@@ -123,19 +129,41 @@ class _Site:
         self.footer = Markup(footer.replace("<p>", "").replace("</p>", ""))
         self.search: list[dict[str, str]] = []
 
-    def page(self, rel: str, title: str, body: str, *, active: str = "", sidebar: StudyPages | None = None,
-             current: str = "", kind: str = "page", text: str | None = None) -> None:
+    def page(
+        self,
+        rel: str,
+        title: str,
+        body: str,
+        *,
+        active: str = "",
+        sidebar: StudyPages | None = None,
+        current: str = "",
+        kind: str = "page",
+        text: str | None = None,
+    ) -> None:
         depth = rel.count("/")
-        html = self.layout.render(site_title=self.settings["title"], page_title=title, root="../" * depth,
-                                  nav=NAV, active=active, sidebar=sidebar, current=current,
-                                  body=Markup(body), footer=self.footer)
+        html = self.layout.render(
+            site_title=self.settings["title"],
+            page_title=title,
+            root="../" * depth,
+            nav=NAV,
+            active=active,
+            sidebar=sidebar,
+            current=current,
+            body=Markup(body),
+            footer=self.footer,
+        )
         write_fresh(self.out / rel, html)
         self.search.append({"t": title, "u": rel, "k": kind, "x": text if text is not None else page_text(body)})
 
 
 def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
-    groups: dict[str, set[str]] = {"Tags": set(), "Product area": set(), "Confidence": set(),
-                                   "Recommendation status": set()}
+    groups: dict[str, set[str]] = {
+        "Tags": set(),
+        "Product area": set(),
+        "Confidence": set(),
+        "Recommendation status": set(),
+    }
     for e in entries:
         groups["Tags"].update(e["tags"])
         if e["product-area"]:
@@ -145,9 +173,16 @@ def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
     return [(name, sorted(cats)) for name, cats in groups.items() if cats]
 
 
-def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_dir: Path,
-                  before_publish: Callable[[Path], None] | None = None, *, full: bool = False,
-                  echo: Callable[[str], None] | None = None) -> Path:
+def build_preview(
+    repo_root: Path,
+    index: dict,
+    studies: list[StudyPages],
+    site_dir: Path,
+    before_publish: Callable[[Path], None] | None = None,
+    *,
+    full: bool = False,
+    echo: Callable[[str], None] | None = None,
+) -> Path:
     """Write the preview into a staging folder, check it (``before_publish``), swap it in as ``site_dir``.
 
     Incremental unless ``full``: the staging folder starts as a hard-linked
@@ -167,9 +202,12 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         parts = _env().get_template("preview_parts.html").module
         (staging / "assets").mkdir(exist_ok=True)
         from pygments.formatters import HtmlFormatter
+
         css = (DATA / "preview.css").read_text("utf-8")
-        write_fresh(staging / "assets" / "preview.css",
-                    css + "\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n")
+        write_fresh(
+            staging / "assets" / "preview.css",
+            css + "\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n",
+        )
         write_fresh(staging / "assets" / "preview.js", (DATA / "preview.js").read_text("utf-8"))
 
         items = pages.study_listing_items(studies)
@@ -179,12 +217,23 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         entries = pages.insight_listing_items(index)
         for entry, raw in zip(entries, index.get("insights", [])):
             entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
-        site.page("insights.html", "Insights", parts.insights(entries, _category_groups(entries)),
-                  active="insights.html", text="")
+        site.page(
+            "insights.html",
+            "Insights",
+            parts.insights(entries, _category_groups(entries)),
+            active="insights.html",
+            text="",
+        )
         for e in entries:
-            site.search.append({"t": e["title"], "u": e["path"], "k": f"Insight · {e['study']}",
-                                "x": " ".join([e["study"], e["product-area"], *e["categories"]])})
-        playbook_md = (repo_root / STUDIES_DIR / pages.PLAYBOOK_PART)
+            site.search.append(
+                {
+                    "t": e["title"],
+                    "u": e["path"],
+                    "k": f"Insight · {e['study']}",
+                    "x": " ".join([e["study"], e["product-area"], *e["categories"]]),
+                }
+            )
+        playbook_md = repo_root / STUDIES_DIR / pages.PLAYBOOK_PART
         intro = _markdown(intro_text(repo_root))
         generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
         site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
@@ -193,11 +242,14 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
         site.page("panel.html", "Panel", f"<h1>Panel</h1>{panel}", active="panel.html")
 
         codebook_md = repo_root / STUDIES_DIR / pages.CODEBOOK_PART
-        site.page("codebook.html", "Codebook",
-                  "<h1>Codebook</h1><p>The shared codebook (<code>codebook.yml</code>): one name and one "
-                  "definition per code, in every study. <code>kit codebook</code> checks the studies' tags "
-                  f"against it.</p>{_markdown(codebook_md.read_text('utf-8') if codebook_md.is_file() else '')}",
-                  active="codebook.html")
+        site.page(
+            "codebook.html",
+            "Codebook",
+            "<h1>Codebook</h1><p>The shared codebook (<code>codebook.yml</code>): one name and one "
+            "definition per code, in every study. <code>kit codebook</code> checks the studies' tags "
+            f"against it.</p>{_markdown(codebook_md.read_text('utf-8') if codebook_md.is_file() else '')}",
+            active="codebook.html",
+        )
 
         # Files the study pages link to: plotly.js once, and each page's code. The staging folder
         # holds hard links to the previous site's files: remove before copying, never write through them.
@@ -223,27 +275,32 @@ def build_preview(repo_root: Path, index: dict, studies: list[StudyPages], site_
                     import nbformat  # with nbconvert, only when a page is rendered (seconds to import)
 
                     exporter = exporter or _exporter()
-                    nb = nbformat.reads((repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"),
-                                        as_version=4)
+                    nb = nbformat.reads(
+                        (repo_root / STUDIES_DIR / s.slug / f"{stem}.ipynb").read_text("utf-8"), as_version=4
+                    )
                     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto's front matter
                     for cell in nb.cells:  # HTML outputs were wrapped for Quarto (kit.site.cells)
                         for out in cell.get("outputs", []):
                             cells.unwrap_html(out)
                     body, _ = exporter.from_notebook_node(nb)
                     # The notebook's own "# heading" gave way to Quarto's front-matter title.
-                    header = f"<p class=\"muted\">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>"
-                    site.page(rel, f"{s.title}: {label}", header + body, sidebar=s, current=stem,
-                              kind=f"{label} · {s.title}")
+                    header = f'<p class="muted">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>'
+                    site.page(
+                        rel, f"{s.title}: {label}", header + body, sidebar=s, current=stem, kind=f"{label} · {s.title}"
+                    )
                     rendered += 1
                 built.pages[rel] = {"key": key, "search": site.search[-1]}
         remove_stale(staging, set(record.pages) - set(built.pages))
-        write_fresh(staging / "assets" / "search-index.js",
-                    "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/")
-                    + ";\n")
+        write_fresh(
+            staging / "assets" / "search-index.js",
+            "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/") + ";\n",
+        )
         built.save(staging)
         if before_publish:
             before_publish(staging)
     if echo:
-        echo(f"preview: rendered {rendered} of {len(built.pages)} study pages"
-             + (" (full build)" if full or not record.pages else ", the others unchanged"))
+        echo(
+            f"preview: rendered {rendered} of {len(built.pages)} study pages"
+            + (" (full build)" if full or not record.pages else ", the others unchanged")
+        )
     return site_dir

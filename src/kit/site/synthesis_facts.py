@@ -11,6 +11,7 @@ SHA-256 of the file they came from and of this module's code; a build parses
 only the files whose digest is new. Hashing 25 MB takes milliseconds.
 ``kit site --full`` parses every file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +45,11 @@ class SynthesisFacts:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SynthesisFacts:
-        return cls(observers=data["observers"], tag_sets=[(list(t), int(n)) for t, n in data["tag_sets"]],
-                   agreement=data["agreement"])
+        return cls(
+            observers=data["observers"],
+            tag_sets=[(list(t), int(n)) for t, n in data["tag_sets"]],
+            agreement=data["agreement"],
+        )
 
 
 def _tag_sets(tag_lists: list[list[Any]]) -> list[tuple[list[str], int]]:
@@ -65,8 +69,9 @@ def facts_of(raw: bytes) -> SynthesisFacts | None:
     except ValueError:  # pydantic's ValidationError is a ValueError, as is bad JSON
         s = None
     if s is not None:
-        return SynthesisFacts(observers=dict(s.observers), tag_sets=_tag_sets([n.tags for n in s.notes]),
-                              agreement=s.agreement)
+        return SynthesisFacts(
+            observers=dict(s.observers), tag_sets=_tag_sets([n.tags for n in s.notes]), agreement=s.agreement
+        )
     try:
         data = json.loads(raw)
     except ValueError:
@@ -76,8 +81,9 @@ def facts_of(raw: bytes) -> SynthesisFacts | None:
     notes = data.get("notes") if isinstance(data.get("notes"), list) else []
     tags = [n.get("tags") or [] for n in notes if isinstance(n, dict)]
     agreement = data.get("agreement") if isinstance(data.get("agreement"), dict) else None
-    return SynthesisFacts(observers=None, tag_sets=_tag_sets([t for t in tags if isinstance(t, list)]),
-                          agreement=agreement)
+    return SynthesisFacts(
+        observers=None, tag_sets=_tag_sets([t for t in tags if isinstance(t, list)]), agreement=agreement
+    )
 
 
 def _previous(repo_root: Path) -> dict[str, Any]:
@@ -89,8 +95,9 @@ def _previous(repo_root: Path) -> dict[str, Any]:
     return data.get("studies", {}) if ok and isinstance(data.get("studies"), dict) else {}
 
 
-def read_synthesis_facts(repo_root: Path, slugs: list[str], *,
-                         reuse: bool = True) -> tuple[dict[str, SynthesisFacts], dict[str, Any]]:
+def read_synthesis_facts(
+    repo_root: Path, slugs: list[str], *, reuse: bool = True
+) -> tuple[dict[str, SynthesisFacts], dict[str, Any]]:
     """Each study's facts (studies without a readable synthesis.json left out), and the record to keep.
 
     With ``reuse`` the facts of a file whose SHA-256 is in the previous record

@@ -14,6 +14,7 @@ reports ``file:line`` or ``file: key``.
 
 May import: the core (errors, iorw, layout). Everything else imports this.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

@@ -21,6 +21,7 @@ month names in English (``12 March 2026``, ``Mar 12, 2026``, ``12-Mar-2026``),
 and ``d/m/yyyy`` or ``m/d/yyyy`` only when the order is certain (a part above
 12, or both parts equal). ``03/12/2026`` and two-digit years are refused.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -141,8 +142,10 @@ def table_decimal(cells: Iterable[str], default: str | None) -> tuple[str | None
 
 # --- dates ------------------------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-                  r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})$")
 _NAMED = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d-%b-%Y", "%d-%B-%Y", "%A %d %B %Y", "%a %d %b %Y")
 EXPECTED_DATE = "a date like 2026-03-12 (YYYY-MM-DD)"

@@ -21,6 +21,7 @@ of one code are exactly the drift the codebook exists to stop.
 Names are compared as the data reader reads tags: lower case, whitespace runs
 as one space. :class:`CodebookError` lists every problem at once.
 """
+
 from __future__ import annotations
 
 import io
@@ -147,9 +148,12 @@ def build_codebook(files: list[tuple[str, list[Code]]]) -> Codebook:
     for source, codes in files:
         for code in codes:
             if code.name in book.codes:
-                problems.append(Problem(f"{source}: code '{code.name}'",
-                                        f"defined again (first in {book.defined_in[code.name]}), "
-                                        "expected each code once"))
+                problems.append(
+                    Problem(
+                        f"{source}: code '{code.name}'",
+                        f"defined again (first in {book.defined_in[code.name]}), expected each code once",
+                    )
+                )
                 continue
             book.codes[code.name] = code
             book.defined_in[code.name] = source
@@ -157,11 +161,20 @@ def build_codebook(files: list[tuple[str, list[Code]]]) -> Codebook:
         where = f"{book.defined_in[name]}: code '{name}'"
         for syn in code.synonyms:
             if syn in book.codes:
-                problems.append(Problem(where, f"synonym '{syn}' is itself a code, expected a tag "
-                                               "that is not a code (retire the code with merged_into instead)"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"synonym '{syn}' is itself a code, expected a tag "
+                        "that is not a code (retire the code with merged_into instead)",
+                    )
+                )
             elif syn in book.synonym_of and book.synonym_of[syn] != name:
-                problems.append(Problem(where, f"synonym '{syn}' is also a synonym of "
-                                               f"'{book.synonym_of[syn]}', expected it under one code"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"synonym '{syn}' is also a synonym of '{book.synonym_of[syn]}', expected it under one code",
+                    )
+                )
             else:
                 book.synonym_of[syn] = name
         if code.parent is not None and code.parent not in book.codes:
@@ -172,16 +185,18 @@ def build_codebook(files: list[tuple[str, list[Code]]]) -> Codebook:
             elif code.merged_into not in book.codes:
                 problems.append(Problem(where, f"merged_into '{code.merged_into}' is not a code of the codebook"))
         elif code.merged_into:
-            problems.append(Problem(where, "merged_into is set but status is active, "
-                                           "expected status: retired"))
+            problems.append(Problem(where, "merged_into is set but status is active, expected status: retired"))
     for name in book.codes:  # a parent chain that comes back to itself
         seen, current = [name], book.codes[name].parent
         while current in book.codes and current not in seen:
             seen.append(current)
             current = book.codes[current].parent
         if current == name:
-            problems.append(Problem(f"{book.defined_in[name]}: code '{name}'",
-                                    "its parents form a cycle: " + " -> ".join([*seen, name])))
+            problems.append(
+                Problem(
+                    f"{book.defined_in[name]}: code '{name}'", "its parents form a cycle: " + " -> ".join([*seen, name])
+                )
+            )
     if problems:
         raise CodebookError(problems)
     return book
@@ -197,8 +212,9 @@ def load_codebook(repo_root: str | Path, study_dir: str | Path | None = None) ->
     shared = codebook_path(repo_root)
     if not shared.is_file():
         return None
-    files.append((CODEBOOK_FILE, parse_codebook(read_yaml_mapping(shared, CodebookError, CODEBOOK_FILE),
-                                                CODEBOOK_FILE)))
+    files.append(
+        (CODEBOOK_FILE, parse_codebook(read_yaml_mapping(shared, CodebookError, CODEBOOK_FILE), CODEBOOK_FILE))
+    )
     if study_dir is not None:
         own = Path(study_dir) / CODEBOOK_FILE
         if own.is_file():
@@ -247,8 +263,7 @@ def merge_codes(path: str | Path, incoming: list[Code]) -> tuple[list[str], list
             if not ours:
                 mine[key] = theirs
             elif (code_name(ours) if key == "parent" else str(ours).strip()) != theirs:
-                conflicts.append(f"code '{code.name}': {key} differs (kept {str(ours)!r}, "
-                                 f"imported {theirs!r})")
+                conflicts.append(f"code '{code.name}': {key} differs (kept {str(ours)!r}, imported {theirs!r})")
     out = io.StringIO()
     yaml_rt.dump(doc, out)
     text = out.getvalue()

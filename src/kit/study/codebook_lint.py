@@ -18,6 +18,7 @@ Tags are read from every coded table: ``notes.csv``, ``data/coding/*.csv`` and
 the requests files. :func:`apply_synonyms` rewrites ``notes.csv``'s tags to
 the codes they stand for, atomically, and returns the unified diff.
 """
+
 from __future__ import annotations
 
 import csv
@@ -89,8 +90,10 @@ def study_tags(study_dir: Path, repo_root: Path, problems: list[Problem]) -> Tag
     if notes is not None:
         sources.append((notes, "notes", prefix + f"{DATA_DIR}/{notes.name}"))
     sources += [(p, "coding", prefix + f"{DATA_DIR}/coding/{p.name}") for p in coding_files(study_dir)]
-    sources += [(p, "requests", shown if shown.startswith("requests/") else prefix + shown)
-                for p, shown in request_files(study_dir, repo_root)]
+    sources += [
+        (p, "requests", shown if shown.startswith("requests/") else prefix + shown)
+        for p, shown in request_files(study_dir, repo_root)
+    ]
     for path, kind, shown in sources:
         table = read_table_file(path, kind, problems, source=shown)
         if table is None or "tags" not in table.frame:
@@ -115,8 +118,7 @@ def lint_tags(book: Codebook, use: TagUse) -> list[Problem]:
             message = f"tag '{tag}' is a synonym of '{code}': use '{code}'"
         elif status == "retired":
             target = book.canonical(tag)
-            message = f"tag '{tag}' is a retired code, merged into '{code}'" + (
-                f": use '{target}'" if target else "")
+            message = f"tag '{tag}' is a retired code, merged into '{code}'" + (f": use '{target}'" if target else "")
         else:
             close = [(c, why) for c in active if (why := near_duplicate(tag, c))]
             hint = f"; near-duplicate of '{close[0][0]}' ({close[0][1]}): use '{close[0][0]}'?" if close else ""
@@ -135,12 +137,16 @@ def lint_codebook(book: Codebook) -> list[Problem]:
     names = sorted(c for c, code in book.codes.items() if code.status == "active")
     out = []
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             why = near_duplicate(a, b)
             if why:
-                out.append(Problem(f"{book.defined_in[b]}: code '{b}'",
-                                   f"near-duplicate of code '{a}' ({why}): merge them "
-                                   f"(status: retired, merged_into: '{a}')", fatal=False))
+                out.append(
+                    Problem(
+                        f"{book.defined_in[b]}: code '{b}'",
+                        f"near-duplicate of code '{a}' ({why}): merge them (status: retired, merged_into: '{a}')",
+                        fatal=False,
+                    )
+                )
     return out
 
 
@@ -173,13 +179,16 @@ def lint_repository(repo_root: str | Path, book: Codebook, slugs: list[str] | No
                 all_tags.setdefault(tag, []).append(study.name)
     unknown = sorted(all_tags)
     for i, a in enumerate(unknown):  # e.g. 'check-out' in one study, 'checkout' in another
-        for b in unknown[i + 1:]:
+        for b in unknown[i + 1 :]:
             why = near_duplicate(a, b)
             if why:
-                problems.append(Problem(f"tags '{a}' ({', '.join(all_tags[a])}) and '{b}' "
-                                        f"({', '.join(all_tags[b])})",
-                                        f"near-duplicates ({why}): add one to the codebook, the other as "
-                                        "its synonym", fatal=False))
+                problems.append(
+                    Problem(
+                        f"tags '{a}' ({', '.join(all_tags[a])}) and '{b}' ({', '.join(all_tags[b])})",
+                        f"near-duplicates ({why}): add one to the codebook, the other as its synonym",
+                        fatal=False,
+                    )
+                )
     used = Counter()
     for counts in usage.values():
         used.update(counts)
@@ -188,8 +197,9 @@ def lint_repository(repo_root: str | Path, book: Codebook, slugs: list[str] | No
             continue
         family = [name, *descendants(book, name)]
         if not any(used[c] for c in family):
-            problems.append(Problem(f"{book.defined_in[name]}: code '{name}'",
-                                    "not used by any study's notes", fatal=False))
+            problems.append(
+                Problem(f"{book.defined_in[name]}: code '{name}'", "not used by any study's notes", fatal=False)
+            )
     return LintResult(problems, usage)
 
 
@@ -216,8 +226,9 @@ def apply_synonyms(study_dir: str | Path, book: Codebook) -> str:
     shown = f"{NOTEBOOKS_DIR}/{study_dir.name}/{DATA_DIR}/notes.csv"
     if path is None:
         raise DataError(Problem(shown, "file not found"))
-    files = [(path, shown)] + [(p, f"{NOTEBOOKS_DIR}/{study_dir.name}/{DATA_DIR}/coding/{p.name}")
-                               for p in coding_files(study_dir)]
+    files = [(path, shown)] + [
+        (p, f"{NOTEBOOKS_DIR}/{study_dir.name}/{DATA_DIR}/coding/{p.name}") for p in coding_files(study_dir)
+    ]
     changes = [(p, *rewrite_tags(p, name, book)) for p, name in files]  # all read and checked before any write
     for p, _diff, text in changes:
         if text is not None:
@@ -228,8 +239,12 @@ def apply_synonyms(study_dir: str | Path, book: Codebook) -> str:
 def rewrite_tags(path: Path, shown: str, book: Codebook) -> tuple[str, str | None]:
     """One CSV's tags column rewritten through :meth:`Codebook.canonical`: (diff, new text or None)."""
     if path.suffix.lower() != ".csv":
-        raise DataError(Problem(shown.replace(".csv", path.suffix), "only a CSV file can be rewritten: "
-                                "save it as CSV UTF-8, or rename the tags in Excel"))
+        raise DataError(
+            Problem(
+                shown.replace(".csv", path.suffix),
+                "only a CSV file can be rewritten: save it as CSV UTF-8, or rename the tags in Excel",
+            )
+        )
     raw = path.read_bytes()
     problems: list[Problem] = []
     text = decode(raw, shown, problems)
@@ -243,8 +258,8 @@ def rewrite_tags(path: Path, shown: str, book: Codebook) -> tuple[str, str | Non
     if "tags" not in names:
         raise DataError(Problem(f"{shown}:{first + 1}", "no 'tags' column"))
     col = names.index("tags")
-    out, changed = records[:first + 1], 0
-    for rec in records[first + 1:]:
+    out, changed = records[: first + 1], 0
+    for rec in records[first + 1 :]:
         cells = next(csv.reader([rec]), []) if rec.strip(" \t,") else []
         if len(cells) <= col:
             out.append(rec)
@@ -262,8 +277,14 @@ def rewrite_tags(path: Path, shown: str, book: Codebook) -> tuple[str, str | Non
     if not changed:
         return "", None
     new_text = "\n".join(out) + "\n"
-    diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                                        fromfile=f"a/{shown}", tofile=f"b/{shown}"))
+    diff = "".join(
+        difflib.unified_diff(
+            text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=f"a/{shown}",
+            tofile=f"b/{shown}",
+        )
+    )
     return diff, (new_text.replace("\n", newline) if newline != "\n" else new_text)
 
 

@@ -17,6 +17,7 @@ The coder is named by the file: a role or initials (``pm.csv``, ``uxr.csv``,
 ``ab.csv``), never a full name, as coder names reach the site. Any other
 file name is shown as ``C1``, ``C2`` ... with a warning.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,8 +59,11 @@ def coding_files(study_dir: str | Path) -> list[Path]:
     folder = Path(study_dir) / DATA_DIR / CODING_DIR
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx") and p.is_file()
-             and not p.name.startswith((".", "~$"))]
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in (".csv", ".xlsx") and p.is_file() and not p.name.startswith((".", "~$"))
+    ]
     return sorted(files)
 
 
@@ -81,10 +85,15 @@ def read_codings(study_dir: str | Path, note_tags: dict[str, list[str]], problem
             anonymous += 1
             label = f"c{anonymous}"
             source = f"{DATA_DIR}/{CODING_DIR}/(coder {label.upper()})"
-            problems.append(problem("coder_name", source,
-                                    f"a coding file's name is not a role ({', '.join(ROLES)}) or initials "
-                                    f"(2-3 letters): the coder is shown as {label.upper()} (files in name order); "
-                                    "rename it, e.g. pm.csv or ab.csv"))
+            problems.append(
+                problem(
+                    "coder_name",
+                    source,
+                    f"a coding file's name is not a role ({', '.join(ROLES)}) or initials "
+                    f"(2-3 letters): the coder is shown as {label.upper()} (files in name order); "
+                    "rename it, e.g. pm.csv or ab.csv",
+                )
+            )
         taken.add(label)
         table = read_table_file(path, "coding", problems, source=source)
         if table is None or not check_columns(table, problems):
@@ -98,8 +107,7 @@ def read_codings(study_dir: str | Path, note_tags: dict[str, list[str]], problem
             if not note_id or note_id in coded:
                 continue  # check_ids reported it
             if note_id not in note_tags:
-                problems.append(problem("unknown_note", table.where(line),
-                                        f"note_id '{note_id}' is not in notes.csv"))
+                problems.append(problem("unknown_note", table.where(line), f"note_id '{note_id}' is not in notes.csv"))
                 continue
             if tags not in parsed:
                 parsed[tags] = split_tags(tags)

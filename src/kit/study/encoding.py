@@ -9,6 +9,7 @@ exports use, since left free it reads a short Windows-1252 file as
 Windows-1250 and turns ``Núñez`` into ``Núńez``. The delimiter comes from
 :class:`csv.Sniffer` over the first lines, checked against the header.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,13 @@ import charset_normalizer
 
 # What spreadsheet and meeting tools write (see the module docstring).
 CANDIDATE_ENCODINGS = ("utf_8", "utf_16", "utf_16_le", "utf_16_be", "cp1252")
-ENCODING_NAMES = {"utf_8": "UTF-8", "utf_16": "UTF-16", "utf_16_le": "UTF-16", "utf_16_be": "UTF-16",
-                  "cp1252": "Windows-1252"}
+ENCODING_NAMES = {
+    "utf_8": "UTF-8",
+    "utf_16": "UTF-16",
+    "utf_16_le": "UTF-16",
+    "utf_16_be": "UTF-16",
+    "cp1252": "Windows-1252",
+}
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
@@ -46,7 +52,7 @@ def decode_bytes(data: bytes) -> Decoded:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            odd = data[:exc.start].count(b"\n") + 1
+            odd = data[: exc.start].count(b"\n") + 1
         else:
             if "\x00" not in text:
                 return Decoded(_newlines(text), "UTF-8", bom=data.startswith(b"\xef\xbb\xbf"))
@@ -55,8 +61,12 @@ def decode_bytes(data: bytes) -> Decoded:
         return Decoded(_newlines(data.decode("cp1252", errors="replace")), "Windows-1252", False, odd)
     text = str(best).lstrip("\ufeff")
     name = ENCODING_NAMES.get(best.encoding, best.encoding)
-    return Decoded(_newlines(text), name, bool(best.bom) or data.startswith((b"\xff\xfe", b"\xfe\xff")),
-                   odd if name != "UTF-16" else None)
+    return Decoded(
+        _newlines(text),
+        name,
+        bool(best.bom) or data.startswith((b"\xff\xfe", b"\xfe\xff")),
+        odd if name != "UTF-16" else None,
+    )
 
 
 def _newlines(text: str) -> str:

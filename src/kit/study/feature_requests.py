@@ -14,6 +14,7 @@ table reader, so every problem names ``file:line``. A study sees its own
 ``data/requests.csv`` and every file of the repository's ``requests/``
 folder; a request id must be unique across them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,11 @@ def request_files(study_dir: str | Path, repo_root: str | Path) -> list[tuple[Pa
         out.append((own, f"{DATA_DIR}/{own.name}"))
     folder = Path(repo_root) / REQUESTS_DIR
     if folder.is_dir():
-        out += [(p, f"{REQUESTS_DIR}/{p.name}") for p in sorted(folder.iterdir())
-                if p.suffix.lower() in (".csv", ".xlsx") and p.is_file() and not p.name.startswith((".", "~$"))]
+        out += [
+            (p, f"{REQUESTS_DIR}/{p.name}")
+            for p in sorted(folder.iterdir())
+            if p.suffix.lower() in (".csv", ".xlsx") and p.is_file() and not p.name.startswith((".", "~$"))
+        ]
     return out
 
 
@@ -62,24 +66,51 @@ def read_requests(study_dir: str | Path, repo_root: str | Path, problems: list[P
         read_numbers(table, problems)  # votes as the file's locale writes them (1.234 / 1,234)
         votes = table.numbers["votes"]
         bad = (f["votes"] != "") & ~(votes.notna() & (votes >= 0) & (votes == votes.round()))
-        flag_rows(table, bad, "votes_invalid",
-                   lambda r: f"votes '{r['votes']}', expected a whole number of 0 or more (or empty)", problems)
+        flag_rows(
+            table,
+            bad,
+            "votes_invalid",
+            lambda r: f"votes '{r['votes']}', expected a whole number of 0 or more (or empty)",
+            problems,
+        )
         f["votes"] = votes.where(~bad)
         dates = [_date(v) for v in f["date"].tolist()]
-        flag_rows(table, [bool(v) and d is None for v, d in zip(f["date"].tolist(), dates)], "request_date_invalid",
-                   lambda r: f"date '{r['date']}', expected a date like 2026-11-03", problems)
+        flag_rows(
+            table,
+            [bool(v) and d is None for v, d in zip(f["date"].tolist(), dates)],
+            "request_date_invalid",
+            lambda r: f"date '{r['date']}', expected a date like 2026-11-03",
+            problems,
+        )
         f["date"] = [d or "" for d in dates]
         f["source_file"] = shown
         frames.append(f)
     if not frames:
-        return pd.DataFrame(columns=["request_id", "date", "account", "person_id", "text", "votes", "status",
-                                     "source", "tags", "source_file", LINE])
+        return pd.DataFrame(
+            columns=[
+                "request_id",
+                "date",
+                "account",
+                "person_id",
+                "text",
+                "votes",
+                "status",
+                "source",
+                "tags",
+                "source_file",
+                LINE,
+            ]
+        )
     out = pd.concat(frames, ignore_index=True)
     dup = out["request_id"].ne("") & out["request_id"].duplicated()
     for row in out[dup].to_dict("records"):
-        problems.append(problem("duplicate_id", f"{row['source_file']}:{row[LINE]}",
-                                f"request_id '{row['request_id']}' repeats a request of another file, "
-                                "expected each id once"))
+        problems.append(
+            problem(
+                "duplicate_id",
+                f"{row['source_file']}:{row[LINE]}",
+                f"request_id '{row['request_id']}' repeats a request of another file, expected each id once",
+            )
+        )
     return out[~dup].reset_index(drop=True)
 
 

@@ -7,6 +7,7 @@ name an owner role, the PM metric they should move, priority, effort and a
 decision status. This module validates the file's shape; whether the ids
 trace to the plan and the synthesis is :mod:`kit.insights.traceability`'s job.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -104,11 +105,12 @@ class InsightsFile(_Strict):
     """The whole of ``insights.yml``."""
 
     insights: list[Insight] = Field(default_factory=list)
-    open_questions: list[str] = Field(default_factory=list,
-                                      description="Research question ids still open")
+    open_questions: list[str] = Field(default_factory=list, description="Research question ids still open")
     candidate_min_participants: int = Field(
-        default=DEFAULT_CANDIDATE_MIN_PARTICIPANTS, ge=1,
-        description="k: propose draft insights for themes/tags seen with at least k participants")
+        default=DEFAULT_CANDIDATE_MIN_PARTICIPANTS,
+        ge=1,
+        description="k: propose draft insights for themes/tags seen with at least k participants",
+    )
 
     @field_validator("insights", "open_questions", mode="before")
     @classmethod
@@ -156,8 +158,9 @@ def validate_insights(data: Any, source: str = INSIGHTS_FILE) -> InsightsFile:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InsightError(Problem(source, "expected a mapping with 'insights' and 'open_questions', "
-                                           f"got {type(data).__name__}"))
+        raise InsightError(
+            Problem(source, f"expected a mapping with 'insights' and 'open_questions', got {type(data).__name__}")
+        )
     try:
         return InsightsFile.model_validate(data)
     except PydanticValidationError as err:
@@ -176,12 +179,17 @@ def validate_insights(data: Any, source: str = INSIGHTS_FILE) -> InsightsFile:
 
 def read_insights_yaml(path: str | Path) -> dict:
     """Read insights.yml as plain data; YAML syntax errors name the line."""
-    return read_yaml_file(path, InsightError, shown_as=INSIGHTS_FILE,
-                          missing=f"file not found at {path} (kit new creates one; list insights there)") or {}
+    return (
+        read_yaml_file(
+            path,
+            InsightError,
+            shown_as=INSIGHTS_FILE,
+            missing=f"file not found at {path} (kit new creates one; list insights there)",
+        )
+        or {}
+    )
 
 
 def load_insights(study_dir: str | Path) -> InsightsFile:
     """Load and validate ``<study_dir>/insights.yml`` (the schema only; see traceability)."""
     return validate_insights(read_insights_yaml(Path(study_dir) / INSIGHTS_FILE))
-
-

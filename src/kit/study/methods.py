@@ -17,6 +17,7 @@ card sorts); teams should edit the table to match their own recruiting speed.
 This module imports nothing from :mod:`kit.study.study_file` (the study schema imports
 :func:`method_ids` for the form's choices).
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,10 +60,18 @@ class Method:
         return getattr(self, dimension) == value
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "weeks": round(self.weeks, 2),
-                "phase_weeks": dict(self.phase_weeks), "behaviour": self.behaviour,
-                "data": self.data, "stance": self.stance, "probes_why": self.probes_why,
-                "min_sample": self.min_sample, "best_for": self.best_for}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "weeks": round(self.weeks, 2),
+            "phase_weeks": dict(self.phase_weeks),
+            "behaviour": self.behaviour,
+            "data": self.data,
+            "stance": self.stance,
+            "probes_why": self.probes_why,
+            "min_sample": self.min_sample,
+            "best_for": self.best_for,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,11 +95,15 @@ def load_methods() -> dict[str, Method]:
     methods = {}
     for row in _read_csv("methods.csv"):
         methods[row["id"]] = Method(
-            id=row["id"], name=row["name"],
+            id=row["id"],
+            name=row["name"],
             phase_weeks={p: float(row[f"{'session' if p == 'sessions' else p}_weeks"]) for p in PHASES},
-            behaviour=row["behaviour"], data=row["data"], stance=row["stance"],
+            behaviour=row["behaviour"],
+            data=row["data"],
+            stance=row["stance"],
             probes_why=row["probes_why"].strip().lower() == "yes",
-            min_sample=int(row["min_sample"]), best_for=row["best_for"],
+            min_sample=int(row["min_sample"]),
+            best_for=row["best_for"],
         )
     return methods
 
@@ -98,8 +111,10 @@ def load_methods() -> dict[str, Method]:
 @lru_cache(maxsize=1)
 def load_cues() -> tuple[Cue, ...]:
     """The question-cue table (patterns are case-insensitive)."""
-    return tuple(Cue(r["dimension"], r["value"], re.compile(r["pattern"], re.I), r["why"])
-                 for r in _read_csv("question_cues.csv"))
+    return tuple(
+        Cue(r["dimension"], r["value"], re.compile(r["pattern"], re.I), r["why"])
+        for r in _read_csv("question_cues.csv")
+    )
 
 
 def method_ids() -> list[str]:
@@ -118,11 +133,15 @@ def method_problems(method: Any, source: str = "study.yml") -> list[Problem]:
         return []
     known = method_ids()
     if not isinstance(method, str) or method not in known:
-        close = [m for m in known if isinstance(method, str) and
-                 (method.lower().replace(" ", "-") in m or m in method.lower())]
+        close = [
+            m
+            for m in known
+            if isinstance(method, str) and (method.lower().replace(" ", "-") in m or m in method.lower())
+        ]
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return [Problem(f"{source}: key 'method'",
-                        f"unknown method {method!r}{hint}, expected one of: {', '.join(known)}")]
+        return [
+            Problem(f"{source}: key 'method'", f"unknown method {method!r}{hint}, expected one of: {', '.join(known)}")
+        ]
     return []
 
 
@@ -150,9 +169,17 @@ class Advice:
     why: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.method.id, "name": self.method.name, "weeks": round(self.method.weeks, 2),
-                "fits": self.fits, "score": self.score, "served": self.served,
-                "min_sample": self.method.min_sample, "sample_ok": self.sample_ok, "why": self.why}
+        return {
+            "id": self.method.id,
+            "name": self.method.name,
+            "weeks": round(self.method.weeks, 2),
+            "fits": self.fits,
+            "score": self.score,
+            "served": self.served,
+            "min_sample": self.method.min_sample,
+            "sample_ok": self.sample_ok,
+            "why": self.why,
+        }
 
 
 def _needs_by_item(questions: Iterable[tuple[str, str]], decision: str) -> dict[str, dict[str, list[str]]]:
@@ -168,8 +195,9 @@ def _need_label(dimension: str, value: str) -> str:
     return "asks why" if dimension == "probes_why" else value
 
 
-def advise(questions: Iterable[tuple[str, str]], decision: str, weeks_available: float,
-           planned_participants: int | None = None) -> list[Advice]:
+def advise(
+    questions: Iterable[tuple[str, str]], decision: str, weeks_available: float, planned_participants: int | None = None
+) -> list[Advice]:
     """Rank every method for this plan: fitting ones first, best served needs first.
 
     ``questions`` are ``(id, text)`` pairs. A method's score is the number of
@@ -219,26 +247,32 @@ def recommended(advice: list[Advice], top: int = 3) -> list[Advice]:
     return [a for a in advice if a.fits and a.score > 0][:top]
 
 
-def method_fit_warnings(method: Method, questions: list[tuple[str, str]],
-                        planned_participants: int) -> list[str]:
+def method_fit_warnings(method: Method, questions: list[tuple[str, str]], planned_participants: int) -> list[str]:
     """Warnings about the chosen method (its duration is checked by the timeline)."""
     warnings = []
     if planned_participants < method.min_sample:
-        warnings.append(f"{method.name} needs at least {method.min_sample} participants; "
-                        f"the plan has {planned_participants}.")
+        warnings.append(
+            f"{method.name} needs at least {method.min_sample} participants; the plan has {planned_participants}."
+        )
     for dimension in ("behaviour", "data"):
-        unmet = [qid for qid, text in questions
-                 if (vals := classify_text(text).get(dimension)) and len(vals) == 1
-                 and not method.serves(dimension, vals[0])]
+        unmet = [
+            qid
+            for qid, text in questions
+            if (vals := classify_text(text).get(dimension)) and len(vals) == 1 and not method.serves(dimension, vals[0])
+        ]
         if unmet:
             wanted = classify_text(dict(questions)[unmet[0]])[dimension][0]
-            warnings.append(f"{method.name} is {getattr(method, dimension)}, but "
-                            f"{', '.join(unmet)} {'asks' if len(unmet) == 1 else 'ask'} "
-                            f"a {wanted} question.")
+            warnings.append(
+                f"{method.name} is {getattr(method, dimension)}, but "
+                f"{', '.join(unmet)} {'asks' if len(unmet) == 1 else 'ask'} "
+                f"a {wanted} question."
+            )
     if not method.probes_why:
         why = [qid for qid, text in questions if classify_text(text).get("probes_why")]
         if why:
-            warnings.append(f"{method.name} cannot ask participants why, but {', '.join(why)} "
-                            f"{'asks' if len(why) == 1 else 'ask'} why: add interviews or a "
-                            "moderated method.")
+            warnings.append(
+                f"{method.name} cannot ask participants why, but {', '.join(why)} "
+                f"{'asks' if len(why) == 1 else 'ask'} why: add interviews or a "
+                "moderated method."
+            )
     return warnings

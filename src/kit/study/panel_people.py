@@ -14,6 +14,7 @@ column in ``data/participants.csv``; studies without one work as before.
 the privacy check call: it only needs ``person_id`` and ``withdrawn``, and it
 fails closed (any text in ``withdrawn``, even an unreadable date, means withdrawn).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,17 @@ from kit.study.records import files_stamp, read_records, roster_stamp, study_dat
 from kit.study.tables import LINE, check_columns, check_ids, find_table, read_table_file
 
 SOURCE = f"{PANEL_DIR}/{PEOPLE_FILE}"
-YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False,
-          "0": False, "": False}
+YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "": False,
+}
 _ROLE_BY_KEY = {r.casefold(): r for r in ROLES}
 CONSENT_YES = frozenset({"yes", "y", "true", "1", "ja", "oui", "si", "sí"})
 """Spellings of consent in participants.csv (anything else is no)."""
@@ -131,18 +141,30 @@ def load_panel(repo_root: str | Path) -> Panel | None:
                 try:
                     dates[key] = parse_date(text)
                 except ValueError:
-                    problems.append(Problem(where, f"{key} {text!r}, expected a date like 2026-03-01 "
-                                                   "(or empty)"))
+                    problems.append(Problem(where, f"{key} {text!r}, expected a date like 2026-03-01 (or empty)"))
         owner = _ROLE_BY_KEY.get(row["contact_owner"].casefold())
         if owner is None:
-            problems.append(Problem(where, f"contact_owner {row['contact_owner']!r}, expected one of the "
-                                           f"RACI roles: {', '.join(ROLES)}"))
+            problems.append(
+                Problem(
+                    where, f"contact_owner {row['contact_owner']!r}, expected one of the RACI roles: {', '.join(ROLES)}"
+                )
+            )
         beta = YES_NO.get(row["beta"].casefold())
         if beta is None:
             problems.append(Problem(where, f"beta {row['beta']!r}, expected yes or no"))
         people[row["person_id"]] = Person(
-            row["person_id"], row["name"], row["email"], row["account"], row["segment"], owner or "",
-            dates["opted_in"], row["consent_version"], dates["withdrawn"], bool(beta), int(row[LINE]))
+            row["person_id"],
+            row["name"],
+            row["email"],
+            row["account"],
+            row["segment"],
+            owner or "",
+            dates["opted_in"],
+            row["consent_version"],
+            dates["withdrawn"],
+            bool(beta),
+            int(row[LINE]),
+        )
     if problems:
         raise PanelError(problems)
     return Panel(people, source)
@@ -165,8 +187,13 @@ def withdrawn_person_ids(repo_root: str | Path) -> frozenset[str]:
         raise PanelError(problems)
     frame = table.frame
     if "person_id" not in frame or "withdrawn" not in frame:
-        raise PanelError(Problem(f"{PANEL_DIR}/{path.name}:1", "missing column 'person_id' or 'withdrawn', "
-                                 "expected the panel's columns (see README, 'The participant panel')"))
+        raise PanelError(
+            Problem(
+                f"{PANEL_DIR}/{path.name}:1",
+                "missing column 'person_id' or 'withdrawn', "
+                "expected the panel's columns (see README, 'The participant panel')",
+            )
+        )
     ids = frame["person_id"][frame["withdrawn"] != ""]
     return frozenset(i for i in ids.tolist() if i)
 
@@ -215,9 +242,12 @@ def _panel_consent(root: Path, stamp: tuple) -> tuple[tuple[str, tuple[bool, boo
                 last[pid] = max(last.get(pid, d), d)
         cols = people.columns
         n = len(people.lines)
-        for pid, person, quotes, recording in zip(cols.get("participant_id", [""] * n), cols["person_id"],
-                                                  cols.get("consent_quotes", [""] * n),
-                                                  cols.get("consent_recording", [""] * n)):
+        for pid, person, quotes, recording in zip(
+            cols.get("participant_id", [""] * n),
+            cols["person_id"],
+            cols.get("consent_quotes", [""] * n),
+            cols.get("consent_recording", [""] * n),
+        ):
             if not person or pid not in last:
                 continue
             record = (last[pid], quotes.lower() in CONSENT_YES, recording.lower() in CONSENT_YES)

@@ -10,6 +10,7 @@ study.yml holds it as ``raci: {activity: {role: letter}}``, e.g.
 ``planning: {UXR: A, PM: R}``. :data:`ROLES` are the team roles every
 form and check uses (observers, RACI columns).
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,22 +54,23 @@ def raci_problems(raci: Any, source: str = "study.yml") -> list[Problem]:
             problems.append(Problem(where, f"unknown activity, expected one of: {', '.join(known)}"))
             continue
         if not isinstance(roles, dict) or not roles:
-            problems.append(Problem(where, "expected a mapping of role to R/A/C/I like "
-                                           f"{{UXR: A, PM: R}}, got {roles!r}"))
+            problems.append(
+                Problem(where, f"expected a mapping of role to R/A/C/I like {{UXR: A, PM: R}}, got {roles!r}")
+            )
             continue
         letters: dict[str, list[str]] = {}
         for role, letter in roles.items():
             if role not in ROLES:
                 problems.append(Problem(where, f"unknown role {role!r}, expected one of: {', '.join(ROLES)}"))
             if letter not in RACI_LETTERS:
-                problems.append(Problem(where, f"role {role!r}: expected one of "
-                                               f"{', '.join(RACI_LETTERS)}, got {letter!r}"))
+                problems.append(
+                    Problem(where, f"role {role!r}: expected one of {', '.join(RACI_LETTERS)}, got {letter!r}")
+                )
                 continue
             letters.setdefault(letter, []).append(str(role))
         accountable = letters.get("A", [])
         if len(accountable) != 1:
-            got = ("none" if not accountable else
-                   f"{len(accountable)} ({', '.join(accountable)})")
+            got = "none" if not accountable else f"{len(accountable)} ({', '.join(accountable)})"
             problems.append(Problem(where, f"expected exactly one Accountable (A), got {got}"))
         if not letters.get("R"):
             problems.append(Problem(where, "expected at least one Responsible (R), got none"))
@@ -78,8 +80,7 @@ def raci_problems(raci: Any, source: str = "study.yml") -> list[Problem]:
 def raci_warnings(raci: dict[str, dict[str, str]]) -> list[str]:
     """Non-fatal gaps: activities nobody has been assigned yet."""
     if not raci:
-        return ["No RACI matrix yet: agree who is Responsible and Accountable for "
-                f"{', '.join(activity_names())}."]
+        return [f"No RACI matrix yet: agree who is Responsible and Accountable for {', '.join(activity_names())}."]
     missing = [a for a in activity_names() if a not in raci]
     if missing:
         return [f"RACI has no row for: {', '.join(missing)} (add who is Accountable for each)."]
@@ -92,10 +93,15 @@ def raci_summary(raci: dict[str, dict[str, str]]) -> dict[str, Any]:
     rows = []
     for name, info in activities.items():
         roles = raci.get(name, {})
-        rows.append({"activity": name, "description": info["description"],
-                     "accountable": next((r for r, x in roles.items() if x == "A"), None),
-                     "responsible": [r for r, x in roles.items() if x == "R"],
-                     "roles": dict(roles)})
+        rows.append(
+            {
+                "activity": name,
+                "description": info["description"],
+                "accountable": next((r for r, x in roles.items() if x == "A"), None),
+                "responsible": [r for r, x in roles.items() if x == "R"],
+                "roles": dict(roles),
+            }
+        )
     return {"roles": list(ROLES), "activities": rows, "warnings": raci_warnings(raci)}
 
 

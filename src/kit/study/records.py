@@ -6,6 +6,7 @@ directly, with cells cleaned as the stages clean them (whitespace runs to
 one space) and each row's line in the file kept for messages. ``.xlsx``
 files use the stages' reader (:func:`kit.study.tables.read_table_file`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -66,7 +67,7 @@ def read_records(data_dir: Path, stem: str, slug: str, problems: list[Problem]) 
         if header is None:
             header = [clean(c).lstrip("\ufeff").lower().replace(" ", "_") for c in record]
             continue
-        rows.append([" ".join(c.split()) for c in record[:len(header)]] + [""] * (len(header) - len(record)))
+        rows.append([" ".join(c.split()) for c in record[: len(header)]] + [""] * (len(header) - len(record)))
         lines.append(start)
     header = header or []
     return Records(source, {name: [r[i] for r in rows] for i, name in enumerate(header)}, lines)
@@ -80,8 +81,6 @@ def person_links(data_dir: Path, problems: list[Problem]) -> dict[str, str]:
         return {}
     f = table.columns
     return {p: q for p, q in zip(f["participant_id"], f["person_id"]) if p and q}
-
-
 
 
 def files_stamp(paths: list[Path]) -> tuple:

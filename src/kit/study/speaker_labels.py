@@ -17,6 +17,7 @@ Some labels name a role, not a person (``Interviewer``, ``Moderator 2``,
 transcript writes it), ``role`` (``participant``, ``moderator``,
 ``observer`` or ``other``) and ``participant_id`` (for a participant).
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,6 +55,7 @@ def role_labels() -> dict[str, str]:
 
 def strip_tags(label: str) -> str:
     """``Sam Okafor (he/him) (Guest)`` -> ``Sam Okafor``; other brackets (``(Sam)``) are kept."""
+
     def drop(m: re.Match[str]) -> str:
         parts = [part.strip() for part in m.group(1).split(",")]  # Zoom: "(Host, me)"
         if all(p.casefold() in speaker_tags() or _PRONOUNS.match(p) for p in parts):
@@ -96,8 +98,9 @@ class SpeakerEntry:
     where: str  # data/speakers.csv:line
 
 
-def read_speaker_table(study_dir: str | Path, participant_ids: set[str],
-                       problems: list[Problem]) -> dict[tuple[str, str], SpeakerEntry]:
+def read_speaker_table(
+    study_dir: str | Path, participant_ids: set[str], problems: list[Problem]
+) -> dict[tuple[str, str], SpeakerEntry]:
     """(session_id or '', speaker key) -> entry, from data/speakers.csv (or .xlsx); {} when absent."""
     data_dir = Path(study_dir) / "data"
     path = find_table(data_dir, SPEAKERS_TABLE, problems)
@@ -114,19 +117,18 @@ def read_speaker_table(study_dir: str | Path, participant_ids: set[str],
         speaker, sid = row.get("speaker", ""), row.get("session_id", "")
         role, pid = row.get("role", "").casefold(), row.get("participant_id", "")
         if not speaker:
-            problems.append(problem("speakers_invalid", where, "speaker is empty, expected the label "
-                                    "as the transcript writes it"))
+            problems.append(
+                problem("speakers_invalid", where, "speaker is empty, expected the label as the transcript writes it")
+            )
             continue
         if pid and pid not in participant_ids:
-            problems.append(problem("speakers_invalid", where,
-                                    f"participant_id '{pid}' is not in participants.csv"))
+            problems.append(problem("speakers_invalid", where, f"participant_id '{pid}' is not in participants.csv"))
             continue
         if pid and role in ("", "participant"):
             role = "participant"
         elif role not in ROLES or role == "participant":
             expected = "a participant_id" if role == "participant" else f"one of {', '.join(ROLES)}"
-            problems.append(problem("speakers_invalid", where,
-                                    f"role '{row.get('role', '')}', expected {expected}"))
+            problems.append(problem("speakers_invalid", where, f"role '{row.get('role', '')}', expected {expected}"))
             continue
         out[(sid, speaker_key(speaker))] = SpeakerEntry(role, pid or None, where)
     return out

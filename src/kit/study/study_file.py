@@ -10,6 +10,7 @@ validator, ``kit new``'s skeleton and the widget forms are all generated from
 it. Field metadata (``json_schema_extra``) carries the widget kind
 (``text``, ``longtext``, ``date``, ``choice``, ``list`` ...).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -90,47 +91,60 @@ class Study(_Strict):
     status: Literal["draft", "planned", "recruiting", "in-field", "synthesis", "done"] = Field(
         default="draft", description="Where the study stands", json_schema_extra=_meta("choice")
     )
-    product_area: str = Field(min_length=1, description="Product area, e.g. Checkout",
-                              json_schema_extra=_meta("text"))
-    feature: str = Field(min_length=1, description="Feature or product being tested",
-                         json_schema_extra=_meta("text"))
-    pm_owner: str = Field(min_length=1, description="PM who owns the decision",
-                          json_schema_extra=_meta("text"))
-    uxr_owner: str = Field(min_length=1, description="Researcher who runs the study",
-                           json_schema_extra=_meta("text"))
-    decision: str = Field(min_length=1, description="The product decision this research informs",
-                          json_schema_extra=_meta("longtext"))
+    product_area: str = Field(min_length=1, description="Product area, e.g. Checkout", json_schema_extra=_meta("text"))
+    feature: str = Field(min_length=1, description="Feature or product being tested", json_schema_extra=_meta("text"))
+    pm_owner: str = Field(min_length=1, description="PM who owns the decision", json_schema_extra=_meta("text"))
+    uxr_owner: str = Field(min_length=1, description="Researcher who runs the study", json_schema_extra=_meta("text"))
+    decision: str = Field(
+        min_length=1, description="The product decision this research informs", json_schema_extra=_meta("longtext")
+    )
     start_date: dt.date = Field(description="First day of the study", json_schema_extra=_meta("date"))
-    deadline: dt.date | None = Field(default=None, description="When the decision is made",
-                                     json_schema_extra=_meta("date"))
-    weeks_available: float | None = Field(default=None, gt=0,
-                                          description="Weeks available, when there is no fixed deadline",
-                                          json_schema_extra=_meta("number"))
-    pm_metrics: list[PMMetric] = Field(min_length=1, description="Metrics the decision needs",
-                                       json_schema_extra=_meta("list"))
-    research_questions: list[ResearchQuestion] = Field(min_length=1, description="Learning objectives",
-                                                       json_schema_extra=_meta("list"))
-    segments: list[str] = Field(min_length=1, description="Target user segments",
-                                json_schema_extra=_meta("list"))
-    research_gaps: list[str] = Field(default_factory=list, description="Gaps in current research",
-                                     json_schema_extra=_meta("list"))
-    existing_sources: list[str] = Field(default_factory=list,
-                                        description="Evidence already available, e.g. 'survey only'",
-                                        json_schema_extra=_meta("list"))
-    hypotheses: list[str] = Field(default_factory=list, description="Hypotheses, stated neutrally",
-                                  json_schema_extra=_meta("list"))
-    method: str | None = Field(default=None, description="Research method (see the method table)",
-                               json_schema_extra=_meta("choice", choices=method_ids()))
-    participants_per_segment: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict,
-                                                     description="Planned participants per segment",
-                                                     json_schema_extra=_meta("mapping"))
-    observers: list[Observer] = Field(default_factory=list, description="Who observes sessions",
-                                      json_schema_extra=_meta("list"))
-    discussion_guide: list[str] = Field(default_factory=list, description="Discussion guide questions",
-                                        json_schema_extra=_meta("list"))
+    deadline: dt.date | None = Field(
+        default=None, description="When the decision is made", json_schema_extra=_meta("date")
+    )
+    weeks_available: float | None = Field(
+        default=None,
+        gt=0,
+        description="Weeks available, when there is no fixed deadline",
+        json_schema_extra=_meta("number"),
+    )
+    pm_metrics: list[PMMetric] = Field(
+        min_length=1, description="Metrics the decision needs", json_schema_extra=_meta("list")
+    )
+    research_questions: list[ResearchQuestion] = Field(
+        min_length=1, description="Learning objectives", json_schema_extra=_meta("list")
+    )
+    segments: list[str] = Field(min_length=1, description="Target user segments", json_schema_extra=_meta("list"))
+    research_gaps: list[str] = Field(
+        default_factory=list, description="Gaps in current research", json_schema_extra=_meta("list")
+    )
+    existing_sources: list[str] = Field(
+        default_factory=list,
+        description="Evidence already available, e.g. 'survey only'",
+        json_schema_extra=_meta("list"),
+    )
+    hypotheses: list[str] = Field(
+        default_factory=list, description="Hypotheses, stated neutrally", json_schema_extra=_meta("list")
+    )
+    method: str | None = Field(
+        default=None,
+        description="Research method (see the method table)",
+        json_schema_extra=_meta("choice", choices=method_ids()),
+    )
+    participants_per_segment: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, description="Planned participants per segment", json_schema_extra=_meta("mapping")
+    )
+    observers: list[Observer] = Field(
+        default_factory=list, description="Who observes sessions", json_schema_extra=_meta("list")
+    )
+    discussion_guide: list[str] = Field(
+        default_factory=list, description="Discussion guide questions", json_schema_extra=_meta("list")
+    )
     double_coding: bool | None = Field(
-        default=None, description="Require a second coder (data/coding/<coder>.csv) and report agreement",
-        json_schema_extra=_meta("choice", choices=[("no", False), ("yes", True)]))
+        default=None,
+        description="Require a second coder (data/coding/<coder>.csv) and report agreement",
+        json_schema_extra=_meta("choice", choices=[("no", False), ("yes", True)]),
+    )
     raci: dict[str, dict[str, Literal["R", "A", "C", "I"]]] = Field(
         default_factory=dict, description="Activity -> role -> R/A/C/I", json_schema_extra=_meta("raci")
     )
@@ -141,13 +155,16 @@ class Study(_Strict):
         if self.deadline is None and self.weeks_available is None:
             raise ValueError("key 'deadline': required key is missing (or give 'weeks_available'), got neither")
         if self.deadline is not None and self.deadline < self.start_date:
-            raise ValueError(f"key 'deadline': expected a date on or after start_date {self.start_date}, "
-                             f"got {self.deadline}")
+            raise ValueError(
+                f"key 'deadline': expected a date on or after start_date {self.start_date}, got {self.deadline}"
+            )
         first: dict[str, int] = {}
         for i, q in enumerate(self.research_questions):
             if q.id in first:
-                raise ValueError(f"key 'research_questions[{i}].id': expected each id once, got {q.id!r} "
-                                 f"again (research_questions[{first[q.id]}])")
+                raise ValueError(
+                    f"key 'research_questions[{i}].id': expected each id once, got {q.id!r} "
+                    f"again (research_questions[{first[q.id]}])"
+                )
             first[q.id] = i
         return self
 
@@ -261,8 +278,12 @@ def rule_problems(data: dict, source: str = STUDY_FILE) -> list[Problem]:
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_yaml_file(path: str | Path, error: type[KitError] = StudyError, shown_as: str | Path | None = None,
-                   missing: str = "file not found") -> Any:
+def read_yaml_file(
+    path: str | Path,
+    error: type[KitError] = StudyError,
+    shown_as: str | Path | None = None,
+    missing: str = "file not found",
+) -> Any:
     """Parse a hand-edited YAML file; a syntax error names ``file:line`` (the kit's one YAML reader).
 
     ``error`` is the exception raised (StudyError for study.yml, InsightError
@@ -286,8 +307,7 @@ def _error(error: type[KitError], where: str, message: str) -> KitError:
     return error(f"{where}: {message}")
 
 
-def read_yaml_mapping(path: str | Path, error: type[KitError] = StudyError,
-                      shown_as: str | Path | None = None) -> dict:
+def read_yaml_mapping(path: str | Path, error: type[KitError] = StudyError, shown_as: str | Path | None = None) -> dict:
     """:func:`read_yaml_file` for a file of top-level keys; an empty file is ``{}``."""
     data = read_yaml_file(path, error, shown_as) or {}
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ are an error naming the header line, since either could be the one meant.
 Which problems stop the stage and which are warnings is data
 (``data/data_checks.csv``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -68,8 +69,10 @@ class Table:
         """A warning saying how the file was read, unless it is plain UTF-8 comma CSV with decimal points."""
         if self.delimiter is None or (self.encoding == "UTF-8" and self.delimiter == "," and self.decimal != ","):
             return None
-        parts = [f"read as {self.encoding}" + (" (detected: not UTF-8)" if self.encoding != "UTF-8" else ""),
-                 f"separated by {DELIMITER_NAMES[self.delimiter]}"]
+        parts = [
+            f"read as {self.encoding}" + (" (detected: not UTF-8)" if self.encoding != "UTF-8" else ""),
+            f"separated by {DELIMITER_NAMES[self.delimiter]}",
+        ]
         if self.decimal is not None and self.numbers:
             parts.append("numbers with " + ("a decimal comma" if self.decimal == "," else "a decimal point"))
         return problem("detected_format", self.where(self.first_odd_line or 1), ", ".join(parts))
@@ -96,14 +99,24 @@ def find_table(data_dir: Path, stem: str, problems: list[Problem] | None = None)
         return xlsx_path
     if not _has_rows(csv_path):
         if problems is not None:
-            problems.append(problem("table_csv_and_xlsx_header_only", f"data/{csv_path.name}",
-                                    f"holds only a header: reading data/{xlsx_path.name} instead "
-                                    f"(delete {csv_path.name} to silence this)"))
+            problems.append(
+                problem(
+                    "table_csv_and_xlsx_header_only",
+                    f"data/{csv_path.name}",
+                    f"holds only a header: reading data/{xlsx_path.name} instead "
+                    f"(delete {csv_path.name} to silence this)",
+                )
+            )
         return xlsx_path
     if problems is not None:
-        problems.append(problem("table_csv_and_xlsx", f"data/{csv_path.name}",
-                                f"both data/{csv_path.name} and data/{xlsx_path.name} hold rows, "
-                                "expected one file per table (delete or rename the one not meant)"))
+        problems.append(
+            problem(
+                "table_csv_and_xlsx",
+                f"data/{csv_path.name}",
+                f"both data/{csv_path.name} and data/{xlsx_path.name} hold rows, "
+                "expected one file per table (delete or rename the one not meant)",
+            )
+        )
     return csv_path
 
 
@@ -127,8 +140,13 @@ def decode(data: bytes, source: str, problems: list[Problem]) -> str:
     """Text of a file; a warning says which encoding when it is not UTF-8."""
     decoded = decode_bytes(data)
     if not decoded.plain:
-        problems.append(problem("not_utf8", f"{source}:{decoded.first_odd_line or 1}",
-                                f"not UTF-8: read as {decoded.encoding} (detected)"))
+        problems.append(
+            problem(
+                "not_utf8",
+                f"{source}:{decoded.first_odd_line or 1}",
+                f"not UTF-8: read as {decoded.encoding} (detected)",
+            )
+        )
     return decoded.text
 
 
@@ -149,8 +167,9 @@ def record_lines(text: str, delimiter: str = ",") -> list[int]:
     return starts
 
 
-def settle_columns(header: list[str], frame: pd.DataFrame, source: str, header_line: int,
-                   problems: list[Problem] | None) -> pd.DataFrame:
+def settle_columns(
+    header: list[str], frame: pd.DataFrame, source: str, header_line: int, problems: list[Problem] | None
+) -> pd.DataFrame:
     """Name ``frame``'s columns by ``header``: blank columns dropped, unnamed or repeated ones reported."""
     keep: list[int] = []
     seen: dict[str, int] = {}
@@ -159,15 +178,25 @@ def settle_columns(header: list[str], frame: pd.DataFrame, source: str, header_l
             cells = frame.iloc[:, i].tolist()
             filled = [line for line, v in zip(frame[LINE].tolist(), cells) if v]
             if filled and problems is not None:  # the value is not shown: it may be personal data
-                problems.append(problem("unnamed_column", f"{source}:{filled[0]}",
-                                        f"column {i + 1} has no header but holds data from this line on "
-                                        f"(and is ignored), expected a column name in line {header_line}"))
+                problems.append(
+                    problem(
+                        "unnamed_column",
+                        f"{source}:{filled[0]}",
+                        f"column {i + 1} has no header but holds data from this line on "
+                        f"(and is ignored), expected a column name in line {header_line}",
+                    )
+                )
             continue
         if name in seen:
             if problems is not None:
-                problems.append(problem("duplicate_column", f"{source}:{header_line}",
-                                        f"column '{name}' appears twice (columns {seen[name] + 1} and {i + 1}), "
-                                        "expected each column once"))
+                problems.append(
+                    problem(
+                        "duplicate_column",
+                        f"{source}:{header_line}",
+                        f"column '{name}' appears twice (columns {seen[name] + 1} and {i + 1}), "
+                        "expected each column once",
+                    )
+                )
             continue
         seen[name] = i
         keep.append(i)
@@ -177,8 +206,9 @@ def settle_columns(header: list[str], frame: pd.DataFrame, source: str, header_l
     return out.reset_index(drop=True)
 
 
-def read_csv_text(text: str, name: str, source: str, problems: list[Problem] | None = None,
-                  delimiter: str = ",") -> Table:
+def read_csv_text(
+    text: str, name: str, source: str, problems: list[Problem] | None = None, delimiter: str = ","
+) -> Table:
     """Parse CSV text keeping each record's first physical line number.
 
     pandas' C parser reads the cells; :func:`record_lines` finds the line
@@ -187,8 +217,16 @@ def read_csv_text(text: str, name: str, source: str, problems: list[Problem] | N
     """
     starts = record_lines(text, delimiter)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=True, header=None, skipinitialspace=False, sep=delimiter)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            header=None,
+            skipinitialspace=False,
+            sep=delimiter,
+        )
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame()
     except pd.errors.ParserError:  # a row with more cells than the header
@@ -211,8 +249,9 @@ def read_csv_text(text: str, name: str, source: str, problems: list[Problem] | N
     return Table(name, source, settle_columns(header, body, source, starts[0], problems), delimiter=delimiter)
 
 
-def _read_csv_slow(text: str, name: str, source: str, problems: list[Problem] | None = None,
-                   delimiter: str = ",") -> Table:
+def _read_csv_slow(
+    text: str, name: str, source: str, problems: list[Problem] | None = None, delimiter: str = ","
+) -> Table:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     header_line = 1
@@ -235,9 +274,14 @@ def _read_csv_slow(text: str, name: str, source: str, problems: list[Problem] | 
     for r, line in zip(rows, lines):
         if len(r) > width and any(r[width:]) and problems is not None:
             sep = {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]
-            problems.append(problem("extra_cells", f"{source}:{line}",
-                                    f"{len(r)} cells, expected {width} as in the header "
-                                    f"(a {sep} in text that is not in double quotes?)"))
+            problems.append(
+                problem(
+                    "extra_cells",
+                    f"{source}:{line}",
+                    f"{len(r)} cells, expected {width} as in the header "
+                    f"(a {sep} in text that is not in double quotes?)",
+                )
+            )
     rows = [r[:width] + [""] * (width - len(r)) for r in rows]
     frame = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
     frame[LINE] = np.asarray(lines, dtype=np.int64)

@@ -13,6 +13,7 @@ is a problem naming the cell, never a guess. Every problem of every file is
 collected before :class:`~kit.errors.DataError` is raised, so one run lists
 them all.
 """
+
 from __future__ import annotations
 
 import csv
@@ -87,8 +88,11 @@ def check_columns(table: Table, problems: list[Problem]) -> bool:
         ok = False
         close = difflib.get_close_matches(col, unknown, n=1, cutoff=0.6)
         hint = f" (found '{close[0]}': renamed?)" if close else ""
-        problems.append(problem("missing_column", table.where(1),
-                                f"missing column '{col}'{hint}, expected columns: {', '.join(spec)}"))
+        problems.append(
+            problem(
+                "missing_column", table.where(1), f"missing column '{col}'{hint}, expected columns: {', '.join(spec)}"
+            )
+        )
     for col in unknown:
         close = difflib.get_close_matches(col, list(spec), n=1, cutoff=0.6)
         if close and close[0] in present:
@@ -115,17 +119,28 @@ def check_ids(table: Table, column: str, problems: list[Problem]) -> None:
     ids = table.frame[column]
     flag_rows(table, ids == "", "empty_id", lambda r: f"{column} is empty, expected an id", problems)
     first_line = dict(zip(ids[::-1], table.frame[LINE][::-1]))
-    flag_rows(table, (ids != "") & ids.duplicated(), "duplicate_id",
-          lambda r: f"{column} '{r[column]}' repeats line {first_line[r[column]]}, expected each id once",
-          problems)
+    flag_rows(
+        table,
+        (ids != "") & ids.duplicated(),
+        "duplicate_id",
+        lambda r: f"{column} '{r[column]}' repeats line {first_line[r[column]]}, expected each id once",
+        problems,
+    )
 
 
 def check_participants(table: Table, known: set[str], problems: list[Problem]) -> None:
     pids = table.frame["participant_id"]
-    flag_rows(table, ~pids.isin(known), "unknown_participant",
-          lambda r: f"participant_id '{r['participant_id']}' is not in participants.csv"
-                    if r["participant_id"] else "participant_id is empty, expected an id from participants.csv",
-          problems)
+    flag_rows(
+        table,
+        ~pids.isin(known),
+        "unknown_participant",
+        lambda r: (
+            f"participant_id '{r['participant_id']}' is not in participants.csv"
+            if r["participant_id"]
+            else "participant_id is empty, expected an id from participants.csv"
+        ),
+        problems,
+    )
 
 
 def read_numbers(table: Table, problems: list[Problem]) -> None:
@@ -144,8 +159,10 @@ def read_numbers(table: Table, problems: list[Problem]) -> None:
     default = DEFAULT_DECIMAL.get(table.delimiter) if table.delimiter else None
     mark, seen = cells.table_decimal((v for c in cols for v in f[c].tolist()), default)
     table.decimal = mark
-    shown_at = {m: next(line for c in cols for line, v in zip(f[LINE].tolist(), f[c].tolist()) if v == cell)
-                for m, cell in seen.items()}
+    shown_at = {
+        m: next(line for c in cols for line, v in zip(f[LINE].tolist(), f[c].tolist()) if v == cell)
+        for m, cell in seen.items()
+    }
     lines = f[LINE].tolist()
     for col in cols:
         values = f[col].tolist()
@@ -158,20 +175,37 @@ def read_numbers(table: Table, problems: list[Problem]) -> None:
                 parsed[i] = cells.parse_number(value, mark)
             except cells.AmbiguousNumber:
                 reported[i] = True
-                problems.append(problem("number_ambiguous", table.where(lines[i]), (
-                    f"{col} '{value}' is ambiguous: 1,234 is 1234 with a thousands separator but 1.234 with a "
-                    "decimal comma, and no other number in this file shows which; expected the number "
-                    "without separators (1234) or with its decimals (1234.0)")))
+                problems.append(
+                    problem(
+                        "number_ambiguous",
+                        table.where(lines[i]),
+                        (
+                            f"{col} '{value}' is ambiguous: 1,234 is 1234 with a thousands separator but 1.234 with a "
+                            "decimal comma, and no other number in this file shows which; expected the number "
+                            "without separators (1234) or with its decimals (1234.0)"
+                        ),
+                    )
+                )
             except ValueError as exc:
                 if mark is not None and "uses" in str(exc):
                     reported[i] = True
                     name = cells.DECIMAL_NAMES[mark]
                     example = seen.get(mark) or ("1.5" if mark == cells.POINT else "1,5")
-                    where = f"line {shown_at[mark]} '{example}'" if mark in shown_at else \
-                        f"the file is separated by {'semicolons' if table.delimiter == ';' else 'commas'}"
-                    problems.append(problem("number_mixed_decimal", table.where(lines[i]), (
-                        f"{col} '{value}' {exc}, but this file's numbers use {name} ({where}); "
-                        "expected one convention per file")))
+                    where = (
+                        f"line {shown_at[mark]} '{example}'"
+                        if mark in shown_at
+                        else f"the file is separated by {'semicolons' if table.delimiter == ';' else 'commas'}"
+                    )
+                    problems.append(
+                        problem(
+                            "number_mixed_decimal",
+                            table.where(lines[i]),
+                            (
+                                f"{col} '{value}' {exc}, but this file's numbers use {name} ({where}); "
+                                "expected one convention per file"
+                            ),
+                        )
+                    )
         table.numbers[col], table.reported[col] = pd.Series(parsed, index=f.index), reported
 
 
@@ -187,12 +221,22 @@ def read_dates(table: Table, problems: list[Problem]) -> None:
             try:
                 out.append(cells.parse_date(value).isoformat())
             except cells.AmbiguousDate as exc:
-                problems.append(problem("date_ambiguous", table.where(line),
-                                        f"{col} '{value}' is ambiguous ({exc}), expected {cells.EXPECTED_DATE}"))
+                problems.append(
+                    problem(
+                        "date_ambiguous",
+                        table.where(line),
+                        f"{col} '{value}' is ambiguous ({exc}), expected {cells.EXPECTED_DATE}",
+                    )
+                )
                 out.append(value)
             except ValueError:
-                problems.append(problem("date_invalid", table.where(line),
-                                        f"{col} '{value}' is not a date, expected {cells.EXPECTED_DATE}"))
+                problems.append(
+                    problem(
+                        "date_invalid",
+                        table.where(line),
+                        f"{col} '{value}' is not a date, expected {cells.EXPECTED_DATE}",
+                    )
+                )
                 out.append(value)
         f[col] = pd.Series(out, index=f.index, dtype=object)
 
@@ -207,18 +251,31 @@ def validate_notes(table: Table, pids: set[str], sessions: dict[str, str], probl
     check_participants(table, pids, problems)
     if sessions:
         unknown = (f["session_id"] != "") & ~f["session_id"].isin(list(sessions))
-        flag_rows(table, unknown, "unknown_session",
-              lambda r: f"session_id '{r['session_id']}' is not in sessions.csv", problems)
+        flag_rows(
+            table,
+            unknown,
+            "unknown_session",
+            lambda r: f"session_id '{r['session_id']}' is not in sessions.csv",
+            problems,
+        )
         owner = f["session_id"].map(sessions).fillna("")
         mismatch = ~unknown & (owner != "") & (owner != f["participant_id"]) & f["participant_id"].isin(pids)
-        flag_rows(table, mismatch, "session_mismatch",
-              lambda r: f"session '{r['session_id']}' belongs to participant '{sessions[r['session_id']]}' "
-                        f"in sessions.csv, but the note names participant '{r['participant_id']}'", problems)
+        flag_rows(
+            table,
+            mismatch,
+            "session_mismatch",
+            lambda r: (
+                f"session '{r['session_id']}' belongs to participant '{sessions[r['session_id']]}' "
+                f"in sessions.csv, but the note names participant '{r['participant_id']}'"
+            ),
+            problems,
+        )
     flag_rows(table, f["text"] == "", "empty_text", lambda r: f"note '{r['note_id']}' has no text", problems)
     kind = f["kind"].str.lower()
     bad = (kind != "") & ~kind.isin(NOTE_KINDS)
-    flag_rows(table, bad, "unknown_kind",
-          lambda r: f"kind '{r['kind']}', expected one of {', '.join(NOTE_KINDS)}", problems)
+    flag_rows(
+        table, bad, "unknown_kind", lambda r: f"kind '{r['kind']}', expected one of {', '.join(NOTE_KINDS)}", problems
+    )
     f["kind"] = kind.where(kind.isin(NOTE_KINDS), "observation")
     f["tags"] = [split_tags(s) for s in f["tags"].tolist()]
 
@@ -232,21 +289,43 @@ def validate_tasks(table: Table, pids: set[str], problems: list[Problem]) -> Non
     f = table.frame
     check_participants(table, pids, problems)
     success = table.numbers["success"]
-    flag_rows(table, ~success.isin([0, 0.5, 1]) & _unreported(table, "success"), "success_invalid",
-          lambda r: f"success '{r['success']}', expected 1 (success), 0.5 (partial) or 0 (failure)", problems)
+    flag_rows(
+        table,
+        ~success.isin([0, 0.5, 1]) & _unreported(table, "success"),
+        "success_invalid",
+        lambda r: f"success '{r['success']}', expected 1 (success), 0.5 (partial) or 0 (failure)",
+        problems,
+    )
     time = table.numbers["time_s"]
     bad_time = (((f["time_s"] != "") & time.isna()) | (time < 0)) & _unreported(table, "time_s")
-    flag_rows(table, bad_time, "time_invalid",
-          lambda r: f"time_s '{r['time_s']}', expected a number of seconds of 0 or more (or empty)", problems)
+    flag_rows(
+        table,
+        bad_time,
+        "time_invalid",
+        lambda r: f"time_s '{r['time_s']}', expected a number of seconds of 0 or more (or empty)",
+        problems,
+    )
     seq = table.numbers["seq"]
     bad_seq = (((f["seq"] != "") & seq.isna()) | ~(seq.isna() | seq.isin(range(1, 8)))) & _unreported(table, "seq")
-    flag_rows(table, bad_seq, "seq_out_of_range",
-          lambda r: f"seq '{r['seq']}', expected a whole number 1-7 (or empty)", problems)
+    flag_rows(
+        table,
+        bad_seq,
+        "seq_out_of_range",
+        lambda r: f"seq '{r['seq']}', expected a whole number 1-7 (or empty)",
+        problems,
+    )
     key = pd.Series(list(zip(f["participant_id"].tolist(), f["task"].str.lower().tolist())), dtype=object)
     first_line = dict(zip(key.tolist()[::-1], f[LINE].tolist()[::-1]))
-    flag_rows(table, key.duplicated().to_numpy(), "duplicate_task_row",
-          lambda r: f"task '{r['task']}' for '{r['participant_id']}' repeats line "
-                    f"{first_line[(r['participant_id'], r['task'].lower())]}", problems)
+    flag_rows(
+        table,
+        key.duplicated().to_numpy(),
+        "duplicate_task_row",
+        lambda r: (
+            f"task '{r['task']}' for '{r['participant_id']}' repeats line "
+            f"{first_line[(r['participant_id'], r['task'].lower())]}"
+        ),
+        problems,
+    )
     f["success"], f["time_s"], f["seq"] = success, time.where(time >= 0), seq
 
 
@@ -256,17 +335,33 @@ def validate_sus(table: Table, pids: set[str], problems: list[Problem]) -> None:
     check_ids(table, "participant_id", problems)
     for item in SUS_ITEMS:
         value = table.numbers[item]
-        flag_rows(table, f[item] == "", "sus_missing",
-              lambda r, item=item: f"SUS answer {item} is missing, expected 1-5 "
-                                   "(this participant is left out of the SUS score)", problems)
+        flag_rows(
+            table,
+            f[item] == "",
+            "sus_missing",
+            lambda r, item=item: (
+                f"SUS answer {item} is missing, expected 1-5 (this participant is left out of the SUS score)"
+            ),
+            problems,
+        )
         bad = (f[item] != "") & ~value.isin([1, 2, 3, 4, 5]) & _unreported(table, item)
-        flag_rows(table, bad, "sus_out_of_range",
-              lambda r, item=item: f"SUS answer {item} is '{r[item]}', expected a whole number 1-5", problems)
+        flag_rows(
+            table,
+            bad,
+            "sus_out_of_range",
+            lambda r, item=item: f"SUS answer {item} is '{r[item]}', expected a whole number 1-5",
+            problems,
+        )
         f[item] = value
     rec = table.numbers["recommend"]
     bad = (f["recommend"] != "") & ~rec.isin(range(0, 11)) & _unreported(table, "recommend")
-    flag_rows(table, bad, "recommend_out_of_range",
-          lambda r: f"recommend '{r['recommend']}', expected a whole number 0-10 (or empty)", problems)
+    flag_rows(
+        table,
+        bad,
+        "recommend_out_of_range",
+        lambda r: f"recommend '{r['recommend']}', expected a whole number 0-10 (or empty)",
+        problems,
+    )
     f["recommend"] = rec
 
 
@@ -316,8 +411,13 @@ def load_tables(study_dir: str | Path, *, raise_fatal: bool = True) -> StudyData
         check_ids(people, "participant_id", problems)
         pids = set(people.frame["participant_id"]) - {""}
         if people.frame.empty:
-            problems.append(problem("no_participants", people.where(1),
-                                    "no participants (only the header), expected one row per participant"))
+            problems.append(
+                problem(
+                    "no_participants",
+                    people.where(1),
+                    "no participants (only the header), expected one row per participant",
+                )
+            )
     sessions: dict[str, str] = {}
     if "sessions" in out.tables:
         t = out.tables["sessions"]
@@ -337,5 +437,6 @@ def load_tables(study_dir: str | Path, *, raise_fatal: bool = True) -> StudyData
 
 def fatal_first(problems: list[Problem]) -> list[Problem]:
     """Fatal problems first, then warnings marked as such (one list the user reads once)."""
-    return ([p for p in problems if p.fatal]
-            + [Problem(p.where, f"{p.message} (warning)", False) for p in problems if not p.fatal])
+    return [p for p in problems if p.fatal] + [
+        Problem(p.where, f"{p.message} (warning)", False) for p in problems if not p.fatal
+    ]

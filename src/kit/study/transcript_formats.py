@@ -25,6 +25,7 @@ What the common tools export, from their public documentation and sample files:
 
 Line numbers are the file's lines (for ``.docx``: paragraph numbers).
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,11 +46,34 @@ STAMP_ONLY = re.compile(rf"^\[?(?P<stamp>{STAMP})\]?$")
 SPEAKER_LINE = re.compile(rf"^(?:\[?(?P<stamp>{STAMP})\]?\s+)?(?P<speaker>[^\W\d][^:]{{0,60}}?):\s+(?P<text>.+)$")
 CAPTION_HEADER = re.compile(rf"^\[(?P<speaker>[^\]]{{1,80}})\]\s+(?P<stamp>{STAMP})$")
 NAME_HEADER = re.compile(rf"^(?P<speaker>[^\W\d].{{0,80}}?)\s+(?P<stamp>{STAMP})$")
-CHAT_LINE = re.compile(r"^(?P<stamp>\d{1,2}:\d{2}:\d{2})\s+From\s+(?P<speaker>.+?)"
-                       r"(?:\s+to\s+(?P<to>[^:]+?))?\s*:\s*(?P<text>.*)$")
+CHAT_LINE = re.compile(
+    r"^(?P<stamp>\d{1,2}:\d{2}:\d{2})\s+From\s+(?P<speaker>.+?)"
+    r"(?:\s+to\s+(?P<to>[^:]+?))?\s*:\s*(?P<text>.*)$"
+)
 TAG_RE = re.compile(r"</?[^>]+>")
-NAME_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du",
-                            "la", "le", "el", "al", "bin", "binti", "ibn"})
+NAME_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "la",
+        "le",
+        "el",
+        "al",
+        "bin",
+        "binti",
+        "ibn",
+    }
+)
 
 
 @dataclass
@@ -99,11 +123,14 @@ def looks_like_name(label: str) -> bool:
     words = bare.replace(",", " ").split()
     if not words or len(words) > 6:
         return False
-    return all(w[0].isupper() or w.isdigit() or w.casefold() in NAME_PARTICLES
-               or (len(w) <= 2 and w.rstrip(".").isupper()) for w in words)
+    return all(
+        w[0].isupper() or w.isdigit() or w.casefold() in NAME_PARTICLES or (len(w) <= 2 and w.rstrip(".").isupper())
+        for w in words
+    )
 
 
 # --- cue formats (webvtt-py) ----------------------------------------------------------------
+
 
 def parse_cues(text: str, srt: bool = False) -> list[Turn]:
     """Turns of a WebVTT or SRT file; raises webvtt's MalformedFileError (or ValueError) when invalid."""
@@ -122,6 +149,7 @@ def parse_cues(text: str, srt: bool = False) -> list[Turn]:
 
 
 # --- text formats ---------------------------------------------------------------------------
+
 
 def docx_lines(path: Path) -> list[str]:
     """The paragraphs of a Word document, one line each (line breaks inside a paragraph become spaces)."""
@@ -149,8 +177,11 @@ def _header(line: str, header_style: bool) -> tuple[str, float] | None:
 def parse_lines(lines: list[str], source: str, problems: list[Problem]) -> list[Turn]:
     """Turns of a plain-text or Word transcript (shapes in the module docstring)."""
     clean = [" ".join(raw.split()) for raw in lines]
-    headers = sum(1 for line in clean if CAPTION_HEADER.match(line)
-                  or ((m := NAME_HEADER.match(line)) and looks_like_name(m["speaker"])))
+    headers = sum(
+        1
+        for line in clean
+        if CAPTION_HEADER.match(line) or ((m := NAME_HEADER.match(line)) and looks_like_name(m["speaker"]))
+    )
     # In a file of "Name  0:03" blocks, "Note: ..." inside the speech is speech, not a speaker.
     header_style = headers >= 2 or (headers == 1 and not any(SPEAKER_LINE.match(line) for line in clean))
     out: list[Turn] = []
@@ -180,7 +211,12 @@ def parse_lines(lines: list[str], source: str, problems: list[Problem]) -> list[
             skipped.append(number)
     if skipped:
         span = f"line {skipped[0]}" if len(skipped) == 1 else f"lines {skipped[0]}-{skipped[-1]}"
-        problems.append(problem("transcript_line", f"{source}:{skipped[0]}",
-                                f"no speaker, expected 'Speaker: text' or a 'Name  0:03' line before the words "
-                                f"({span} before the first speaker skipped)"))
+        problems.append(
+            problem(
+                "transcript_line",
+                f"{source}:{skipped[0]}",
+                f"no speaker, expected 'Speaker: text' or a 'Name  0:03' line before the words "
+                f"({span} before the first speaker skipped)",
+            )
+        )
     return [t for t in out if t.text]

@@ -24,6 +24,7 @@ turn's position among all turns of the file, so they stay the same when a
 speaker's label or attribution changes. Files are decoded like the tables
 (UTF-8, Windows-1252, UTF-16; :mod:`kit.study.encoding`).
 """
+
 from __future__ import annotations
 
 import re
@@ -80,8 +81,10 @@ def read_transcript(path: Path, problems: list[Problem]) -> list[Utterance]:
         kind = "Word" if suffix == ".docx" else suffix[1:].upper()
         problems.append(problem("unreadable", source, f"not a valid {kind} file: {exc}"))
         return []
-    return [Utterance(session_id, t.speaker, t.text, t.start, t.end, line=t.line, file_stem=stem, turn=n)
-            for n, t in enumerate(turns, 1)]
+    return [
+        Utterance(session_id, t.speaker, t.text, t.start, t.end, line=t.line, file_stem=stem, turn=n)
+        for n, t in enumerate(turns, 1)
+    ]
 
 
 def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> list[Utterance]:
@@ -98,25 +101,35 @@ def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> 
         utterances = read_transcript(path, problems)
         sid = session_of(path)
         if sid not in roster.session_participant:
-            problems.append(problem("transcript_unknown_session", f"data/transcripts/{path.name}",
-                                    f"session '{sid}' is not in sessions.csv (the file name must start with "
-                                    "the session id); only speakers named in participants.csv are attributed"))
+            problems.append(
+                problem(
+                    "transcript_unknown_session",
+                    f"data/transcripts/{path.name}",
+                    f"session '{sid}' is not in sessions.csv (the file name must start with "
+                    "the session id); only speakers named in participants.csv are attributed",
+                )
+            )
         warned: set[str] = set()
         for u in utterances:
             u.participant_id = _attribute(u, sid, roster, table, warned, f"data/transcripts/{path.name}", problems)
         silent = [u for u in utterances if not u.speaker]
         if silent:
             first = silent[0].line
-            problems.append(problem("transcript_no_speaker", f"data/transcripts/{path.name}"
-                                    + (f":{first}" if first else ""),
-                                    f"{len(silent)} turn(s) name no speaker (the first here): they are not quoted; "
-                                    "expected 'Speaker: text' or a voice tag <v Name>"))
+            problems.append(
+                problem(
+                    "transcript_no_speaker",
+                    f"data/transcripts/{path.name}" + (f":{first}" if first else ""),
+                    f"{len(silent)} turn(s) name no speaker (the first here): they are not quoted; "
+                    "expected 'Speaker: text' or a voice tag <v Name>",
+                )
+            )
         out += utterances
     return out
 
 
-def _attribute(u: Utterance, sid: str, roster, table: dict, warned: set[str], source: str,
-               problems: list[Problem]) -> str | None:
+def _attribute(
+    u: Utterance, sid: str, roster, table: dict, warned: set[str], source: str, problems: list[Problem]
+) -> str | None:
     """The participant id of one utterance, or None (staff, unknown); warns once per unknown label."""
     if not u.speaker:
         return None
@@ -137,16 +150,32 @@ def _attribute(u: Utterance, sid: str, roster, table: dict, warned: set[str], so
     if roster.has_moderator(sid) or participant not in roster.pseudonyms:
         if key not in warned:
             warned.add(key)
-            problems.append(problem("transcript_unknown_speaker", where, (
-                f"speaker {shown_label(u.speaker)} is not in participants.csv or sessions.csv for session '{sid}': "
-                "their words are not quoted; expected a name from those files, or a row in data/speakers.csv "
-                "(session_id, speaker, role or participant_id)")))
+            problems.append(
+                problem(
+                    "transcript_unknown_speaker",
+                    where,
+                    (
+                        f"speaker {shown_label(u.speaker)} is not in participants.csv or sessions.csv "
+                        f"for session '{sid}': "
+                        "their words are not quoted; expected a name from those files, or a row in data/speakers.csv "
+                        "(session_id, speaker, role or participant_id)"
+                    ),
+                )
+            )
         return None
     if key not in warned:
         warned.add(key)
-        problems.append(problem("transcript_assumed_participant", where, (
-            f"speaker {shown_label(u.speaker)} is taken to be the session's participant (session '{sid}' has no "
-            "moderator in sessions.csv); add a row to data/speakers.csv to say who it is")))
+        problems.append(
+            problem(
+                "transcript_assumed_participant",
+                where,
+                (
+                    f"speaker {shown_label(u.speaker)} is taken to be the session's participant "
+                    f"(session '{sid}' has no "
+                    "moderator in sessions.csv); add a row to data/speakers.csv to say who it is"
+                ),
+            )
+        )
     return participant
 
 
@@ -162,5 +191,6 @@ def shown_label(label: str) -> str:
 
 def participant_turns(utterances: list[Utterance]) -> list[tuple[str, int, Utterance]]:
     """(quote id, n, utterance) for participant turns: ``Q-<file stem>-<n>``, n the turn's place in its file."""
-    return [(f"Q-{u.file_stem or u.session_id}-{u.turn}", u.turn, u)
-            for u in utterances if u.participant_id is not None]
+    return [
+        (f"Q-{u.file_stem or u.session_id}-{u.turn}", u.turn, u) for u in utterances if u.participant_id is not None
+    ]

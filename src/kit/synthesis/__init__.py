@@ -6,6 +6,7 @@ observers and the problem matrix; :mod:`.report` shows them.
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the 02-sessions template.
 """
+
 from __future__ import annotations
 
 from kit.exports import lazy_exports

@@ -24,6 +24,7 @@ for every coder. Each figure carries its number of units and a named band from
 0.800 / 0.667 thresholds for alpha). A code nobody varies on (all coders
 applied it everywhere or nowhere) has no alpha: there is nothing to agree on.
 """
+
 from __future__ import annotations
 
 import csv
@@ -92,8 +93,9 @@ def collapse_unanimous(value_counts: np.ndarray) -> np.ndarray:
     return np.vstack([counts[~unanimous], np.diag(pooled)[pooled > 0]])
 
 
-def krippendorff_alpha(data: np.ndarray | None = None, *, value_counts: np.ndarray | None = None,
-                       domain: list | None = None) -> float | None:
+def krippendorff_alpha(
+    data: np.ndarray | None = None, *, value_counts: np.ndarray | None = None, domain: list | None = None
+) -> float | None:
     """Nominal Krippendorff's alpha by the ``krippendorff`` package; None when undefined.
 
     ``data`` is a coders x units matrix (NaN = missing); alternatively
@@ -146,8 +148,14 @@ def _figures(decisions: np.ndarray, coded: np.ndarray) -> tuple[dict, dict]:
 def _result(n: int, agreed: int, table: np.ndarray | None, counts: np.ndarray) -> dict:
     kappa = cohen_kappa(table) if table is not None else None
     alpha = krippendorff_alpha(value_counts=counts, domain=[0, 1]) if len(counts) else None
-    return {"units": n, "share_agreed": agreed / n if n else None, "kappa": kappa, "kappa_band": band("kappa", kappa),
-            "alpha": alpha, "alpha_band": band("alpha", alpha)}
+    return {
+        "units": n,
+        "share_agreed": agreed / n if n else None,
+        "kappa": kappa,
+        "kappa_band": band("kappa", kappa),
+        "alpha": alpha,
+        "alpha_band": band("alpha", alpha),
+    }
 
 
 def agreement(codings: Codings) -> dict | None:
@@ -175,34 +183,55 @@ def agreement(codings: Codings) -> dict | None:
     for j, code in enumerate(codes):
         figures, part = _figures(has[:, j, :], coded)
         parts.append(part)
-        per_code.append({"code": code, **figures,
-                         "applied": {c: int(has[k, j, :].sum()) for k, c in enumerate(coders)}})
+        per_code.append(
+            {"code": code, **figures, "applied": {c: int(has[k, j, :].sum()) for k, c in enumerate(coders)}}
+        )
     overall: dict = {}
     if codes:  # pooled over every note x code decision: the per-code parts add up exactly
-        overall = _result(sum(p["n"] for p in parts), sum(p["agreed"] for p in parts),
-                          sum(p["table"] for p in parts) if len(coders) == 2 else None,
-                          collapse_unanimous(np.vstack([p["counts"] for p in parts])))
+        overall = _result(
+            sum(p["n"] for p in parts),
+            sum(p["agreed"] for p in parts),
+            sum(p["table"] for p in parts) if len(coders) == 2 else None,
+            collapse_unanimous(np.vstack([p["counts"] for p in parts])),
+        )
     # overall share: notes whose whole set of codes is the same for every coder who coded them
     pairable = coded.sum(axis=0) >= 2
     counts = coded.sum(axis=0)[None, :]
     applied = (has & coded[:, None, :]).sum(axis=0)  # codes x notes
     split = ((applied != 0) & (applied != counts)) & pairable[None, :]
     disputed_units = np.flatnonzero(split.any(axis=0))
-    overall.update({"notes": int(pairable.sum()),
-                    "share_agreed": float(1 - len(disputed_units) / pairable.sum()) if pairable.any() else None,
-                    "decisions": int(pairable.sum()) * len(codes)})
+    overall.update(
+        {
+            "notes": int(pairable.sum()),
+            "share_agreed": float(1 - len(disputed_units) / pairable.sum()) if pairable.any() else None,
+            "decisions": int(pairable.sum()) * len(codes),
+        }
+    )
     disagreements = []
     for i in disputed_units[:DISAGREEMENTS_KEPT]:
         by = {c: (codings.coders[c].get(units[i]) if coded[k, i] else None) for k, c in enumerate(coders)}
-        disagreements.append({"note": units[i], "codes": [codes[j] for j in np.flatnonzero(split[:, i])],
-                              "by_coder": by})
-    return {"coders": [{"id": c, "label": coder_display(c), "source": codings.sources.get(c, ""),
-                        "notes_coded": int(coded[k].sum())} for k, c in enumerate(coders)],
-            "overall": overall, "codes": per_code, "disagreement_count": int(len(disputed_units)),
-            "disagreements": disagreements, "alpha_tentative": ALPHA_TENTATIVE,
-            "method": "per code: share agreed, Cohen's kappa (2 coders, statsmodels), Krippendorff's alpha "
-                      "(nominal, missing codings allowed, krippendorff package); overall: pooled over every "
-                      "note x code decision"}
+        disagreements.append(
+            {"note": units[i], "codes": [codes[j] for j in np.flatnonzero(split[:, i])], "by_coder": by}
+        )
+    return {
+        "coders": [
+            {
+                "id": c,
+                "label": coder_display(c),
+                "source": codings.sources.get(c, ""),
+                "notes_coded": int(coded[k].sum()),
+            }
+            for k, c in enumerate(coders)
+        ],
+        "overall": overall,
+        "codes": per_code,
+        "disagreement_count": int(len(disputed_units)),
+        "disagreements": disagreements,
+        "alpha_tentative": ALPHA_TENTATIVE,
+        "method": "per code: share agreed, Cohen's kappa (2 coders, statsmodels), Krippendorff's alpha "
+        "(nominal, missing codings allowed, krippendorff package); overall: pooled over every "
+        "note x code decision",
+    }
 
 
 def coder_display(coder: str) -> str:

@@ -9,6 +9,7 @@
 * :func:`codebook_warnings`: the codebook lint (:mod:`kit.study.codebook_lint`)
   for this study's tags, shown among the data warnings (and so by ``kit run``).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,19 +42,32 @@ def requests_json(requests: pd.DataFrame, roster: Roster) -> list[dict]:
     for row in requests.to_dict("records"):
         person = str(row.get("person_id") or "")
         votes = row.get("votes")
-        out.append({
-            "id": f"{REQUEST_PREFIX}{row['request_id']}", "request_id": row["request_id"], "date": row["date"],
-            "text": roster.redact(row["text"]), "votes": None if pd.isna(votes) else int(votes),
-            "status": roster.redact(row.get("status") or ""), "source": roster.redact(row.get("source") or ""),
-            "tags": split_tags(row.get("tags") or ""), "kind": "attitudinal", "label": ATTITUDINAL_LABEL,
-            "participants": [roster.pseudonyms[person]] if person in roster.pseudonyms else [],
-            "file": row["source_file"],
-        })
+        out.append(
+            {
+                "id": f"{REQUEST_PREFIX}{row['request_id']}",
+                "request_id": row["request_id"],
+                "date": row["date"],
+                "text": roster.redact(row["text"]),
+                "votes": None if pd.isna(votes) else int(votes),
+                "status": roster.redact(row.get("status") or ""),
+                "source": roster.redact(row.get("source") or ""),
+                "tags": split_tags(row.get("tags") or ""),
+                "kind": "attitudinal",
+                "label": ATTITUDINAL_LABEL,
+                "participants": [roster.pseudonyms[person]] if person in roster.pseudonyms else [],
+                "file": row["source_file"],
+            }
+        )
     return out
 
 
-def coding_json(codings: Codings, double_coding: bool | None, problems: list[Problem],
-                book: Codebook | None = None, public_tag=lambda t: t) -> dict | None:
+def coding_json(
+    codings: Codings,
+    double_coding: bool | None,
+    problems: list[Problem],
+    book: Codebook | None = None,
+    public_tag=lambda t: t,
+) -> dict | None:
     """Agreement of the coders (None without a second coder); warns when the plan requires double coding.
 
     Tags are compared as codes: a synonym or retired code counts as the code
@@ -61,9 +75,14 @@ def coding_json(codings: Codings, double_coding: bool | None, problems: list[Pro
     the same code agree. ``public_tag`` redacts tag names for publishing.
     """
     if double_coding and not codings.double_coded:
-        problems.append(problem("double_coding_missing", f"{DATA_DIR}/coding/",
-                                "the plan requires double coding (double_coding: true), expected a second "
-                                "coder's file such as data/coding/pm.csv (columns note_id, tags)"))
+        problems.append(
+            problem(
+                "double_coding_missing",
+                f"{DATA_DIR}/coding/",
+                "the plan requires double coding (double_coding: true), expected a second "
+                "coder's file such as data/coding/pm.csv (columns note_id, tags)",
+            )
+        )
     cache: dict[str, str] = {}
 
     def code(tag: str) -> str:
@@ -71,8 +90,11 @@ def coding_json(codings: Codings, double_coding: bool | None, problems: list[Pro
             cache[tag] = public_tag(book.canonical(tag) if book is not None else tag)
         return cache[tag]
 
-    mapped = Codings({c: {n: sorted({code(t) for t in tags}) for n, tags in notes.items()}
-                      for c, notes in codings.coders.items()}, codings.sources, codings.lines)
+    mapped = Codings(
+        {c: {n: sorted({code(t) for t in tags}) for n, tags in notes.items()} for c, notes in codings.coders.items()},
+        codings.sources,
+        codings.lines,
+    )
     result = agreement(mapped)
     if result is not None:
         result["required"] = bool(double_coding)
@@ -88,8 +110,9 @@ def study_codebook(study_dir: Path, problems: list[Problem]) -> Codebook | None:
         return None
 
 
-def codebook_warnings(book: Codebook | None, study_dir: Path, notes: pd.DataFrame, codings: Codings,
-                      requests: pd.DataFrame) -> list[Problem]:
+def codebook_warnings(
+    book: Codebook | None, study_dir: Path, notes: pd.DataFrame, codings: Codings, requests: pd.DataFrame
+) -> list[Problem]:
     """The codebook lint of this study's tags; nothing when the repository has no codebook.yml."""
     if book is None:
         return []
@@ -105,6 +128,7 @@ def codebook_warnings(book: Codebook | None, study_dir: Path, notes: pd.DataFram
                 use.add(tag, f"{NOTEBOOKS_DIR}/{study_dir.name}/{source}", line)
     for tags, line, file in zip(requests["tags"].tolist(), requests[LINE].tolist(), requests["source_file"].tolist()):
         for tag in split_tags(tags or ""):
-            use.add(tag, file if file.startswith("requests/") else f"{NOTEBOOKS_DIR}/{study_dir.name}/{file}",
-                    int(line))
+            use.add(
+                tag, file if file.startswith("requests/") else f"{NOTEBOOKS_DIR}/{study_dir.name}/{file}", int(line)
+            )
     return lint_tags(book, use)

@@ -6,6 +6,7 @@ Cohen's kappa, Krippendorff's alpha with their bands, see
 consensus pass, and the feature requests the insights may cite. All text comes
 from synthesis.json (already redacted) and is escaped by :mod:`kit.display`.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -29,30 +30,49 @@ def show_agreement(s: dict) -> None:
     a = s.get("agreement")
     display.heading("Agreement between coders")
     if not a:
-        display.note("Coded by one person only: add a second coder's data/coding/<role or initials>.csv "
-                     "(columns note_id, tags) to measure agreement.", "info")
+        display.note(
+            "Coded by one person only: add a second coder's data/coding/<role or initials>.csv "
+            "(columns note_id, tags) to measure agreement.",
+            "info",
+        )
         return
     coders = [c["label"] for c in a["coders"]]
     o = a["overall"]
     who = ", ".join(f"{c['label']} ({c['notes_coded']} notes)" for c in a["coders"])
-    display.note(f"Coders: {who}. "
-                 f"Overall, pooled over {o.get('decisions', 0)} note x code decisions: "
-                 f"Krippendorff's alpha {_num(o.get('alpha'), 3)} ({o.get('alpha_band') or 'undefined'})"
-                 + (f", Cohen's kappa {_num(o.get('kappa'), 3)} ({o.get('kappa_band')})" if len(coders) == 2 else "")
-                 + f"; {_pct(o.get('share_agreed'))} of {o.get('notes', 0)} notes carry the same codes from "
-                   "every coder.", "ok" if (o.get("alpha") or 0) >= ALPHA_TENTATIVE else "warning")
-    rows = [{"code": r["code"], "notes": r["units"], "share agreed": _pct(r["share_agreed"]),
-             **({"Cohen's kappa": _num(r["kappa"]), "kappa band": r["kappa_band"] or "–"} if len(coders) == 2 else {}),
-             "Krippendorff's alpha": _num(r["alpha"]), "alpha band": r["alpha_band"] or "no variation",
-             **{f"applied by {c['label']}": r["applied"].get(c["id"], 0) for c in a["coders"]}}
-            for r in a["codes"]]
-    display.table(pd.DataFrame(rows), caption="Agreement per code (bands: Landis & Koch 1977 for kappa; "
-                                              "Krippendorff: alpha >= 0.800 reliable, >= 0.667 tentative)")
+    display.note(
+        f"Coders: {who}. "
+        f"Overall, pooled over {o.get('decisions', 0)} note x code decisions: "
+        f"Krippendorff's alpha {_num(o.get('alpha'), 3)} ({o.get('alpha_band') or 'undefined'})"
+        + (f", Cohen's kappa {_num(o.get('kappa'), 3)} ({o.get('kappa_band')})" if len(coders) == 2 else "")
+        + f"; {_pct(o.get('share_agreed'))} of {o.get('notes', 0)} notes carry the same codes from "
+        "every coder.",
+        "ok" if (o.get("alpha") or 0) >= ALPHA_TENTATIVE else "warning",
+    )
+    rows = [
+        {
+            "code": r["code"],
+            "notes": r["units"],
+            "share agreed": _pct(r["share_agreed"]),
+            **({"Cohen's kappa": _num(r["kappa"]), "kappa band": r["kappa_band"] or "–"} if len(coders) == 2 else {}),
+            "Krippendorff's alpha": _num(r["alpha"]),
+            "alpha band": r["alpha_band"] or "no variation",
+            **{f"applied by {c['label']}": r["applied"].get(c["id"], 0) for c in a["coders"]},
+        }
+        for r in a["codes"]
+    ]
+    display.table(
+        pd.DataFrame(rows),
+        caption="Agreement per code (bands: Landis & Koch 1977 for kappa; "
+        "Krippendorff: alpha >= 0.800 reliable, >= 0.667 tentative)",
+    )
     low = [r["code"] for r in a["codes"] if r["alpha"] is not None and r["alpha"] < ALPHA_TENTATIVE]
     if low:
-        display.note(f"Alpha below {ALPHA_TENTATIVE} for {', '.join(low)}: insights resting on these codes get "
-                     "lower confidence until the coders agree (sharpen the definitions in codebook.yml, "
-                     "then recode).", "warning")
+        display.note(
+            f"Alpha below {ALPHA_TENTATIVE} for {', '.join(low)}: insights resting on these codes get "
+            "lower confidence until the coders agree (sharpen the definitions in codebook.yml, "
+            "then recode).",
+            "warning",
+        )
     display.heading("Notes the coders disagree on", level=3)
     if not a["disagreements"]:
         display.note("None: every double-coded note carries the same codes.", "ok")
@@ -60,10 +80,20 @@ def show_agreement(s: dict) -> None:
     text = {n["id"]: n["text"] for n in s.get("notes", [])}
     by_id = {c["id"]: c["label"] for c in a["coders"]}
     shown = a["disagreements"][:DISAGREEMENTS_SHOWN]
-    frame = pd.DataFrame([{"note": d["note"], "codes in dispute": ", ".join(d["codes"]),
-                           **{by_id[c]: "(not coded)" if tags is None else (", ".join(tags) or "(none)")
-                              for c, tags in d["by_coder"].items()},
-                           "text": text.get(d["note"], "")} for d in shown])
+    frame = pd.DataFrame(
+        [
+            {
+                "note": d["note"],
+                "codes in dispute": ", ".join(d["codes"]),
+                **{
+                    by_id[c]: "(not coded)" if tags is None else (", ".join(tags) or "(none)")
+                    for c, tags in d["by_coder"].items()
+                },
+                "text": text.get(d["note"], ""),
+            }
+            for d in shown
+        ]
+    )
     more = a["disagreement_count"] - len(shown)
     caption = f"{a['disagreement_count']} notes for the consensus pass"
     if more > 0:
@@ -78,9 +108,25 @@ def show_requests(s: dict) -> None:
     if not reqs:
         display.note("No feature requests (data/requests.csv or the repository's requests/ folder).", "info")
         return
-    display.note("Requests are expressed interest (attitudinal): what customers say they want. Cite them "
-                 "as R-<request_id> beside behavioural evidence, never instead of it.", "info")
-    display.table(pd.DataFrame([{"id": r["id"], "date": r["date"], "request": r["text"],
-                                 "votes": "" if r["votes"] is None else r["votes"], "status": r["status"],
-                                 "source": r["source"], "tags": ", ".join(r["tags"])} for r in reqs]),
-                  caption=f"{len(reqs)} requests")
+    display.note(
+        "Requests are expressed interest (attitudinal): what customers say they want. Cite them "
+        "as R-<request_id> beside behavioural evidence, never instead of it.",
+        "info",
+    )
+    display.table(
+        pd.DataFrame(
+            [
+                {
+                    "id": r["id"],
+                    "date": r["date"],
+                    "request": r["text"],
+                    "votes": "" if r["votes"] is None else r["votes"],
+                    "status": r["status"],
+                    "source": r["source"],
+                    "tags": ", ".join(r["tags"]),
+                }
+                for r in reqs
+            ]
+        ),
+        caption=f"{len(reqs)} requests",
+    )

@@ -10,6 +10,7 @@ Ids (insights.yml cites them): notes by ``note_id``; quotes ``Q-<note_id>``
 and ``Q-<session_id>-<n>``; themes ``T1`` ...; metrics ``M-SUS``, ``M-NPS``,
 ``M-COMPLETION-<task>``, ``M-TIME-<task>``, ``M-SEQ-<task>``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ Everything shown comes from the synthesis dict, whose text is already
 redacted and consent-filtered; tables and charts still escape it
 (:mod:`kit.display`), since participant text is never trusted as HTML.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,8 +13,7 @@ from kit import display
 from kit.synthesis.output import Metric, metric_value_text
 
 # Tableau-like qualitative palette: one colour per tag row of the rainbow table.
-RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#bab0ac")
+RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
 
 MIN_TRANSCRIPT_QUOTE_WORDS = 6
@@ -22,8 +22,11 @@ MAX_TRANSCRIPT_QUOTES = 25
 
 def _left(df: pd.DataFrame, caption: str | None = None) -> None:
     """A text table, left-aligned (reading order), escaped by :func:`kit.display.styled`."""
-    styler = (df.style.hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"})
-              .set_table_styles([{"selector": "th", "props": "text-align:left"}]))
+    styler = (
+        df.style.hide(axis="index")
+        .set_properties(**{"text-align": "left", "vertical-align": "top"})
+        .set_table_styles([{"selector": "th", "props": "text-align:left"}])
+    )
     if caption:
         styler = styler.set_caption(caption)
     display.styled(styler)
@@ -37,10 +40,22 @@ def show_overview(s: dict) -> None:
     c = s.get("counts", {})
     display.heading(f"Overview: {s['study']['title']}")
     segs = pd.Series([p["segment"] for p in s["participants"]]).value_counts()
-    display.table(pd.DataFrame({
-        "what": ["participants", "sessions", "notes", "quotes (consented)", "transcript turns", "themes"],
-        "count": [len(s["participants"]), c.get("sessions", 0), c.get("notes", 0), c.get("quotes", 0),
-                  c.get("transcript_turns", 0), len(s.get("themes", []))]}), caption="What the sessions produced")
+    display.table(
+        pd.DataFrame(
+            {
+                "what": ["participants", "sessions", "notes", "quotes (consented)", "transcript turns", "themes"],
+                "count": [
+                    len(s["participants"]),
+                    c.get("sessions", 0),
+                    c.get("notes", 0),
+                    c.get("quotes", 0),
+                    c.get("transcript_turns", 0),
+                    len(s.get("themes", [])),
+                ],
+            }
+        ),
+        caption="What the sessions produced",
+    )
     display.table(segs.rename_axis("segment").reset_index(name="participants"), caption="Participants by segment")
 
 
@@ -58,25 +73,48 @@ def show_observers(s: dict) -> None:
     o = s["observers"]
     display.heading("Who observed the sessions")
     kind = "ok" if o["pm_observed_sessions"] else "warning"
-    display.note(f"The PM observed {o['pm_observed_sessions']} of {o['sessions']} sessions; "
-                 f"{o['observed_sessions']} sessions had at least one observer from the team.", kind)
+    display.note(
+        f"The PM observed {o['pm_observed_sessions']} of {o['sessions']} sessions; "
+        f"{o['observed_sessions']} sessions had at least one observer from the team.",
+        kind,
+    )
     if o["sessions_by_role"]:
         roles = sorted(o["sessions_by_role"].items(), key=lambda kv: -kv[1])
         fig = go.Figure(go.Bar(x=[r for r, _ in roles], y=[n for _, n in roles], marker_color="#0b5394"))
-        fig.update_layout(title="Sessions observed, by role", yaxis_title="sessions", height=300,
-                          yaxis_range=[0, o["sessions"]], margin=dict(t=40, b=40))
+        fig.update_layout(
+            title="Sessions observed, by role",
+            yaxis_title="sessions",
+            height=300,
+            yaxis_range=[0, o["sessions"]],
+            margin=dict(t=40, b=40),
+        )
         display.chart(fig)
-    rows = pd.DataFrame([{"session": r["session_id"], "date": r["date"], "participant": ", ".join(r["participants"]),
-                          "observers": r["observer_count"], "roles": ", ".join(r["roles"])} for r in o["rows"]])
+    rows = pd.DataFrame(
+        [
+            {
+                "session": r["session_id"],
+                "date": r["date"],
+                "participant": ", ".join(r["participants"]),
+                "observers": r["observer_count"],
+                "roles": ", ".join(r["roles"]),
+            }
+            for r in o["rows"]
+        ]
+    )
     _left(rows)
-    recorded = [(f"{r['session_id']} ({', '.join(r['participants'])}, {r['date']})", r["recording"])
-                for r in o["rows"] if r.get("recording")]
+    recorded = [
+        (f"{r['session_id']} ({', '.join(r['participants'])}, {r['date']})", r["recording"])
+        for r in o["rows"]
+        if r.get("recording")
+    ]
     if recorded or o.get("recordings_withheld"):
         display.heading("Recordings", 3)
         display.links(recorded)
         if o.get("recordings_withheld"):
-            display.note(f"{o['recordings_withheld']} recording link(s) withheld: the participant did not "
-                         "consent to recording links (consent_recording).")
+            display.note(
+                f"{o['recordings_withheld']} recording link(s) withheld: the participant did not "
+                "consent to recording links (consent_recording)."
+            )
 
 
 def _rainbow(frame: pd.DataFrame, people: list[str]):
@@ -86,8 +124,13 @@ def _rainbow(frame: pd.DataFrame, people: list[str]):
 
     def colour_row(row: pd.Series) -> list[str]:
         colour = RAINBOW[frame.index.get_loc(row.name) % len(RAINBOW)]
-        return [f"background-color:{colour};color:white;text-align:center;min-width:2.2em"
-                if c in people and v != "" else "text-align:center" for c, v in row.items()]
+        return [
+            f"background-color:{colour};color:white;text-align:center;min-width:2.2em"
+            if c in people and v != ""
+            else "text-align:center"
+            for c, v in row.items()
+        ]
+
     return shown.style.apply(colour_row, axis=1)
 
 
@@ -97,34 +140,60 @@ def show_tag_matrix(s: dict) -> None:
     if not tm["rows"]:
         display.note("No tagged notes yet.")
         return
-    frame = pd.DataFrame([{"participants": r["participant_count"], "notes": r["notes"],
-                           **{p: r["counts"].get(p, 0) for p in tm["participants"]}} for r in tm["rows"]],
-                         index=[r["tag"] for r in tm["rows"]])
+    frame = pd.DataFrame(
+        [
+            {
+                "participants": r["participant_count"],
+                "notes": r["notes"],
+                **{p: r["counts"].get(p, 0) for p in tm["participants"]},
+            }
+            for r in tm["rows"]
+        ],
+        index=[r["tag"] for r in tm["rows"]],
+    )
     frame.index.name = "tag"
-    display.note("Cells count a participant's notes with the tag; rows are sorted by how many "
-                 "participants show the tag.")
+    display.note(
+        "Cells count a participant's notes with the tag; rows are sorted by how many participants show the tag."
+    )
     display.styled(_rainbow(frame, tm["participants"]))
 
 
 def show_coverage(s: dict) -> None:
     display.heading("Evidence per research question")
-    rows = [{"question": c["id"], "text": c["text"], "status": c["status"],
-             "participants": c["participant_count"], "notes": c["notes"],
-             "tags found": ", ".join(c["covered_tags"]), "tags without notes": ", ".join(c["missing_tags"])}
-            for c in s["tag_coverage"]]
+    rows = [
+        {
+            "question": c["id"],
+            "text": c["text"],
+            "status": c["status"],
+            "participants": c["participant_count"],
+            "notes": c["notes"],
+            "tags found": ", ".join(c["covered_tags"]),
+            "tags without notes": ", ".join(c["missing_tags"]),
+        }
+        for c in s["tag_coverage"]
+    ]
     _left(pd.DataFrame(rows))
 
 
 def show_metrics(s: dict) -> None:
     display.heading("Metrics")
-    rows = [{"id": m["id"], "metric": m["name"], "kind": m["kind"],
-             "value": metric_value_text(Metric.model_validate(m)), "grade": m.get("grade", "")}
-            for m in s["metrics"]]
+    rows = [
+        {
+            "id": m["id"],
+            "metric": m["name"],
+            "kind": m["kind"],
+            "value": metric_value_text(Metric.model_validate(m)),
+            "grade": m.get("grade", ""),
+        }
+        for m in s["metrics"]
+    ]
     if not rows:
         display.note("No task or questionnaire data (tasks.csv, sus.csv).")
         return
-    display.note("Behavioural metrics (what people did) come first in a decision; attitudinal ones "
-                 "(what they said) add context. Intervals are 95%.")
+    display.note(
+        "Behavioural metrics (what people did) come first in a decision; attitudinal ones "
+        "(what they said) add context. Intervals are 95%."
+    )
     _left(pd.DataFrame(rows))
     show_sus(s)
     show_tasks(s)
@@ -137,8 +206,14 @@ def _ci_bar(items: list[dict], title: str, axis: str, scale: float = 1.0, rng=No
     values = [(m["value"] or 0) * scale for m in items]
     hi = [((m["ci_high"] if m["ci_high"] is not None else m["value"]) * scale) - v for m, v in zip(items, values)]
     lo = [v - ((m["ci_low"] if m["ci_low"] is not None else m["value"]) * scale) for m, v in zip(items, values)]
-    fig = go.Figure(go.Bar(x=names, y=values, marker_color="#0b5394",
-                           error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo)))
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=values,
+            marker_color="#0b5394",
+            error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo),
+        )
+    )
     fig.update_layout(title=title, yaxis_title=axis, height=340, margin=dict(t=40, b=40))
     if rng:
         fig.update_yaxes(range=rng)
@@ -153,18 +228,31 @@ def show_sus(s: dict) -> None:
         return
     m = sus[0]
     display.heading("System Usability Scale", 3)
-    display.note(f"Mean SUS {m['value']:.1f} (grade {m['grade']} on the Sauro-Lewis curved scale), "
-                 f"n={m['n']}; 68 is the average of many studies.")
+    display.note(
+        f"Mean SUS {m['value']:.1f} (grade {m['grade']} on the Sauro-Lewis curved scale), "
+        f"n={m['n']}; 68 is the average of many studies."
+    )
     scores = m["scores"]
-    fig = go.Figure(go.Bar(x=[x["participant"] for x in scores], y=[x["score"] for x in scores],
-                           marker_color="#6fa8dc", name="participant"))
+    fig = go.Figure(
+        go.Bar(
+            x=[x["participant"] for x in scores],
+            y=[x["score"] for x in scores],
+            marker_color="#6fa8dc",
+            name="participant",
+        )
+    )
     fig.add_hline(y=m["value"], line_color="#0b5394", annotation_text=f"mean {m['value']:.1f}")
     if m["ci_low"] is not None:
         fig.add_hrect(y0=m["ci_low"], y1=m["ci_high"], fillcolor="#0b5394", opacity=0.1, line_width=0)
-    fig.add_hline(y=68, line_dash="dot", line_color="#999", annotation_text="68 (average)",
-                  annotation_position="bottom right")
-    fig.update_layout(title="SUS score per participant, mean and 95% interval", yaxis_range=[0, 100],
-                      height=340, margin=dict(t=40, b=40))
+    fig.add_hline(
+        y=68, line_dash="dot", line_color="#999", annotation_text="68 (average)", annotation_position="bottom right"
+    )
+    fig.update_layout(
+        title="SUS score per participant, mean and 95% interval",
+        yaxis_range=[0, 100],
+        height=340,
+        margin=dict(t=40, b=40),
+    )
     display.chart(fig)
 
 
@@ -172,16 +260,16 @@ def show_tasks(s: dict) -> None:
     comp, time, seq = _metrics(s, "M-COMPLETION-"), _metrics(s, "M-TIME-"), _metrics(s, "M-SEQ-")
     if comp:
         display.heading("Task completion", 3)
-        display.chart(_ci_bar(comp, "Completion rate with adjusted-Wald 95% interval", "% completed",
-                              100, [0, 100]))
+        display.chart(_ci_bar(comp, "Completion rate with adjusted-Wald 95% interval", "% completed", 100, [0, 100]))
     if time:
         display.heading("Time on task", 3)
-        display.note("Geometric mean of successful attempts only (failed attempts end at arbitrary times), "
-                     "with a 95% interval computed on log times.")
+        display.note(
+            "Geometric mean of successful attempts only (failed attempts end at arbitrary times), "
+            "with a 95% interval computed on log times."
+        )
         display.chart(_ci_bar(time, "Time on task (geometric mean, 95% interval)", "seconds"))
     if seq:
-        display.chart(_ci_bar(seq, "Single Ease Question (1 very difficult - 7 very easy)", "mean SEQ",
-                              1, [1, 7]))
+        display.chart(_ci_bar(seq, "Single Ease Question (1 very difficult - 7 very easy)", "mean SEQ", 1, [1, 7]))
 
 
 def show_themes(s: dict) -> None:
@@ -190,28 +278,50 @@ def show_themes(s: dict) -> None:
     if not themes:
         display.note("Too few untagged or many-tagged notes to group into themes.")
         return
-    display.note(f"Grouped by text similarity (TF-IDF, k-means) from {s.get('theme_basis', 'notes')}. "
-                 "Candidates for a researcher to name, merge or drop.")
+    display.note(
+        f"Grouped by text similarity (TF-IDF, k-means) from {s.get('theme_basis', 'notes')}. "
+        "Candidates for a researcher to name, merge or drop."
+    )
     quotes = {q["id"]: q for q in s.get("quotes", [])}
-    rows = [{"theme": t["id"], "top terms": ", ".join(t["top_terms"]), "participants": t["participant_count"],
-             "notes": t["size"], "common tags": ", ".join(t["tags"]),
-             # participants' own words in quotation marks, researchers' notes without
-             "representative quotes and notes": " | ".join(
-                 f"{q['participant']}: “{q['text']}”" if f"Q-{q['note_id']}" in quotes
-                 else f"{q['participant']}: {q['text']}" for q in t["quotes"]),
-             "transcript lines sharing its words": " | ".join(
-                 f"{quotes[i]['speaker']} ({i}): {quotes[i]['text']}"
-                 for i in t.get("transcript_quotes", []) if i in quotes)}
-            for t in themes]
+    rows = [
+        {
+            "theme": t["id"],
+            "top terms": ", ".join(t["top_terms"]),
+            "participants": t["participant_count"],
+            "notes": t["size"],
+            "common tags": ", ".join(t["tags"]),
+            # participants' own words in quotation marks, researchers' notes without
+            "representative quotes and notes": " | ".join(
+                f"{q['participant']}: “{q['text']}”"
+                if f"Q-{q['note_id']}" in quotes
+                else f"{q['participant']}: {q['text']}"
+                for q in t["quotes"]
+            ),
+            "transcript lines sharing its words": " | ".join(
+                f"{quotes[i]['speaker']} ({i}): {quotes[i]['text']}"
+                for i in t.get("transcript_quotes", [])
+                if i in quotes
+            ),
+        }
+        for t in themes
+    ]
     _left(pd.DataFrame(rows))
 
 
 def show_quotes(s: dict, per_tag: int = 3) -> None:
     display.heading("Quotes by tag")
     quotes = {q["id"]: q for q in s.get("quotes", [])}
-    rows = [{"tag": r["tag"], "quote": qid, "participant": ", ".join(quotes[qid]["participants"]),
-             "words": quotes[qid]["text"]}
-            for r in s["tag_matrix"]["rows"] for qid in r.get("quotes", [])[:per_tag] if qid in quotes]
+    rows = [
+        {
+            "tag": r["tag"],
+            "quote": qid,
+            "participant": ", ".join(quotes[qid]["participants"]),
+            "words": quotes[qid]["text"],
+        }
+        for r in s["tag_matrix"]["rows"]
+        for qid in r.get("quotes", [])[:per_tag]
+        if qid in quotes
+    ]
     if rows:
         _left(pd.DataFrame(rows))
     transcript = [q for q in quotes.values() if q["source"] == "transcript"]
@@ -219,13 +329,26 @@ def show_quotes(s: dict, per_tag: int = 3) -> None:
     telling = [q for q in transcript if len(q["text"].split()) >= MIN_TRANSCRIPT_QUOTE_WORDS]
     if telling:
         display.heading("From transcripts", 3)
-        _left(pd.DataFrame([{"quote": q["id"], "session": q["session_id"], "at": _clock(q.get("start")),
-                             "participant": q["speaker"], "words": q["text"]}
-                            for q in telling[:MAX_TRANSCRIPT_QUOTES]]))
+        _left(
+            pd.DataFrame(
+                [
+                    {
+                        "quote": q["id"],
+                        "session": q["session_id"],
+                        "at": _clock(q.get("start")),
+                        "participant": q["speaker"],
+                        "words": q["text"],
+                    }
+                    for q in telling[:MAX_TRANSCRIPT_QUOTES]
+                ]
+            )
+        )
         if len(transcript) > MAX_TRANSCRIPT_QUOTES or len(telling) < len(transcript):
-            display.note(f"{min(len(telling), MAX_TRANSCRIPT_QUOTES)} of {len(transcript)} transcript turns "
-                         f"shown (at least {MIN_TRANSCRIPT_QUOTE_WORDS} words); all are in synthesis.json "
-                         "for insights to cite.")
+            display.note(
+                f"{min(len(telling), MAX_TRANSCRIPT_QUOTES)} of {len(transcript)} transcript turns "
+                f"shown (at least {MIN_TRANSCRIPT_QUOTE_WORDS} words); all are in synthesis.json "
+                "for insights to cite."
+            )
     if not rows and not telling:
         display.note("No quotes from participants who consented to quotes.")
 
@@ -243,20 +366,35 @@ def show_problems(s: dict) -> None:
     if not p["rows"]:
         display.note("No notes of kind 'problem'.")
         return
-    frame = pd.DataFrame([{**{q: int(q in r["participants"]) for q in p["participants"]},
-                           "participants": r["participant_count"]} for r in p["rows"]],
-                         index=[r["problem"] for r in p["rows"]])
+    frame = pd.DataFrame(
+        [
+            {**{q: int(q in r["participants"]) for q in p["participants"]}, "participants": r["participant_count"]}
+            for r in p["rows"]
+        ],
+        index=[r["problem"] for r in p["rows"]],
+    )
     frame.index.name = "problem (tag)"
     display.styled(_rainbow(frame, p["participants"]))
     d = p["discovery"]
     if d.get("p_adj") is not None:
-        display.note(f"Average discovery rate p = {d['p_est']:.2f} (adjusted for small samples "
-                     f"{d['p_adj']:.2f}); with {d['n']} participants about {d['likelihood']:.0%} of problems "
-                     "of that frequency are seen at least once (1 - (1 - p)^n).")
+        display.note(
+            f"Average discovery rate p = {d['p_est']:.2f} (adjusted for small samples "
+            f"{d['p_adj']:.2f}); with {d['n']} participants about {d['likelihood']:.0%} of problems "
+            "of that frequency are seen at least once (1 - (1 - p)^n)."
+        )
 
 
 def show_all(s: dict) -> None:
     """Every section, in page order (the template calls them one per cell)."""
-    for show in (show_overview, show_warnings, show_observers, show_metrics, show_tag_matrix,
-                 show_coverage, show_themes, show_quotes, show_problems):
+    for show in (
+        show_overview,
+        show_warnings,
+        show_observers,
+        show_metrics,
+        show_tag_matrix,
+        show_coverage,
+        show_themes,
+        show_quotes,
+        show_problems,
+    ):
         show(s)

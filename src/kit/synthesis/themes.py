@@ -14,6 +14,7 @@ participants whose notes it holds, and 2-3 representative notes from
 participants who consented to quotes: their verbatim quotes (notes of kind
 quote) first, then the notes closest to the centroid.
 """
+
 from __future__ import annotations
 
 import csv
@@ -87,10 +88,14 @@ def embedder() -> Callable[[list[str]], np.ndarray] | None:
     return lambda texts: np.asarray(model.encode(texts, normalize_embeddings=True), dtype=np.float32)
 
 
-def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
-                top_terms: int = 5, quotes: int = 3,
-                extra_quotes: list[tuple[str, str]] | None = None,
-                embed: Callable[[list[str]], np.ndarray] | None = None) -> tuple[list[dict], str]:
+def find_themes(
+    notes: pd.DataFrame,
+    can_quote: Callable[[str], bool],
+    top_terms: int = 5,
+    quotes: int = 3,
+    extra_quotes: list[tuple[str, str]] | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
+) -> tuple[list[dict], str]:
     """Cluster candidate notes into themes T1, T2 ... sorted by participant count.
 
     ``notes`` has ``id``, ``participant`` (pseudonym), ``pid`` (participant id),
@@ -110,17 +115,23 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
     cand = cand.sort_values("id", kind="stable")  # input order must not change the themes
     large = len(cand) >= MINIBATCH_FROM
     # Bigrams make labels readable for small studies; for large ones they only cost time.
-    vec = TfidfVectorizer(stop_words=stop_words(), ngram_range=(1, 1) if large else (1, 2),
-                          max_features=MAX_FEATURES_LARGE if large else MAX_FEATURES,
-                          min_df=1 if len(cand) < 50 else 2, sublinear_tf=True, dtype=np.float32)
+    vec = TfidfVectorizer(
+        stop_words=stop_words(),
+        ngram_range=(1, 1) if large else (1, 2),
+        max_features=MAX_FEATURES_LARGE if large else MAX_FEATURES,
+        min_df=1 if len(cand) < 50 else 2,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
     try:
         x = vec.fit_transform(cand["text"])
     except ValueError:  # only stop words
         return [], basis
     k = n_themes(len(cand))
     if large:
-        model = MiniBatchKMeans(n_clusters=k, random_state=SEED, n_init=1, batch_size=4096,
-                                max_iter=30, max_no_improvement=5)
+        model = MiniBatchKMeans(
+            n_clusters=k, random_state=SEED, n_init=1, batch_size=4096, max_iter=30, max_no_improvement=5
+        )
     else:
         model = KMeans(n_clusters=k, random_state=SEED, n_init=10)
     # One BLAS/OpenMP thread: k-means on sparse TF-IDF gains nothing from threads, and on
@@ -135,8 +146,14 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
         labels = model.fit_predict(space)
     terms = np.asarray(vec.get_feature_names_out())
     # Centres in TF-IDF space in both cases: they give the top terms and the similarities.
-    centres = np.vstack([np.asarray(x[labels == c].mean(axis=0)).ravel() if (labels == c).any()
-                         else np.zeros(x.shape[1], dtype=np.float32) for c in range(k)])
+    centres = np.vstack(
+        [
+            np.asarray(x[labels == c].mean(axis=0)).ravel()
+            if (labels == c).any()
+            else np.zeros(x.shape[1], dtype=np.float32)
+            for c in range(k)
+        ]
+    )
     attached = _attach(vec, centres, extra_quotes or [], quotes)
     ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
     verbatim = (cand["kind"].to_numpy() == "quote") if "kind" in cand else np.zeros(len(cand), dtype=bool)
@@ -150,8 +167,9 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
         sims = np.asarray(x[members] @ centres[c]).ravel()
         # Participants' own words (notes of kind quote) first, then closest to the
         # centre; ties broken by note id so the pick is stable.
-        order = sorted(range(len(members)), key=lambda j: (not verbatim[members[j]],
-                                                           -round(float(sims[j]), 6), ids[members[j]]))
+        order = sorted(
+            range(len(members)), key=lambda j: (not verbatim[members[j]], -round(float(sims[j]), 6), ids[members[j]])
+        )
         reps = []
         for j in order:
             if len(reps) == quotes:
@@ -159,15 +177,19 @@ def find_themes(notes: pd.DataFrame, can_quote: Callable[[str], bool],
             if can_quote(pids[members[j]]):
                 reps.append(members[j])
         tag_counts = pd.Series([t for i in members for t in tags[i]], dtype=object).value_counts()
-        themes.append({
-            "label": ", ".join(top[:3]), "top_terms": top,
-            "participants": sorted(set(people[members])),
-            "notes": sorted(ids[members].tolist()),
-            "tags": [str(t) for t in tag_counts.index[:3]],
-            "quotes": [{"note_id": str(ids[i]), "participant": str(people[i]), "text": str(texts[i])}
-                       for i in reps],
-            "transcript_quotes": attached.get(c, []),
-        })
+        themes.append(
+            {
+                "label": ", ".join(top[:3]),
+                "top_terms": top,
+                "participants": sorted(set(people[members])),
+                "notes": sorted(ids[members].tolist()),
+                "tags": [str(t) for t in tag_counts.index[:3]],
+                "quotes": [
+                    {"note_id": str(ids[i]), "participant": str(people[i]), "text": str(texts[i])} for i in reps
+                ],
+                "transcript_quotes": attached.get(c, []),
+            }
+        )
     themes.sort(key=lambda t: (-len(t["participants"]), -len(t["notes"]), t["notes"][0]))
     for i, t in enumerate(themes, 1):
         t["id"] = f"T{i}"

@@ -19,6 +19,7 @@ References
   problem-discovery rates estimated from small samples. IJHCI 13(4), 445-479.
 * Reichheld, F. (2003). The one number you need to grow. HBR 81(12).
 """
+
 from __future__ import annotations
 
 import csv
@@ -51,6 +52,7 @@ def _z(level: float) -> float:
 
 
 # --- SUS ------------------------------------------------------------------------------------------
+
 
 def sus_score(answers: Sequence[float]) -> float:
     """SUS score of one respondent (Brooke 1996).
@@ -113,6 +115,7 @@ def mean_ci(values: Iterable[float], level: float = LEVEL) -> Estimate:
 
 # --- completion ------------------------------------------------------------------------------------
 
+
 def adjusted_wald(successes: float, n: int, level: float = LEVEL) -> Estimate:
     """Completion rate x/n with the adjusted-Wald interval (Agresti & Coull 1998; Sauro & Lewis 2005).
 
@@ -130,6 +133,7 @@ def adjusted_wald(successes: float, n: int, level: float = LEVEL) -> Estimate:
 
 
 # --- time on task ----------------------------------------------------------------------------------
+
 
 def geometric_mean_ci(times: Iterable[float], level: float = LEVEL) -> Estimate:
     """Geometric mean of task times with a t-interval on the log scale (Sauro & Lewis 2016, ch. 3).
@@ -150,6 +154,7 @@ def geometric_mean_ci(times: Iterable[float], level: float = LEVEL) -> Estimate:
 
 # --- NPS ----------------------------------------------------------------------------------------------
 
+
 def nps(scores: Iterable[float], level: float = LEVEL) -> Estimate:
     """Net Promoter Score (Reichheld 2003): % promoters (9-10) - % detractors (0-6), -100..100.
 
@@ -167,6 +172,7 @@ def nps(scores: Iterable[float], level: float = LEVEL) -> Estimate:
 
 
 # --- problem discovery ---------------------------------------------------------------------------------
+
 
 def problem_matrix(notes: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame:
     """Problem x participant matrix (1 = the participant met the problem).
@@ -205,10 +211,18 @@ def discovery(matrix: pd.DataFrame) -> dict:
     singles = int((counts == 1).sum())
     p_adj = 0.5 * (p_est - 1 / n) * (1 - 1 / n) + 0.5 * p_est / (1 + singles / len(counts))
     p_adj = min(max(p_adj, 0.0), 1.0)
-    per = [{"problem": str(k), "participants": int(c), "p": float(c / n),
-            "likelihood": float(1 - (1 - c / n) ** n)} for k, c in counts.items()]
-    return {"n": n, "problems": len(counts), "p_est": p_est, "p_adj": p_adj,
-            "likelihood": float(1 - (1 - p_adj) ** n), "per_problem": per}
+    per = [
+        {"problem": str(k), "participants": int(c), "p": float(c / n), "likelihood": float(1 - (1 - c / n) ** n)}
+        for k, c in counts.items()
+    ]
+    return {
+        "n": n,
+        "problems": len(counts),
+        "p_est": p_est,
+        "p_adj": p_adj,
+        "likelihood": float(1 - (1 - p_adj) ** n),
+        "per_problem": per,
+    }
 
 
 def discovery_likelihood(p: float, n: int) -> float:
