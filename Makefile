@@ -28,6 +28,7 @@ site: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(PY) -m pytest
 
 bench: $(DEVSTAMP)
