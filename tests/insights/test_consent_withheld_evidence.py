@@ -16,7 +16,7 @@ import yaml
 
 from kit.insights.evidence import WITHHELD_TEXT, index_synthesis
 from kit.insights.stage import run_insights_stage
-from kit.synthesis.output import Synthesis
+from kit.outputs.synthesis import Synthesis
 from kit.synthesis.stage import run_synthesis_stage
 from panel_fixture import person, write_panel
 from synthesis_fixture import FILES, make_study

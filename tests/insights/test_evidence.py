@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from insights_fixture import SYNTHESIS
 from kit.insights.evidence import index_synthesis
-from kit.synthesis.output import Synthesis
+from kit.outputs.synthesis import Synthesis
 
 
 def _index():

@@ -1,4 +1,4 @@
-"""kit.synthesis.output: synthesis.json has one declared shape; a stale or misspelt file is named, not guessed."""
+"""kit.outputs.synthesis: synthesis.json has one declared shape; a stale or misspelt file is named, not guessed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from insights_fixture import SYNTHESIS
 from kit.errors import StageOrderError
-from kit.synthesis.output import check_synthesis, read_synthesis
+from kit.outputs.synthesis import check_synthesis, read_synthesis
 
 
 def test_the_fixture_is_a_valid_synthesis_and_reads_back_typed(tmp_path: Path):

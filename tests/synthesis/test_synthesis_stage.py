@@ -11,7 +11,7 @@ import pytest
 
 from kit.errors import DataError
 from kit.iorw import read_json
-from kit.synthesis.output import check_synthesis, read_synthesis
+from kit.outputs.synthesis import check_synthesis, read_synthesis
 from kit.synthesis.stage import run_synthesis_stage, slugify
 from synthesis_fixture import make_study
 

@@ -25,6 +25,7 @@ from kit.forms.model_form import ModelForm
 from kit.insights import traceability
 from kit.insights.evidence import index_synthesis
 from kit.layout import DATA_DIR, INSIGHTS_FILE, SYNTHESIS_JSON, reports_dir_for
+from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
 from kit.study.insights_file import (
     OWNERS,
@@ -34,7 +35,6 @@ from kit.study.insights_file import (
     validate_insights,
 )
 from kit.study.study_file import load_study
-from kit.synthesis.output import Synthesis, read_synthesis
 
 LABEL_CHARS = 70
 

@@ -23,7 +23,7 @@ import yaml
 
 from kit.insights.confidence import rate
 from kit.insights.evidence import EvidenceItem
-from kit.synthesis.output import Synthesis
+from kit.outputs.synthesis import Synthesis
 
 MAX_NOTES = 5
 MAX_QUOTES = 3

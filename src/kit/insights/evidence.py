@@ -1,7 +1,7 @@
 """Evidence: the items of synthesis.json that insights.yml may cite, by id.
 
 synthesis.json (written by :mod:`kit.synthesis.stage`, shaped by
-:mod:`kit.synthesis.output`) holds notes (``N001``), quotes (``Q-N002`` for
+:mod:`kit.outputs.synthesis`) holds notes (``N001``), quotes (``Q-N002`` for
 notes of kind quote, ``Q-S01-3`` for transcript turns), themes (``T1``) and
 metrics (``M-SUS``, ``M-COMPLETION-<task>`` ...) and feature requests
 (``R-<request_id>``: expressed interest, attitudinal). Every item carries
@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kit.synthesis.output import Synthesis, metric_value_text
+from kit.outputs.synthesis import Synthesis, metric_value_text
 
 SESSION_QUOTE_RE = re.compile(r"^Q-(?P<session>.+)-\d+$")
 WITHHELD_TEXT = "quote withheld (no consent)"

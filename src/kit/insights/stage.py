@@ -20,7 +20,6 @@ from kit.errors import InsightError, StageOrderError
 from kit.insights import confidence, drafts, evidence_weight, traceability
 from kit.insights.evidence import index_synthesis
 from kit.insights.exports import export_insights
-from kit.insights.output import check_insights_json
 from kit.iorw import atomic_write_json, atomic_write_text
 from kit.layout import (
     DATA_DIR,
@@ -31,11 +30,12 @@ from kit.layout import (
     reports_dir_for,
     study_slug,
 )
+from kit.outputs.insights import check_insights_json
+from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
 from kit.study.insights_file import load_insights, validate_insights
 from kit.study.study_file import Study, load_study, metric_key
 from kit.study.tables import find_table
-from kit.synthesis.output import Synthesis, read_synthesis
 
 
 def save_insights(study_dir: str | Path, data: dict, reports_dir: str | Path | None = None) -> Path:

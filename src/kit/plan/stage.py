@@ -26,10 +26,10 @@ from typing import Any
 
 from kit.iorw import atomic_write_json
 from kit.layout import PLAN_JSON, repo_root_for, reports_dir_for, study_slug
+from kit.outputs.plan import PLAN_SCHEMA, check_plan
 from kit.panel.supply import plan_supply
 from kit.plan import business_metrics as metric_check
 from kit.plan import guide_lint, sample_size, timeline
-from kit.plan.output import PLAN_SCHEMA, check_plan
 from kit.study import methods, raci
 from kit.study.study_file import Study, load_study
 

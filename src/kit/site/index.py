@@ -25,7 +25,6 @@ from pathlib import Path
 from filelock import FileLock
 
 from kit.errors import StageOrderError
-from kit.insights.output import InsightsJson, read_insights_json
 from kit.iorw import atomic_write_json
 from kit.layout import (
     INDEX_JSON,
@@ -34,6 +33,7 @@ from kit.layout import (
     insight_href,
     reports_root,
 )
+from kit.outputs.insights import InsightsJson, read_insights_json
 
 INDEX_VERSION = 1
 

@@ -56,7 +56,7 @@ from kit.layout import (
     TEMPLATES_DIR,
     reports_root,
 )
-from kit.plan.output import read_plan
+from kit.outputs.plan import read_plan
 from kit.site import cells as cells_mod
 
 STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}

@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 
 from kit.display import markdown_text as md
 from kit.errors import StageOrderError
-from kit.insights.output import read_insights_json
 from kit.layout import INSIGHTS_JSON, PLAN_JSON, reports_root
-from kit.plan.output import read_plan
+from kit.outputs.insights import read_insights_json
+from kit.outputs.plan import read_plan
 from kit.site.synthesis_facts import SynthesisFacts, read_synthesis_facts
 from kit.study.raci import LETTER_NAMES, load_activities
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from kit.iorw import read_json
 from kit.layout import STUDIES_DIR, SYNTHESIS_JSON, reports_root
-from kit.synthesis.output import Synthesis
+from kit.outputs.synthesis import Synthesis
 
 FACTS_RECORD = ".synthesis-facts.json"  # in studies/ ("." : not a Quarto input)
 RECORD_FORMAT = 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kit import display
-from kit.synthesis.output import Metric, metric_value_text
+from kit.outputs.synthesis import Metric, metric_value_text
 
 # Tableau-like qualitative palette: one colour per tag row of the rainbow table.
 RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")

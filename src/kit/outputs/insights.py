@@ -10,16 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kit.iorw import read_stage_output
+from kit.outputs.shape import Shape
 
 
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class StudySummary(_Shape):
+class StudySummary(Shape):
     """What the repository index needs to know about the study."""
 
     slug: str
@@ -36,7 +33,7 @@ class StudySummary(_Shape):
     pm_metrics: list[str] = Field(default_factory=list)
 
 
-class PublishedEvidence(_Shape):
+class PublishedEvidence(Shape):
     """An evidence item as published (redacted; withheld words replaced)."""
 
     id: str
@@ -52,12 +49,12 @@ class PublishedEvidence(_Shape):
     votes: int | None = None  # a feature request's votes
 
 
-class MetricRef(_Shape):
+class MetricRef(Shape):
     id: str
     n: int
 
 
-class Confidence(_Shape):
+class Confidence(Shape):
     """See :mod:`kit.insights.confidence` (the rule table and what each measure counts)."""
 
     level: str
@@ -73,7 +70,7 @@ class Confidence(_Shape):
     unreliable_codes: dict[str, float] = Field(default_factory=dict)  # codes with alpha below the threshold
 
 
-class PublishedRecommendation(_Shape):
+class PublishedRecommendation(Shape):
     id: str
     insight: str
     action: str
@@ -87,7 +84,7 @@ class PublishedRecommendation(_Shape):
     note: str = ""
 
 
-class PublishedInsight(_Shape):
+class PublishedInsight(Shape):
     id: str
     statement: str
     answers: list[str]
@@ -101,19 +98,19 @@ class PublishedInsight(_Shape):
     recommendations: list[PublishedRecommendation]
 
 
-class QuestionRef(_Shape):
+class QuestionRef(Shape):
     id: str
     text: str
 
 
-class QuestionCoverage(_Shape):
+class QuestionCoverage(Shape):
     id: str
     text: str
     status: str
     insights: list[str]
 
 
-class InsightsJson(_Shape):
+class InsightsJson(Shape):
     """The whole of insights.json."""
 
     study: StudySummary

@@ -12,26 +12,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from kit.iorw import read_stage_output
+from kit.outputs.shape import Shape
 from kit.study.study_file import Study
 
 PLAN_SCHEMA = "kit.plan/1"
 
 
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Cycle(_Shape):
+class Cycle(Shape):
     start: str
     deadline: str
     weeks: float
     deadline_given: bool
 
 
-class RaciActivity(_Shape):
+class RaciActivity(Shape):
     activity: str
     description: str = ""
     accountable: str | None = None
@@ -39,18 +36,18 @@ class RaciActivity(_Shape):
     roles: dict[str, str] = Field(default_factory=dict)
 
 
-class RaciSummary(_Shape):
+class RaciSummary(Shape):
     roles: list[str]
     activities: list[RaciActivity]
     warnings: list[str] = Field(default_factory=list)
 
 
-class PlanWarning(_Shape):
+class PlanWarning(Shape):
     section: str
     message: str
 
 
-class Plan(_Shape):
+class Plan(Shape):
     """The whole of plan.json."""
 
     schema_: str = Field(PLAN_SCHEMA, alias="schema")

@@ -16,25 +16,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kit.iorw import read_stage_output
+from kit.outputs.shape import Shape
 
 NOTE_KINDS = ("observation", "quote", "problem")
 
 
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Participant(_Shape):
+class Participant(Shape):
     """What a report may show about a participant."""
 
     pseudonym: str
     segment: str = ""
 
 
-class Note(_Shape):
+class Note(Shape):
     """A researcher's note (redacted; the words of a participant without quote consent withheld)."""
 
     id: str
@@ -46,7 +43,7 @@ class Note(_Shape):
     kind: Literal["observation", "quote", "problem"] = "observation"
 
 
-class Quote(_Shape):
+class Quote(Shape):
     """A participant's own words, from a note of kind quote or a transcript turn (consented only)."""
 
     id: str
@@ -63,7 +60,7 @@ class Quote(_Shape):
     end: float | None = None
 
 
-class WithheldQuote(_Shape):
+class WithheldQuote(Shape):
     """A quote whose words may not be shown (no consent, withdrawn, purged): id and pseudonyms, no text."""
 
     id: str
@@ -74,20 +71,20 @@ class WithheldQuote(_Shape):
     tags: list[str] = Field(default_factory=list)
 
 
-class WithheldSession(_Shape):
+class WithheldSession(Shape):
     """A session whose participant may not be quoted: its transcript quotes resolve as withheld."""
 
     session_id: str
     participants: list[str]
 
 
-class ThemeQuote(_Shape):
+class ThemeQuote(Shape):
     note_id: str
     participant: str
     text: str
 
 
-class Theme(_Shape):
+class Theme(Shape):
     """Notes grouped by text similarity (see :mod:`kit.synthesis.themes`)."""
 
     id: str
@@ -103,7 +100,7 @@ class Theme(_Shape):
     size: int = 0
 
 
-class Metric(_Shape):
+class Metric(Shape):
     """A usability metric with its interval (see :mod:`kit.synthesis.usability_metrics`)."""
 
     id: str
@@ -122,7 +119,7 @@ class Metric(_Shape):
     scores: list[dict[str, Any]] | None = None
 
 
-class Request(_Shape):
+class Request(Shape):
     """A customer's feature request: citable as expressed interest (attitudinal), never behaviour."""
 
     id: str  # R-<request_id>
@@ -139,7 +136,7 @@ class Request(_Shape):
     file: str = ""  # the requests file it came from (data/requests.csv, requests/<tracker>.csv)
 
 
-class SynthesisStudy(_Shape):
+class SynthesisStudy(Shape):
     slug: str
     title: str
     feature: str = ""
@@ -147,7 +144,7 @@ class SynthesisStudy(_Shape):
     decision: str = ""
 
 
-class Synthesis(_Shape):
+class Synthesis(Shape):
     """The whole of synthesis.json."""
 
     study: SynthesisStudy
