@@ -6,7 +6,8 @@ a ``.qdpx`` zip holding ``project.qde`` (XML) and ``Sources/``; a ``.qdc``
 file is a codebook alone (``urn:QDA-XML:codebook:1.0``).
 
 :mod:`.export` writes a study as a project (pseudonymised unless asked
-otherwise); :mod:`.reader` reads projects and codebooks from any tool;
+otherwise, :mod:`.publisher`; the XML by :mod:`.project_xml`); :mod:`.reader`
+reads projects and codebooks from any tool;
 :mod:`.importer` merges a codebook into ``codebook.yml`` and writes codings to
 ``data/coding/<coder>.csv``.
 
