@@ -29,6 +29,7 @@ site: $(STAMP)
 test: $(DEVSTAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 bench: $(DEVSTAMP)

@@ -1,20 +1,25 @@
 """Research-ops kit: plan, synthesise and publish user research.
 
-The library the template notebooks and the ``kit`` command call. Its parts,
-each a package whose ``__init__`` says its role and what it may import
-(dependencies point one way, from the contract to what is built on it)::
+The library the template notebooks and the ``kit`` command call: a core of
+modules and one package per stage or concern, each package's ``__init__``
+saying its role and what it may import. Dependencies point one way, from the
+contract to what is built on it: each line may import the lines below it;
+``|`` separates packages that never import each other, ``:`` joins the core's
+modules. The table is ``[tool.importlinter]`` in ``pyproject.toml``, which
+``make test`` enforces with import-linter::
 
-    core      errors, iorw, layout, lock, display      (imports nothing of the kit but core)
-    study     the study-folder contract, panel/people.csv too (core)
-    privacy   roster, pseudonyms, redaction, leak check (core, study)
-    panel     participant panel: rules, history, recruiting, retention (core, study, privacy)
-    plan, synthesis, insights   one package per stage  (core, study, privacy, panel, earlier stages)
-    run       runner, notebook engine, manifest, kit new (core, study)
-    site      index, published pages, preview, site build (core, study, panel, stages' outputs)
-    forms     the ipywidgets forms used in JupyterLab  (core, study, privacy, insights)
-    cli       the ``kit`` command, a thin layer over all of it
+    cli
+    forms | qda | run | site
+    plan | synthesis | insights
+    outputs | panel
+    privacy
+    study
+    display : errors : exports : iorw : layout : lock
 
-The templates call only what the packages export (``__all__``).
+Besides, run, site and qda never import a stage (plan, synthesis, insights):
+the runner executes their notebooks, the site reads their JSON through
+:mod:`kit.outputs`, the REFI-QDA exchange reads the study folder. The
+templates call only what the packages export (``__all__``).
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ Every :class:`~kit.errors.KitError` becomes one clear line on stderr
 :mod:`.studies` (new, run, merge, site, build, check), :mod:`.panel`
 (recruit, purge), :mod:`.analysis` (codebook, export, import).
 
-May import: every package of the kit (it is the top layer); nothing imports it.
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`,
+:mod:`kit.panel`, :mod:`kit.plan`, :mod:`kit.synthesis`, :mod:`kit.insights`,
+:mod:`kit.forms`, :mod:`kit.qda`, :mod:`kit.run`, :mod:`kit.site` (it is the top
+layer); nothing imports it.
 """
 
 from __future__ import annotations

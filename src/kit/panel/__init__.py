@@ -18,6 +18,8 @@ runner and the site import it; it never imports them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kit.exports import lazy_exports
 
 _EXPORTS = {
@@ -29,4 +31,14 @@ _EXPORTS = {
     "withdrawn_person_ids": "kit.study.panel_people",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+# Type checkers and editors see the real objects; at run time each loads on first use.
+if TYPE_CHECKING:
+    from kit.panel.rules import PanelRules as PanelRules
+    from kit.panel.rules import load_rules as load_rules
+    from kit.study.panel_people import Panel as Panel
+    from kit.study.panel_people import Person as Person
+    from kit.study.panel_people import load_panel as load_panel
+    from kit.study.panel_people import withdrawn_person_ids as withdrawn_person_ids
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -4,10 +4,14 @@
 sample sizes, guide lint, RACI, timeline) and writes plan.json; :mod:`.report`
 shows it in the notebook. Rules are data tables under ``kit/data``.
 
-May import: the core, :mod:`kit.study`. Used by the 01-plan template.
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs` and
+:mod:`kit.panel` (the plan's sample is checked against the panel); never
+another stage. Used by the 01-plan template.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kit.exports import lazy_exports
 
@@ -17,4 +21,11 @@ _EXPORTS = {
     "run_plan_stage": "kit.plan.stage",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+# Type checkers and editors see the real objects; at run time each loads on first use.
+if TYPE_CHECKING:
+    from kit.plan import report as report
+    from kit.plan.stage import build_plan as build_plan
+    from kit.plan.stage import run_plan_stage as run_plan_stage
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -11,10 +11,17 @@ May import: the core and :mod:`kit.study`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kit.exports import lazy_exports
 
 _EXPORTS = {
     "Roster": "kit.privacy.roster",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+# Type checkers and editors see the real objects; at run time each loads on first use.
+if TYPE_CHECKING:
+    from kit.privacy.roster import Roster as Roster
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -11,10 +11,13 @@ reads projects and codebooks from any tool;
 :mod:`.importer` merges a codebook into ``codebook.yml`` and writes codings to
 ``data/coding/<coder>.csv``.
 
-May import: the core, :mod:`kit.study`, :mod:`kit.privacy`. Used by the CLI.
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs` and
+:mod:`kit.panel`; never a stage. Used by the CLI.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kit.exports import lazy_exports
 
@@ -25,4 +28,12 @@ _EXPORTS = {
     "read_project": "kit.qda.reader",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+# Type checkers and editors see the real objects; at run time each loads on first use.
+if TYPE_CHECKING:
+    from kit.qda.export import export_qdpx as export_qdpx
+    from kit.qda.importer import import_codebook as import_codebook
+    from kit.qda.importer import import_codings as import_codings
+    from kit.qda.reader import read_project as read_project
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

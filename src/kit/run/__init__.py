@@ -6,12 +6,15 @@ start retry and time limits; :mod:`.manifest` decides what must re-run;
 :mod:`.progress` shows it, with the warnings :mod:`.stage_warnings` reads
 from the stages' JSON; :mod:`.new_study` is ``kit new``.
 
-May import: the core, :mod:`kit.study` and :mod:`kit.panel` (the panel is an
-input of the stages that read it). It never imports the stages: it runs their
-notebooks. The CLI rebuilds the site index after a run.
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs` and
+:mod:`kit.panel` (the panel is an input of the stages that read it). It never
+imports the stages: it runs their notebooks. The CLI rebuilds the site index
+after a run.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kit.exports import lazy_exports
 
@@ -20,4 +23,10 @@ _EXPORTS = {
     "run_studies": "kit.run.runner",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+# Type checkers and editors see the real objects; at run time each loads on first use.
+if TYPE_CHECKING:
+    from kit.run import new_study as new_study
+    from kit.run.runner import run_studies as run_studies
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

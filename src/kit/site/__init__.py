@@ -8,10 +8,14 @@ per site); :mod:`.playbook` is the team agreement from every
 RACI; :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
 is ``kit site``.
 
-May import: the core and :mod:`kit.study`; it reads the stages' JSON outputs.
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`
+(the stages' JSON through its declared shapes) and :mod:`kit.panel` (the Panel
+page); never a stage.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kit.exports import lazy_exports
 
@@ -21,4 +25,11 @@ _EXPORTS = {
     "build_site": "kit.site.build",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+# Type checkers and editors see the real objects; at run time each loads on first use.
+if TYPE_CHECKING:
+    from kit.site.build import build_site as build_site
+    from kit.site.index import build_index as build_index
+    from kit.site.index import refresh_index as refresh_index
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

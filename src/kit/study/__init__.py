@@ -12,10 +12,12 @@ formats (:mod:`.transcript_formats`) and speaker labels (:mod:`.speaker_labels`,
 (:mod:`.panel_people`), which every study's consent depends on. Every reader
 reports ``file:line`` or ``file: key``.
 
-May import: the core (errors, iorw, layout). Everything else imports this.
+May import: the core. Everything else imports this.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kit.exports import lazy_exports
 
@@ -27,4 +29,13 @@ _EXPORTS = {
     "parameters_from": "kit.study.study_file",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+# Type checkers and editors see the real objects; at run time each loads on first use.
+if TYPE_CHECKING:
+    from kit.study.insights_file import InsightsFile as InsightsFile
+    from kit.study.insights_file import load_insights as load_insights
+    from kit.study.study_file import Study as Study
+    from kit.study.study_file import load_study as load_study
+    from kit.study.study_file import parameters_from as parameters_from
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
