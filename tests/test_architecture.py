@@ -231,10 +231,11 @@ def test_a_forbidden_import_planted_in_a_copy_of_the_kit_fails_lint_imports_nami
     assert "kit.run.stage_planted -> kit.plan" in report
 
 
-# A string literal naming a folder or an output file ("studies" is also a key of index.json: not listed).
+# A string literal naming a folder, an output file or a stage ("01-plan", "03-insights.html"); "studies"
+# is also a key of index.json: not listed.
 LAYOUT_LITERALS = re.compile(
     r"""(["'])(reports|notebooks|templates|_site|plan\.json|synthesis\.json|"""
-    r"""insights\.json|index\.json)\1"""
+    r"""insights\.json|index\.json|\d\d-[a-z]+(?:\.ipynb|\.html)?)\1"""
 )
 
 

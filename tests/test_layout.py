@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kit.layout import (
+    INSIGHTS_PAGE,
     STAGES,
     insight_href,
     is_study_report_dir,
     reports_dir_for,
+    stage_pages,
     stage_table,
     study_slug,
 )
@@ -20,6 +22,13 @@ def test_stages_are_the_stage_tables_notebooks_and_every_one_has_a_template():
     assert STAGES == ("01-plan.ipynb", "02-sessions.ipynb", "03-insights.ipynb")
     assert [row["notebook"] for row in stage_table()] == list(STAGES)
     assert all((ROOT / "templates" / stage).is_file() for stage in STAGES)
+
+
+def test_every_stage_has_a_site_page_titled_in_the_stage_table():
+    pages = stage_pages()
+    assert list(pages) == [Path(stage).stem for stage in STAGES]
+    assert list(pages.values()) == ["Plan", "Synthesis", "Insights"]
+    assert f"{list(pages)[-1]}.html" == INSIGHTS_PAGE  # the page a study's listing entry opens
 
 
 def test_a_studys_reports_sit_under_reports_slug_unless_papermill_names_them(tmp_path: Path):

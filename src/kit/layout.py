@@ -83,6 +83,11 @@ def stages() -> tuple[str, ...]:
 STAGES: tuple[str, ...] = stages()
 
 
+def stage_pages() -> dict[str, str]:
+    """Each stage's page on the site, in run order: notebook stem (``01-plan``) -> title (``Plan``)."""
+    return {Path(row["notebook"]).stem: row["page"] for row in stage_table()}
+
+
 def study_slug(study_dir: str | Path) -> str:
     """The study's slug is its folder name."""
     return Path(study_dir).resolve().name

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from kit.site import pages as publish
+from kit.site import published
 from kit.site.build import QUARTO_HINT, SiteBuildError, build_site, prepare
 from kit.site.playbook import playbook_data, playbook_markdown
 from site_fixture import HOSTILE, seed_site_repo
@@ -62,10 +63,10 @@ def test_prepare_rebuilds_the_index_and_writes_listing_files(repo: Path):
 
 def test_quarto_text_is_literal_markdown_and_shortcodes_stay_text():
     assert (
-        publish.quarto_title("Checkout $20 <b>x</b> {{< env GH_TOKEN >}}")
+        published.quarto_title("Checkout $20 <b>x</b> {{< env GH_TOKEN >}}")
         == "Checkout $20 \\<b\\>x\\</b\\> {{{\\< env GH\\_TOKEN \\>}}}"
     )
-    assert publish.quarto_title("Alpha checkout study: Plan") == "Alpha checkout study: Plan"
+    assert published.quarto_title("Alpha checkout study: Plan") == "Alpha checkout study: Plan"
     [item] = publish.quarto_listing_items(
         [
             {
@@ -216,7 +217,7 @@ def test_widget_views_keep_only_their_static_fallback():
             }
         ],
     }
-    pub = publish.published_notebook(nb)
+    pub = published.published_notebook(nb)
     assert pub["cells"][0]["outputs"][0]["data"] == {"text/plain": "VBox(...)"}
     assert "widget-view" in json.dumps(nb)  # the input is not changed
 

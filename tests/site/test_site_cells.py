@@ -1,4 +1,5 @@
-"""kit.site.cells: how published cells are shown (raw HTML blocks, shared plotly.js, kit calls without code)."""
+"""kit.site.cells and kit.site.published: how published cells are shown (raw HTML blocks, shared plotly.js,
+kit calls without code)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import json
 
 import pytest
 
-from kit.site import cells
-from kit.site import pages as publish
+from kit.site import cells, published
 
 
 @pytest.mark.parametrize(
@@ -95,11 +95,10 @@ def test_a_page_loads_the_shared_plotly_js_once_before_its_first_chart():
     import plotly.graph_objects as go
 
     from kit import display
-    from kit.site.pages import published_notebook
 
     fig = go.Figure(go.Bar(x=["a"], y=[1]))
     table = {"text/html": "<table><tr><td>1</td></tr></table>"}
-    page = published_notebook(
+    page = published.published_notebook(
         _chart_page([table, display.chart_bundle(fig), display.chart_bundle(fig)]), stem="02-sessions"
     )
     shown = [cells.unwrap_html(o) or o["data"] for c in page["cells"] for o in c.get("outputs", [])]
@@ -157,7 +156,7 @@ def _executed() -> dict:
 
 
 def test_a_site_page_has_no_html_output_quarto_would_take_for_a_widget(tmp_path):
-    pub = publish.published_notebook(_executed(), title="Study: Synthesis", stem="02-sessions")
+    pub = published.published_notebook(_executed(), title="Study: Synthesis", stem="02-sessions")
     outputs = [o for c in pub["cells"] for o in c.get("outputs", [])]
     assert not any("text/html" in o.get("data", {}) for o in outputs)
     assert outputs[0]["data"]["text/markdown"].startswith("```{=html}\n<table>")
@@ -165,7 +164,7 @@ def test_a_site_page_has_no_html_output_quarto_would_take_for_a_widget(tmp_path)
     assert code == {"b": ["hide-code"], "c": []}
     link = pub["cells"][-1]["source"]
     assert "[02-sessions.ipynb](source/02-sessions.ipynb)" in link and "`templates/02-sessions.ipynb`" in link
-    publish.write_notebook(tmp_path / "p.ipynb", pub)
+    published.write_notebook(tmp_path / "p.ipynb", pub)
     # Quarto reads a raw front-matter cell only when its source is a list of lines.
     assert json.loads((tmp_path / "p.ipynb").read_text())["cells"][0]["source"] == [
         "---\n",
@@ -175,7 +174,7 @@ def test_a_site_page_has_no_html_output_quarto_would_take_for_a_widget(tmp_path)
 
 
 def test_the_source_copy_has_the_code_and_no_outputs():
-    src = publish.source_notebook(_executed())
+    src = published.source_notebook(_executed())
     assert [c["cell_type"] for c in src["cells"]] == ["markdown", "code", "code"]
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in src["cells"] if c["cell_type"] == "code")
     assert "papermill" not in src["metadata"]
@@ -198,12 +197,12 @@ def test_form_cells_leave_the_site_and_kit_cells_write_their_markdown_into_the_p
     assert cells.opens_a_form(nb["cells"][1]["source"])
     assert not cells.opens_a_form("kit.plan.report.show_overview(plan)")
     assert not cells.opens_a_form("x = 1\nkit.forms.plan_editor(d)")  # not kit-only: shown, folded
-    pub = publish.published_notebook(nb, title="S: Plan", stem="01-plan")
+    pub = published.published_notebook(nb, title="S: Plan", stem="01-plan")
     ids = [c["id"] for c in pub["cells"]]
     assert "f" not in ids and "b" in ids
     b = next(c for c in pub["cells"] if c["id"] == "b")
     assert b["source"].startswith("#| output: asis\n")
-    assert "f" in [c["id"] for c in publish.source_notebook(nb)["cells"]]  # the code copy keeps it
+    assert "f" in [c["id"] for c in published.source_notebook(nb)["cells"]]  # the code copy keeps it
 
 
 def test_printed_text_of_an_asis_cell_stays_text():
@@ -221,7 +220,7 @@ def test_printed_text_of_an_asis_cell_stays_text():
             "data": {"text/plain": "[x](javascript:y)"},
         },
     ]
-    pub = publish.published_notebook(nb, title="S: Synthesis", stem="02-sessions")
+    pub = published.published_notebook(nb, title="S: Synthesis", stem="02-sessions")
     outs = next(c for c in pub["cells"] if c["id"] == "b")["outputs"]
     assert [o["output_type"] for o in outs] == ["display_data"] * 3
     md = outs[1]["data"]["text/markdown"]

@@ -3,15 +3,10 @@
 ``kit site`` first refreshes ``reports/index.json`` (:func:`kit.site.index.build_index`),
 then writes the generated folder ``studies/`` (git-ignored) that both engines read:
 
-- ``studies/<slug>/01-plan.ipynb`` ... : the *published copies* of the executed
-  notebooks. Papermill's ``injected-parameters`` cell and the template's
-  ``parameters`` cell are removed (they carry no tags or ``#|`` options, so
-  Quarto would show them), and, for Quarto, a raw front-matter cell gives each
-  page a title naming its study (Quarto reads front matter from a first raw
-  cell: https://quarto.org/docs/tools/jupyter-lab.html). Cells are shown as
-  :mod:`kit.site.cells` says (kit-only code hidden, HTML outputs as raw blocks,
-  plotly.js shared); a last cell links to the page's code.
-- ``studies/<slug>/source/<stem>.ipynb``: that code (cells without outputs).
+- ``studies/<slug>/<stem>.ipynb``, one per stage the study ran (the stage
+  table ``data/stages.yml`` names each page): the *published copies* of the
+  executed notebooks, and ``studies/<slug>/source/<stem>.ipynb`` their code
+  (:mod:`kit.site.published`).
 - ``studies/kit-assets/plotly.min.js``: plotly.js, once for the whole site.
 - ``studies/listing-studies.yml`` / ``studies/listing-insights.yml``: the items of
   the Quarto listings on ``index.qmd`` and ``insights.qmd`` ("Metadata File
@@ -31,7 +26,6 @@ repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import html
 import json
@@ -47,27 +41,30 @@ from kit.display import markdown_text
 from kit.errors import KitError, StageOrderError
 from kit.iorw import read_json, staged_dir
 from kit.layout import (
+    INSIGHTS_PAGE,
     NOTEBOOK_SOURCE_DIR,
-    NOTEBOOKS_DIR,
     PANEL_PAGE_PART,
     PLAN_JSON,
     SITE_ASSETS_DIR,
     STUDIES_DIR,
-    TEMPLATES_DIR,
     reports_root,
+    stage_pages,
 )
 from kit.outputs.plan import read_plan
 from kit.site import cells as cells_mod
+from kit.site import published
 
-STAGE_PAGES = {"01-plan": "Plan", "02-sessions": "Synthesis", "03-insights": "Insights"}
-HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STAGE_PAGES: dict[str, str] = stage_pages()  # notebook stem -> page title, in run order
+INSIGHTS_STEM = Path(INSIGHTS_PAGE).stem
 STUDY_LISTING = "listing-studies.yml"
 INSIGHT_LISTING = "listing-insights.yml"
 NAVIGATION = "_navigation.yml"
 PLAYBOOK_PART = "_playbook.md"
 PUBLISHED_RECORD = ".published.json"  # what each published copy was made from (".": not a Quarto input)
-_OWN_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(cells_mod.__file__).read_bytes()).digest()
+# The code that makes a published copy: a change to it rewrites every copy (see write_studies_dir).
+_OWN_CODE = hashlib.sha256(
+    b"".join(Path(code).read_bytes() for code in (__file__, published.__file__, cells_mod.__file__))
+).digest()
 CODEBOOK_PART = "_codebook.md"  # the generated part of codebook.qmd (kit.site.codebook_page)
 NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
 
@@ -88,7 +85,7 @@ class StudyPages:
     def main_page(self) -> str:
         """Insights first (what a PM came for), else the last stage that ran."""
         stems = [s for s, _ in self.pages]
-        return self.href("03-insights" if "03-insights" in stems else stems[-1])
+        return self.href(INSIGHTS_STEM if INSIGHTS_STEM in stems else stems[-1])
 
 
 def _plan_info(reports: Path, slug: str) -> dict[str, Any]:
@@ -142,18 +139,6 @@ def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
     return studies
 
 
-def quarto_title(text: str) -> str:
-    """A page title as literal text in Quarto's front matter.
-
-    Quarto reads the title as Markdown (``<script>`` would be live HTML) and
-    expands shortcodes in it even when escaped (``{{< env GH_TOKEN >}}`` would
-    print the build's secrets); tripled braces are Quarto's documented literal
-    form (https://quarto.org/docs/extensions/shortcodes.html#escaping).
-    """
-    out = markdown_text(text)
-    return out.replace("{{", "{{{").replace("}}", "}}}") if "{{" in out or "}}" in out else out
-
-
 LITERAL_LISTING_FIELDS = frozenset({"path", "date"})
 
 
@@ -174,104 +159,6 @@ def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return markdown_text(value)
 
     return [{k: one(k, v) for k, v in item.items()} for item in items]
-
-
-def _source_path(nb: dict) -> str | None:
-    """The repository path of the notebook papermill ran (``templates/01-plan.ipynb``), if known."""
-    parts = Path(str(nb.get("metadata", {}).get("papermill", {}).get("input_path") or "")).parts
-    for i, part in enumerate(parts):
-        if part in (TEMPLATES_DIR, NOTEBOOKS_DIR) and i < len(parts) - 1:
-            return "/".join(parts[i:])
-    return None
-
-
-def source_link_markdown(stem: str, nb: dict) -> str:
-    """The note at the end of a study page pointing to its code (inputs are hidden on the page)."""
-    ran = _source_path(nb)
-    origin = f" It ran from `{ran}` in the repository." if ran else ""
-    return (
-        f"The code behind this page: [{stem}.ipynb]({NOTEBOOK_SOURCE_DIR}/{stem}.ipynb) "
-        f"(the notebook's cells, without outputs).{origin}"
-    )
-
-
-def published_notebook(nb: dict, title: str | None = None, *, stem: str | None = None) -> dict:
-    """A copy of an executed notebook fit to publish.
-
-    Drops the ``parameters``/``injected-parameters`` cells and any saved widget
-    state (no kernel on the site). With ``title``, removes the notebook's own
-    leading ``# heading`` and puts a raw YAML front-matter cell first (Quarto).
-    With ``stem`` (a site page), shows each cell as :mod:`kit.site.cells` says:
-    HTML outputs as raw blocks, plotly.js linked once per site, code that only
-    calls the kit hidden, and a link to the code at the end.
-    """
-    nb = copy.deepcopy(nb)
-    nb.get("metadata", {}).pop("widgets", None)
-    cells = [c for c in nb.get("cells", []) if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
-    if title is not None:
-        for cell in cells:
-            if cell.get("cell_type") == "markdown":
-                src = cells_mod.cell_text(cell["source"])
-                if src.startswith("# "):
-                    cell["source"] = src.split("\n", 1)[1].lstrip("\n") if "\n" in src else ""
-                break
-        front = "---\n" + yaml.safe_dump({"title": quarto_title(title)}, allow_unicode=True, sort_keys=False) + "---\n"
-        cells.insert(0, {"cell_type": "raw", "id": "kit-front-matter", "metadata": {}, "source": front})
-    for cell in cells:  # a widget view needs a kernel (and a CDN manager): keep its static fallback
-        for out in cell.get("outputs", []):
-            data = out.get("data")
-            if isinstance(data, dict) and WIDGET_VIEW in data:
-                del data[WIDGET_VIEW]
-        cell.get("metadata", {}).pop("widgets", None)
-    if stem is not None:
-        plotly_href = cells_mod.plotly_asset_href(1)  # pages are studies/<slug>/<stem>.html
-        page_loads_plotly = False
-        cells = [
-            c
-            for c in cells
-            if c.get("cell_type") != "code" or not cells_mod.opens_a_form(cells_mod.cell_text(c.get("source")))
-        ]
-        for cell in cells:
-            if cell.get("cell_type") != "code":
-                continue
-            source = cells_mod.cell_text(cell.get("source"))
-            if cells_mod.only_calls_the_kit(source):
-                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
-                if cells_mod.HIDE_CODE_TAG not in tags:
-                    tags.append(cells_mod.HIDE_CODE_TAG)
-                cell["source"] = cells_mod.ASIS_OPTION + source
-                cell["outputs"] = [cells_mod.plain_as_html(o) for o in cell.get("outputs", [])]
-            for out in cell.get("outputs", []):
-                data = out.get("data")
-                if isinstance(data, dict):
-                    page_loads_plotly = cells_mod.share_plotly(data, plotly_href, page_loads_plotly)
-                    cells_mod.wrap_html(out)
-        cells.append(
-            {"cell_type": "markdown", "id": "kit-source-link", "metadata": {}, "source": source_link_markdown(stem, nb)}
-        )
-    nb["cells"] = cells
-    return nb
-
-
-def source_notebook(nb: dict) -> dict:
-    """The code of a page for readers who want it: the published cells, no outputs, no front matter."""
-    nb = published_notebook(nb)
-    nb["cells"] = [c for c in nb["cells"] if c.get("cell_type") != "raw"]
-    for cell in nb["cells"]:
-        if cell.get("cell_type") == "code":
-            cell["outputs"], cell["execution_count"] = [], None
-        cell.get("metadata", {}).pop("papermill", None)
-        cell.get("metadata", {}).pop("execution", None)
-    nb.get("metadata", {}).pop("papermill", None)
-    return nb
-
-
-def write_notebook(path: Path, nb: dict) -> None:
-    """Write with nbformat: multi-line sources as lists of lines, which Quarto needs to see
-    a raw front-matter cell as front matter (a single string shows as text on the page)."""
-    import nbformat
-
-    path.write_text(nbformat.writes(nbformat.from_dict(nb)), encoding="utf-8")
 
 
 def _date_range(info: dict) -> str:
@@ -415,7 +302,7 @@ def write_studies_dir(
                 rel = f"{s.slug}/{stem}.ipynb"
                 source_rel = f"{s.slug}/{NOTEBOOK_SOURCE_DIR}/{stem}.ipynb"
                 (staging / s.slug / NOTEBOOK_SOURCE_DIR).mkdir(exist_ok=True)
-                # This module's code too: a change in what a published copy drops rewrites every copy.
+                # The publishing code too (_OWN_CODE): a change in what a published copy drops rewrites every copy.
                 # (fed in parts: joining them first copies every 5 MB notebook once more)
                 h = hashlib.sha256(_OWN_CODE)
                 for part in (raw, b"\0", title.encode()):
@@ -426,8 +313,8 @@ def write_studies_dir(
                     _reuse(old_dir / source_rel, staging / source_rel)
                     continue
                 nb = json.loads(raw.decode("utf-8"))
-                write_notebook(staging / rel, published_notebook(nb, title=title, stem=stem))
-                write_notebook(staging / source_rel, source_notebook(nb))
+                published.write_notebook(staging / rel, published.published_notebook(nb, title=title, stem=stem))
+                published.write_notebook(staging / source_rel, published.source_notebook(nb))
         cells_mod.write_plotly_asset(staging)
         (staging / STUDY_LISTING).write_text(
             _dump(quarto_listing_items(study_listing_items(studies))), encoding="utf-8"
