@@ -2,9 +2,9 @@
 
 :mod:`.index` is the one writer of ``reports/index.json`` (every study and
 insight); :mod:`.pages` writes ``studies/`` (published notebook copies,
-listings, navigation), showing each cell as :mod:`.cells` says (kit calls
-without code, HTML outputs Quarto cannot mistake for widgets, plotly.js once
-per site); :mod:`.playbook` is the team agreement from every
+listings, navigation); :mod:`.published` makes each copy, showing each cell as
+:mod:`.cells` says (kit calls without code, HTML outputs Quarto cannot mistake
+for widgets, plotly.js once per site); :mod:`.playbook` is the team agreement from every
 RACI; :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
 is ``kit site``.
 
