@@ -51,7 +51,7 @@ def _type_checking_imports(package: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("package", [p for p in PACKAGES if _runtime_exports(p)])
-def test_every_exported_name_is_in_dir_resolves_and_is_what_type_checkers_see(package):
+def test_every_exported_name_is_in_dir_resolves_and_is_what_type_checkers_see(package: str) -> None:
     module = importlib.import_module(package)
     exports = _runtime_exports(package)
     assert sorted(module.__all__) == sorted(exports)
@@ -63,7 +63,7 @@ def test_every_exported_name_is_in_dir_resolves_and_is_what_type_checkers_see(pa
         assert getattr(module, name) is expected, name
 
 
-def test_dir_lists_exports_before_they_load_and_an_unknown_name_is_an_attribute_error():
+def test_dir_lists_exports_before_they_load_and_an_unknown_name_is_an_attribute_error() -> None:
     package = types.ModuleType("kit_fake_package", "A package with one lazy export.")
     getattr_, dir_ = lazy_exports(package.__name__, {"dumps": "json"})
     sys.modules[package.__name__] = package
@@ -77,7 +77,7 @@ def test_dir_lists_exports_before_they_load_and_an_unknown_name_is_an_attribute_
         del sys.modules[package.__name__]
 
 
-def test_importing_the_index_a_no_op_run_needs_pulls_in_no_stage_and_no_pandas():
+def test_importing_the_index_a_no_op_run_needs_pulls_in_no_stage_and_no_pandas() -> None:
     # a fresh interpreter: this test process has long imported pandas
     probe = (
         "import sys, kit.site.index, kit.plan, kit.synthesis, kit.insights; "

@@ -24,7 +24,7 @@ def test_stages_are_the_stage_tables_notebooks_and_every_one_has_a_template():
     assert all((ROOT / "templates" / stage).is_file() for stage in STAGES)
 
 
-def test_every_stage_has_a_site_page_titled_in_the_stage_table():
+def test_every_stage_has_a_site_page_titled_in_the_stage_table() -> None:
     pages = stage_pages()
     assert list(pages) == [Path(stage).stem for stage in STAGES]
     assert list(pages.values()) == ["Plan", "Synthesis", "Insights"]
