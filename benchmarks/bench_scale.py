@@ -117,9 +117,9 @@ def recorded_repo(where: Path, studies: int, big: int, single: Path) -> None:
 
 def same_kit(env: dict[str, str]) -> bool:
     """The kit this process records manifests with is the snapshot `kit run` uses (else all would run)."""
-    from kit.run.manifest import kit_fingerprint
+    from kit.run.digests import kit_fingerprint
 
-    probe = "from kit.run.manifest import kit_fingerprint; print(kit_fingerprint())"
+    probe = "from kit.run.digests import kit_fingerprint; print(kit_fingerprint())"
     theirs = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout.strip()
     if theirs != kit_fingerprint():
         print("  (no-op at scale skipped: src/kit changed since the benchmark started)")

@@ -16,8 +16,11 @@ import pytest
 import yaml
 
 from kit.layout import STAGES
-from kit.run import manifest, runner
-from kit.run.manifest import MANIFEST_FILE, Manifest, notebook_digest, stage_specs
+from kit.run import digests, manifest, runner
+from kit.run.digests import notebook_digest
+from kit.run.input_kinds import INPUT_PROVIDERS
+from kit.run.inputs import StageContext
+from kit.run.manifest import MANIFEST_FILE, Manifest, stage_specs
 from kit.run.runner import run_studies
 from panel_fixture import study_plan
 
@@ -157,7 +160,14 @@ def test_plan_copy_change_reruns_plan_and_the_stages_after(repo: Path, executed:
 
 def test_kit_version_change_reruns_everything(repo: Path, executed: list, monkeypatch):
     _run(repo, executed)
-    monkeypatch.setattr(manifest, "kit_fingerprint", lambda: "9.9.9+0000")
+
+    class NewerKit:  # the kit's own provider, as another version of the kit would stamp it
+        name = "kit"
+
+        def stamp(self, context: StageContext) -> dict[str, str]:
+            return {"kit": "9.9.9+0000"}
+
+    monkeypatch.setitem(INPUT_PROVIDERS.providers, "kit", NewerKit())
     assert _run(repo, executed) == _only("alpha", *STAGES) | _only("beta", *STAGES)
     assert _run(repo, executed) == set()
 
@@ -267,7 +277,7 @@ def test_notebook_digest_reads_cells_not_outputs(tmp_path: Path):
     nbformat.write(nb, b)
     nbformat.write(_notebook("x = 2"), c)
     assert notebook_digest(a) == notebook_digest(b) != notebook_digest(c)
-    assert notebook_digest(tmp_path / "none.ipynb") == manifest.MISSING
+    assert notebook_digest(tmp_path / "none.ipynb") == digests.MISSING
 
 
 def test_stage_table_matches_the_runner():
@@ -278,15 +288,15 @@ def test_stage_table_matches_the_runner():
 
 
 def test_kit_fingerprint_covers_dependencies(monkeypatch):
-    before = manifest.kit_fingerprint()
-    manifest.kit_fingerprint.cache_clear()
-    versions = manifest._dependency_versions()
+    before = digests.kit_fingerprint()
+    digests.kit_fingerprint.cache_clear()
+    versions = digests.dependency_versions()
     assert "pandas" in versions and "papermill" in versions
-    monkeypatch.setattr(manifest, "_dependency_versions", lambda: {**versions, "pandas": "0.0.1"})
+    monkeypatch.setattr(digests, "dependency_versions", lambda: {**versions, "pandas": "0.0.1"})
     try:
-        assert manifest.kit_fingerprint() != before
+        assert digests.kit_fingerprint() != before
     finally:
-        manifest.kit_fingerprint.cache_clear()
+        digests.kit_fingerprint.cache_clear()
 
 
 def test_choosing_an_embedding_model_reruns_the_synthesis(repo: Path, executed: list, monkeypatch):

@@ -9,7 +9,8 @@ defaults; :mod:`.history` derives each person's sessions from every study's
 proposes invitations (``kit recruit``); :mod:`.retention` lists and purges raw
 data past its retention date and data of withdrawn people (``kit check
 --retention``, ``kit purge``); :mod:`.supply` checks a plan's sample against
-the panel.
+the panel; :mod:`.study_inputs` gives the run manifest what a study's stages
+read of the panel (its people's consent, the plan's supply).
 
 May import: the core, :mod:`kit.study` and :mod:`kit.privacy` (a purge redacts
 a withdrawn person's name where others' notes mention it). The stages, the

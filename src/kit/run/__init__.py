@@ -2,7 +2,9 @@
 
 :mod:`.runner` runs the stages of every study (one thread per study, one
 kernel per notebook); :mod:`.notebook_engine` is papermill's engine with a
-start retry and time limits; :mod:`.manifest` decides what must re-run;
+start retry and time limits; :mod:`.manifest` decides what must re-run
+from the stamps of the input providers registered in :mod:`.inputs`
+(the built-in kinds in :mod:`.input_kinds`, digests by :mod:`.digests`);
 :mod:`.progress` shows it, with the warnings :mod:`.stage_warnings` reads
 from the stages' JSON; :mod:`.new_study` is ``kit new``.
 

@@ -36,14 +36,13 @@ from kit.layout import (
     is_study_report_dir,
     notebooks_root,
     reports_root,
-    study_reports,
     templates_root,
 )
 from kit.lock import repository_lock
-from kit.run.manifest import Manifest, stage_inputs, stage_key, stage_specs
+from kit.run.inputs import RunContext, StageContext, run_context
+from kit.run.manifest import Manifest, inputs_of, stage_key, stage_specs
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 from kit.run.stage_warnings import output_warnings
-from kit.study.records import rosters_fixed
 
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
 START_TIMEOUT = 60  # seconds for a kernel to answer after it was started
@@ -237,20 +236,27 @@ def withdraw_outputs(out_dir: Path, failed_stage: str, manifest: Manifest) -> No
 
 
 def run_study(
-    study_dir: Path, repo_root: Path, opts: RunOptions | None = None, on_event: EventSink | None = None
+    study_dir: Path,
+    repo_root: Path,
+    opts: RunOptions | None = None,
+    on_event: EventSink | None = None,
+    run: RunContext | None = None,
 ) -> StudyResult:
-    """Bring one study's reports up to date, stage by stage; never raises for a notebook failure."""
+    """Bring one study's reports up to date, stage by stage; never raises for a notebook failure.
+
+    ``run`` is the context the studies of one run share (:func:`kit.run.inputs.run_context`).
+    """
     opts = opts or RunOptions()
     repo_root = Path(repo_root)
     slug = study_dir.name
     result = StudyResult(slug)
     start = time.perf_counter()
-    out_dir = study_reports(repo_root, slug)
+    study = (run or RunContext(repo_root.resolve())).study(study_dir)
+    out_dir = study.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     emit = on_event or (lambda *_: None)
     manifest = Manifest.load(out_dir)
     specs = stage_specs()
-    digests: dict[Path, str] = {}
     keys: dict[str, str] = {}
     params: dict | None = None
     for stage in STAGES:
@@ -260,7 +266,7 @@ def run_study(
             continue
         spec = specs[stage]
         notebook = stage_notebook(study_dir, repo_root, stage)
-        inputs = stage_inputs(spec, study_dir, notebook, out_dir, keys.get(spec.after) if spec.after else None, digests)
+        inputs = inputs_of(StageContext(study, spec, notebook, keys.get(spec.after) if spec.after else None))
         keys[stage] = stage_key(inputs)
         reason = "forced (--force)" if opts.force else manifest.reason_to_run(spec, inputs)
         if reason is None:
@@ -346,21 +352,26 @@ def run_studies(
             removed: list[str] = []
         else:
             removed = [] if slugs else prune_orphaned_reports(repo_root, studies)
-        with rosters_fixed(repo_root):  # every stage hashes the panel's view of all rosters
-            results = _run_all(studies, repo_root, opts, jobs, on_event)
+        with run_context(repo_root) as run:  # one root, one rosters stamp, run-wide values for every stage
+            results = _run_all(studies, repo_root, opts, jobs, on_event, run)
         if shard is None and not slugs:
             write_costs(repo_root)
         return results + [StudyResult(slug, removed=True) for slug in removed]
 
 
 def _run_all(
-    studies: list[Path], repo_root: Path, opts: RunOptions, jobs: int | None, on_event: EventSink | None
+    studies: list[Path],
+    repo_root: Path,
+    opts: RunOptions,
+    jobs: int | None,
+    on_event: EventSink | None,
+    run: RunContext,
 ) -> list[StudyResult]:
     """Run ``studies`` on a thread pool; on Ctrl-C start nothing new and stop the running kernels."""
     workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
     try:
-        futures = [pool.submit(run_study, s, repo_root, opts, on_event) for s in studies]
+        futures = [pool.submit(run_study, s, repo_root, opts, on_event, run) for s in studies]
         return [f.result() for f in futures]
     except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
         opts.cancelled.set()
