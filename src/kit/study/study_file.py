@@ -23,11 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic import ValidationError as PydanticValidationError
 
 from kit.errors import KitError, Problem, StudyError, ValidationError
-from kit.layout import STUDY_FILE
+from kit.layout import SLUG_RE, STUDY_FILE  # noqa: F401 - SLUG_RE re-exported: kit.layout owns the pattern
 from kit.study.methods import method_ids, method_problems
 from kit.study.raci import ROLES, raci_problems
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 RQ_ID_RE = re.compile(r"^RQ\d+$")
 METRIC_KINDS = ("behavioural", "attitudinal")
 STATUSES = ("draft", "planned", "recruiting", "in-field", "synthesis", "done")
