@@ -114,3 +114,17 @@ def test_valid_slugs_and_paths_inside_pass(two_folders: tuple[Path, Path]):
     for bad in ("..", ".", "a/b", "Demo", "-x", "x", "demo\x00"):
         with pytest.raises(UsageError, match="invalid slug"):
             study_folder(repo, bad)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "linked"], ["build", "linked"], ["check", "--privacy", "linked"], ["check", "--retention", "linked"]],
+    ids=["run", "build", "check --privacy", "check --retention"],
+)
+def test_commands_over_existing_studies_refuse_a_study_linked_from_outside(two_folders: tuple[Path, Path], args):
+    repo, victim = two_folders
+    (repo / "notebooks" / "linked").symlink_to(victim, target_is_directory=True)
+    before = _snapshot(victim)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "'linked'" in result.output and "outside notebooks/" in result.output
+    assert _snapshot(victim) == before and not (repo / "reports" / "linked").exists()
