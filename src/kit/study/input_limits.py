@@ -120,9 +120,13 @@ def cap_cells(frame: pd.DataFrame, line_column: str, source: str, problems: list
         if column == line_column:
             continue
         values = frame[column].tolist()
-        lengths = [len(v) if isinstance(v, str) else 0 for v in values]
-        if not lengths or max(lengths) <= most:
+        try:
+            longest = max(map(len, values), default=0)  # map: C speed over the (usual) all-text column
+        except TypeError:  # a cell that is not text (none the readers make, but cheap to allow)
+            longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+        if longest <= most:
             continue
+        lengths = [len(v) if isinstance(v, str) else 0 for v in values]
         long_rows = [i for i, n in enumerate(lengths) if n > most]
         if problems is not None:
             lines = frame[line_column].tolist()
