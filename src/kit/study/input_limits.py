@@ -9,10 +9,10 @@ the zip archive's central directory) and raises :class:`~kit.errors.DataError`
 naming the file, so the refusal takes milliseconds whatever the file holds.
 
 The zip check follows the usual defence (Python's ``zipfile`` documentation,
-"Decompression pitfalls"; OWASP's file upload cheat sheet): trust no
-declared size blindly, but refuse before inflating when the declared sizes
-or the compression ratio are already out of bounds; openpyxl and
-python-docx inflate the members themselves afterwards.
+"Decompression pitfalls"; OWASP's file upload cheat sheet): refuse before
+inflating when the declared sizes or the compression ratio are out of
+bounds; openpyxl, python-docx and the REFI-QDA reader inflate the members
+themselves afterwards.
 """
 
 from __future__ import annotations
@@ -49,27 +49,26 @@ def refuse(error: type[KitError], where: str, message: str) -> KitError:
     return error(f"{where}: {message}")
 
 
-def check_file_size(path: Path, shown: str, limit: str, error: type[KitError] = DataError) -> None:
-    """Refuse ``path`` when it is larger than ``limits()[limit]`` bytes (checked before it is read)."""
-    size, most = path.stat().st_size, limits()[limit]
-    if size > most:
-        raise refuse(error, shown, f"{size:,} bytes, expected at most {most:,} (input_limits.csv: {limit})")
-
-
 def check_zip_archive(path: Path, shown: str) -> None:
-    """Refuse a zip archive (``.xlsx``, ``.docx``, ``.qdpx``) that would inflate beyond the limits.
+    """Refuse a zip archive (``.xlsx``, ``.docx``) that would inflate beyond the limits.
 
     The sizes come from the central directory, which :class:`zipfile.ZipFile`
-    reads without inflating anything. Not a zip archive at all: left to the
-    reader, whose error names the file too.
+    reads without inflating anything; a member that lies about its size
+    gains nothing, since :mod:`zipfile` (which openpyxl and python-docx read
+    through) stops inflating at the declared size. Not a zip archive at all:
+    left to the reader, whose error names the file too.
     """
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError):
         return
-    inflated = sum(m.file_size for m in members)
-    compressed = sum(m.compress_size for m in members) or 1
+    check_inflated(sum(m.file_size for m in members), sum(m.compress_size for m in members), shown)
+
+
+def check_inflated(inflated: int, compressed: int, shown: str) -> None:
+    """Refuse zip content declaring ``inflated`` bytes from ``compressed`` beyond the limits (:class:`DataError`)."""
+    compressed = compressed or 1
     most, ratio = limits()["zip_max_uncompressed_bytes"], limits()["zip_max_ratio"]
     if inflated > most:
         raise DataError(
