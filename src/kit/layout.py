@@ -20,10 +20,14 @@ and writes), so it too is written once.
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from kit.errors import UsageError
 
 NOTEBOOKS_DIR = "notebooks"
 TEMPLATES_DIR = "templates"
@@ -38,6 +42,10 @@ TRANSCRIPTS_DIR = "transcripts"  # inside data/
 CODING_DIR = "coding"  # inside data/: one <coder>.csv per coder (double coding)
 REQUESTS_DIR = "requests"  # repository-level feature requests exported from a tracker (requests/*.csv)
 CODEBOOK_FILE = "codebook.yml"  # the shared codebook at the repository root (and per-study additions)
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+"""A study's folder name: lower-case letters, digits and '-' (no '/', '.', '..': it cannot climb out)."""
+SLUG_EXPECTED = "2-63 lower-case letters, digits and '-', starting with a letter or digit"
 
 STUDY_FILE = "study.yml"
 INSIGHTS_FILE = "insights.yml"
@@ -70,7 +78,7 @@ def kit_data_dir() -> Path:
 
 
 @functools.cache
-def stage_table() -> tuple[dict, ...]:
+def stage_table() -> tuple[dict[str, Any], ...]:
     """The rows of ``data/stages.yml`` in run order (see :mod:`kit.run.manifest`)."""
     return tuple(yaml.safe_load(kit_data("stages.yml")))
 
@@ -86,6 +94,41 @@ STAGES: tuple[str, ...] = stages()
 def stage_pages() -> dict[str, str]:
     """Each stage's page on the site, in run order: notebook stem (``01-plan``) -> title (``Plan``)."""
     return {Path(row["notebook"]).stem: row["page"] for row in stage_table()}
+
+
+def study_folder(repo_root: str | Path, slug: str, *, must_exist: bool = True, argument: str = "SLUG") -> Path:
+    """``<repo>/notebooks/<slug>``, refused (:class:`UsageError`, exit 2) unless it is a study folder there.
+
+    Every command that takes a slug comes through here, so no slug reaches
+    the file system unchecked (issue 26, point 7: ``kit export --qdpx
+    ../../victim`` wrote ``/tmp/victim.qdpx``). The slug must match
+    :data:`SLUG_RE`, which leaves no way to spell a parent or a separator;
+    and the folder, resolved (symbolic links followed), must be a child of
+    ``notebooks/``, so a link to a folder elsewhere is refused too.
+    ``must_exist=False`` is for ``kit new``, which creates it.
+    """
+    if not SLUG_RE.fullmatch(slug):
+        raise UsageError(f"{argument} {slug!r}: invalid slug, expected {SLUG_EXPECTED}")
+    base = notebooks_root(repo_root).resolve()
+    folder = base / slug
+    if folder.resolve().parent != base:
+        raise UsageError(f"{argument} {slug!r}: {NOTEBOOKS_DIR}/{slug} leads outside {NOTEBOOKS_DIR}/ (a link?)")
+    if must_exist and not folder.is_dir():
+        raise UsageError(f"unknown study '{slug}': no folder {NOTEBOOKS_DIR}/{slug}/")
+    return folder
+
+
+def inside_repository(repo_root: str | Path, path: str | Path, argument: str) -> Path:
+    """``path`` (relative to the current folder, as typed) resolved, refused unless it is inside the repository.
+
+    For file-name arguments a command writes to (``kit export -o FILE``): the
+    kit writes nothing outside the repository it was asked to work on.
+    """
+    root = Path(repo_root).resolve()
+    target = Path(path).resolve()
+    if target != root and root not in target.parents:
+        raise UsageError(f"{argument} {str(path)!r}: resolves to {target}, outside the repository {root}")
+    return target
 
 
 def study_slug(study_dir: str | Path) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from kit.cli.common import fail, repo_root
-from kit.errors import KitError, UsageError
-from kit.layout import notebooks_root
+from kit.errors import KitError
+from kit.layout import inside_repository, study_folder
 
 
 @click.command()
@@ -32,9 +32,7 @@ def codebook(apply_to: str | None, strict: bool) -> None:
         if book is None:
             raise KitError("codebook.yml: file not found at the repository root (see README, 'The codebook')")
         if apply_to:
-            study = notebooks_root(root) / apply_to
-            if not study.is_dir():
-                raise UsageError(f"unknown study '{apply_to}': no folder notebooks/{apply_to}/")
+            study = study_folder(root, apply_to, argument="--apply-synonyms")
             own = load_codebook(root, study)
             diff = apply_synonyms(study, own)
             nothing = f"{apply_to}: no synonyms or retired codes in notes.csv or data/coding/"
@@ -84,7 +82,11 @@ def export_cmd(slug: str, output: Path | None, raw: bool, confirm_personal_data:
     from kit.qda import export_qdpx
 
     try:
-        s = export_qdpx(repo_root(), slug, output, raw=raw, confirm_personal_data=confirm_personal_data)
+        root = repo_root()
+        study_folder(root, slug, argument="--qdpx")
+        if output is not None:
+            output = inside_repository(root, output, "-o")
+        s = export_qdpx(root, slug, output, raw=raw, confirm_personal_data=confirm_personal_data)
     except KitError as exc:
         fail(exc)
     click.echo(
@@ -118,13 +120,11 @@ def import_cmd(qdc: Path | None, qdpx: Path | None, slug: str | None, force: boo
         raise click.UsageError("--study needs --qdpx (a .qdc holds no codings)")
     root = repo_root()
     try:
+        study = study_folder(root, slug, argument="--study") if slug else None  # before anything is written
         project = read_project(qdc or qdpx)
         report = import_codebook(root, qdc or qdpx, project)
         codings = None
-        if slug:
-            study = notebooks_root(root) / slug
-            if not study.is_dir():
-                raise UsageError(f"unknown study '{slug}': no folder notebooks/{slug}/")
+        if study is not None:
             codings = import_codings(study, project, force=force)
     except KitError as exc:
         fail(exc)

@@ -20,6 +20,16 @@ from kit.cli.common import (
     timeout_option,
 )
 from kit.errors import KitError
+from kit.layout import study_folder
+
+
+def check_slugs(slugs: tuple[str, ...]) -> None:
+    """Refuse (exit 2) a SLUG that is no study folder inside notebooks/ before anything runs."""
+    try:
+        for slug in slugs:
+            study_folder(repo_root(), slug)
+    except KitError as exc:
+        fail(exc)
 
 
 @click.command()
@@ -53,6 +63,7 @@ def run_and_report(
     from kit.run.stage_warnings import study_warnings
     from kit.site.index import refresh_index
 
+    check_slugs(slugs)
     display = RunDisplay()
     try:
         part = parse_shard(shard) if shard is not None else None
@@ -196,6 +207,7 @@ def check(slugs: tuple[str, ...], privacy: bool, retention: bool, on: dt.datetim
     """Check the published output (--privacy) or the raw data's retention (--retention); exit 1 on any hit."""
     if not privacy and not retention:
         raise click.UsageError("say what to check: --privacy or --retention")
+    check_slugs(slugs)
     code = 0
     if retention:
         from kit.panel.purge import check_retention_command

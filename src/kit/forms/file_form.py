@@ -24,6 +24,7 @@ from kit.errors import Problem, ValidationError
 from kit.forms import yaml_rt
 from kit.forms.model_form import ModelForm
 from kit.iorw import atomic_write_text
+from kit.study.safe_yaml import load_yaml_text
 
 MAX_DIFF_LINES = 60
 _KEY_RE = re.compile(r"key '([^']*)'")
@@ -115,7 +116,7 @@ class FileForm:
         text = self.path.read_text(encoding="utf-8-sig") if self.path.is_file() else ""
         self.loaded_hash = yaml_rt.content_hash(self.path)
         try:
-            data = yaml.safe_load(text) or {}
+            data = load_yaml_text(text, self.path.name).data or {}  # the kit's limits on aliases
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{self.path.name}:{mark.line + 1}" if mark else self.path.name
@@ -126,6 +127,9 @@ class FileForm:
                     "then press Reload"
                 ),
             )
+            return False
+        except ValidationError as exc:  # over the limits of data/input_limits.csv (an alias bomb)
+            self.status.value = _status("error", html.escape(f"{exc}; fix it in a text editor, then press Reload"))
             return False
         self.form.set(data)
         self.status.value = _status("info", f"Loaded {html.escape(str(self.path))}")

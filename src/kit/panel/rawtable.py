@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.iorw import atomic_write_bytes
+from kit.study.input_limits import check_zip_archive
 from kit.study.tables import decode
 
 
@@ -38,6 +39,7 @@ class RawTable:
         if path.suffix.lower() == ".xlsx":
             from openpyxl import load_workbook
 
+            check_zip_archive(path, path.name)  # before openpyxl inflates it
             sheet = load_workbook(path, read_only=True).active
             values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         else:

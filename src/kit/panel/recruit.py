@@ -27,7 +27,7 @@ from pathlib import Path
 
 from kit.errors import PanelError, Problem, RecruitShortfallError, UsageError
 from kit.iorw import atomic_write_text
-from kit.layout import DATA_DIR, INVITES_FILE, PANEL_DIR, PEOPLE_FILE, notebooks_root
+from kit.layout import DATA_DIR, INVITES_FILE, PANEL_DIR, PEOPLE_FILE, study_folder
 from kit.panel.eligibility import RULES, Eligibility, evaluate
 from kit.panel.history import by_person, load_history
 from kit.panel.rules import load_rules
@@ -175,7 +175,7 @@ def recruit(
     """
     repo_root = Path(repo_root)
     day = day or dt.date.today()
-    study_dir = notebooks_root(repo_root) / slug
+    study_dir = study_folder(repo_root, slug)
     if not (study_dir / "study.yml").is_file():
         raise UsageError(f"unknown study {slug!r}: no notebooks/{slug}/study.yml")
     if n < 1:

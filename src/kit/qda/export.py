@@ -40,7 +40,7 @@ import tempfile
 from pathlib import Path
 
 from kit.errors import DataError, Problem, UsageError
-from kit.layout import REPORTS_DIR, SITE_DIR, STUDIES_DIR, notebooks_root
+from kit.layout import REPORTS_DIR, SITE_DIR, STUDIES_DIR, study_folder
 from kit.privacy.roster import Roster
 from kit.qda.project_xml import ExportSummary, guid, write_project_zip
 from kit.qda.publisher import WITHHELD, ExportNote, Publisher, code_mapper, code_tree
@@ -82,9 +82,7 @@ def export_qdpx(
 ) -> ExportSummary:
     """Write the study ``slug`` as a ``.qdpx`` file (default ``<slug>.qdpx`` at the repository root)."""
     repo_root = Path(repo_root).resolve()
-    study_dir = notebooks_root(repo_root) / slug
-    if not study_dir.is_dir():
-        raise UsageError(f"unknown study '{slug}': no folder notebooks/{slug}/")
+    study_dir = study_folder(repo_root, slug)
     out = Path(out) if out else repo_root / f"{slug}{'-raw' if raw else ''}.qdpx"
     check_output(repo_root, out, raw, confirm_personal_data)
     study = load_study(study_dir)

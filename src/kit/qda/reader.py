@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.errors import KitError, Problem, ValidationError
+from kit.study.input_limits import check_inflated
 
 PROJECT_FILE = "project.qde"
 
@@ -64,7 +65,10 @@ def _xml_bytes(path: Path) -> bytes:
                         f"a .qdpx must hold {PROJECT_FILE}, found: {', '.join(sorted(names)[:5]) or 'nothing'}",
                     )
                 )
-            return zf.read(names[PROJECT_FILE])
+            info = zf.getinfo(names[PROJECT_FILE])
+            # Only the project XML is read (a project's audio and video sources may be large): it alone is checked.
+            check_inflated(info.file_size, info.compress_size, f"{path}: {PROJECT_FILE}")
+            return zf.read(info)
     return path.read_bytes()
 
 

@@ -20,10 +20,9 @@ from kit.layout import (
     STUDY_FILE,
     TRANSCRIPTS_DIR,
     kit_data,
-    notebooks_root,
+    study_folder,
     templates_root,
 )
-from kit.study.study_file import SLUG_RE
 from kit.study.tables import scaffold_headers
 
 DEFAULT_WEEKS = 6
@@ -48,13 +47,8 @@ def insights_yml_text() -> str:
 
 def new_study(repo_root: Path, slug: str, title: str | None = None) -> Path:
     """Create ``notebooks/<slug>/``; refuse bad slugs and existing folders (exit 2)."""
-    if not SLUG_RE.match(slug):
-        raise UsageError(
-            f"invalid slug {slug!r}: expected 2-63 lower-case letters, digits and '-', "
-            "starting with a letter or digit (e.g. checkout-2026)"
-        )
     repo_root = Path(repo_root)
-    target = notebooks_root(repo_root) / slug
+    target = study_folder(repo_root, slug, must_exist=False)
     if target.exists():
         raise StudyExistsError(f"{target.relative_to(repo_root)} already exists; nothing was changed")
     templates = [templates_root(repo_root) / s for s in STAGES]

@@ -27,10 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.errors import KitError, NotebookFailure, UsageError
-from kit.iorw import to_jsonable
 from kit.layout import (
     INSIGHTS_EXPORTS,
-    REPORTS_DIR,
     STAGES,
     STUDY_FILE,
     is_study_report_dir,
@@ -41,6 +39,7 @@ from kit.layout import (
 from kit.lock import repository_lock
 from kit.run.inputs import RunContext, StageContext, run_context
 from kit.run.manifest import Manifest, inputs_of, stage_key, stage_specs
+from kit.run.parameters import study_parameters  # noqa: F401 - re-exported: the runner's users call it from here
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 from kit.run.stage_warnings import output_warnings
 
@@ -128,19 +127,6 @@ def prune_orphaned_reports(repo_root: Path, studies: list[Path]) -> list[str]:
     for slug in gone:
         shutil.rmtree(reports / slug)
     return gone
-
-
-def study_parameters(study_dir: Path, repo_root: Path) -> dict:
-    """papermill parameters: study.yml's keys (plain JSON values) + paths."""
-    # Loaded when a stage has to run: kit.study brings pandas (a second to import),
-    # which a run where nothing changed never needs.
-    from kit.study.study_file import read_yaml_mapping
-
-    data = read_yaml_mapping(study_dir / STUDY_FILE, KitError, shown_as=study_dir.relative_to(repo_root) / STUDY_FILE)
-    params = to_jsonable(data)  # dates -> ISO strings, as `papermill -f` would give
-    params["study_dir"] = str(study_dir.relative_to(repo_root))
-    params["reports_dir"] = str(Path(REPORTS_DIR) / study_dir.name)
-    return params
 
 
 def stage_notebook(study_dir: Path, repo_root: Path, stage: str) -> Path:
@@ -258,7 +244,6 @@ def run_study(
     manifest = Manifest.load(out_dir)
     specs = stage_specs()
     keys: dict[str, str] = {}
-    params: dict | None = None
     for stage in STAGES:
         if result.failure or opts.cancelled.is_set():
             result.stages.append(StageResult(stage, "skipped"))
@@ -284,9 +269,9 @@ def run_study(
                     f"nor templates/{stage} exists"
                 ),
             )
-        elif params is None:
-            try:
-                params = study_parameters(study_dir, repo_root)
+        else:
+            try:  # per notebook: a study's own copy may declare other parameters
+                params = study_parameters(study_dir, repo_root, notebook)
             except KitError as exc:
                 problem = NotebookFailure(slug, STUDY_FILE, None, str(exc))
         if problem is not None:

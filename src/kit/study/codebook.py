@@ -275,7 +275,9 @@ def merge_codes(path: str | Path, incoming: list[Code]) -> tuple[list[str], list
 def read_yaml_text(text: str, source: str) -> object:
     import yaml
 
+    from kit.study.safe_yaml import load_yaml_text
+
     try:
-        return yaml.safe_load(text)
+        return load_yaml_text(text, source, CodebookError).data
     except yaml.YAMLError as exc:
         raise CodebookError(Problem(source, f"not valid YAML: {exc}")) from None

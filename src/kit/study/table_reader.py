@@ -23,29 +23,17 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from kit.errors import Problem
-from kit.layout import kit_data
+from kit.errors import DataError, Problem
+from kit.study.data_checks import checks, problem  # noqa: F401 - checks re-exported for the readers' users
 from kit.study.encoding import DELIMITER_NAMES, decode_bytes, sniff_delimiter
+from kit.study.input_limits import cap_cells, check_zip_archive, decoding_problems, link_problem
 
 LINE = "_line"  # column holding each row's first line in its file
-
-
-@lru_cache(maxsize=1)
-def checks() -> dict[str, bool]:
-    """Check name -> fatal, from ``data/data_checks.csv``."""
-    text = kit_data("data_checks.csv")
-    return {row["check"]: row["fatal"] == "yes" for row in csv.DictReader(io.StringIO(text))}
-
-
-def problem(check: str, where: str, message: str) -> Problem:
-    """A Problem whose fatality comes from the check table."""
-    return Problem(where, message, fatal=checks()[check])
 
 
 @dataclass
@@ -139,6 +127,7 @@ def header_name(value: object) -> str:
 def decode(data: bytes, source: str, problems: list[Problem]) -> str:
     """Text of a file; a warning says which encoding when it is not UTF-8."""
     decoded = decode_bytes(data)
+    problems.extend(decoding_problems(decoded, source))
     if not decoded.plain:
         problems.append(
             problem(
@@ -203,6 +192,7 @@ def settle_columns(
     out = frame.iloc[:, keep].copy()
     out.columns = [header[i] for i in keep]
     out[LINE] = frame[LINE].to_numpy()
+    cap_cells(out, LINE, source, problems)
     return out.reset_index(drop=True)
 
 
@@ -291,16 +281,25 @@ def _read_csv_slow(
 def read_table_file(path: Path, name: str, problems: list[Problem], source: str | None = None) -> Table | None:
     """Read one CSV/xlsx table; problems (encoding, dialect, parse errors) are appended."""
     source = source or f"data/{path.name}"
+    if (link := link_problem(path, source)) is not None:
+        problems.append(link)
+        if link.fatal:
+            return None
     try:
         if path.suffix.lower() == ".xlsx":
+            check_zip_archive(path, source)  # before openpyxl inflates it
             return _read_xlsx(path, name, source, problems)
         decoded = decode_bytes(path.read_bytes())
+        problems.extend(decoding_problems(decoded, source))
         delimiter = sniff_delimiter(decoded.text)
         table = read_csv_text(decoded.text, name, source, problems, delimiter)
         table.encoding, table.first_odd_line = decoded.encoding, decoded.first_odd_line
         return table
     except (csv.Error, ValueError, OSError, KeyError) as exc:
         problems.append(problem("unreadable", source, f"cannot read the table: {exc}"))
+        return None
+    except DataError as exc:  # over a limit of data/input_limits.csv
+        problems.extend(exc.problems)
         return None
 
 

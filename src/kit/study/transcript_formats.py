@@ -37,8 +37,9 @@ from pathlib import Path
 
 import webvtt
 
-from kit.errors import Problem
+from kit.errors import DataError, Problem
 from kit.layout import kit_data
+from kit.study.input_limits import check_zip_archive
 from kit.study.table_reader import problem
 
 STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
@@ -158,6 +159,10 @@ def docx_lines(path: Path) -> list[str]:
     import docx  # python-docx; imported here: only .docx transcripts need it
     from docx.opc.exceptions import OpcError
 
+    try:
+        check_zip_archive(path, path.name)  # before python-docx inflates it
+    except DataError as exc:
+        raise ValueError(exc.problems[0].message) from None
     try:
         document = docx.Document(str(path))
     except (OpcError, zipfile.BadZipFile) as exc:

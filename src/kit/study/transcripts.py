@@ -35,6 +35,7 @@ from webvtt.errors import MalformedFileError
 
 from kit.errors import Problem
 from kit.layout import DATA_DIR, TRANSCRIPTS_DIR
+from kit.study.input_limits import link_problem
 from kit.study.speaker_labels import label_role, read_speaker_table, speaker_key
 from kit.study.table_reader import decode, problem
 from kit.study.transcript_formats import docx_lines, parse_cues, parse_lines
@@ -68,6 +69,10 @@ def read_transcript(path: Path, problems: list[Problem]) -> list[Utterance]:
     source = f"data/transcripts/{path.name}"
     session_id, stem = session_of(path), path.stem
     suffix = path.suffix.lower()
+    if (link := link_problem(path, source)) is not None:
+        problems.append(link)
+        if link.fatal:
+            return []
     try:
         if suffix == ".docx":
             turns = parse_lines(docx_lines(path), source, problems)

@@ -20,7 +20,8 @@ import pandas as pd
 from kit.errors import Problem
 from kit.layout import kit_data
 from kit.study import cells
-from kit.study.table_reader import LINE, Table, problem
+from kit.study.data_checks import problem
+from kit.study.table_reader import LINE, Table
 
 DEFAULT_DECIMAL = {",": cells.POINT, ";": cells.COMMA}  # what the delimiter says of the locale (tab: nothing)
 
