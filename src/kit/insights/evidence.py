@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from kit.outputs.insights import PublishedEvidence
 from kit.outputs.synthesis import Synthesis, metric_value_text
 
 SESSION_QUOTE_RE = re.compile(r"^Q-(?P<session>.+)-\d+$")
@@ -48,26 +50,29 @@ class EvidenceItem:
     withheld: bool = False  # a quote whose words may not be shown; it still counts as evidence
     votes: int | None = None  # a request's votes
 
-    def to_dict(self) -> dict:
-        """Plain JSON for insights.json."""
-        out = {
-            "id": self.id,
-            "kind": self.kind,
-            "source": self.source,
-            "participants": list(self.participants),
-            "text": self.text,
-            "label": self.label,
-            "tags": list(self.tags),
-        }
+    def published(self) -> PublishedEvidence:
+        """The item as insights.json publishes it; the keys a kind has not are left unset (not written)."""
+        by_kind: dict[str, Any] = {}
         if self.kind == "metric":
-            out["value"] = self.value
+            by_kind["value"] = self.value
         if self.withheld:
-            out["withheld"] = True
+            by_kind["withheld"] = True
         if self.kind == "request":  # what customers asked for: attitudinal, never behaviour
-            out["attitudinal"] = True
-            out["label"] = self.label or "expressed interest"
-            out["votes"] = self.votes
-        return out
+            by_kind.update(attitudinal=True, votes=self.votes)
+        return PublishedEvidence(
+            id=self.id,
+            kind=self.kind,
+            source=self.source,
+            participants=list(self.participants),
+            text=self.text,
+            label=self.label or ("expressed interest" if self.kind == "request" else ""),
+            tags=list(self.tags),
+            **by_kind,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON for insights.json (:meth:`published`, with only the keys it set)."""
+        return self.published().model_dump(exclude_unset=True)
 
 
 def index_synthesis(synthesis: Synthesis, cited: Iterable[str] = ()) -> dict[str, EvidenceItem]:

@@ -7,18 +7,23 @@ name an owner role, the PM metric they should move, priority, effort and a
 decision status. The stage checks that all of it traces to the plan and the
 synthesis (:mod:`kit.insights.traceability`), rates each insight's confidence
 (:mod:`kit.insights.confidence`), proposes draft insights (:mod:`kit.insights.drafts`) and
-writes ``insights.json``; nothing is written when a check fails.
+writes ``insights.json``; nothing is written when a check fails. The output is
+built as its declared model, :class:`kit.outputs.insights.InsightsJson`
+(validated as it is built: a key the model does not declare fails the stage
+before anything is written).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from kit.errors import InsightError, StageOrderError
 from kit.insights import confidence, drafts, evidence_weight, traceability
-from kit.insights.evidence import index_synthesis
+from kit.insights.evidence import EvidenceItem, index_synthesis
 from kit.insights.exports import export_insights
 from kit.iorw import atomic_write_json, atomic_write_text
 from kit.layout import (
@@ -30,7 +35,16 @@ from kit.layout import (
     reports_dir_for,
     study_slug,
 )
-from kit.outputs.insights import check_insights_json
+from kit.outputs.insights import (
+    Confidence,
+    InsightsJson,
+    PublishedEvidence,
+    PublishedInsight,
+    PublishedRecommendation,
+    QuestionCoverage,
+    QuestionRef,
+    StudySummary,
+)
 from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
 from kit.study.insights_file import load_insights, validate_insights
@@ -61,7 +75,7 @@ def load_synthesis(study_dir: str | Path, reports_dir: str | Path | None = None)
     return read_synthesis(reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON)
 
 
-def _roster(study_dir: Path):
+def _roster(study_dir: Path) -> Roster | None:
     """The study's roster (participants and session staff), to redact what researchers wrote.
 
     None only when the study has no participants file at all; a roster that
@@ -76,8 +90,8 @@ def _roster(study_dir: Path):
 WITHHELD = "[quote withheld: no consent to quotes]"
 
 
-def _publisher(roster):
-    """Evidence item -> JSON dict safe to publish.
+def _publisher(roster: Roster | None) -> Callable[[EvidenceItem], PublishedEvidence]:
+    """Evidence item -> what is safe to publish of it.
 
     The synthesis already redacts text and drops unconsented quotes; this is
     a second line of defence, because insights.yml may cite a note of kind
@@ -88,22 +102,26 @@ def _publisher(roster):
     if roster is not None:
         no_quotes = {alias for pid, alias in roster.pseudonyms.items() if not roster.can_quote(pid)}
 
-    def publish(item) -> dict:
-        out = item.to_dict()
+    def publish(item: EvidenceItem) -> PublishedEvidence:
+        out = item.published()
         if item.withheld:
             pass  # already WITHHELD_TEXT: no words to redact
         elif item.verbatim and set(item.participants) & no_quotes:
-            out["text"] = WITHHELD
+            out.text = WITHHELD
         elif roster is not None:
-            out["text"] = roster.redact(out["text"])
+            out.text = roster.redact(out.text)
         return out
 
     return publish
 
 
 def run_insights_stage(
-    study_dir: str | Path, reports_dir: str | Path | None = None, overrides: dict | None = None, *, exports: bool = True
-) -> dict:
+    study_dir: str | Path,
+    reports_dir: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    exports: bool = True,
+) -> dict[str, Any]:
     """Validate insights.yml against plan and synthesis; write insights.json.
 
     Raises :class:`StageOrderError` without synthesis.json and
@@ -141,51 +159,58 @@ def run_insights_stage(
         support = [index[e] for e in ins.evidence]
         counter = [index[e] for e in ins.counter_evidence]
         recs = [
-            {
-                **r.model_dump(mode="json"),
-                "insight": ins.id,
-                "action": redact(r.action),
-                "note": redact(r.note),
-                "metric": metric_names[metric_key(r.metric)],
-            }
+            # The plan's spelling of the metric; what researchers wrote, redacted.
+            PublishedRecommendation.model_validate(
+                {
+                    **r.model_dump(mode="json"),
+                    "insight": ins.id,
+                    "action": redact(r.action),
+                    "note": redact(r.note),
+                    "metric": metric_names[metric_key(r.metric)],
+                }
+            )
             for r in ins.recommendations
         ]
-        insights.append(
-            {
-                "id": ins.id,
-                "statement": redact(ins.statement),
-                "answers": ins.answers,
-                "tags": ins.tags,
-                "evidence": ins.evidence,
-                "counter_evidence": ins.counter_evidence,
-                "from_candidate": ins.from_candidate,
-                "confidence": evidence_weight.lower_for_agreement(
-                    confidence.rate(support, counter, segments, rules),
-                    evidence_weight.rested_codes(ins.tags, support),
-                    unreliable,
-                    threshold,
-                ),
-                "evidence_items": [publish(e) for e in support],
-                "counter_items": [publish(e) for e in counter],
-                "recommendations": recs,
-            }
+        rating = evidence_weight.lower_for_agreement(
+            confidence.rate(support, counter, segments, rules),
+            evidence_weight.rested_codes(ins.tags, support),
+            unreliable,
+            threshold,
         )
-    recommendations = [r for i in insights for r in i["recommendations"]]
-    decided = [r for r in recommendations if r["decided_on"]]
-    result = {
-        "study": study_summary(study, study_dir, synthesis),
-        "insights": insights,
-        "open_questions": [
-            {"id": q.id, "text": q.text} for q in study.research_questions if q.id in spec.open_questions
+        insights.append(
+            PublishedInsight(
+                id=ins.id,
+                statement=redact(ins.statement),
+                answers=ins.answers,
+                tags=ins.tags,
+                evidence=ins.evidence,
+                counter_evidence=ins.counter_evidence,
+                from_candidate=ins.from_candidate,
+                confidence=Confidence.model_validate(rating),
+                evidence_items=[publish(e) for e in support],
+                counter_items=[publish(e) for e in counter],
+                recommendations=recs,
+            )
+        )
+    recommendations = [r for i in insights for r in i.recommendations]
+    decided = [r for r in recommendations if r.decided_on]
+    shape = InsightsJson(
+        study=study_summary(study, study_dir, synthesis),
+        insights=insights,
+        open_questions=[
+            QuestionRef(id=q.id, text=q.text) for q in study.research_questions if q.id in spec.open_questions
         ],
-        "research_questions": traceability.coverage(spec, study),
-        "recommendations": recommendations,
-        "decision_log": sorted(decided, key=lambda r: (r["decided_on"], r["id"])),
-        "candidates": drafts.propose(synthesis, index, study, spec, publish),
-        "evidence_matrix": evidence_matrix(insights, segments),
-        "warnings": [str(w) for w in warnings],
-    }
-    check_insights_json(result)  # the declared shape: a drift is the kit's bug, caught before writing
+        research_questions=[QuestionCoverage.model_validate(c) for c in traceability.coverage(spec, study)],
+        recommendations=recommendations,
+        decision_log=sorted(decided, key=lambda r: (r.decided_on or "", r.id)),
+        candidates=drafts.propose(
+            synthesis, index, study, spec, lambda item: publish(item).model_dump(exclude_unset=True)
+        ),
+        evidence_matrix=evidence_matrix(insights, segments),
+        warnings=[str(w) for w in warnings],
+    )
+    # Only the keys the stage gave: an evidence item has the keys of its kind.
+    result = shape.model_dump(exclude_unset=True)
     atomic_write_json(out_dir / INSIGHTS_JSON, result)
     if exports:
         export_insights(result, out_dir)
@@ -198,40 +223,38 @@ def withdraw(out_dir: Path) -> None:
         (out_dir / name).unlink(missing_ok=True)
 
 
-def study_summary(study: Study, study_dir: Path, synthesis: Synthesis) -> dict:
+def study_summary(study: Study, study_dir: Path, synthesis: Synthesis) -> StudySummary:
     """What the repository index needs to know about the study."""
-    participants = synthesis.participants
-    return {
-        "slug": study_slug(study_dir),
-        "title": study.title,
-        "product_area": study.product_area,
-        "feature": study.feature,
-        "status": study.status,
-        "start_date": study.start_date.isoformat(),
-        "date": (study.deadline or study.start_date).isoformat(),
-        "pm_owner": study.pm_owner,
-        "uxr_owner": study.uxr_owner,
-        "participant_count": len(participants),
-        "segments": list(study.segments),
-        "pm_metrics": [m.name for m in study.pm_metrics],
-    }
+    return StudySummary(
+        slug=study_slug(study_dir),
+        title=study.title,
+        product_area=study.product_area,
+        feature=study.feature,
+        status=study.status,
+        start_date=study.start_date.isoformat(),
+        date=(study.deadline or study.start_date).isoformat(),
+        pm_owner=study.pm_owner,
+        uxr_owner=study.uxr_owner,
+        participant_count=len(synthesis.participants),
+        segments=list(study.segments),
+        pm_metrics=[m.name for m in study.pm_metrics],
+    )
 
 
-def evidence_matrix(insights: list[dict], segments: dict[str, str]) -> dict:
+def evidence_matrix(insights: list[PublishedInsight], segments: dict[str, str]) -> dict[str, Any]:
     """Insights x participants: 'support', 'metric' (only measured), 'counter', 'mixed' or absent."""
     people = sorted(
-        set(segments)
-        | {p for i in insights for e in i["evidence_items"] + i["counter_items"] for p in e["participants"]}
+        set(segments) | {p for i in insights for e in i.evidence_items + i.counter_items for p in e.participants}
     )
     rows = []
     for ins in insights:
         cells: dict[str, str] = {}
-        for e in ins["counter_items"]:
-            for p in e["participants"]:
+        for e in ins.counter_items:
+            for p in e.participants:
                 cells[p] = "counter"
-        for e in ins["evidence_items"]:
-            for p in e["participants"]:
-                if e["kind"] == "metric":
+        for e in ins.evidence_items:
+            for p in e.participants:
+                if e.kind == "metric":
                     # A metric covers everyone measured: it only fills empty cells,
                     # it does not make a participant's counter-evidence "mixed".
                     cells.setdefault(p, "metric")
@@ -239,5 +262,5 @@ def evidence_matrix(insights: list[dict], segments: dict[str, str]) -> dict:
                     cells[p] = "mixed"  # seen or heard both ways
                 else:
                     cells[p] = "support"
-        rows.append({"insight": ins["id"], "cells": cells})
+        rows.append({"insight": ins.id, "cells": cells})
     return {"participants": [{"pseudonym": p, "segment": segments.get(p, "")} for p in people], "rows": rows}

@@ -2,7 +2,9 @@
 
 The repository index (:mod:`kit.site.index`), the playbook and the exports
 read insights.json through :func:`read_insights_json` as typed objects; the
-stage validates what it writes against :class:`InsightsJson`.
+stage builds an :class:`InsightsJson` (validated as it is built) and writes
+its dump, with only the keys it set. Fields are declared in the order the
+file lists them.
 """
 
 from __future__ import annotations
@@ -72,7 +74,6 @@ class Confidence(Shape):
 
 class PublishedRecommendation(Shape):
     id: str
-    insight: str
     action: str
     owner: str | None = None
     metric: str | None = None
@@ -82,6 +83,7 @@ class PublishedRecommendation(Shape):
     decided_on: str | None = None
     decided_by: str | None = None
     note: str = ""
+    insight: str  # the insight it belongs to
 
 
 class PublishedInsight(Shape):
@@ -124,8 +126,8 @@ class InsightsJson(Shape):
     warnings: list[str]
 
 
-def check_insights_json(data: dict) -> InsightsJson:
-    """Validate what the stage is about to write (a shape error is the kit's bug: it raises)."""
+def check_insights_json(data: dict[str, Any]) -> InsightsJson:
+    """Validate a whole insights.json against the declared shape (a shape error is the kit's bug: it raises)."""
     return InsightsJson.model_validate(data)
 
 

@@ -3,8 +3,9 @@
 The sections other stages and the site read are typed (the plan's own
 parameters, the RACI summary, the cycle, warnings); the analyses only the plan
 page shows (method advice, sample size, lint findings, timeline) are declared
-as mappings of their own modules' output. The stage validates what it
-writes; :func:`read_plan` gives readers a typed object.
+as mappings of their own modules' output. The stage builds a :class:`Plan`
+(validated as it is built) and writes its dump; :func:`read_plan` gives
+readers a typed object. Fields are declared in the order the file lists them.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class PlanWarning(Shape):
 class Plan(Shape):
     """The whole of plan.json."""
 
-    schema_: str = Field(PLAN_SCHEMA, alias="schema")
+    schema_: str = Field(default=PLAN_SCHEMA, alias="schema")
     study: str  # the slug
     plan: Study  # study.yml's keys as validated (dates as ISO strings in the file)
     cycle: Cycle
@@ -64,13 +65,15 @@ class Plan(Shape):
     observers: dict[str, Any]
     research_questions: list[dict[str, Any]]
     warnings: list[PlanWarning]
-    panel: dict[str, Any] | None = None  # the panel's supply per segment, when the repository has a panel
+    # The panel's supply per segment; only a repository with a panel has the key.
+    panel: dict[str, Any] | None = Field(None, exclude_if=lambda supply: supply is None)
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # By alias: the file's key is "schema" (a name pydantic's BaseModel reserves).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
 
-def check_plan(data: dict) -> Plan:
-    """Validate a plan the stage is about to write (a shape error is the kit's bug: it raises)."""
+def check_plan(data: dict[str, Any]) -> Plan:
+    """Validate a whole plan against the declared shape (a shape error is the kit's bug: it raises)."""
     return Plan.model_validate(data)
 
 

@@ -1,10 +1,16 @@
 """The declared shape of ``synthesis.json``: what 02-sessions writes and later stages read.
 
 One model per citable collection, with one id key (``id``) each. The stage
-validates what it writes against :class:`Synthesis` (a change of the
-output's shape fails the stage and its tests, not a reader three stages
-later), and readers get typed objects from :func:`read_synthesis` instead of
-guessing key names. Unknown keys are refused, so a misspelt key is an error.
+builds its output through these models (:func:`synthesis_json`): every
+section is validated as it is built, except the three bulk collections
+(notes, quotes, withheld quotes: 100,000 rows in a large study), which the
+stage builds as the typed rows :class:`NoteRow`, :class:`QuoteRow` and
+:class:`WithheldQuoteRow`. The type checker holds the stage to those rows,
+a test holds the rows to their models (``tests/outputs``), and another
+validates a real stage's whole output, so neither spelling can drift.
+Readers get typed objects from :func:`read_synthesis` instead of guessing
+key names. Unknown keys are refused, so a misspelt key is an error. Fields
+are declared in the order the file lists them.
 
 Ids (insights.yml cites them): notes by ``note_id``; quotes ``Q-<note_id>``
 and ``Q-<session_id>-<n>``; themes ``T1`` ...; metrics ``M-SUS``, ``M-NPS``,
@@ -14,7 +20,7 @@ and ``Q-<session_id>-<n>``; themes ``T1`` ...; metrics ``M-SUS``, ``M-NPS``,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired, TypedDict
 
 from pydantic import Field
 
@@ -31,6 +37,10 @@ class Participant(Shape):
     segment: str = ""
 
 
+NoteKind = Literal["observation", "quote", "problem"]
+QuoteSource = Literal["note", "transcript"]
+
+
 class Note(Shape):
     """A researcher's note (redacted; the words of a participant without quote consent withheld)."""
 
@@ -40,35 +50,75 @@ class Note(Shape):
     task: str = ""
     text: str
     tags: list[str] = Field(default_factory=list)
-    kind: Literal["observation", "quote", "problem"] = "observation"
+    kind: NoteKind = "observation"
+
+
+class NoteRow(TypedDict):
+    """A :class:`Note` as the stage builds it in bulk (a plain dict; every key given)."""
+
+    id: str
+    session_id: str
+    participants: list[str]
+    task: str
+    text: str
+    tags: list[str]
+    kind: NoteKind
 
 
 class Quote(Shape):
     """A participant's own words, from a note of kind quote or a transcript turn (consented only)."""
 
     id: str
-    source: Literal["note", "transcript"]
-    participants: list[str]
-    text: str
-    tags: list[str] = Field(default_factory=list)
-    session_id: str = ""
+    source: QuoteSource
     note_id: str | None = None  # source "note"
-    task: str | None = None  # source "note"
+    session_id: str = ""
     n: int | None = None  # source "transcript": turn number in the session
+    participants: list[str]
     speaker: str | None = None
     start: float | None = None
     end: float | None = None
+    task: str | None = None  # source "note"
+    text: str
+    tags: list[str] = Field(default_factory=list)
+
+
+class QuoteRow(TypedDict):
+    """A :class:`Quote` as the stage builds it in bulk; which keys a row has depends on its source."""
+
+    id: str
+    source: QuoteSource
+    note_id: NotRequired[str | None]
+    session_id: NotRequired[str]
+    n: NotRequired[int | None]
+    participants: list[str]
+    speaker: NotRequired[str | None]
+    start: NotRequired[float | None]
+    end: NotRequired[float | None]
+    task: NotRequired[str | None]
+    text: str
+    tags: NotRequired[list[str]]
 
 
 class WithheldQuote(Shape):
     """A quote whose words may not be shown (no consent, withdrawn, purged): id and pseudonyms, no text."""
 
     id: str
-    source: Literal["note", "transcript"]
-    participants: list[str]
-    session_id: str = ""
+    source: QuoteSource
     note_id: str | None = None
+    session_id: str = ""
+    participants: list[str]
     tags: list[str] = Field(default_factory=list)
+
+
+class WithheldQuoteRow(TypedDict):
+    """A :class:`WithheldQuote` as the stage builds it in bulk."""
+
+    id: str
+    source: QuoteSource
+    note_id: NotRequired[str | None]
+    session_id: NotRequired[str]
+    participants: list[str]
+    tags: NotRequired[list[str]]
 
 
 class WithheldSession(Shape):
@@ -89,34 +139,34 @@ class Theme(Shape):
 
     id: str
     label: str
+    top_terms: list[str] = Field(default_factory=list)
     participants: list[str]
     notes: list[str]
     tags: list[str] = Field(default_factory=list)
-    top_terms: list[str] = Field(default_factory=list)
     quotes: list[ThemeQuote] = Field(default_factory=list)
     transcript_quotes: list[str] = Field(default_factory=list)
-    quote_ids: list[str] = Field(default_factory=list)
     participant_count: int = 0
     size: int = 0
+    quote_ids: list[str] = Field(default_factory=list)
 
 
 class Metric(Shape):
     """A usability metric with its interval (see :mod:`kit.synthesis.usability_metrics`)."""
 
     id: str
-    label: str
     name: str = ""
+    label: str
+    task: str | None = None
     kind: Literal["behavioural", "attitudinal"] = "behavioural"
     unit: str = ""
     value: float | None
     ci_low: float | None = None
     ci_high: float | None = None
     n: int
-    participants: list[str]
-    method: str = ""
-    task: str | None = None
     grade: str | None = None
+    participants: list[str]
     scores: list[dict[str, Any]] | None = None
+    method: str = ""
 
 
 class Request(Shape):
@@ -151,19 +201,19 @@ class Synthesis(Shape):
     participants: list[Participant]
     notes: list[Note]
     quotes: list[Quote]
+    withheld_quotes: list[WithheldQuote] = Field(default_factory=list)
+    withheld_sessions: list[WithheldSession] = Field(default_factory=list)
     themes: list[Theme]
-    metrics: list[Metric]
     theme_basis: str = ""
+    metrics: list[Metric]
     tag_matrix: dict[str, Any] = Field(default_factory=dict)
     tag_coverage: list[dict[str, Any]] = Field(default_factory=list)
     observers: dict[str, Any] = Field(default_factory=dict)
     problems: dict[str, Any] = Field(default_factory=dict)
-    counts: dict[str, int] = Field(default_factory=dict)
-    warnings: list[str] = Field(default_factory=list)
     requests: list[Request] = Field(default_factory=list)
     agreement: dict[str, Any] | None = None  # coders' agreement (kit.synthesis.agreement), with a second coder
-    withheld_quotes: list[WithheldQuote] = Field(default_factory=list)
-    withheld_sessions: list[WithheldSession] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
 
     def segments(self) -> dict[str, str]:
         """Pseudonym -> segment."""
@@ -202,12 +252,34 @@ def metric_value_text(metric: Metric) -> str:
     return text + f" ({', '.join(extra)})"
 
 
-def check_synthesis(data: dict) -> Synthesis:
-    """Validate a synthesis against the declared shape (a shape error is the kit's bug: it raises).
+def synthesis_json(
+    sections: Synthesis, notes: list[NoteRow], quotes: list[QuoteRow], withheld_quotes: list[WithheldQuoteRow]
+) -> dict[str, Any]:
+    """The content of synthesis.json: ``sections`` (validated when built, with empty bulk collections)
+    dumped, then the bulk rows in their places.
 
-    The tests hold the stage's output to it; the stage itself does not
-    re-validate what it just built, since for a 100,000-note study that
-    doubles the time of writing (readers validate what they read).
+    Only the keys the stage gave are written (``exclude_unset``): a metric
+    without a grade, a note's quote without a turn number carry no null.
+    The rows are not validated here: building 100,000 :class:`Note`
+    objects (validated or with ``model_construct``) and dumping them again
+    costs more than the rest of writing the file (figures in
+    ``benchmarks/bench_synthesis.py``); :func:`check_synthesis` is what
+    the tests run on a real stage's whole output instead.
+    """
+    placeholders = sections.model_copy(update={"notes": [], "quotes": [], "withheld_quotes": []})
+    out = placeholders.model_dump(by_alias=True, exclude_unset=True)
+    # Replacing a value keeps the key's place: the file lists keys in the model's order.
+    out.update(notes=notes, quotes=quotes, withheld_quotes=withheld_quotes)
+    return out
+
+
+def check_synthesis(data: dict[str, Any]) -> Synthesis:
+    """Validate a whole synthesis against the declared shape (a shape error is the kit's bug: it raises).
+
+    The stage validates each section as it builds it but not the bulk rows
+    (see :func:`synthesis_json`); the tests run this on a real stage's
+    output so the rows cannot drift from their models. Readers validate
+    what they read (:func:`read_synthesis`).
     """
     return Synthesis.model_validate(data)
 

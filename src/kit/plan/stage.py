@@ -16,7 +16,9 @@ machine-readable plan that later stages and the site read:
 
 Invalid study.yml (missing key, bad date, two Accountables, unknown method …)
 raises :class:`kit.errors.StudyError` from :func:`kit.study.study_file.load_study` before
-anything is written.
+anything is written. The plan is built as its declared model,
+:class:`kit.outputs.plan.Plan` (validated as it is built: a key the model
+does not declare fails the stage before anything is written).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 from kit.iorw import atomic_write_json
 from kit.layout import PLAN_JSON, repo_root_for, reports_dir_for, study_slug
-from kit.outputs.plan import PLAN_SCHEMA, check_plan
+from kit.outputs.plan import Cycle, Plan, PlanWarning, RaciSummary
 from kit.panel.supply import plan_supply
 from kit.plan import business_metrics as metric_check
 from kit.plan import guide_lint, sample_size, timeline
@@ -122,8 +124,8 @@ def _completeness(study: Study) -> list[str]:
     return lines
 
 
-def build_plan(study: Study, slug: str) -> dict[str, Any]:
-    """Every plan check on a validated study, as a plain-JSON dict."""
+def build_plan(study: Study, slug: str, supply: dict[str, Any] | None = None) -> Plan:
+    """Every plan check on a validated study; ``supply`` is the panel's (:mod:`kit.panel.supply`), if any."""
     weeks = study.weeks
     deadline = timeline.deadline_for(study.start_date, study.deadline, study.weeks_available)
     planned = sum(study.participants_per_segment.values())
@@ -137,13 +139,13 @@ def build_plan(study: Study, slug: str) -> dict[str, Any]:
     samples = sample_size.sample_plan(study.participants_per_segment, metrics_in)
     q_findings = guide_lint.lint_questions(study.discussion_guide)
     h_findings = guide_lint.lint_hypotheses(study.hypotheses)
-    raci_section = raci.raci_summary(study.raci)
+    raci_section = RaciSummary.model_validate(raci.raci_summary(study.raci))
     observers = _observer_section(study, sessions)
 
-    warnings: list[dict[str, str]] = []
+    warnings: list[PlanWarning] = []
 
     def add(section: str, lines: list[str]) -> None:
-        warnings.extend({"section": section, "message": line} for line in lines)
+        warnings.extend(PlanWarning(section=section, message=line) for line in lines)
 
     add("plan", _completeness(study))
     add("method", method_section["warnings"])
@@ -152,46 +154,44 @@ def build_plan(study: Study, slug: str) -> dict[str, Any]:
     add("sample size", samples["warnings"])
     add("discussion guide", guide_lint.lint_warnings(q_findings))
     add("hypotheses", guide_lint.lint_warnings(h_findings))
-    add("raci", raci_section["warnings"])
+    add("raci", raci_section.warnings)
     add("observers", observers["warnings"])
+    if supply is not None:
+        add("panel", supply["warnings"])
 
-    return {
-        "schema": PLAN_SCHEMA,
-        "study": slug,
-        "plan": study.to_parameters(),
-        "cycle": {
-            "start": study.start_date.isoformat(),
-            "deadline": deadline.isoformat(),
-            "weeks": round(weeks, 2),
-            "deadline_given": study.deadline is not None,
-        },
-        "method": method_section,
-        "metrics": checked_metrics,
-        "sample_size": samples,
-        "guide_lint": [f.to_dict() for f in q_findings],
-        "hypothesis_lint": [f.to_dict() for f in h_findings],
-        "raci": raci_section,
-        "timeline": tl,
-        "observers": observers,
-        "research_questions": [q.model_dump() for q in study.research_questions],
-        "warnings": warnings,
-    }
+    return Plan(
+        study=slug,
+        plan=study,
+        cycle=Cycle(
+            start=study.start_date.isoformat(),
+            deadline=deadline.isoformat(),
+            weeks=round(weeks, 2),
+            deadline_given=study.deadline is not None,
+        ),
+        method=method_section,
+        metrics=checked_metrics,
+        sample_size=samples,
+        guide_lint=[f.to_dict() for f in q_findings],
+        hypothesis_lint=[f.to_dict() for f in h_findings],
+        raci=raci_section,
+        timeline=tl,
+        observers=observers,
+        research_questions=[q.model_dump() for q in study.research_questions],
+        warnings=warnings,
+        panel=supply,
+    )
 
 
 def run_plan_stage(
-    study_dir: str | Path, reports_dir: str | Path | None = None, overrides: dict | None = None
+    study_dir: str | Path, reports_dir: str | Path | None = None, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Validate study.yml (with papermill ``overrides``), check the plan, write plan.json.
 
     Raises :class:`kit.errors.StudyError` listing every problem, and writes
-    nothing, when the plan is invalid. Returns the plan dict.
+    nothing, when the plan is invalid. Returns plan.json's content.
     """
     study = load_study(study_dir, overrides)
-    plan = build_plan(study, study_slug(study_dir))
     supply = plan_supply(repo_root_for(study_dir), study_dir, study)
-    if supply is not None:
-        plan["panel"] = supply
-        plan["warnings"] += [{"section": "panel", "message": m} for m in supply["warnings"]]
-    check_plan(plan)  # the declared shape: a drift is the kit's bug, caught before anything is written
+    plan = build_plan(study, study_slug(study_dir), supply).model_dump(mode="json")
     atomic_write_json(reports_dir_for(study_dir, reports_dir) / PLAN_JSON, plan)
     return plan

@@ -1,8 +1,9 @@
 """Stage 02-sessions: from notes, tasks, questionnaires and transcripts to ``synthesis.json``.
 
 :mod:`.stage` validates the data files and computes the tag matrix, themes,
-quotes, usability metrics with intervals (:mod:`.usability_metrics`),
-observers and the problem matrix; :mod:`.report` shows them.
+notes and quotes (:mod:`.evidence_rows`), usability metrics with intervals,
+observers and the problem matrix (:mod:`.measures`, :mod:`.usability_metrics`);
+:mod:`.report` shows them.
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs` and
 :mod:`kit.panel`; never another stage. Used by the 02-sessions template.

@@ -18,6 +18,7 @@ import pandas as pd
 
 from kit.errors import CodebookError, DataError, Problem
 from kit.layout import DATA_DIR, NOTEBOOKS_DIR, repo_root_for
+from kit.outputs.synthesis import Request
 from kit.privacy.roster import Roster
 from kit.study.codebook import Codebook, load_codebook
 from kit.study.codebook_lint import TagUse, lint_tags
@@ -36,27 +37,27 @@ def read_coded_sources(study_dir: Path, notes: pd.DataFrame, problems: list[Prob
     return codings, requests
 
 
-def requests_json(requests: pd.DataFrame, roster: Roster) -> list[dict]:
+def requests_json(requests: pd.DataFrame, roster: Roster) -> list[Request]:
     """Every request as citable evidence (attitudinal), text redacted, requester left out."""
-    out = []
+    out: list[Request] = []
     for row in requests.to_dict("records"):
         person = str(row.get("person_id") or "")
         votes = row.get("votes")
         out.append(
-            {
-                "id": f"{REQUEST_PREFIX}{row['request_id']}",
-                "request_id": row["request_id"],
-                "date": row["date"],
-                "text": roster.redact(row["text"]),
-                "votes": None if pd.isna(votes) else int(votes),
-                "status": roster.redact(row.get("status") or ""),
-                "source": roster.redact(row.get("source") or ""),
-                "tags": split_tags(row.get("tags") or ""),
-                "kind": "attitudinal",
-                "label": ATTITUDINAL_LABEL,
-                "participants": [roster.pseudonyms[person]] if person in roster.pseudonyms else [],
-                "file": row["source_file"],
-            }
+            Request(
+                id=f"{REQUEST_PREFIX}{row['request_id']}",
+                request_id=row["request_id"],
+                date=row["date"],
+                text=roster.redact(row["text"]),
+                votes=None if pd.isna(votes) else int(votes),
+                status=roster.redact(row.get("status") or ""),
+                source=roster.redact(row.get("source") or ""),
+                tags=split_tags(row.get("tags") or ""),
+                kind="attitudinal",
+                label=ATTITUDINAL_LABEL,
+                participants=[roster.pseudonyms[person]] if person in roster.pseudonyms else [],
+                file=row["source_file"],
+            )
         )
     return out
 
