@@ -126,11 +126,6 @@ class InsightsJson(Shape):
     warnings: list[str]
 
 
-def check_insights_json(data: dict[str, Any]) -> InsightsJson:
-    """Validate a whole insights.json against the declared shape (a shape error is the kit's bug: it raises)."""
-    return InsightsJson.model_validate(data)
-
-
 def read_insights_json(path: str | Path) -> InsightsJson:
     """Read and validate ``insights.json``; a missing or stale file is a :class:`StageOrderError`."""
     return read_stage_output(path, InsightsJson, "the insights stage (03-insights)")

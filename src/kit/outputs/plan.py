@@ -72,11 +72,6 @@ class Plan(Shape):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
 
-def check_plan(data: dict[str, Any]) -> Plan:
-    """Validate a whole plan against the declared shape (a shape error is the kit's bug: it raises)."""
-    return Plan.model_validate(data)
-
-
 def read_plan(path: str | Path) -> Plan:
     """Read and validate ``plan.json``; a missing or stale file is a :class:`StageOrderError`."""
     return read_stage_output(path, Plan, "the plan stage (01-plan)")
