@@ -8,6 +8,7 @@ location (``file:line`` or ``file: key``) so the user can find the fault.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class KitError(Exception):
@@ -106,7 +107,7 @@ class NotebookFailure:
     notebook: str
     cell: int | None
     message: str
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         cell = f"cell {self.cell}" if self.cell is not None else "before any cell"

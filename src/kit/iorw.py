@@ -44,7 +44,7 @@ def _mode_for(path: Path, default: int) -> int:
         return default & ~_UMASK
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename), keeping its mode."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     return path
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
     """Text twin of :func:`atomic_write_bytes` (newlines written as given)."""
     return atomic_write_bytes(path, text.encode(encoding))
 
@@ -90,7 +90,7 @@ def swap_in(new_dir: Path, target: Path) -> None:
 
 
 @contextmanager
-def staged_dir(target: str | os.PathLike, *, replace: bool = True, prefix: str | None = None) -> Iterator[Path]:
+def staged_dir(target: str | os.PathLike[str], *, replace: bool = True, prefix: str | None = None) -> Iterator[Path]:
     """Build a folder beside ``target``, then swap it in only when the block succeeds.
 
     The kit's one way to write a whole folder (a new study, ``studies/``,
@@ -136,19 +136,19 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def atomic_write_json(path: str | os.PathLike, data: Any) -> Path:
+def atomic_write_json(path: str | os.PathLike[str], data: Any) -> Path:
     """Write ``data`` as pretty, key-stable JSON, atomically."""
     text = json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, allow_nan=False)
     return atomic_write_text(path, text + "\n")
 
 
-def read_json(path: str | os.PathLike) -> Any:
+def read_json(path: str | os.PathLike[str]) -> Any:
     """Read a JSON file the kit wrote."""
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
 
 
-def read_stage_output(path: str | os.PathLike, shape: type[Shape], stage: str) -> Shape:
+def read_stage_output(path: str | os.PathLike[str], shape: type[Shape], stage: str) -> Shape:
     """Read a stage's JSON output (plan.json, synthesis.json ...) as its declared shape.
 
     A missing file, or one of another shape (an older kit's, a half-written

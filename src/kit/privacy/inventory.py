@@ -45,14 +45,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kit.errors import DataError, StudyError
+from kit.errors import DataError, Problem, StudyError
 from kit.layout import DATA_DIR, PANEL_DIR, STUDY_FILE
+from kit.privacy.patterns import pattern_table
 from kit.privacy.redaction import (
     find_typed,
     is_everyday_word,
     name_parts,
     normalise_name,
-    pattern_table,
     strip_accents,
 )
 from kit.privacy.roster import Roster, distinctive_id, read_table
@@ -140,7 +140,7 @@ def panel_secrets(repo_root: Path, public: set[str]) -> StudySecrets | None:
     path = panel_file(repo_root)
     if path is None:
         return None
-    problems: list = []
+    problems: list[Problem] = []
     table = read_table_file(path, "people", problems, source=f"{PANEL_DIR}/{path.name}")
     if table is None:
         raise DataError(problems)

@@ -175,6 +175,7 @@ class _Matcher:
                         yield m, meta
         if self.digits is not None:
             for m in self.digits.finditer(line):
+                assert m.lastgroup is not None  # every alternative of self.digits is a named group
                 yield m, self.digit_meta[int(m.lastgroup[1:])]
 
     def scan(self, rel: str, text: str) -> list[Leak]:

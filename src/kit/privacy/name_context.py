@@ -23,6 +23,10 @@ one of these names. The word lists are data (``name_context`` in
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kit.privacy.patterns import PatternTable
 
 _NEXT_WORD = re.compile(r"[\s\u00a0]*([^\W\d_]+)")
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.IGNORECASE)
@@ -31,7 +35,7 @@ _NUMBER_NEXT = re.compile(r"[\s\u00a0]*(?:\d|(?:st|nd|rd|th)\b)")
 SENTENCE_OPENERS = '.!?:;"\u201c\u2018([{\u2014\u2013-\n'
 
 
-def _context(table, key: str) -> frozenset[str]:
+def _context(table: PatternTable, key: str) -> frozenset[str]:
     return table.name_context.get(key, frozenset())
 
 
@@ -41,7 +45,7 @@ def sentence_start(text: str, start: int) -> bool:
     return not before or before[-1] in SENTENCE_OPENERS
 
 
-def used_as_name(text: str, start: int, end: int, table) -> bool:
+def used_as_name(text: str, start: int, end: int, table: PatternTable) -> bool:
     """Whether the everyday word ``text[start:end]`` is used as a name (rules in the module docstring)."""
     word = text[start:end].casefold()
     after = text[end:]

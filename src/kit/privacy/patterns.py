@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import phonenumbers
 import yaml
@@ -77,7 +78,7 @@ def pattern_table() -> PatternTable:
     )
 
 
-def _words(data: dict, key: str) -> list[str]:
+def _words(data: dict[str, Any], key: str) -> list[str]:
     words = data.get(key) or []
     odd = [w for w in words if not isinstance(w, str)]
     if odd:  # YAML 1.1 reads bare yes/no/on as booleans: they must be quoted

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from kit.privacy.name_context import used_as_name
 from kit.privacy.patterns import CHECKS, DIGIT, PatternTable, pattern_table
@@ -124,14 +125,14 @@ def name_rules(people: Iterable[tuple[str, str]]) -> list[NameRule]:
 
 def trie_regex(words: Iterable[str]) -> str:
     """A regex matching exactly ``words``, factored as a trie (a space matches any whitespace)."""
-    trie: dict = {}
+    trie: dict[str, Any] = {}
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict) -> str:
+    def emit(node: dict[str, Any]) -> str:
         if list(node) == [""]:
             return ""
         optional = "" in node
@@ -256,6 +257,7 @@ class Redactor:
             if m.lastgroup == "name":
                 found.append(("name", m.group()))
                 continue
+            assert m.lastgroup is not None  # every alternative of the regex is a named group
             index = int(m.lastgroup[1:])
             pattern = self.table.patterns[index]
             if pattern.check and not CHECKS[pattern.check](m.group()):
@@ -280,7 +282,9 @@ class Redactor:
                     continue
                 out.append((m.start(), m.end(), self.replacements.get(key, NAME_PLACEHOLDER)))
                 continue
+            assert group is not None  # every alternative of the regex is a named group
             index = int(group[1:])
+
             pattern = self.table.patterns[index]
             if pattern.check and not CHECKS[pattern.check](m.group()):
                 # Not this kind after all: let the other patterns look at it.

@@ -292,13 +292,14 @@ class Roster:
     def _people(self, session_id: str | None) -> dict[str, SpeakerMatch]:
         """Speaker key -> match for the participants and staff (of one session, when known)."""
         sid = str(session_id) if session_id is not None else None
-        known = sid is not None and sid in self.session_participant
+        known = sid if sid is not None and sid in self.session_participant else None  # the session, when known
         names = self._participant_names()
         out: dict[str, SpeakerMatch] = {}
         for pid, name in names.items():
-            if not known or self.session_participant[sid] == pid:
+            if known is None or self.session_participant[known] == pid:
                 out[speaker_key(name)] = SpeakerMatch(pid, "participant", "name")
-        staff = self.session_staff.get(sid, {}) if known else self.staff
+        staff = self.session_staff.get(known, {}) if known is not None else self.staff
+
         for name, role in staff.items():
             out.setdefault(speaker_key(name), SpeakerMatch(None, role.strip("[]"), "name"))
         return out

@@ -50,9 +50,9 @@ def _split_sign(text: str) -> tuple[str, str]:
 def decimal_evidence(text: str) -> str | None:
     """The decimal mark a cell's shape proves (``,`` / ``.``), or None (no separator, or ambiguous)."""
     _, body = _split_sign(text)
-    if _SPACED.match(body):
-        m = _SPACED.match(body)
+    if m := _SPACED.match(body):
         return m.group(3)[0] if m.group(3) else None
+
     has_comma, has_point = COMMA in body, POINT in body
     if has_comma and has_point:
         return COMMA if body.rfind(COMMA) > body.rfind(POINT) else POINT

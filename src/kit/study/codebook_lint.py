@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from kit.errors import DataError, Problem
 from kit.iorw import atomic_write_text
@@ -42,11 +43,18 @@ MIN_EDIT_LENGTH = 5  # shorter names are often different words one letter apart
 MAX_EDITS = 1
 
 
+class Stemmer(Protocol):
+    """What the code uses of a snowballstemmer stemmer (the package ships no types)."""
+
+    def stemWords(self, words: list[str]) -> list[str]: ...  # snowballstemmer's camelCase name
+
+
 @lru_cache(maxsize=1)
-def _stemmer():
+def _stemmer() -> Stemmer:
     import snowballstemmer
 
-    return snowballstemmer.stemmer("english")
+    stemmer: Stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=4096)
@@ -75,7 +83,7 @@ class TagUse:
     """Where each tag is used: tag -> [(file shown in messages, line)]."""
 
     places: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    notes: Counter = field(default_factory=Counter)  # tag -> notes of notes.csv carrying it
+    notes: Counter[str] = field(default_factory=Counter)  # tag -> notes of notes.csv carrying it
 
     def add(self, tag: str, source: str, line: int) -> None:
         self.places.setdefault(tag, []).append((source, line))
@@ -153,7 +161,7 @@ def lint_codebook(book: Codebook) -> list[Problem]:
 @dataclass
 class LintResult:
     problems: list[Problem]
-    usage: dict[str, Counter]  # study slug -> code -> notes carrying it (synonyms counted as their code)
+    usage: dict[str, Counter[str]]  # study slug -> code -> notes carrying it (synonyms counted as their code)
 
 
 def lint_repository(repo_root: str | Path, book: Codebook, slugs: list[str] | None = None) -> LintResult:
@@ -161,10 +169,11 @@ def lint_repository(repo_root: str | Path, book: Codebook, slugs: list[str] | No
     repo_root = Path(repo_root)
     studies = sorted(p for p in notebooks_root(repo_root).glob("*") if p.is_dir() and not p.name.startswith("."))
     problems = lint_codebook(book)
-    usage: dict[str, Counter] = {}
+    usage: dict[str, Counter[str]] = {}
     all_tags: dict[str, list[str]] = {}
     for study in studies:
         own = load_codebook(repo_root, study) if (study / "codebook.yml").is_file() else book
+        assert own is not None  # `book` was loaded from the shared codebook, so that file is there
         found: list[Problem] = []
         use = study_tags(study, repo_root, found)
         usage[study.name] = Counter()
@@ -189,7 +198,8 @@ def lint_repository(repo_root: str | Path, book: Codebook, slugs: list[str] | No
                         fatal=False,
                     )
                 )
-    used = Counter()
+    used: Counter[str] = Counter()
+
     for counts in usage.values():
         used.update(counts)
     for name, code in book.codes.items():

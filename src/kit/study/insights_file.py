@@ -38,7 +38,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _id_check(v: str, pattern: re.Pattern, example: str) -> str:
+def _id_check(v: str, pattern: re.Pattern[str], example: str) -> str:
+
     if not pattern.match(v):
         raise ValueError(f"expected an id like {example}, got {v!r}")
     return v
@@ -127,7 +128,7 @@ class InsightsFile(_Strict):
         return v
 
 
-def _where(loc: tuple, data: Any, source: str) -> str:
+def _where(loc: tuple[int | str, ...], data: Any, source: str) -> str:
     """``insights.yml: insight I2: recommendation R3: key 'owner'`` from a pydantic loc."""
     parts: list[str] = []
     node = data
@@ -177,7 +178,7 @@ def validate_insights(data: Any, source: str = INSIGHTS_FILE) -> InsightsFile:
         raise InsightError(problems) from None
 
 
-def read_insights_yaml(path: str | Path) -> dict:
+def read_insights_yaml(path: str | Path) -> dict[str, Any]:
     """Read insights.yml as plain data; YAML syntax errors name the line."""
     return (
         read_yaml_file(

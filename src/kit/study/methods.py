@@ -57,7 +57,7 @@ class Method:
     def serves(self, dimension: str, value: str) -> bool:
         if dimension == "probes_why":
             return self.probes_why
-        return getattr(self, dimension) == value
+        return bool(getattr(self, dimension) == value)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,7 +80,8 @@ class Cue:
 
     dimension: str
     value: str
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
+
     why: str
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 from kit.errors import PanelError, Problem
 from kit.layout import PANEL_DIR, PEOPLE_FILE, panel_root
 from kit.study.raci import ROLES
-from kit.study.records import files_stamp, read_records, roster_stamp, study_data_dirs
+from kit.study.records import FilesStamp, files_stamp, read_records, roster_stamp, study_data_dirs
 from kit.study.tables import LINE, check_columns, check_ids, find_table, read_table_file
 
 SOURCE = f"{PANEL_DIR}/{PEOPLE_FILE}"
@@ -222,7 +222,8 @@ def panel_consent(repo_root: str | Path) -> dict[str, tuple[bool, bool]]:
 
 
 @functools.lru_cache(maxsize=4)
-def _panel_consent(root: Path, stamp: tuple) -> tuple[tuple[str, tuple[bool, bool]], ...]:
+def _panel_consent(root: Path, stamp: FilesStamp) -> tuple[tuple[str, tuple[bool, bool]], ...]:
+
     if panel_file(root) is None:
         return ()
     latest: dict[str, tuple[dt.date, bool, bool]] = {}

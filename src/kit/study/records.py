@@ -83,7 +83,10 @@ def person_links(data_dir: Path, problems: list[Problem]) -> dict[str, str]:
     return {p: q for p, q in zip(f["participant_id"], f["person_id"]) if p and q}
 
 
-def files_stamp(paths: list[Path]) -> tuple:
+FilesStamp = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size) of each file
+
+
+def files_stamp(paths: list[Path]) -> FilesStamp:
     """(path, mtime, size) of each file: a cheap key for caching what was read from them in this process."""
     out = []
     for f in sorted(paths):
@@ -102,10 +105,10 @@ def roster_files(repo_root: Path) -> list[Path]:
 
 
 # Repository root -> roster stamp, while a `kit run` holds the rosters still (rosters_fixed).
-_FIXED: dict[Path, tuple] = {}
+_FIXED: dict[Path, FilesStamp] = {}
 
 
-def roster_stamp(repo_root: Path) -> tuple:
+def roster_stamp(repo_root: Path) -> FilesStamp:
     """:func:`files_stamp` of every study's participants and sessions files.
 
     The cache key of what the panel derives from every study. Every stage of

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import ErrorDetails
 
 from kit.errors import KitError, Problem, StudyError
 from kit.layout import SLUG_RE, STUDY_FILE  # noqa: F401 - SLUG_RE re-exported: kit.layout owns the pattern
@@ -33,7 +34,7 @@ METRIC_KINDS = ("behavioural", "attitudinal")
 STATUSES = ("draft", "planned", "recruiting", "in-field", "synthesis", "done")
 
 
-def _meta(widget: str, **extra: Any) -> dict:
+def _meta(widget: str, **extra: Any) -> dict[str, Any]:
     return {"widget": widget, **extra}
 
 
@@ -184,7 +185,7 @@ PLAN_KEYS: tuple[str, ...] = tuple(Study.model_fields)
 """The top-level keys of study.yml, in order: the templates' parameters."""
 
 
-def _where(loc: tuple) -> str:
+def _where(loc: tuple[int | str, ...]) -> str:
     parts = []
     for p in loc:
         if isinstance(p, int):
@@ -216,7 +217,7 @@ _EXPECT = {
 }
 
 
-def _expected(e: dict) -> str:
+def _expected(e: ErrorDetails) -> str:
     ctx = e.get("ctx") or {}
     if e["type"] == "literal_error" and "expected" in ctx:
         return f"expected one of {ctx['expected']}"
@@ -262,10 +263,11 @@ def validate_study(data: Any, source: str = STUDY_FILE) -> Study:
     problems += rule_problems(data, source)
     if problems:
         raise StudyError(problems)
+    assert study is not None  # no problems: the model validated
     return study
 
 
-def rule_problems(data: dict, source: str = STUDY_FILE) -> list[Problem]:
+def rule_problems(data: dict[str, Any], source: str = STUDY_FILE) -> list[Problem]:
     """Checks against the kit's rule tables (method ids, RACI rules) on raw data.
 
     They run even when the schema check failed, so every problem is listed at once.
@@ -292,7 +294,9 @@ def _error(error: type[KitError], where: str, message: str) -> KitError:
     return refuse(error, where, message)
 
 
-def read_yaml_mapping(path: str | Path, error: type[KitError] = StudyError, shown_as: str | Path | None = None) -> dict:
+def read_yaml_mapping(
+    path: str | Path, error: type[KitError] = StudyError, shown_as: str | Path | None = None
+) -> dict[str, Any]:
     """:func:`read_yaml_file` for a file of top-level keys; an empty file is ``{}``."""
     data = read_yaml_file(path, error, shown_as) or {}
     if not isinstance(data, dict):
@@ -300,12 +304,12 @@ def read_yaml_mapping(path: str | Path, error: type[KitError] = StudyError, show
     return data
 
 
-def read_study_yaml(path: str | Path) -> dict:
+def read_study_yaml(path: str | Path) -> dict[str, Any]:
     """Read study.yml as plain data; YAML syntax errors name the line."""
     return read_yaml_file(path, StudyError, missing="file not found (every study needs a study.yml)") or {}
 
 
-def load_study(study_dir: str | Path, overrides: dict | None = None) -> Study:
+def load_study(study_dir: str | Path, overrides: dict[str, Any] | None = None) -> Study:
     """Load and validate ``<study_dir>/study.yml``; ``overrides`` win (papermill parameters)."""
     path = Path(study_dir) / STUDY_FILE
     data = read_study_yaml(path)
@@ -319,7 +323,7 @@ def metric_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def parameters_from(namespace: dict) -> dict:
+def parameters_from(namespace: dict[str, Any]) -> dict[str, Any]:
     """The plan keys papermill injected into a notebook's namespace.
 
     Templates call ``parameters_from(globals())`` so values passed with

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +96,13 @@ def check_columns(table: Table, problems: list[Problem]) -> bool:
     return ok
 
 
-def flag_rows(table: Table, mask: "pd.Series | np.ndarray", check: str, message, problems: list[Problem]) -> None:
+def flag_rows(
+    table: Table,
+    mask: "pd.Series | np.ndarray | list[bool]",
+    check: str,
+    message: Callable[..., str],  # called with the row; `...`: callers bind loop variables as defaults (item=item)
+    problems: list[Problem],
+) -> None:
     """Append one problem per flagged row; ``message(row)`` builds its text."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():

@@ -30,13 +30,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from webvtt.errors import MalformedFileError
 
 from kit.errors import Problem
 from kit.layout import DATA_DIR, TRANSCRIPTS_DIR
 from kit.study.input_limits import link_problem
-from kit.study.speaker_labels import label_role, read_speaker_table, speaker_key
+from kit.study.speaker_labels import SpeakerEntry, label_role, read_speaker_table, speaker_key
 from kit.study.table_reader import decode, problem
 from kit.study.transcript_formats import docx_lines, parse_cues, parse_lines
 
@@ -92,7 +93,25 @@ def read_transcript(path: Path, problems: list[Problem]) -> list[Utterance]:
     ]
 
 
-def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> list[Utterance]:
+class SpeakerMatchLike(Protocol):
+    """What attribution reads of :class:`kit.privacy.roster.SpeakerMatch`."""
+
+    @property
+    def participant_id(self) -> str | None: ...
+
+
+class SpeakerRoster(Protocol):
+    """What attribution asks of a roster: :class:`kit.privacy.roster.Roster` is one (study sits below privacy)."""
+
+    pseudonyms: dict[str, str]
+    session_participant: dict[str, str]
+
+    def has_moderator(self, session_id: str) -> bool: ...
+
+    def match_speaker(self, label: str, session_id: str | None = None) -> SpeakerMatchLike | None: ...
+
+
+def read_transcripts(study_dir: str | Path, roster: SpeakerRoster, problems: list[Problem]) -> list[Utterance]:
     """All transcripts of a study, each utterance assigned to a participant or to nobody.
 
     ``roster`` is a :class:`kit.privacy.roster.Roster` (it knows sessions, staff and names).
@@ -133,7 +152,13 @@ def read_transcripts(study_dir: str | Path, roster, problems: list[Problem]) -> 
 
 
 def _attribute(
-    u: Utterance, sid: str, roster, table: dict, warned: set[str], source: str, problems: list[Problem]
+    u: Utterance,
+    sid: str,
+    roster: SpeakerRoster,
+    table: dict[tuple[str, str], SpeakerEntry],
+    warned: set[str],
+    source: str,
+    problems: list[Problem],
 ) -> str | None:
     """The participant id of one utterance, or None (staff, unknown); warns once per unknown label."""
     if not u.speaker:
