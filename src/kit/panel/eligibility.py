@@ -88,10 +88,11 @@ class Eligibility:
     def eligible(self) -> list[str]:
         return [pid for pid, r in self.reason.items() if r is None]
 
-    def excluded_counts(self, people: list[str] | None = None) -> Counter:
+    def excluded_counts(self, people: list[str] | None = None) -> Counter[str]:
         """Rule -> how many people it excluded (of ``people``, default all)."""
         ids = self.reason if people is None else people
-        return Counter(self.reason[p] for p in ids if self.reason[p] is not None)
+        return Counter(reason for p in ids if (reason := self.reason[p]) is not None)
+
 
 
 def evaluate(panel: Panel, history: dict[str, list[Participation]], rules: PanelRules, day: dt.date) -> Eligibility:
@@ -105,6 +106,6 @@ def evaluate(panel: Panel, history: dict[str, list[Participation]], rules: Panel
     return Eligibility(day, records, reasons)
 
 
-def eligible_per_segment(panel: Panel, result: Eligibility) -> Counter:
+def eligible_per_segment(panel: Panel, result: Eligibility) -> Counter[str]:
     """Segment (case-folded) -> eligible people."""
     return Counter(panel.people[pid].segment.casefold() for pid in result.eligible())

@@ -41,6 +41,7 @@ class RawTable:
 
             check_zip_archive(path, path.name)  # before openpyxl inflates it
             sheet = load_workbook(path, read_only=True).active
+            assert sheet is not None  # a workbook read from a file has an active sheet
             values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         else:
             values = list(csv.reader(io.StringIO(decode(path.read_bytes(), path.name, []))))
@@ -79,6 +80,7 @@ class RawTable:
 
             book = load_workbook(self.path)
             sheet = book.active
+            assert sheet is not None  # a workbook read from a file has an active sheet
             for (row, col), value in self._edits.items():
                 # 1-based, after the header; cell(value=None) would leave the old value
                 sheet.cell(row=row + 2, column=col + 1).value = value or None
@@ -86,11 +88,12 @@ class RawTable:
             book.save(buf)
             atomic_write_bytes(self.path, buf.getvalue())
         else:
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\n")
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
             raw = list(csv.reader(io.StringIO(decode(self.path.read_bytes(), self.path.name, []))))
             writer.writerow(raw[0] if raw else self.header)
             writer.writerows(self.rows)
-            atomic_write_bytes(self.path, buf.getvalue().encode("utf-8"))
+            atomic_write_bytes(self.path, text.getvalue().encode("utf-8"))
+
         self.changed = False
         self._edits.clear()

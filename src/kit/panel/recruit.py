@@ -61,7 +61,7 @@ class Recruitment:
     targets: dict[str, int]
     picked: dict[str, list[str]]  # segment -> person_ids
     eligible: dict[str, int]  # segment -> eligible people (after the study's own roster)
-    excluded: Counter = field(default_factory=Counter)  # rule -> people of these segments it excluded
+    excluded: Counter[str] = field(default_factory=Counter)  # rule -> people of these segments it excluded
     reaches_out: str = ""
     path: Path | None = None
 
@@ -113,7 +113,8 @@ def propose(
     targets = split_evenly(n, segments)
     picked: dict[str, list[str]] = {}
     eligible: dict[str, int] = {}
-    excluded: Counter = Counter()
+    excluded: Counter[str] = Counter()
+
     for seg in segments:
         pool = [p for p in panel.people.values() if p.segment.casefold() == seg.casefold() and (p.beta or not beta)]
         ok = []

@@ -63,8 +63,8 @@ class Subject:
     subject: str
     study: str  # slug, or "panel" for panel/people.csv
     until: dt.date | None = None  # kept-until date of an expired study
-    counts: Counter = field(default_factory=Counter)
-    files: dict[str, Counter] = field(default_factory=dict)  # repo-relative path -> what -> count
+    counts: Counter[str] = field(default_factory=Counter)
+    files: dict[str, Counter[str]] = field(default_factory=dict)  # repo-relative path -> what -> count
 
     def add(self, path: str, what: str, n: int = 1) -> None:
         if n:
@@ -231,6 +231,7 @@ class _StudyPass:
         if not self.targets:
             return
         p = self.participants
+        assert p is not None  # the targets are rows of participants.csv
         self.notes = _load(self.data, "notes")
         names: dict[str, list[str]] = {}  # person_id -> names to redact where others mention them
         for i in range(len(p.rows)):
@@ -252,6 +253,8 @@ class _StudyPass:
         self.plan.tables += [t for t in (p, self.sessions, self.notes) if t is not None and t.changed]
 
     def _rows(self, table: RawTable | None, column: str, what: str) -> None:
+        if table is None:
+            return
         for i in range(len(table.rows) if table else 0):
             subject = self.targets.get(table.get(i, "participant_id"))
             if subject is not None and table.set(i, column, ""):
@@ -301,6 +304,8 @@ class _StudyPass:
         if redactor is None:
             return
         for table, cols in ((self.notes, MENTION_COLUMNS["notes"]), (self.sessions, MENTION_COLUMNS["sessions"])):
+            if table is None:
+                continue
             for i in range(len(table.rows) if table else 0):
                 for col in cols:
                     text = table.get(i, col)

@@ -11,6 +11,7 @@ and wrong types are reported as ``panel/rules.yml: key 'x': expected ...``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -45,9 +46,10 @@ class PanelRules(BaseModel):
         return not self.consent_versions or version.strip() in {str(v).strip() for v in self.consent_versions}
 
 
-def default_rules() -> dict:
+def default_rules() -> dict[str, Any]:
     """The kit's defaults (``data/panel_rules.yml``)."""
-    return yaml.safe_load(kit_data("panel_rules.yml"))
+    rules: dict[str, Any] = yaml.safe_load(kit_data("panel_rules.yml"))  # the kit's own file: a mapping
+    return rules
 
 
 def load_rules(repo_root: str | Path) -> PanelRules:

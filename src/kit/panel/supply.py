@@ -17,14 +17,15 @@ import datetime as dt
 import functools
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from kit.errors import KitError
 from kit.layout import DATA_DIR, panel_root
 from kit.panel.eligibility import evaluate
-from kit.panel.history import by_person, load_history
+from kit.panel.history import Participation, by_person, load_history
 from kit.panel.rules import PanelRules, load_rules
 from kit.study.panel_people import Panel, load_panel, panel_file
-from kit.study.records import files_stamp, person_links, roster_stamp
+from kit.study.records import FilesStamp, files_stamp, person_links, roster_stamp
 from kit.study.study_file import Study
 
 UNREADABLE = (
@@ -33,19 +34,19 @@ UNREADABLE = (
 )
 
 
-def _stamp(repo_root: Path) -> tuple:
+def _stamp(repo_root: Path) -> FilesStamp:
     return files_stamp(list(panel_root(repo_root).glob("*"))) + roster_stamp(repo_root)
 
 
 @functools.lru_cache(maxsize=4)
-def _state(repo_root: Path, stamp: tuple) -> tuple[Panel, PanelRules, dict] | None:
+def _state(repo_root: Path, stamp: FilesStamp) -> tuple[Panel, PanelRules, dict[str, list[Participation]]] | None:
     panel = load_panel(repo_root)
     if panel is None:
         return None
     return panel, load_rules(repo_root), by_person(load_history(repo_root))
 
 
-def panel_state(repo_root: str | Path) -> tuple[Panel, PanelRules, dict] | None:
+def panel_state(repo_root: str | Path) -> tuple[Panel, PanelRules, dict[str, list[Participation]]] | None:
     """(panel, rules, history by person), read once per set of file versions; None without a panel."""
     root = Path(repo_root).resolve()
     if panel_file(root) is None:
@@ -53,7 +54,7 @@ def panel_state(repo_root: str | Path) -> tuple[Panel, PanelRules, dict] | None:
     return _state(root, _stamp(root))
 
 
-def plan_supply(repo_root: str | Path, study_dir: str | Path, study: Study) -> dict | None:
+def plan_supply(repo_root: str | Path, study_dir: str | Path, study: Study) -> dict[str, Any] | None:
     """Per plan segment: planned, already on the roster, eligible on the start date, short. None without a panel."""
     try:
         state = panel_state(repo_root)

@@ -30,7 +30,8 @@ from kit.study.methods import classify_text
 
 @dataclass(frozen=True)
 class Counterpart:
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
+
     measures: str
     expressed: bool
     counterpart: str

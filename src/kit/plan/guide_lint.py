@@ -22,7 +22,8 @@ import yaml
 @dataclass(frozen=True)
 class LintRule:
     kind: str
-    regex: re.Pattern
+    regex: re.Pattern[str]
+
     why: str
     suggestion: str
 

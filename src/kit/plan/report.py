@@ -15,7 +15,7 @@ import pandas as pd
 from kit import display
 from kit.study.raci import raci_frame
 
-_PHASE_COLOURS = {
+_PHASE_COLOURS: dict[str | int, str] = {  # plotly's types key the colour map by str | int
     "recruit": "#6fa8dc",
     "sessions": "#0b5394",
     "synthesis": "#93c47d",

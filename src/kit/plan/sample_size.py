@@ -125,7 +125,7 @@ def sample_plan(planned: dict[str, int], metrics: list[dict[str, Any]], confiden
     total n gives around its target.
     """
     total = sum(planned.values())
-    per_segment = [
+    per_segment: list[dict[str, Any]] = [
         {"segment": seg, "n": n, "p31_probability": round(discovery_probability(0.31, n), 4)}
         for seg, n in planned.items()
     ]
@@ -133,6 +133,8 @@ def sample_plan(planned: dict[str, int], metrics: list[dict[str, Any]], confiden
     for m in metrics:
         if total and m.get("kind") == "behavioural" and is_rate_metric(m["name"], m.get("target", "")):
             expected = expected_rate(m["target"])
+            assert expected is not None  # is_rate_metric: the target is a percentage
+
             w = completion_margin(total, expected, confidence)
             margins.append(
                 {

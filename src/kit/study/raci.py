@@ -14,6 +14,7 @@ form and check uses (observers, RACI columns).
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -77,7 +78,7 @@ def raci_problems(raci: Any, source: str = "study.yml") -> list[Problem]:
     return problems
 
 
-def raci_warnings(raci: dict[str, dict[str, str]]) -> list[str]:
+def raci_warnings(raci: Mapping[str, Mapping[str, str]]) -> list[str]:
     """Non-fatal gaps: activities nobody has been assigned yet."""
     if not raci:
         return [f"No RACI matrix yet: agree who is Responsible and Accountable for {', '.join(activity_names())}."]
@@ -87,7 +88,7 @@ def raci_warnings(raci: dict[str, dict[str, str]]) -> list[str]:
     return []
 
 
-def raci_summary(raci: dict[str, dict[str, str]]) -> dict[str, Any]:
+def raci_summary(raci: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
     """plan.json's RACI section: the full grid, one Accountable per activity, gaps."""
     activities = load_activities()
     rows = []
