@@ -18,9 +18,13 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kit.errors import KitError, Problem, ValidationError
 from kit.study.input_limits import check_inflated
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element  # lxml is imported when a file is read
 
 PROJECT_FILE = "project.qde"
 
@@ -93,28 +97,29 @@ def read_project(path: str | Path) -> QdaProject:
         for codes in (e for e in codes_el if _local(e.tag) == "Codes"):
             _read_codes(codes, None, out, guid_name)
     for user in root.iter("{*}User", "User"):
-        out.users[user.get("guid", "")] = user.get("name") or user.get("id") or user.get("guid", "")
+        out.users[user.get("guid", "")] = user.get("name") or user.get("id") or user.get("guid") or ""
     for source in root.iter("{*}TextSource", "TextSource"):
         for child in source:
             kind = _local(child.tag)
             if kind == "Coding":
                 out.whole_source_codings += 1
             elif kind == "PlainTextSelection":
-                sel_name = child.get("name") or child.get("guid", "")
+                sel_name = child.get("name") or child.get("guid") or ""
+
                 for coding in (c for c in child if _local(c.tag) == "Coding"):
                     ref = next((r for r in coding if _local(r.tag) == "CodeRef"), None)
                     code = guid_name.get(ref.get("targetGUID", "")) if ref is not None else None
                     if code is None:
                         continue
                     user_guid = coding.get("creatingUser") or child.get("creatingUser") or ""
-                    user = out.users.get(user_guid, "imported")
-                    codes_of = out.codings.setdefault(user, {}).setdefault(sel_name, [])
+                    coder = out.users.get(user_guid, "imported")
+                    codes_of = out.codings.setdefault(coder, {}).setdefault(sel_name, [])
                     if code not in codes_of:
                         codes_of.append(code)
     return out
 
 
-def _read_codes(parent_el, parent: str | None, out: QdaProject, guid_name: dict[str, str]) -> None:
+def _read_codes(parent_el: _Element, parent: str | None, out: QdaProject, guid_name: dict[str, str]) -> None:
     for el in parent_el:
         if _local(el.tag) != "Code":
             continue
