@@ -22,7 +22,7 @@ RULES_FILE = "confidence_rules.yml"
 CONDITIONS = ("min_participants", "min_source_kinds", "min_segment_share", "max_counter_share")
 
 
-def load_rules(text: str | None = None) -> list[dict]:
+def load_rules(text: str | None = None) -> list[dict[str, Any]]:
     """The levels of the rule table, best first (each with all four conditions)."""
     if text is None:
         text = resources.files("kit").joinpath("data", RULES_FILE).read_text(encoding="utf-8")
@@ -67,7 +67,7 @@ def measure(support: list[EvidenceItem], counter: list[EvidenceItem], segments: 
     }
 
 
-def _fails(m: dict, rule: dict) -> list[str]:
+def _fails(m: dict[str, Any], rule: dict[str, Any]) -> list[str]:
     """The conditions of ``rule`` that the measures ``m`` do not meet, as phrases."""
     out = []
     if len(m["participants"]) < rule["min_participants"]:
@@ -86,7 +86,10 @@ def _plural(n: int, word: str) -> str:
 
 
 def rate(
-    support: list[EvidenceItem], counter: list[EvidenceItem], segments: dict[str, str], rules: list[dict] | None = None
+    support: list[EvidenceItem],
+    counter: list[EvidenceItem],
+    segments: dict[str, str],
+    rules: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """``{"level", "reasons", ...measures}`` for one insight."""
     rules = rules if rules is not None else load_rules()

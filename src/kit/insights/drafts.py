@@ -24,6 +24,8 @@ import yaml
 from kit.insights.confidence import rate
 from kit.insights.evidence import EvidenceItem
 from kit.outputs.synthesis import Synthesis
+from kit.study.insights_file import InsightsFile
+from kit.study.study_file import Study
 
 MAX_NOTES = 5
 MAX_QUOTES = 3
@@ -39,7 +41,8 @@ def _pick(ids: list[str], index: dict[str, EvidenceItem]) -> list[str]:
     """Problem notes first, then other notes, then a few quotes (one per participant)."""
     notes = [i for i in ids if index[i].kind == "note"]
     notes.sort(key=lambda i: (_KIND_ORDER.get(index[i].note_kind, 1), i))
-    quotes, seen = [], set()
+    quotes: list[str] = []
+    seen: set[str] = set()
     for i in ids:
         item = index[i]
         if item.kind == "quote" and not (set(item.participants) & seen):
@@ -48,11 +51,11 @@ def _pick(ids: list[str], index: dict[str, EvidenceItem]) -> list[str]:
     return notes[:MAX_NOTES] + quotes[:MAX_QUOTES]
 
 
-def _rqs_for(tags: set[str], study) -> list[str]:
+def _rqs_for(tags: set[str], study: Study) -> list[str]:
     return [q.id for q in study.research_questions if tags & {t.lower() for t in q.tags}]
 
 
-def _snippet(cand: dict) -> str:
+def _snippet(cand: dict[str, Any]) -> str:
     body = {
         "id": "I?",
         "from_candidate": cand["id"],
@@ -77,9 +80,9 @@ def tag_participants(index: dict[str, EvidenceItem]) -> dict[str, set[str]]:
 def propose(
     synthesis: Synthesis,
     index: dict[str, EvidenceItem],
-    study,
-    spec,
-    publish: Callable[[EvidenceItem], dict] | None = None,
+    study: Study,
+    spec: InsightsFile,
+    publish: Callable[[EvidenceItem], dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Draft insights from themes and tags seen with at least k participants.
 

@@ -18,6 +18,8 @@ Two checks on top of :mod:`kit.insights.confidence`:
 
 from __future__ import annotations
 
+from typing import Any
+
 from kit.errors import Problem
 from kit.insights.evidence import EvidenceItem
 from kit.layout import INSIGHTS_FILE
@@ -69,7 +71,7 @@ def rested_codes(tags: list[str], support: list[EvidenceItem]) -> set[str]:
     return (own & carried) if own else carried
 
 
-def unreliable_codes(agreement: dict | None) -> tuple[dict[str, float], float]:
+def unreliable_codes(agreement: dict[str, Any] | None) -> tuple[dict[str, float], float]:
     """(code -> alpha for codes below the threshold, the threshold), from synthesis.json's ``agreement``."""
     if not agreement:
         return {}, ALPHA_TENTATIVE
@@ -85,8 +87,8 @@ def unreliable_codes(agreement: dict | None) -> tuple[dict[str, float], float]:
 
 
 def lower_for_agreement(
-    rating: dict, codes: set[str], unreliable: dict[str, float], threshold: float = ALPHA_TENTATIVE
-) -> dict:
+    rating: dict[str, Any], codes: set[str], unreliable: dict[str, float], threshold: float = ALPHA_TENTATIVE
+) -> dict[str, Any]:
     """``rating`` one level lower (and saying why) when it rests on a code with alpha below ``threshold``."""
     weak = sorted(c for c in codes if c in unreliable)
     if not weak:

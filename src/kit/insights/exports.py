@@ -57,7 +57,7 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
@@ -66,7 +66,7 @@ def _csv(rows: list[dict], columns: tuple[str, ...]) -> str:
     return buf.getvalue()
 
 
-def export_insights(result: dict, out_dir: str | Path) -> list[Path]:
+def export_insights(result: dict[str, Any], out_dir: str | Path) -> list[Path]:
     """Write insights.csv, recommendations.csv and recommendations.json to ``out_dir``."""
     out_dir = Path(out_dir)
     slug = result["study"]["slug"]

@@ -9,6 +9,8 @@ index links to (``<slug>/03-insights.html#insight-I1``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from markupsafe import Markup
 
@@ -20,17 +22,17 @@ MATRIX_COLOURS = {"support": "#b6d7a8", "metric": "#d9ead3", "counter": "#f4cccc
 MATRIX_LEGEND = "● seen or said (notes, quotes, themes) · ◦ measured only (metrics) · ✕ counter-evidence · ± both"
 
 
-def evidence_html(item: dict) -> Markup:
+def evidence_html(item: dict[str, Any]) -> Markup:
     """One evidence item as a list entry: quotes in quote marks under pseudonyms, metric values inline."""
     return render("insights.html", "evidence", item)
 
 
-def card_html(insight: dict, questions: dict[str, str] | None = None) -> Markup:
+def card_html(insight: dict[str, Any], questions: dict[str, str] | None = None) -> Markup:
     """One insight card, anchored ``insight-<id>``."""
     return render("insights.html", "card", insight, questions or {}, CONFIDENCE_COLOURS)
 
 
-def cards_html(result: dict) -> Markup:
+def cards_html(result: dict[str, Any]) -> Markup:
     """All insight cards of a study."""
     questions = {q["id"]: q["text"] for q in result["research_questions"]}
     if not result["insights"]:
@@ -38,7 +40,7 @@ def cards_html(result: dict) -> Markup:
     return Markup("").join(card_html(i, questions) for i in result["insights"])
 
 
-def evidence_matrix_frame(result: dict) -> pd.DataFrame:
+def evidence_matrix_frame(result: dict[str, Any]) -> pd.DataFrame:
     """Insights (rows) x participants (columns, pseudonym and segment) with symbols."""
     m = result["evidence_matrix"]
     columns = [f"{p['pseudonym']} ({p['segment']})" if p["segment"] else p["pseudonym"] for p in m["participants"]]
@@ -49,12 +51,12 @@ def evidence_matrix_frame(result: dict) -> pd.DataFrame:
     return pd.DataFrame.from_dict(data, orient="index", columns=columns)
 
 
-def _colour(symbol: str) -> str:
-    kind = {v: k for k, v in MATRIX_SYMBOLS.items()}.get(symbol)
+def _colour(symbol: object) -> str:  # a cell of the matrix (Styler.map passes any scalar)
+    kind = {v: k for k, v in MATRIX_SYMBOLS.items()}.get(str(symbol))
     return f"background-color:{MATRIX_COLOURS[kind]};text-align:center" if kind else "text-align:center"
 
 
-def coverage_frame(result: dict) -> pd.DataFrame:
+def coverage_frame(result: dict[str, Any]) -> pd.DataFrame:
     """Research questions with their status and the insights that answer them."""
     return pd.DataFrame(
         [
@@ -65,18 +67,18 @@ def coverage_frame(result: dict) -> pd.DataFrame:
     )
 
 
-def decision_log_frame(result: dict) -> pd.DataFrame:
+def decision_log_frame(result: dict[str, Any]) -> pd.DataFrame:
     """Decided recommendations, oldest decision first."""
     cols = ["decided_on", "recommendation", "insight", "action", "owner", "status", "decided_by", "metric", "note"]
     return pd.DataFrame([{**r, "recommendation": r["id"]} for r in result["decision_log"]], columns=cols)
 
 
-def candidate_html(draft: dict) -> Markup:
+def candidate_html(draft: dict[str, Any]) -> Markup:
     """A draft insight: visibly marked, with its evidence and the YAML to paste."""
     return render("insights.html", "draft", draft, CONFIDENCE_COLOURS)
 
 
-def candidates_html(result: dict) -> Markup:
+def candidates_html(result: dict[str, Any]) -> Markup:
     """Drafts still waiting for a researcher; accepted ones in one line."""
     waiting = [c for c in result["candidates"] if not c.get("accepted_as")]
     accepted = [f"{c['id']} → {c['accepted_as']}" for c in result["candidates"] if c.get("accepted_as")]
@@ -88,12 +90,12 @@ def candidates_html(result: dict) -> Markup:
     )
 
 
-def show_cards(result: dict) -> None:
+def show_cards(result: dict[str, Any]) -> None:
     """Display the insight cards."""
     html(cards_html(result))
 
 
-def show_evidence_matrix(result: dict) -> None:
+def show_evidence_matrix(result: dict[str, Any]) -> None:
     """Display the insights x participants colour table."""
     frame = evidence_matrix_frame(result)
     if frame.empty:
@@ -104,12 +106,12 @@ def show_evidence_matrix(result: dict) -> None:
     styled(styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1))
 
 
-def show_coverage(result: dict) -> None:
+def show_coverage(result: dict[str, Any]) -> None:
     """Display research-question coverage."""
     table(coverage_frame(result))
 
 
-def show_decision_log(result: dict) -> None:
+def show_decision_log(result: dict[str, Any]) -> None:
     """Display the decision log and how many recommendations await a decision."""
     waiting = [r["id"] for r in result["recommendations"] if r["status"] == "proposed"]
     table(decision_log_frame(result))
@@ -117,12 +119,12 @@ def show_decision_log(result: dict) -> None:
         info(f"Awaiting a decision: {', '.join(waiting)}.")
 
 
-def show_candidates(result: dict) -> None:
+def show_candidates(result: dict[str, Any]) -> None:
     """Display the draft insights."""
     html(candidates_html(result))
 
 
-def show_warnings(result: dict) -> None:
+def show_warnings(result: dict[str, Any]) -> None:
     """Display non-fatal traceability findings, if any."""
     for w in result.get("warnings", []):
         note(w, "warning")

@@ -22,6 +22,8 @@ warnings: a consent change never fails the build.
 
 from __future__ import annotations
 
+from typing import Any
+
 from kit.errors import InsightError, Problem
 from kit.insights.evidence import EvidenceItem
 from kit.layout import INSIGHTS_FILE
@@ -139,7 +141,7 @@ def check(
     return [p for p in found if not p.fatal]
 
 
-def coverage(spec: InsightsFile, study: Study) -> list[dict]:
+def coverage(spec: InsightsFile, study: Study) -> list[dict[str, Any]]:
     """Per research question: answered / open / not covered, and by which insights."""
     rows = []
     for q in study.research_questions:

@@ -31,6 +31,7 @@ import csv
 import io
 import warnings
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def collapse_unanimous(value_counts: np.ndarray) -> np.ndarray:
 
 
 def krippendorff_alpha(
-    data: np.ndarray | None = None, *, value_counts: np.ndarray | None = None, domain: list | None = None
+    data: np.ndarray | None = None, *, value_counts: np.ndarray | None = None, domain: list[int] | None = None
 ) -> float | None:
     """Nominal Krippendorff's alpha by the ``krippendorff`` package; None when undefined.
 
@@ -124,7 +125,7 @@ def krippendorff_alpha(
     return None if np.isnan(value) else value
 
 
-def _figures(decisions: np.ndarray, coded: np.ndarray) -> tuple[dict, dict]:
+def _figures(decisions: np.ndarray, coded: np.ndarray) -> tuple[dict[str, Any], dict[str, Any]]:
     """share / kappa / alpha of one binary variable; decisions and coded are coders x units bool arrays.
 
     Also returns the parts the pooled figures add up: agreed and pairable units, the 2x2
@@ -145,7 +146,7 @@ def _figures(decisions: np.ndarray, coded: np.ndarray) -> tuple[dict, dict]:
     return _result(n, agreed, table, counts), {"n": n, "agreed": agreed, "table": table, "counts": counts}
 
 
-def _result(n: int, agreed: int, table: np.ndarray | None, counts: np.ndarray) -> dict:
+def _result(n: int, agreed: int, table: np.ndarray | None, counts: np.ndarray) -> dict[str, Any]:
     kappa = cohen_kappa(table) if table is not None else None
     alpha = krippendorff_alpha(value_counts=counts, domain=[0, 1]) if len(counts) else None
     return {
@@ -158,7 +159,7 @@ def _result(n: int, agreed: int, table: np.ndarray | None, counts: np.ndarray) -
     }
 
 
-def agreement(codings: Codings) -> dict | None:
+def agreement(codings: Codings) -> dict[str, Any] | None:
     """Agreement per code and overall, and the notes the coders disagree on; None with fewer than 2 coders."""
     coders = list(codings.coders)
     if len(coders) < 2:
@@ -186,7 +187,7 @@ def agreement(codings: Codings) -> dict | None:
         per_code.append(
             {"code": code, **figures, "applied": {c: int(has[k, j, :].sum()) for k, c in enumerate(coders)}}
         )
-    overall: dict = {}
+    overall: dict[str, Any] = {}
     if codes:  # pooled over every note x code decision: the per-code parts add up exactly
         overall = _result(
             sum(p["n"] for p in parts),

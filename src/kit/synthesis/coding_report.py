@@ -9,6 +9,8 @@ from synthesis.json (already redacted) and is escaped by :mod:`kit.display`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from kit import display
@@ -25,7 +27,7 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def show_agreement(s: dict) -> None:
+def show_agreement(s: dict[str, Any]) -> None:
     """Agreement per code and overall, and the notes to settle in a consensus pass."""
     a = s.get("agreement")
     display.heading("Agreement between coders")
@@ -101,7 +103,7 @@ def show_agreement(s: dict) -> None:
     display.table(frame, caption=caption)
 
 
-def show_requests(s: dict) -> None:
+def show_requests(s: dict[str, Any]) -> None:
     """The feature requests the insights may cite (attitudinal: expressed interest)."""
     reqs = s.get("requests") or []
     display.heading("Feature requests")

@@ -10,8 +10,11 @@ across people come first, not the ones one talkative participant repeated
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
+
+from kit.study.study_file import ResearchQuestion
 
 
 def tag_matrix(notes: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame:
@@ -28,7 +31,7 @@ def tag_matrix(notes: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame:
     return m
 
 
-def matrix_json(matrix: pd.DataFrame) -> dict:
+def matrix_json(matrix: pd.DataFrame) -> dict[str, Any]:
     """The matrix as plain JSON: participants in column order, one row per tag."""
     people = list(matrix.columns)
     rows = []
@@ -47,7 +50,7 @@ def matrix_json(matrix: pd.DataFrame) -> dict:
     return {"participants": people, "rows": rows}
 
 
-def coverage(research_questions, matrix: pd.DataFrame) -> list[dict]:
+def coverage(research_questions: Sequence[ResearchQuestion], matrix: pd.DataFrame) -> list[dict[str, Any]]:
     """Per research question: which of its tags occur, with how many participants and notes.
 
     ``research_questions`` are the study's ``ResearchQuestion`` objects (id,

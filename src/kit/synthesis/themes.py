@@ -21,11 +21,16 @@ import csv
 import functools
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kit.layout import kit_data_dir
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # imported when themes are computed
+
 
 MANY_TAGS = 3  # a note with this many tags or more is "many tags"
 MIN_NOTES = 6  # below this, cluster every note with text (a small study still gets themes)
@@ -95,7 +100,7 @@ def find_themes(
     quotes: int = 3,
     extra_quotes: list[tuple[str, str]] | None = None,
     embed: Callable[[list[str]], np.ndarray] | None = None,
-) -> tuple[list[dict], str]:
+) -> tuple[list[dict[str, Any]], str]:
     """Cluster candidate notes into themes T1, T2 ... sorted by participant count.
 
     ``notes`` has ``id``, ``participant`` (pseudonym), ``pid`` (participant id),
@@ -158,7 +163,7 @@ def find_themes(
     ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
     verbatim = (cand["kind"].to_numpy() == "quote") if "kind" in cand else np.zeros(len(cand), dtype=bool)
     texts, tags = cand["text"].to_numpy(), cand["tags"].to_numpy()
-    themes = []
+    themes: list[dict[str, Any]] = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
         if len(members) == 0:
@@ -170,7 +175,7 @@ def find_themes(
         order = sorted(
             range(len(members)), key=lambda j: (not verbatim[members[j]], -round(float(sims[j]), 6), ids[members[j]])
         )
-        reps = []
+        reps: list[int] = []
         for j in order:
             if len(reps) == quotes:
                 break
@@ -198,7 +203,9 @@ def find_themes(
     return [{"id": t.pop("id"), **t} for t in themes], basis
 
 
-def _attach(vec, centres: np.ndarray, extra: list[tuple[str, str]], limit: int) -> dict[int, list[str]]:
+def _attach(
+    vec: TfidfVectorizer, centres: np.ndarray, extra: list[tuple[str, str]], limit: int
+) -> dict[int, list[str]]:
     """Cluster index -> ids of the closest extra texts (most similar first, ties by id)."""
     if not extra:
         return {}

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,7 @@ def sus_scores(answers: pd.DataFrame) -> pd.Series:
 
 
 @lru_cache(maxsize=1)
-def sus_grade_table() -> list[dict]:
+def sus_grade_table() -> list[dict[str, Any]]:
     """Sauro-Lewis curved grading scale (Sauro & Lewis 2016, Table 8.5), from data/sus_grades.csv."""
     text = resources.files("kit").joinpath("data/sus_grades.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -93,8 +94,8 @@ def sus_grade(score: float) -> str:
     """
     for row in sus_grade_table():
         if score >= row["score_min"]:
-            return row["grade"]
-    return sus_grade_table()[-1]["grade"]
+            return str(row["grade"])
+    return str(sus_grade_table()[-1]["grade"])
 
 
 def mean_ci(values: Iterable[float], level: float = LEVEL) -> Estimate:
@@ -147,6 +148,7 @@ def geometric_mean_ci(times: Iterable[float], level: float = LEVEL) -> Estimate:
     if len(t) == 0:
         return Estimate(None, None, None, 0)
     est = mean_ci(np.log(t), level)
+    assert est.value is not None  # t is not empty
     lo = math.exp(est.ci_low) if est.ci_low is not None else None
     hi = math.exp(est.ci_high) if est.ci_high is not None else None
     return Estimate(math.exp(est.value), lo, hi, est.n)
@@ -186,13 +188,15 @@ def problem_matrix(notes: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame:
         return pd.DataFrame(index=pd.Index([], name="problem"), columns=list(people), dtype=int)
     m = rows.groupby(["tags", "participant"]).size().unstack(fill_value=0).clip(upper=1)
     m = m.reindex(columns=list(people), fill_value=0)
-    order = sorted(m.index, key=lambda p: (-int(m.loc[p].sum()), p))
+    totals = m.sum(axis=1)
+    order = sorted(m.index, key=lambda p: (-int(totals[p]), p))
+
     m = m.loc[order]
     m.index.name = "problem"
     return m.astype(int)
 
 
-def discovery(matrix: pd.DataFrame) -> dict:
+def discovery(matrix: pd.DataFrame) -> dict[str, Any]:
     """Problem-discovery rate and the likelihood of seeing problems with n participants.
 
     p_est = mean over problems of (participants who met it / n)
