@@ -26,7 +26,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import ipywidgets as w
 from pydantic import BaseModel
 
-Path_ = list  # a problem's location: ["pm_metrics", 0, "name"]
+Path_ = list[int | str]  # a problem's location: ["pm_metrics", 0, "name"]
 
 
 def _wide() -> w.Layout:
@@ -47,10 +47,10 @@ def _strip_annotated(ann: Any) -> Any:
     return get_args(ann)[0] if get_origin(ann) is typing.Annotated else ann
 
 
-def field_spec(model: type[BaseModel], name: str, hints: dict | None = None) -> dict:
+def field_spec(model: type[BaseModel], name: str, hints: dict[str, Any] | None = None) -> dict[str, Any]:
     """How to edit ``model.name``: ``{"kind", "options", "optional", "item", "label"}``."""
     info = model.model_fields[name]
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    extra: dict[str, Any] = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     ann, optional = _unwrap_optional(info.annotation)
     spec: dict[str, Any] = {
         "kind": extra.get("widget"),
@@ -131,7 +131,7 @@ def _path_text(path: Path_) -> str:
 class ScalarEditor(Editor):
     """text, longtext, date, number, choice, tags (comma-separated) and multi (SelectMultiple)."""
 
-    def __init__(self, spec: dict) -> None:
+    def __init__(self, spec: dict[str, Any]) -> None:
         super().__init__()
         self.spec = spec
         kind = spec["kind"]
@@ -152,7 +152,7 @@ class ScalarEditor(Editor):
             )
         self.widget = self.input
 
-    def _options(self, options: list) -> list:
+    def _options(self, options: list[Any]) -> list[tuple[str, Any]]:
         opts = [("", None)] if self.spec["optional"] or not options else []
         return opts + [o if isinstance(o, tuple) else (str(o), o) for o in options]
 
@@ -206,7 +206,7 @@ class ScalarEditor(Editor):
             self.input.value = "" if value is None else str(value)
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: Any) -> list[Any]:
     """A hand-edited file may hold one item where a list belongs: show it as one entry."""
     if value is None:
         return []
@@ -233,7 +233,7 @@ def _as_date(value: Any) -> dt.date | None:
 class ListEditor(Editor):
     """A list with Add / Remove: rows of text, or rows of sub-forms for a model."""
 
-    def __init__(self, spec: dict, new_item: Callable[[], Editor] | None = None, name: str = "") -> None:
+    def __init__(self, spec: dict[str, Any], new_item: Callable[[], Editor] | None = None, name: str = "") -> None:
         super().__init__()
         # Rows of a model are sub-forms: kit.forms.model_form passes their factory.
         self.spec, self.new_item, self.name = spec, new_item, name
@@ -277,7 +277,7 @@ class ListEditor(Editor):
         self.box.children = [r for _, r in self.rows]
         _close(entry[1])
 
-    def get(self) -> list:
+    def get(self) -> list[Any]:
         values = [e.get() for e, _ in self.rows]
         if self.spec["item"] is None:  # a blank line added and never filled is not an entry
             values = [v for v in values if v not in (None, "")]

@@ -16,12 +16,14 @@ import html
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 import yaml
 
 from kit.errors import Problem, ValidationError
 from kit.forms import yaml_rt
+from kit.forms.editors import Path_
 from kit.forms.model_form import ModelForm
 from kit.iorw import atomic_write_text
 from kit.study.safe_yaml import load_yaml_text
@@ -30,12 +32,12 @@ MAX_DIFF_LINES = 60
 _KEY_RE = re.compile(r"key '([^']*)'")
 
 
-def key_path(key: str) -> list:
+def key_path(key: str) -> Path_:
     """``"pm_metrics[0].name"`` -> ``["pm_metrics", 0, "name"]``."""
     return [int(t[1:-1]) if t.startswith("[") else t for t in re.findall(r"\[\d+\]|[^.\[\]]+", key)]
 
 
-def study_problem_path(problem: Problem, fields: list[str]) -> list:
+def study_problem_path(problem: Problem, fields: list[str]) -> Path_:
     """Where in the plan form a study.yml problem belongs (``[]``: the form as a whole)."""
     m = _KEY_RE.search(problem.where)
     if m:
@@ -57,8 +59,8 @@ class FileForm:
         self,
         path: str | Path,
         form: ModelForm,
-        validate: Callable[[dict], list[Problem]],
-        locate: Callable[[Problem, dict], list],
+        validate: Callable[[dict[str, Any]], list[Problem]],
+        locate: Callable[[Problem, dict[str, Any]], Path_],
         title: str = "",
     ) -> None:
         self.path = Path(path)
@@ -106,7 +108,7 @@ class FileForm:
 
     @property
     def conflict_shown(self) -> bool:
-        return self.conflict.layout.display != "none"
+        return bool(self.conflict.layout.display != "none")
 
     def load(self) -> bool:
         """(Re)read the file into the form; returns False when it is not valid YAML."""

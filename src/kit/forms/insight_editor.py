@@ -15,15 +15,19 @@ not carry a participant's name, and insights.yml itself only stores ids.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from kit.errors import Problem, StudyError
+from kit.forms.editors import Path_
 from kit.forms.file_form import FileForm, key_path
 from kit.forms.model_form import ModelForm
 from kit.insights import traceability
-from kit.insights.evidence import index_synthesis
+from kit.insights.evidence import EvidenceItem, index_synthesis
 from kit.layout import DATA_DIR, INSIGHTS_FILE, SYNTHESIS_JSON, reports_dir_for
 from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
@@ -44,7 +48,7 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
-def _synthesis(study_dir: Path, reports_dir) -> Synthesis | None:
+def _synthesis(study_dir: Path, reports_dir: str | Path | None) -> Synthesis | None:
     path = reports_dir_for(study_dir, reports_dir) / SYNTHESIS_JSON
     return read_synthesis(path) if path.is_file() else None
 
@@ -89,7 +93,7 @@ def _note_options(study_dir: Path) -> list[tuple[str, str]]:
     return options
 
 
-def insights_hints(study_dir: Path, reports_dir=None) -> dict:
+def insights_hints(study_dir: Path, reports_dir: str | Path | None = None) -> dict[str, Any]:
     """Pickers whose options come from the plan and the study's data."""
     try:
         study = load_study(study_dir)
@@ -113,15 +117,17 @@ def insights_hints(study_dir: Path, reports_dir=None) -> dict:
     }
 
 
-def _validator(study_dir: Path, reports_dir):
-    def validate(data: dict) -> list[Problem]:
+def _validator(study_dir: Path, reports_dir: str | Path | None) -> Callable[[dict[str, Any]], list[Problem]]:
+    def validate(data: dict[str, Any]) -> list[Problem]:
         spec = validate_insights(data, INSIGHTS_FILE)
         synthesis = _synthesis(study_dir, reports_dir)
         if synthesis is not None:
             index = index_synthesis(synthesis, cited=traceability.cited_ids(spec))  # withheld quotes resolve
             return traceability.check(spec, load_study(study_dir), index)
         # Before the synthesis, every other rule still applies: treat the cited ids as known.
-        cited = {ref: None for ins in spec.insights for ref in ins.evidence + ins.counter_evidence}
+        cited: dict[str, EvidenceItem | None] = {
+            ref: None for ins in spec.insights for ref in ins.evidence + ins.counter_evidence
+        }
         warnings = traceability.check(spec, load_study(study_dir), cited)
         return warnings + [
             Problem(INSIGHTS_FILE, "evidence ids not checked yet: run the synthesis (02-sessions) first", fatal=False)
@@ -133,10 +139,10 @@ def _validator(study_dir: Path, reports_dir):
 _PART_RE = re.compile(r"^(insight|recommendation) (#?)(\S+)$")
 
 
-def insights_problem_path(problem: Problem, data: dict) -> list:
+def insights_problem_path(problem: Problem, data: dict[str, Any]) -> Path_:
     """``insights.yml: insight I2: recommendation R3: key 'owner'`` -> ``["insights", 1, ...]``."""
     parts = [p.strip() for p in problem.where.split(": ")[1:]]
-    path: list = []
+    path: Path_ = []
     insights = data.get("insights") or []
     for part in parts:
         m = _PART_RE.match(part)
@@ -153,7 +159,7 @@ def insights_problem_path(problem: Problem, data: dict) -> list:
                 path = ["insights", idx]
             else:
                 holder = (
-                    insights[path[1]]
+                    insights[int(path[1])]  # path is ["insights", its index]
                     if path
                     else next(
                         (ins for ins in insights if any(r.get("id") == ident for r in ins.get("recommendations", []))),
@@ -180,7 +186,7 @@ def insights_problem_path(problem: Problem, data: dict) -> list:
     return path
 
 
-def _field_named(message: str, model) -> list:
+def _field_named(message: str, model: type[BaseModel]) -> list[str]:
     """The field a traceability message is about: the first field name it mentions."""
     text = message.replace("counter-evidence", "counter_evidence")
     hits = [

@@ -17,7 +17,7 @@ from kit.forms.editors import Editor, ListEditor, Path_, ScalarEditor
 class MappingEditor(Editor):
     """``key: whole number`` rows (participants per segment)."""
 
-    def __init__(self, spec: dict) -> None:
+    def __init__(self, spec: dict[str, Any]) -> None:
         super().__init__()
         key_spec = {"kind": "text", "optional": True, "options": [], "int": False}
         value_spec = {"kind": "number", "optional": True, "options": [], "int": True}
@@ -26,7 +26,7 @@ class MappingEditor(Editor):
         self.rows.add_button.description = "Add row"
         self.widget = self.rows.widget
 
-    def get(self) -> dict:
+    def get(self) -> dict[str, Any]:
         return {k: v for k, v in (e.get() for e, _ in self.rows.rows) if k}
 
     def set(self, value: Any) -> None:
@@ -45,13 +45,13 @@ class MappingEditor(Editor):
 
 
 class _PairEditor(Editor):
-    def __init__(self, key_spec: dict, value_spec: dict) -> None:
+    def __init__(self, key_spec: dict[str, Any], value_spec: dict[str, Any]) -> None:
         super().__init__()
         self.key, self.value = ScalarEditor(key_spec), ScalarEditor(value_spec)
         self.key.input.layout = w.Layout(width="20em")
         self.widget = w.VBox([w.HBox([self.key.widget, self.value.widget]), self.errors.widget])
 
-    def get(self) -> tuple:
+    def get(self) -> tuple[str, Any]:
         return (self.key.input.value.strip(), self.value.get())
 
     def set(self, value: Any) -> None:

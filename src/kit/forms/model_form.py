@@ -35,14 +35,14 @@ class ModelForm(Editor):
     def __init__(
         self,
         model: type[BaseModel],
-        hints: dict | None = None,
+        hints: dict[str, Any] | None = None,
         compact: bool = False,
         extra_editors: dict[str, Editor] | None = None,
     ) -> None:
         super().__init__()
         self.model, self.hints = model, hints or {}
         self.editors: dict[str, Editor] = {}
-        self.specs: dict[str, dict] = {}
+        self.specs: dict[str, dict[str, Any]] = {}
         self.errors_for: dict[str, ErrorBox] = {}
         rows: list[w.Widget] = []
         for name in model.model_fields:
@@ -72,7 +72,7 @@ class ModelForm(Editor):
         else:
             self.widget = w.VBox(rows + [self.errors.widget])
 
-    def _editor(self, spec: dict, name: str) -> Editor:
+    def _editor(self, spec: dict[str, Any], name: str) -> Editor:
         kind = spec["kind"]
         if kind == "list":
             item = spec["item"]
@@ -84,7 +84,7 @@ class ModelForm(Editor):
             return RaciGrid(spec.get("activities", []), spec.get("roles", []), spec.get("letters", []))
         return ScalarEditor(spec)
 
-    def get(self) -> dict:
+    def get(self) -> dict[str, Any]:
         data = {}
         for name, editor in self.editors.items():
             value = editor.get()

@@ -44,7 +44,7 @@ class RaciGrid(Editor):
         columns = f"14em repeat({len(self.roles)}, 7.5em) auto"
         self.widget.children = [w.GridBox(cells, layout=w.Layout(grid_template_columns=columns)), self.errors.widget]
 
-    def get(self) -> dict:
+    def get(self) -> dict[str, Any]:
         out: dict[str, dict[str, str]] = {}
         for act in self.activities:
             roles = {r: self.cells[(act, r)].value for r in self.roles if self.cells[(act, r)].value}

@@ -21,8 +21,9 @@ Interactive means (first match wins):
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from IPython.display import display
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 _TRUE = ("1", "true", "yes", "on")
 
 
-def is_interactive(env: dict | None = None, parent_env: dict | None = None) -> bool:
+def is_interactive(env: Mapping[str, str] | None = None, parent_env: Mapping[str, str] | None = None) -> bool:
     """True in a live notebook front end, False under papermill (see the module docstring)."""
     env = os.environ if env is None else env
     forced = env.get("KIT_INTERACTIVE")
@@ -52,7 +53,7 @@ def is_interactive(env: dict | None = None, parent_env: dict | None = None) -> b
     return "JPY_SESSION_NAME" not in parent_env
 
 
-def _parent_environ() -> dict:
+def _parent_environ() -> dict[str, str]:
     """The parent process's environment; empty when the system does not show it."""
     try:
         import psutil  # an ipykernel dependency
@@ -87,11 +88,10 @@ def resolve_study_dir(study_dir: str | Path) -> str:
 
 
 def _raci_activities() -> list[str]:
-
     return activity_names()
 
 
-def plan_hints() -> dict:
+def plan_hints() -> dict[str, Any]:
     """Per-field options that come from the kit's data tables rather than the schema."""
 
     methods = [(f"{m.name} ({m.id}, ~{m.weeks:g} weeks)", m.id) for m in load_methods().values()]
@@ -102,7 +102,7 @@ def plan_hints() -> dict:
     }
 
 
-def _validate_plan(data: dict) -> list[Problem]:
+def _validate_plan(data: dict[str, Any]) -> list[Problem]:
     validate_study(data, STUDY_FILE)
     return []
 

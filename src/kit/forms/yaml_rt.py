@@ -159,7 +159,7 @@ def _fresh(value: Any, old: Any = None) -> Any:
     return value
 
 
-def updated_text(old_text: str, data: dict) -> str:
+def updated_text(old_text: str, data: dict[str, Any]) -> str:
     """``old_text`` with its values replaced by ``data`` (comments, order, quoting kept).
 
     Keys absent from the file whose new value is empty (None, "", [], {}) are

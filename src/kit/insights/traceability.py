@@ -22,6 +22,7 @@ warnings: a consent change never fails the build.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kit.errors import InsightError, Problem
@@ -36,7 +37,7 @@ def _dupes(ids: list[str]) -> list[str]:
 
 
 def problems(
-    spec: InsightsFile, study: Study, index: dict[str, EvidenceItem], source: str = INSIGHTS_FILE
+    spec: InsightsFile, study: Study, index: Mapping[str, EvidenceItem | None], source: str = INSIGHTS_FILE
 ) -> list[Problem]:
     """Every traceability problem of ``spec`` (fatal ones and warnings)."""
     found: list[Problem] = []
@@ -57,7 +58,7 @@ def problems(
             for ref in refs:
                 if ref not in index:
                     found.append(Problem(where, f"{label} '{ref}' not found in synthesis"))
-                elif index[ref] is not None and index[ref].withheld:  # None: the form, before a synthesis
+                elif (item := index[ref]) is not None and item.withheld:  # None: the form, before a synthesis
                     found.append(
                         Problem(
                             where,
@@ -131,7 +132,7 @@ def cited_ids(spec: InsightsFile) -> list[str]:
 
 
 def check(
-    spec: InsightsFile, study: Study, index: dict[str, EvidenceItem], source: str = INSIGHTS_FILE
+    spec: InsightsFile, study: Study, index: Mapping[str, EvidenceItem | None], source: str = INSIGHTS_FILE
 ) -> list[Problem]:
     """Raise :class:`InsightError` with all fatal problems; return the warnings."""
     found = problems(spec, study, index, source)

@@ -94,7 +94,6 @@ class Eligibility:
         return Counter(reason for p in ids if (reason := self.reason[p]) is not None)
 
 
-
 def evaluate(panel: Panel, history: dict[str, list[Participation]], rules: PanelRules, day: dt.date) -> Eligibility:
     """Apply the rules to every person of the panel on ``day``."""
     records, reasons = {}, {}

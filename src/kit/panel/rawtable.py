@@ -94,6 +94,5 @@ class RawTable:
             writer.writerow(raw[0] if raw else self.header)
             writer.writerows(self.rows)
             atomic_write_bytes(self.path, text.getvalue().encode("utf-8"))
-
         self.changed = False
         self._edits.clear()

@@ -114,7 +114,6 @@ def propose(
     picked: dict[str, list[str]] = {}
     eligible: dict[str, int] = {}
     excluded: Counter[str] = Counter()
-
     for seg in segments:
         pool = [p for p in panel.people.values() if p.segment.casefold() == seg.casefold() and (p.beta or not beta)]
         ok = []

@@ -31,7 +31,6 @@ from kit.study.methods import classify_text
 @dataclass(frozen=True)
 class Counterpart:
     pattern: re.Pattern[str]
-
     measures: str
     expressed: bool
     counterpart: str

@@ -23,7 +23,6 @@ import yaml
 class LintRule:
     kind: str
     regex: re.Pattern[str]
-
     why: str
     suggestion: str
 

@@ -134,7 +134,6 @@ def sample_plan(planned: dict[str, int], metrics: list[dict[str, Any]], confiden
         if total and m.get("kind") == "behavioural" and is_rate_metric(m["name"], m.get("target", "")):
             expected = expected_rate(m["target"])
             assert expected is not None  # is_rate_metric: the target is a percentage
-
             w = completion_margin(total, expected, confidence)
             margins.append(
                 {

@@ -284,7 +284,6 @@ class Redactor:
                 continue
             assert group is not None  # every alternative of the regex is a named group
             index = int(group[1:])
-
             pattern = self.table.patterns[index]
             if pattern.check and not CHECKS[pattern.check](m.group()):
                 # Not this kind after all: let the other patterns look at it.

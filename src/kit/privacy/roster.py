@@ -299,7 +299,6 @@ class Roster:
             if known is None or self.session_participant[known] == pid:
                 out[speaker_key(name)] = SpeakerMatch(pid, "participant", "name")
         staff = self.session_staff.get(known, {}) if known is not None else self.staff
-
         for name, role in staff.items():
             out.setdefault(speaker_key(name), SpeakerMatch(None, role.strip("[]"), "name"))
         return out

@@ -105,7 +105,6 @@ def read_project(path: str | Path) -> QdaProject:
                 out.whole_source_codings += 1
             elif kind == "PlainTextSelection":
                 sel_name = child.get("name") or child.get("guid") or ""
-
                 for coding in (c for c in child if _local(c.tag) == "Coding"):
                     ref = next((r for r in coding if _local(r.tag) == "CodeRef"), None)
                     code = guid_name.get(ref.get("targetGUID", "")) if ref is not None else None

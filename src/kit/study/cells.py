@@ -52,7 +52,6 @@ def decimal_evidence(text: str) -> str | None:
     _, body = _split_sign(text)
     if m := _SPACED.match(body):
         return m.group(3)[0] if m.group(3) else None
-
     has_comma, has_point = COMMA in body, POINT in body
     if has_comma and has_point:
         return COMMA if body.rfind(COMMA) > body.rfind(POINT) else POINT

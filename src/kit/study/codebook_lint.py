@@ -199,7 +199,6 @@ def lint_repository(repo_root: str | Path, book: Codebook, slugs: list[str] | No
                     )
                 )
     used: Counter[str] = Counter()
-
     for counts in usage.values():
         used.update(counts)
     for name, code in book.codes.items():

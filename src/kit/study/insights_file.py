@@ -39,7 +39,6 @@ class _Strict(BaseModel):
 
 
 def _id_check(v: str, pattern: re.Pattern[str], example: str) -> str:
-
     if not pattern.match(v):
         raise ValueError(f"expected an id like {example}, got {v!r}")
     return v

@@ -81,7 +81,6 @@ class Cue:
     dimension: str
     value: str
     pattern: re.Pattern[str]
-
     why: str
 
 

@@ -223,7 +223,6 @@ def panel_consent(repo_root: str | Path) -> dict[str, tuple[bool, bool]]:
 
 @functools.lru_cache(maxsize=4)
 def _panel_consent(root: Path, stamp: FilesStamp) -> tuple[tuple[str, tuple[bool, bool]], ...]:
-
     if panel_file(root) is None:
         return ()
     latest: dict[str, tuple[dt.date, bool, bool]] = {}

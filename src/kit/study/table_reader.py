@@ -233,7 +233,6 @@ def read_csv_text(
     header = [header_name(c) for c in frame.iloc[0]]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = pd.RangeIndex(body.shape[1])
-
     for col in body.columns:  # a list comprehension is ~20x faster than pandas' .str methods here
         body[col] = pd.Series([" ".join(v.split()) for v in body[col].tolist()], dtype=object)
     body[LINE] = np.asarray(starts[1:], dtype=np.int64)

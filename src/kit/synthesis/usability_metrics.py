@@ -190,7 +190,6 @@ def problem_matrix(notes: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame:
     m = m.reindex(columns=list(people), fill_value=0)
     totals = m.sum(axis=1)
     order = sorted(m.index, key=lambda p: (-int(totals[p]), p))
-
     m = m.loc[order]
     m.index.name = "problem"
     return m.astype(int)
