@@ -34,6 +34,7 @@ def codebook(apply_to: str | None, strict: bool) -> None:
         if apply_to:
             study = study_folder(root, apply_to, argument="--apply-synonyms")
             own = load_codebook(root, study)
+            assert own is not None  # the shared codebook is there: `book` was loaded from it
             diff = apply_synonyms(study, own)
             nothing = f"{apply_to}: no synonyms or retired codes in notes.csv or data/coding/"
             click.echo(diff.rstrip("\n") if diff else nothing)

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -26,7 +27,7 @@ def day(on: dt.datetime | None) -> dt.date:
     return on.date() if on else dt.date.today()
 
 
-def fail(exc: KitError) -> None:
+def fail(exc: KitError) -> NoReturn:
     """One clear line on stderr and the error's exit code (1, or 2 for bad usage)."""
     click.echo(f"kit: error: {exc}", err=True)
     sys.exit(exc.exit_code)

@@ -40,6 +40,7 @@ def recruit(slug: str, n: int, segments: tuple[str, ...], beta: bool, on: dt.dat
     for seg, ids in rec.picked.items():
         click.echo(f"{seg}: {len(ids)} of {rec.eligible[seg]} eligible")
     click.echo(f"excluded: {rec.exclusions_text()}")
+    assert rec.path is not None  # recruit wrote the invitations
     click.echo(
         f"wrote {rec.path.relative_to(repo_root())} ({sum(map(len, rec.picked.values()))} people; "
         f"reaches out: {rec.reaches_out or 'nobody in the RACI row customer communication'}; "

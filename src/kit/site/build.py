@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -101,7 +102,7 @@ def render_quarto(
     studies: list[pages.StudyPages] | None = None,
     *,
     full: bool = False,
-    echo=None,
+    echo: Callable[[str], None] | None = None,
 ) -> Path:
     """Render with Quarto into a staging folder, then swap it in.
 
@@ -167,7 +168,7 @@ def copy_study_resources(repo_root: Path, site_dir: Path) -> None:
         shutil.copy2(src, target)
 
 
-def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict, list]:
+def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict[str, Any], list[pages.StudyPages]]:
     """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation; every copy when ``full``)."""
     reports = reports_root(repo_root)
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
@@ -187,7 +188,7 @@ def build_site(
     repo_root: Path,
     *,
     use_quarto: bool | None = None,
-    echo=print,
+    echo: Callable[[str], None] = print,
     before_publish: BeforePublish | None = None,
     full: bool = False,
 ) -> Path:
@@ -205,7 +206,11 @@ def build_site(
 
 
 def _build_site(
-    repo_root: Path, use_quarto: bool | None, echo, before_publish: BeforePublish | None, full: bool
+    repo_root: Path,
+    use_quarto: bool | None,
+    echo: Callable[[str], None],
+    before_publish: BeforePublish | None,
+    full: bool,
 ) -> Path:
     quarto = quarto_path()
     if use_quarto and not quarto:

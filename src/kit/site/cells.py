@@ -32,6 +32,7 @@ import ast
 import re
 from html import escape as html_escape
 from pathlib import Path
+from typing import Any
 
 from kit.display import PLOTLY_MIME
 from kit.layout import PLOTLY_JS, SITE_ASSETS_DIR, STUDIES_DIR
@@ -74,7 +75,7 @@ def _html_of_raw_block(md: str) -> str | None:
     return m.group(2) if m else None
 
 
-def wrap_html(output: dict) -> None:
+def wrap_html(output: dict[str, Any]) -> None:
     """Turn an output's ``text/html`` into a raw block in ``text/markdown`` (for Quarto), in place."""
     data = output.get("data")
     if not isinstance(data, dict) or "text/html" not in data:
@@ -86,7 +87,7 @@ def wrap_html(output: dict) -> None:
     output.setdefault("metadata", {})[RAW_HTML_FLAG] = True
 
 
-def plain_as_html(output: dict) -> dict:
+def plain_as_html(output: dict[str, Any]) -> dict[str, Any]:
     """A stream or a text-only output as escaped ``<pre>`` in a raw HTML block.
 
     With ``output: asis`` Quarto writes a cell's outputs into the page as Markdown,
@@ -108,7 +109,7 @@ def plain_as_html(output: dict) -> dict:
     }
 
 
-def unwrap_html(output: dict) -> None:
+def unwrap_html(output: dict[str, Any]) -> None:
     """Undo :func:`wrap_html` (the preview renders HTML outputs itself), in place."""
     data = output.get("data")
     if not isinstance(data, dict) or not output.get("metadata", {}).get(RAW_HTML_FLAG):
@@ -143,7 +144,7 @@ def plotly_loader(href: str) -> str:
     )
 
 
-def share_plotly(data: dict, href: str, page_loads_plotly: bool) -> bool:
+def share_plotly(data: dict[str, Any], href: str, page_loads_plotly: bool) -> bool:
     """Make one output's charts draw with the site's shared plotly.js, in place.
 
     Drops plotly's JSON (the page shows the chart's HTML; an output holding only
@@ -187,14 +188,14 @@ def site_plotly_path() -> str:
 def _is_kit_call(node: ast.AST) -> bool:
     """``kit.x.y(...)`` (arguments free), possibly assigned to a name."""
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        node = node.value
+        value: ast.AST | None = node.value
     elif isinstance(node, ast.Expr):
-        node = node.value
+        value = node.value
     else:
         return False
-    if not isinstance(node, ast.Call):
+    if not isinstance(value, ast.Call):
         return False
-    func = node.func
+    func = value.func
     while isinstance(func, ast.Attribute):
         func = func.value
     return isinstance(func, ast.Name) and func.id == "kit"
@@ -204,7 +205,7 @@ def _is_kit_import(node: ast.AST) -> bool:
     if isinstance(node, ast.Import):
         return all(a.name == "kit" or a.name.startswith("kit.") for a in node.names)
     if isinstance(node, ast.ImportFrom):
-        return bool(node.module) and (node.module == "kit" or node.module.startswith("kit."))
+        return node.module is not None and (node.module == "kit" or node.module.startswith("kit."))
     return False
 
 

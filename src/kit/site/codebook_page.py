@@ -39,12 +39,12 @@ def codebook_data(repo_root: Path, slugs: list[str], facts: dict[str, SynthesisF
     book = book or Codebook()
     if facts is None:
         facts, _ = read_synthesis_facts(repo_root, slugs, reuse=False)
-    usage: dict[str, Counter] = {}
+    usage: dict[str, Counter[str]] = {}
     agreement: dict[str, Any] = {}
     for slug in slugs:
         if slug not in facts:
             continue
-        counts: Counter = Counter()
+        counts: Counter[str] = Counter()
         for tags, notes in facts[slug].tag_sets:
             # a note counts once per code, also when two of its tags mean the same code
             for code in {book.canonical(t) for t in tags}:

@@ -26,9 +26,13 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kit import __version__
 from kit.iorw import read_json
+
+if TYPE_CHECKING:
+    from kit.site.pages import StudyPages  # for the annotation only
 
 RECORD = ".kit-site.json"
 RECORD_FORMAT = 1
@@ -66,7 +70,7 @@ class SiteRecord:
 
     engine: str
     shared: str
-    pages: dict[str, dict] = field(default_factory=dict)
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, site_dir: Path, engine: str, shared: str) -> SiteRecord:
@@ -141,7 +145,7 @@ def write_fresh(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def study_page_keys(shared: str, studies: Iterable, sources: dict[str, str]) -> dict[str, str]:
+def study_page_keys(shared: str, studies: Iterable[StudyPages], sources: dict[str, str]) -> dict[str, str]:
     """Site path of every study page -> its key: shared inputs, the study's sidebar, the page's source.
 
     ``sources`` maps ``<slug>/<stem>.ipynb`` to the digest its published copy

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 
@@ -43,7 +44,7 @@ def _num(ident: str) -> int:
     return int(m.group()) if m else 0
 
 
-def index_entries(result: InsightsJson) -> tuple[dict, list[dict]]:
+def index_entries(result: InsightsJson) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The study entry and the insight entries of one study's insights.json."""
     s = result.study
     slug = s.slug
@@ -99,13 +100,13 @@ def index_entries(result: InsightsJson) -> tuple[dict, list[dict]]:
     return study, entries
 
 
-def refresh_index(repo_root: str | Path) -> dict | None:
+def refresh_index(repo_root: str | Path) -> dict[str, Any] | None:
     """Rebuild the index after ``kit run`` (the one writer of ``reports/index.json``); None without reports/."""
     reports = reports_root(repo_root)
     return build_index(reports) if reports.is_dir() else None
 
 
-def build_index(reports_root: str | Path) -> dict:
+def build_index(reports_root: str | Path) -> dict[str, Any]:
     """Rebuild ``<reports_root>/index.json`` from every ``*/insights.json`` below it."""
     root = Path(reports_root)
     root.mkdir(parents=True, exist_ok=True)

@@ -38,9 +38,9 @@ def quarter(day: dt.date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
-def _purges(repo_root: Path) -> Counter:
+def _purges(repo_root: Path) -> Counter[str]:
     path = purge_log_path(repo_root)
-    out: Counter = Counter()
+    out: Counter[str] = Counter()
     if not path.is_file():
         return out
     with path.open(encoding="utf-8", newline="") as fh:
@@ -62,14 +62,14 @@ def panel_data(repo_root: str | Path, day: dt.date) -> dict[str, Any] | None:
         return None
     panel, rules, history = state
     result = evaluate(panel, history, rules, day)
-    segments: dict[str, Counter] = {}
+    segments: dict[str, Counter[str]] = {}
     for pid, person in panel.people.items():
         seg = segments.setdefault(person.segment or "(no segment)", Counter())
         seg["people"] += 1
         seg[result.reason[pid] or "eligible"] += 1
     start = window_start(day)
-    months: dict[str, Counter] = {}
-    load: dict[str, Counter] = {}
+    months: dict[str, Counter[str]] = {}
+    load: dict[str, Counter[str]] = {}
     for pid, sessions in history.items():
         owner = panel.people[pid].contact_owner if pid in panel.people else "(not in the panel)"
         for s in sessions:

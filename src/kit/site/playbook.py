@@ -53,10 +53,11 @@ def playbook_data(repo_root: Path, slugs: list[str], facts: dict[str, SynthesisF
     if facts is None:
         facts, _ = read_synthesis_facts(repo_root, slugs, reuse=False)
     activities = load_activities()
-    accountable: dict[str, Counter] = {a: Counter() for a in activities}
-    responsible: dict[str, Counter] = {a: Counter() for a in activities}
+    accountable: dict[str, Counter[str]] = {a: Counter() for a in activities}
+    responsible: dict[str, Counter[str]] = {a: Counter() for a in activities}
     per_study: dict[str, dict[str, str | None]] = {}
-    observing, signoff = [], Counter()
+    observing: list[dict[str, Any]] = []
+    signoff: Counter[str] = Counter()
     for slug in slugs:
         plan = _load(read_plan, reports / slug / PLAN_JSON)
         rows = plan.raci.activities if plan else []
@@ -85,7 +86,7 @@ def playbook_data(repo_root: Path, slugs: list[str], facts: dict[str, SynthesisF
         for rec in insights.decision_log if insights else []:
             if rec.decided_by:
                 signoff[rec.decided_by] += 1
-    rows = []
+    table: list[dict[str, Any]] = []
     for name, info in activities.items():
         # Most studies' choice; on a tie (or with no data) the activity table's usual role.
         counts = accountable[name]
@@ -95,7 +96,7 @@ def playbook_data(repo_root: Path, slugs: list[str], facts: dict[str, SynthesisF
             else info["usual_accountable"]
         )
         exceptions = {s: a for s, grid in per_study.items() if (a := grid.get(name)) and a != usual}
-        rows.append(
+        table.append(
             {
                 "activity": name,
                 "description": info["description"],
@@ -105,7 +106,12 @@ def playbook_data(repo_root: Path, slugs: list[str], facts: dict[str, SynthesisF
                 "exceptions": exceptions,
             }
         )
-    return {"activities": rows, "observing": observing, "signoff": signoff.most_common(), "study_count": len(per_study)}
+    return {
+        "activities": table,
+        "observing": observing,
+        "signoff": signoff.most_common(),
+        "study_count": len(per_study),
+    }
 
 
 def playbook_markdown(data: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -43,6 +43,9 @@ from kit.site.incremental import (
 )
 from kit.site.pages import StudyPages
 from kit.site.playbook import intro_text
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter  # imported when a notebook is rendered (seconds to import)
 
 DATA = kit_data_dir()
 NAV = (
@@ -81,7 +84,7 @@ def site_settings(repo_root: Path) -> dict[str, Any]:
     return {"title": str(website.get("title") or "Research"), "footer": parts}
 
 
-def _exporter():
+def _exporter() -> HTMLExporter:
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -99,15 +102,15 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "summary", "pre"):
             self._skip += 1
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "summary", "pre") and self._skip:
             self._skip -= 1
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self._skip:
             self.parts.append(data)
 
@@ -157,7 +160,7 @@ class _Site:
         self.search.append({"t": title, "u": rel, "k": kind, "x": text if text is not None else page_text(body)})
 
 
-def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
+def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     groups: dict[str, set[str]] = {
         "Tags": set(),
         "Product area": set(),
@@ -175,7 +178,7 @@ def _category_groups(entries: list[dict]) -> list[tuple[str, list[str]]]:
 
 def build_preview(
     repo_root: Path,
-    index: dict,
+    index: dict[str, Any],
     studies: list[StudyPages],
     site_dir: Path,
     before_publish: Callable[[Path], None] | None = None,
@@ -199,7 +202,7 @@ def build_preview(
         if record.pages and site_dir.is_dir():
             link_tree(site_dir, staging)
         site = _Site(staging, site_settings(repo_root))
-        parts = _env().get_template("preview_parts.html").module
+        parts: Any = _env().get_template("preview_parts.html").module  # its macros, looked up by name
         (staging / "assets").mkdir(exist_ok=True)
         from pygments.formatters import HtmlFormatter
 

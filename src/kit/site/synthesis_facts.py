@@ -78,7 +78,7 @@ def facts_of(raw: bytes) -> SynthesisFacts | None:
         return None
     if not isinstance(data, dict):
         return None
-    notes = data.get("notes") if isinstance(data.get("notes"), list) else []
+    notes = found if isinstance(found := data.get("notes"), list) else []
     tags = [n.get("tags") or [] for n in notes if isinstance(n, dict)]
     agreement = data.get("agreement") if isinstance(data.get("agreement"), dict) else None
     return SynthesisFacts(
