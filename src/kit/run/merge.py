@@ -16,6 +16,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from kit.errors import KitError, UsageError
 from kit.iorw import read_json, staged_dir
@@ -33,7 +34,7 @@ class MergeResult:
     studies: list[str]
 
 
-def _shard_record(folder: Path) -> dict:
+def _shard_record(folder: Path) -> dict[str, Any]:
     path = folder / SHARD_JSON
     try:
         rec = read_json(path)
@@ -51,7 +52,7 @@ def _shard_record(folder: Path) -> dict:
     )
     if not ok:
         raise MergeError(f"{path}: expected {{shard: K, of: N, studies: [...]}}, found {json.dumps(rec)[:80]}")
-    return rec
+    return cast(dict[str, Any], rec)  # read_json gives Any; checked above: a mapping with shard, of and studies
 
 
 def merge_shards(repo_root: Path, folders: list[Path], expected: list[str] | None = None) -> MergeResult:

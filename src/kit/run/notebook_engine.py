@@ -106,7 +106,7 @@ class Watchdog:
         return self.process.poll() if self.process is not None else None
 
 
-class KitNotebookClient(PapermillNotebookClient):
+class KitNotebookClient(PapermillNotebookClient):  # type: ignore[misc]  # papermill ships no types
     """papermill's client with a loopback kernel, one start retry, and cell tracking."""
 
     watchdog = AnyTrait(None, allow_none=True)
@@ -186,7 +186,7 @@ def _mark_failed_cell(nb: Any, index: int | None, ename: str, evalue: str) -> No
     nb.metadata.setdefault("papermill", {})["exception"] = True
 
 
-class KitEngine(NBClientEngine):
+class KitEngine(NBClientEngine):  # type: ignore[misc]  # papermill ships no types
     """papermill engine ``kit`` (see the module docstring)."""
 
     @classmethod

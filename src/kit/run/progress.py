@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from types import TracebackType
 
 from rich.console import Console
 from rich.live import Live
@@ -68,9 +69,11 @@ class RunDisplay:
             self._live.__enter__()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._live:
-            self._live.__exit__(*exc)
+            self._live.__exit__(exc_type, exc, tb)
 
     def event(self, study: str, stage: str, status: str, detail: str = "") -> None:
         with self._lock:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kit.errors import KitError, NotebookFailure, UsageError
 from kit.layout import (
@@ -42,6 +43,9 @@ from kit.run.manifest import Manifest, inputs_of, stage_key, stage_specs
 from kit.run.parameters import study_parameters  # noqa: F401 - re-exported: the runner's users call it from here
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 from kit.run.stage_warnings import output_warnings
+
+if TYPE_CHECKING:
+    from kit.run.notebook_engine import Watchdog  # imported with papermill, when a notebook runs
 
 DEFAULT_TIMEOUT = 600  # seconds per cell; a normal study needs a few
 START_TIMEOUT = 60  # seconds for a kernel to answer after it was started
@@ -159,7 +163,7 @@ class RunOptions:
     cancelled: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C
 
 
-_ACTIVE: set = set()  # watchdogs of the notebooks running now (to stop them on Ctrl-C)
+_ACTIVE: set[Watchdog] = set()  # watchdogs of the notebooks running now (to stop them on Ctrl-C)
 _ACTIVE_LOCK = threading.Lock()
 
 
@@ -169,7 +173,7 @@ def _stop_running_kernels() -> None:
             watchdog.stop()
 
 
-def _execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: RunOptions) -> None:
+def _execute(notebook: Path, output: Path, params: dict[str, Any], repo_root: Path, opts: RunOptions) -> None:
     """Run one notebook with the ``kit`` papermill engine; raises on any failure."""
     # Imported on the first notebook to execute, not with the module: papermill
     # and its engine take seconds to import, and a run where nothing changed

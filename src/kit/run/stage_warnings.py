@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from kit.layout import INSIGHTS_JSON, PLAN_JSON, STAGES, STUDY_FILE, SYNTHESIS_JSON, study_reports
 from kit.run.manifest import Manifest
@@ -37,9 +38,9 @@ def _line(item: object) -> str:
     return " ".join(str(item).split())
 
 
-def output_warnings(folder: Path, names: Iterable[str]) -> list:
+def output_warnings(folder: Path, names: Iterable[str]) -> list[Any]:
     """The ``warnings`` items of the stage JSON files among ``names`` in ``folder``, as written."""
-    items: list = []
+    items: list[Any] = []
     for name in names:
         if name not in STAGE_OUTPUTS:
             continue
