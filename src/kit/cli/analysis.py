@@ -120,10 +120,12 @@ def import_cmd(qdc: Path | None, qdpx: Path | None, slug: str | None, force: boo
     if slug and not qdpx:
         raise click.UsageError("--study needs --qdpx (a .qdc holds no codings)")
     root = repo_root()
+    source = qdc or qdpx
+    assert source is not None  # exactly one of them: checked above
     try:
         study = study_folder(root, slug, argument="--study") if slug else None  # before anything is written
-        project = read_project(qdc or qdpx)
-        report = import_codebook(root, qdc or qdpx, project)
+        project = read_project(source)
+        report = import_codebook(root, source, project)
         codings = None
         if study is not None:
             codings = import_codings(study, project, force=force)

@@ -117,7 +117,7 @@ def _plan_info(reports: Path, slug: str) -> dict[str, Any]:
     }
 
 
-def collect_studies(repo_root: Path, index: dict) -> list[StudyPages]:
+def collect_studies(repo_root: Path, index: dict[str, Any]) -> list[StudyPages]:
     """Every study with at least one executed stage notebook, index order first."""
     reports = reports_root(repo_root)
     by_slug = {s["slug"]: s for s in index.get("studies", [])}
@@ -161,7 +161,7 @@ def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: one(k, v) for k, v in item.items()} for item in items]
 
 
-def _date_range(info: dict) -> str:
+def _date_range(info: dict[str, Any]) -> str:
     start, end = info.get("start_date"), info.get("date")
     return f"{start} – {end}" if start and end else str(end or start or "")
 
@@ -192,7 +192,7 @@ def study_listing_items(studies: list[StudyPages]) -> list[dict[str, Any]]:
     ]
 
 
-def insight_categories(entry: dict) -> list[str]:
+def insight_categories(entry: dict[str, Any]) -> list[str]:
     """An insight's filter categories: tags, product area, confidence, recommendation status."""
     cats = list(entry.get("tags", []))
     if entry.get("product_area"):
@@ -203,7 +203,7 @@ def insight_categories(entry: dict) -> list[str]:
     return list(dict.fromkeys(cats))
 
 
-def insight_listing_items(index: dict) -> list[dict[str, Any]]:
+def insight_listing_items(index: dict[str, Any]) -> list[dict[str, Any]]:
     """Items of the insights listing (insights.qmd): one per insight, linking to its card."""
     return [
         _present(
@@ -269,7 +269,7 @@ def _reuse(old: Path, new: Path) -> None:
 
 def write_studies_dir(
     repo_root: Path,
-    index: dict,
+    index: dict[str, Any],
     playbook_md: str,
     panel_md: str = "",
     codebook_md: str = "",
