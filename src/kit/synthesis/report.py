@@ -7,10 +7,13 @@ redacted and consent-filtered; tables and charts still escape it
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from kit import display
 from kit.outputs.synthesis import Metric, metric_value_text
+from kit.synthesis.usability_charts import show_sus, show_tasks
 
 # Tableau-like qualitative palette: one colour per tag row of the rainbow table.
 RAINBOW = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
@@ -24,7 +27,7 @@ def _left(df: pd.DataFrame, caption: str | None = None) -> None:
     """A text table, left-aligned (reading order), escaped by :func:`kit.display.styled`."""
     styler = (
         df.style.hide(axis="index")
-        .set_properties(**{"text-align": "left", "vertical-align": "top"})
+        .set_properties(None, **{"text-align": "left", "vertical-align": "top"})  # subset None: every cell
         .set_table_styles([{"selector": "th", "props": "text-align:left"}])
     )
     if caption:
@@ -32,11 +35,7 @@ def _left(df: pd.DataFrame, caption: str | None = None) -> None:
     display.styled(styler)
 
 
-def _metrics(s: dict, prefix: str) -> list[dict]:
-    return [m for m in s.get("metrics", []) if m["id"].startswith(prefix)]
-
-
-def show_overview(s: dict) -> None:
+def show_overview(s: dict[str, Any]) -> None:
     c = s.get("counts", {})
     display.heading(f"Overview: {s['study']['title']}")
     segs = pd.Series([p["segment"] for p in s["participants"]]).value_counts()
@@ -59,7 +58,7 @@ def show_overview(s: dict) -> None:
     display.table(segs.rename_axis("segment").reset_index(name="participants"), caption="Participants by segment")
 
 
-def show_warnings(s: dict) -> None:
+def show_warnings(s: dict[str, Any]) -> None:
     display.heading("Data warnings")
     if not s.get("warnings"):
         display.note("No problems found in the data files.", "ok")
@@ -67,7 +66,7 @@ def show_warnings(s: dict) -> None:
         display.note(w, "warning")
 
 
-def show_observers(s: dict) -> None:
+def show_observers(s: dict[str, Any]) -> None:
     import plotly.graph_objects as go
 
     o = s["observers"]
@@ -117,13 +116,15 @@ def show_observers(s: dict) -> None:
             )
 
 
-def _rainbow(frame: pd.DataFrame, people: list[str]):
+def _rainbow(frame: pd.DataFrame, people: list[str]) -> pd.io.formats.style.Styler:
     """One colour per row, filled where a participant has notes; empty cells stay blank."""
     shown = frame.astype(object)
     shown[people] = frame[people].where(frame[people] > 0, "")
 
     def colour_row(row: pd.Series) -> list[str]:
-        colour = RAINBOW[frame.index.get_loc(row.name) % len(RAINBOW)]
+        position = frame.index.get_loc(row.name)
+        assert isinstance(position, int)  # the tags are the index: each once
+        colour = RAINBOW[position % len(RAINBOW)]
         return [
             f"background-color:{colour};color:white;text-align:center;min-width:2.2em"
             if c in people and v != ""
@@ -134,7 +135,7 @@ def _rainbow(frame: pd.DataFrame, people: list[str]):
     return shown.style.apply(colour_row, axis=1)
 
 
-def show_tag_matrix(s: dict) -> None:
+def show_tag_matrix(s: dict[str, Any]) -> None:
     tm = s["tag_matrix"]
     display.heading("Tag matrix (rainbow spreadsheet)")
     if not tm["rows"]:
@@ -158,7 +159,7 @@ def show_tag_matrix(s: dict) -> None:
     display.styled(_rainbow(frame, tm["participants"]))
 
 
-def show_coverage(s: dict) -> None:
+def show_coverage(s: dict[str, Any]) -> None:
     display.heading("Evidence per research question")
     rows = [
         {
@@ -175,7 +176,7 @@ def show_coverage(s: dict) -> None:
     _left(pd.DataFrame(rows))
 
 
-def show_metrics(s: dict) -> None:
+def show_metrics(s: dict[str, Any]) -> None:
     display.heading("Metrics")
     rows = [
         {
@@ -199,80 +200,7 @@ def show_metrics(s: dict) -> None:
     show_tasks(s)
 
 
-def _ci_bar(items: list[dict], title: str, axis: str, scale: float = 1.0, rng=None):
-    import plotly.graph_objects as go
-
-    names = [f"{m.get('task') or m['label']}<br>n={m['n']}" for m in items]
-    values = [(m["value"] or 0) * scale for m in items]
-    hi = [((m["ci_high"] if m["ci_high"] is not None else m["value"]) * scale) - v for m, v in zip(items, values)]
-    lo = [v - ((m["ci_low"] if m["ci_low"] is not None else m["value"]) * scale) for m, v in zip(items, values)]
-    fig = go.Figure(
-        go.Bar(
-            x=names,
-            y=values,
-            marker_color="#0b5394",
-            error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo),
-        )
-    )
-    fig.update_layout(title=title, yaxis_title=axis, height=340, margin=dict(t=40, b=40))
-    if rng:
-        fig.update_yaxes(range=rng)
-    return fig
-
-
-def show_sus(s: dict) -> None:
-    import plotly.graph_objects as go
-
-    sus = _metrics(s, "M-SUS")
-    if not sus:
-        return
-    m = sus[0]
-    display.heading("System Usability Scale", 3)
-    display.note(
-        f"Mean SUS {m['value']:.1f} (grade {m['grade']} on the Sauro-Lewis curved scale), "
-        f"n={m['n']}; 68 is the average of many studies."
-    )
-    scores = m["scores"]
-    fig = go.Figure(
-        go.Bar(
-            x=[x["participant"] for x in scores],
-            y=[x["score"] for x in scores],
-            marker_color="#6fa8dc",
-            name="participant",
-        )
-    )
-    fig.add_hline(y=m["value"], line_color="#0b5394", annotation_text=f"mean {m['value']:.1f}")
-    if m["ci_low"] is not None:
-        fig.add_hrect(y0=m["ci_low"], y1=m["ci_high"], fillcolor="#0b5394", opacity=0.1, line_width=0)
-    fig.add_hline(
-        y=68, line_dash="dot", line_color="#999", annotation_text="68 (average)", annotation_position="bottom right"
-    )
-    fig.update_layout(
-        title="SUS score per participant, mean and 95% interval",
-        yaxis_range=[0, 100],
-        height=340,
-        margin=dict(t=40, b=40),
-    )
-    display.chart(fig)
-
-
-def show_tasks(s: dict) -> None:
-    comp, time, seq = _metrics(s, "M-COMPLETION-"), _metrics(s, "M-TIME-"), _metrics(s, "M-SEQ-")
-    if comp:
-        display.heading("Task completion", 3)
-        display.chart(_ci_bar(comp, "Completion rate with adjusted-Wald 95% interval", "% completed", 100, [0, 100]))
-    if time:
-        display.heading("Time on task", 3)
-        display.note(
-            "Geometric mean of successful attempts only (failed attempts end at arbitrary times), "
-            "with a 95% interval computed on log times."
-        )
-        display.chart(_ci_bar(time, "Time on task (geometric mean, 95% interval)", "seconds"))
-    if seq:
-        display.chart(_ci_bar(seq, "Single Ease Question (1 very difficult - 7 very easy)", "mean SEQ", 1, [1, 7]))
-
-
-def show_themes(s: dict) -> None:
+def show_themes(s: dict[str, Any]) -> None:
     display.heading("Candidate themes")
     themes = s.get("themes", [])
     if not themes:
@@ -308,7 +236,7 @@ def show_themes(s: dict) -> None:
     _left(pd.DataFrame(rows))
 
 
-def show_quotes(s: dict, per_tag: int = 3) -> None:
+def show_quotes(s: dict[str, Any], per_tag: int = 3) -> None:
     display.heading("Quotes by tag")
     quotes = {q["id"]: q for q in s.get("quotes", [])}
     rows = [
@@ -360,7 +288,7 @@ def _clock(seconds: float | None) -> str:
     return f"{m // 60}:{m % 60:02d}:{sec:02d}" if m >= 60 else f"{m}:{sec:02d}"
 
 
-def show_problems(s: dict) -> None:
+def show_problems(s: dict[str, Any]) -> None:
     p = s["problems"]
     display.heading("Usability problems by participant")
     if not p["rows"]:
@@ -384,7 +312,7 @@ def show_problems(s: dict) -> None:
         )
 
 
-def show_all(s: dict) -> None:
+def show_all(s: dict[str, Any]) -> None:
     """Every section, in page order (the template calls them one per cell)."""
     for show in (
         show_overview,
