@@ -22,7 +22,7 @@ class MappingEditor(Editor):
         key_spec = {"kind": "text", "optional": True, "options": [], "int": False}
         value_spec = {"kind": "number", "optional": True, "options": [], "int": True}
         self.rows = ListEditor({"label": spec["label"], "item": None}, None)
-        self.rows._new_editor = lambda: _PairEditor(key_spec, value_spec)  # type: ignore[method-assign]
+        self.rows._new_editor = lambda: _PairEditor(key_spec, value_spec)  # type: ignore[method-assign]  # rows of pairs
         self.rows.add_button.description = "Add row"
         self.widget = self.rows.widget
 

@@ -333,7 +333,7 @@ def run_studies(
     if shard is not None and slugs:
         raise UsageError("--shard runs a share of all studies: name no study with it")
     studies = discover_studies(repo_root, slugs)
-    opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]
+    opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]  # RunOptions checks the names
     with repository_lock(repo_root):
         if shard is not None:
             studies = shard_studies(repo_root, studies, shard)
