@@ -44,7 +44,7 @@ def notebook_parameters(notebook: Path) -> set[str]:
     import nbformat
     from papermill.translators import PythonTranslator  # loaded by then: the notebook is about to run
 
-    nb = nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
+    nb = nbformat.read(str(notebook), as_version=4)
     cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
     if cell is None:
         return set()

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from kit.errors import Problem
 from kit.layout import kit_data
-from kit.study.table_reader import LINE, find_table, problem, read_table_file
+from kit.study.data_checks import problem
+from kit.study.table_reader import LINE, find_table, read_table_file
 from kit.study.tables import check_columns
 
 SPEAKERS_TABLE = "speakers"

@@ -29,14 +29,13 @@ import pandas as pd
 
 from kit.errors import DataError, Problem
 from kit.layout import DATA_DIR, kit_data
+from kit.study.data_checks import checks, problem  # noqa: F401 - re-exported for this module's users
 from kit.study.table_reader import (  # noqa: F401 - re-exported: the readers' names for this module's users
     LINE,
     Table,
-    checks,
     clean,
     decode,
     find_table,
-    problem,
     read_csv_text,
     read_table_file,
 )

@@ -39,8 +39,8 @@ import webvtt
 
 from kit.errors import DataError, Problem
 from kit.layout import kit_data
+from kit.study.data_checks import problem
 from kit.study.input_limits import check_zip_archive
-from kit.study.table_reader import problem
 
 STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 STAMP_ONLY = re.compile(rf"^\[?(?P<stamp>{STAMP})\]?$")

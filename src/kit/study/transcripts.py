@@ -36,9 +36,10 @@ from webvtt.errors import MalformedFileError
 
 from kit.errors import Problem
 from kit.layout import DATA_DIR, TRANSCRIPTS_DIR
+from kit.study.data_checks import problem
 from kit.study.input_limits import link_problem
 from kit.study.speaker_labels import SpeakerEntry, label_role, read_speaker_table, speaker_key
-from kit.study.table_reader import decode, problem
+from kit.study.table_reader import decode
 from kit.study.transcript_formats import docx_lines, parse_cues, parse_lines
 
 EXTENSIONS = (".vtt", ".srt", ".txt", ".docx")
