@@ -124,9 +124,9 @@ def index_synthesis(synthesis: Synthesis, cited: Iterable[str] = ()) -> dict[str
         index[w.id] = _withheld(w.id, w.participants, w.tags, w.source)
     sessions = {s.session_id: s for s in synthesis.withheld_sessions}
     for ref in cited:
-        m = SESSION_QUOTE_RE.match(str(ref))
-        if ref not in index and m and m["session"] in sessions:
-            index[ref] = _withheld(ref, sessions[m["session"]].participants, [], "transcript")
+        match = SESSION_QUOTE_RE.match(str(ref))
+        if ref not in index and match and match["session"] in sessions:
+            index[ref] = _withheld(ref, sessions[match["session"]].participants, [], "transcript")
     return index
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -52,7 +52,7 @@ from kit.study.study_file import Study, load_study, metric_key
 from kit.study.tables import find_table
 
 
-def save_insights(study_dir: str | Path, data: dict, reports_dir: str | Path | None = None) -> Path:
+def save_insights(study_dir: str | Path, data: dict[str, Any], reports_dir: str | Path | None = None) -> Path:
     """Validate ``data`` and write it as ``<study_dir>/insights.yml`` atomically (for forms).
 
     The schema is always checked; traceability too when the synthesis has
@@ -166,7 +166,8 @@ def run_insights_stage(
                     "insight": ins.id,
                     "action": redact(r.action),
                     "note": redact(r.note),
-                    "metric": metric_names[metric_key(r.metric)],
+                    # cast: traceability.check above failed the stage on a recommendation without a metric
+                    "metric": metric_names[metric_key(cast(str, r.metric))],
                 }
             )
             for r in ins.recommendations

@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -67,8 +69,8 @@ def coding_json(
     double_coding: bool | None,
     problems: list[Problem],
     book: Codebook | None = None,
-    public_tag=lambda t: t,
-) -> dict | None:
+    public_tag: Callable[[str], str] = lambda t: t,
+) -> dict[str, Any] | None:
     """Agreement of the coders (None without a second coder); warns when the plan requires double coding.
 
     Tags are compared as codes: a synonym or retired code counts as the code
