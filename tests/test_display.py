@@ -1,5 +1,10 @@
 """Participant text shown in notebooks is escaped, never interpreted."""
 
+import html
+import re
+import sys
+from pathlib import Path
+
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -66,3 +71,108 @@ def test_heading_text_cannot_become_a_link_or_html(shown):
         "Study &lt;script&gt;x()&lt;/script&gt; [click](javascript:alert(1)) ![i](javascript:alert(2)) "
         "&amp;amp; a_b *c* #"
     ) in h2
+
+
+# --- escaping by construction: no other way into HTML than kit.display's ------------------------
+
+SRC = Path(display.__file__).parent
+# Ways a value could reach HTML without being escaped, as they would be spelled in src/kit.
+UNSAFE_PYTHON = {
+    # (a regex's named group, "(?P<name>", is not a tag)
+    "HTML built in an f-string": re.compile(r"""\b[rR]?[fF][rR]?(["'])(?:(?!\1).)*(?<!\?P)<[a-z][a-z0-9]*[\s>/]"""),
+    "escaping switched off": re.compile(r"\b(?:auto)?escape\s*=\s*False"),
+    "IPython HTML or Markdown": re.compile(
+        r"IPython\.display import .*\b(?:HTML|Markdown)\b|display_(?:html|markdown)\("
+    ),
+    "a pandas or plotly to_html": re.compile(r"\.to_html\("),
+    "Markup() of a value": re.compile(r"\bMarkup\((?!\s*[\"')])"),
+}
+UNSAFE_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+false", re.IGNORECASE)
+# The few places that wrap another library's escaped output as Markup, each with its reason.
+ALLOWED = {
+    ("site/preview.py", "Markup() of a value"): "mistune's output with escape=True, and nbconvert's body of a notebook",
+}
+
+
+def _unsafe_lines() -> list[str]:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel == "display.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for what, pattern in UNSAFE_PYTHON.items():
+            for m in pattern.finditer(text):
+                n = text.count("\n", 0, m.start()) + 1
+                if (rel, what) not in ALLOWED:
+                    found.append(f"{rel}:{n}: {what}: {lines[n - 1].strip()}")
+    for path in sorted((SRC / "data").rglob("*.html")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if UNSAFE_TEMPLATE.search(line):
+                found.append(f"data/{path.relative_to(SRC / 'data').as_posix()}:{n}: unescaped template value: {line}")
+    return found
+
+
+def test_only_kit_display_turns_values_into_html():
+    assert _unsafe_lines() == []
+
+
+def test_the_grep_finds_each_unsafe_spelling(tmp_path, monkeypatch):
+    # The check above must be able to fail: a copy of kit with one unsafe line of each kind.
+    fake = tmp_path / "kit"
+    (fake / "data").mkdir(parents=True)
+    (fake / "display.py").write_text("x = f'<b>{y}</b>'\n")  # display is where HTML is made
+    (fake / "bad.py").write_text(
+        "tag_html = f'<th>{tag}</th>'\n"
+        "df.style.format(escape=False)\n"
+        "from IPython.display import HTML\n"
+        "df.to_html()\n"
+        "Markup(text)\n"
+    )
+    (fake / "data" / "page.html").write_text("{{ body | safe }}\n")
+    monkeypatch.setattr(sys.modules[__name__], "SRC", fake)
+    found = _unsafe_lines()
+    assert [f.split(": ")[1] for f in found] == [*UNSAFE_PYTHON, "unescaped template value"], found
+
+
+def test_styled_escapes_row_and_column_headings_and_caption(shown):
+    # The tag matrix's row headings (tags from notes.csv) were once raw HTML on the 02 page.
+    frame = pd.DataFrame({"<b>P01</b>": [1]}, index=['<img src=x onerror="alert(4)">'])
+    display.styled(frame.style.set_caption("<script>alert(5)</script>"))
+    html = shown[0].data
+    assert "<img" not in html and "<b>" not in html and "<script" not in html
+    assert (
+        "&lt;img src=x onerror=&#34;alert(4)&#34;&gt;" in html
+        or "&lt;img src=x onerror=&quot;alert(4)&quot;&gt;" in html
+    )
+    assert "&lt;b&gt;P01&lt;/b&gt;" in html and "&lt;script&gt;alert(5)&lt;/script&gt;" in html
+
+
+def test_html_refuses_a_hand_built_string(shown):
+    with pytest.raises(TypeError, match="Markup"):
+        display.html("<p>" + "<script>alert(1)</script>" + "</p>")
+    display.html(display.render("report.html", "info", "<script>alert(1)</script>"))
+    assert "&lt;script&gt;" in shown[0].data
+
+
+def test_chart_text_is_text_for_plotly(shown):
+    # Plotly draws labels as a small HTML dialect (<b>, <br>, <a href>): study text must be escaped,
+    # while the kit's own Markup (a <br> between a task and its n) and hover templates stay markup.
+    from markupsafe import Markup
+
+    task = '<a href="https://evil.example">Pay</a> & <b>go</b>'
+    fig = go.Figure(
+        go.Bar(x=[Markup("{}<br>n={}").format(task, 5), task], y=[1, 2], hovertemplate="%{x}<extra></extra>"),
+        layout={"title": {"text": task}},
+    )
+    display.chart(fig)
+    spec = shown[0][display.PLOTLY_MIME]
+    composed, plain = spec["data"][0]["x"]
+    assert composed.endswith("<br>n=5") and html.unescape(composed) == f"{task}<br>n=5"
+    assert html.unescape(plain) == task and html.unescape(spec["layout"]["title"]["text"]) == task
+    for text in (composed[: -len("<br>n=5")], plain, spec["layout"]["title"]["text"]):
+        assert "<" not in text and ">" not in text
+    assert spec["data"][0]["hovertemplate"] == "%{x}<extra></extra>"
+    assert "<a href" not in shown[0]["text/html"] and "\\u003ca href" not in shown[0]["text/html"]
+    assert shown[0]["text/plain"] == f"[chart: {task}]"

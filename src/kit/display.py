@@ -2,10 +2,25 @@
 
 The executed notebooks become the published report pages, so everything
 shown here is escaped: participant text may contain HTML or script, and it
-must appear as text on every page. Report HTML has one source: Jinja
-templates under ``kit/data/templates`` (autoescaped), rendered by
-:func:`render` and shown by :func:`html`; tables come from pandas (escaped)
-and charts from plotly. A chart is stored twice, with no plotly.js: as
+must appear as text on every page. Escaping is by construction, not per
+field: this module is the only one in ``kit`` that turns values into report
+HTML or Markdown (``tests/test_display.py`` greps the package for any other),
+and each of its ways in escapes whatever it is given:
+
+- HTML from Jinja templates under ``kit/data/templates`` (autoescaped),
+  rendered by :func:`render` and shown by :func:`html`, which accepts only
+  :class:`markupsafe.Markup` (a hand-built ``str`` is refused);
+- tables from pandas: :func:`table` (``to_html(escape=True)``: cells, index and
+  columns) and :func:`styled`, which escapes a Styler's cells, row and column
+  headings and caption whatever the caller set;
+- Markdown headings through :func:`markdown_text` (no links, images, HTML);
+- charts through :func:`chart`: plotly draws its strings as a small HTML
+  dialect (``<b>``, ``<br>``, ``<a href>``: https://plotly.com/chart-studio-help/adding-HTML-and-links-to-charts/),
+  so every string of a figure is HTML-escaped except hover/text templates
+  and :class:`~markupsafe.Markup` the kit composed
+  (``Markup("{}<br>n={}").format(task, n)`` escapes the task).
+
+A chart is stored twice, with no plotly.js: as
 plotly's own JSON (``application/vnd.plotly.v1+json``), which JupyterLab
 draws through the plotly extension that the plotly package installs (also in a
 notebook nobody has trusted, and without network), and as the HTML of its div,
@@ -25,6 +40,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from pandas.io.formats.style import Styler
 
 from kit.layout import kit_data_dir
 
@@ -48,10 +64,13 @@ def render(template: str, macro: str, *args: Any, **kwargs: Any) -> Markup:
     return Markup(getattr(module, macro)(*args, **kwargs))
 
 
-def html(markup: str) -> None:
-    """Show HTML that :func:`render`, pandas or plotly produced (never hand-built strings)."""
+def html(markup: Markup) -> None:
+    """Show HTML that :func:`render` produced; a plain ``str`` (hand-built HTML) is refused."""
     from IPython.display import HTML
 
+    if not isinstance(markup, Markup):
+        # Markup is what autoescaping returns: anything else may hold unescaped study text.
+        raise TypeError(f"kit.display.html takes Markup from kit.display.render, got {type(markup).__name__}")
     _display(HTML(str(markup)))
 
 
@@ -121,28 +140,80 @@ def links(items: list[tuple[str, str]]) -> None:
         html(render("report.html", "links", safe))
 
 
-def styled(styler: "pd.io.formats.style.Styler") -> None:
-    """Show a pandas Styler (colour tables); its cell text must already be escaped."""
+def styled(styler: Styler) -> None:
+    """Show a pandas Styler (colour tables) with its cells, row and column headings and caption escaped.
+
+    Styler escapes nothing unless asked, and ``format(escape=...)`` covers the
+    cells only (https://pandas.pydata.org/docs/reference/api/pandas.io.formats.style.Styler.format_index.html):
+    a tag as a row heading was once live HTML on the 02-sessions page. The
+    callers' own cell formatters are replaced (the kit sets none).
+    """
     from IPython.display import HTML
 
-    _display(HTML(styler.format(escape="html").to_html()))
+    shown = styler.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    caption = getattr(styler, "caption", None)  # set by set_caption (not in pandas' type stubs)
+    if isinstance(caption, str):
+        shown = shown.set_caption(escape(caption))
+    _display(HTML(shown.to_html()))
+
+
+# Plotly keys whose strings are the kit's own formats (``%{x}<extra></extra>``) or
+# plotly's theme, not text to show: kept as they are. The values they insert
+# (``%{x}``) come from the escaped data.
+_PLOTLY_FORMATS = frozenset({"hovertemplate", "texttemplate", "template"})
+
+
+def _plotly_text(value: Any, key: str = "") -> Any:
+    """A figure's dict with every string HTML-escaped, except formats and kit-composed Markup."""
+    if key in _PLOTLY_FORMATS:
+        return value
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, str):
+        return html_lib.escape(value, quote=False)  # plotly reads &lt; &gt; &amp; as text
+    if isinstance(value, dict):
+        return {k: _plotly_text(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plotly_text(v) for v in value]
+    if getattr(value, "dtype", None) is not None and value.dtype == object:  # numpy array of labels
+        return [_plotly_text(v) for v in value.tolist()]
+    return value
 
 
 def chart_bundle(fig: Any) -> dict[str, Any]:
     """A plotly figure as a display bundle: plotly's JSON for JupyterLab, its div for the site.
 
-    The ``text/html`` part has no plotly.js: the site loads one shared copy
+    Every string of the figure is escaped (:func:`_plotly_text`). The
+    ``text/html`` part has no plotly.js: the site loads one shared copy
     before a page's first chart (:func:`kit.site.cells.share_plotly`). The
     chart's div carries class ``kit-chart`` (the site's CSS and tests use it).
     """
     import plotly.io as pio
 
+    figure = _plotly_text(fig.to_dict() if hasattr(fig, "to_dict") else fig)
     # to_json turns numpy arrays and dates into JSON; the notebook stores plain JSON values.
-    spec = json.loads(pio.to_json(fig, validate=False))
+    spec = json.loads(pio.to_json(figure, validate=False))
     spec["config"] = dict(CHART_CONFIG)
-    body = pio.to_html(fig, full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
-    title = (spec.get("layout", {}).get("title") or {}).get("text") or "chart"
-    return {PLOTLY_MIME: spec, "text/html": f'<div class="kit-chart">{body}</div>', "text/plain": f"[chart: {title}]"}
+    title = html_lib.unescape((spec.get("layout", {}).get("title") or {}).get("text") or "chart")
+    return {PLOTLY_MIME: spec, "text/html": str(_chart_div(figure)), "text/plain": f"[chart: {title}]"}
+
+
+def _chart_div(figure: dict[str, Any], config: dict[str, Any] | None = None) -> Markup:
+    """The div plotly writes for an escaped figure (its JSON is in a script: plotly escapes ``<`` there)."""
+    import plotly.io as pio
+
+    body = pio.to_html(figure, full_html=False, include_plotlyjs=False, config=config or CHART_CONFIG, validate=False)
+    return Markup('<div class="kit-chart">{}</div>').format(Markup(body))
+
+
+def chart_html(spec: dict[str, Any]) -> str:
+    """The site's div for plotly's JSON of a chart shown without one (a study's own ``fig.show()``).
+
+    Its strings are escaped like the kit's charts; the kit's charts carry their
+    div already (:func:`chart_bundle`) and never come here, so nothing is escaped twice.
+    """
+    config = spec.get("config") if isinstance(spec.get("config"), dict) else None
+    return str(_chart_div(_plotly_text(spec), config))
 
 
 def chart(fig: Any) -> None:

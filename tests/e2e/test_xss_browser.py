@@ -1,11 +1,18 @@
-"""Hostile participant text is shown as text on every page, never executed (headless Chromium).
+"""Hostile study text is shown as text on every page of both engines, never executed (headless Chromium).
 
-A study whose plan, notes, quotes, transcript and insights carry
-``<script>``, ``<img onerror>`` and ``[click](javascript:...)`` payloads is run
-through the real stages (papermill) and the preview site; every page is opened
-in Chromium: no dialog may open, ``window.__xss`` must stay unset, no link may
-point to ``javascript:``, and each payload must be readable as text somewhere.
-The same build must pass the privacy check.
+Two studies run through the real stages (papermill) once: the PII study with
+``<script>``, ``<img onerror>`` and ``[click](javascript:...)`` in its plan,
+notes, quotes, transcript and insights (:mod:`pii_study`), and a copy of the
+demo with a payload in every field of every input file: study.yml,
+insights.yml, each data/*.csv (tags, segments, tasks, observers ...), the
+transcripts and their speaker labels, the shared and the study's codebook, the
+repository's requests and the panel (:mod:`hostile_inputs`). The site is then
+built with each engine (the preview, and Quarto where it is installed) and
+every page is checked twice: its HTML must hold no element a payload made
+(an event handler, a script, a ``javascript:`` URL), and, opened in Chromium,
+no dialog may open, ``window.__xss`` must stay unset (also after clicking
+every link labelled "click" and searching for a payload), and each PII payload
+must be readable as text. The same build must pass the privacy check.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from hostile_inputs import STUDY, planted_markup, seed_hostile_repository
 from pii_study import XSS_PAYLOADS, XSS_SLUG, seed_xss_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +46,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI must have it", allow_module_level=True)
 
+ENGINES = [
+    "preview",
+    pytest.param(
+        "quarto",
+        marks=pytest.mark.skipif(
+            shutil.which("quarto") is None, reason="quarto is not on PATH (the Quarto site is tested where it is)"
+        ),
+    ),
+]
+
 # Run in every page after load: what a successful injection would leave behind.
 PROBE = """() => ({
   xss: window.__xss === undefined ? null : String(window.__xss),
@@ -51,37 +69,48 @@ PROBE = """() => ({
   scripts: [...document.scripts].filter(s => s.text.includes('__xss')).length,
   text: document.body ? document.body.innerText : '',
 })"""
+# Every image has loaded or failed, so an <img onerror> has had its turn.
+IMAGES_SETTLED = "() => [...document.images].every(i => i.complete)"
+# One round through the event loop: a javascript: navigation queued by a click has run.
+NEXT_TASK = "() => new Promise(resolve => setTimeout(resolve, 0))"
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.split())
+    # Pandoc's smart punctuation curls the quotes of Markdown text (headings on the Quarto site).
+    curly = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+    return " ".join(text.translate(curly).split())
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """A repository with the XSS study run by the real stages and published as the preview."""
+def repo(tmp_path_factory) -> Path:
+    """A repository with both hostile studies run once by the real stages."""
     from kit.run.runner import run_studies
-    from kit.site.build import build_site
+    from kit.site.build import PROJECT_FILES
 
     repo = tmp_path_factory.mktemp("xss-repo")
     shutil.copytree(ROOT / "templates", repo / "templates")
+    for name in PROJECT_FILES:
+        shutil.copyfile(ROOT / name, repo / name)
+    seed_hostile_repository(repo, ROOT)
     seed_xss_study(repo, ROOT)
-    results = run_studies(repo, [XSS_SLUG], jobs=1, timeout=300)
+    results = run_studies(repo, [XSS_SLUG, STUDY], jobs=1, timeout=300)
     failures = [str(r.failure) for r in results if not r.ok]
-    assert not failures, f"the stages failed on the hostile study: {failures}"
-    build_site(repo, use_quarto=False, echo=lambda message: None)
+    assert not failures, f"the stages failed on the hostile studies: {failures}"
     return repo
 
 
-@pytest.fixture(scope="module")
-def server(site: Path):
-    """The built _site/ served on 127.0.0.1 (a free port), shut down after the tests."""
-    handler = functools.partial(_QuietHandler, directory=str(site / "_site"))
+@pytest.fixture(scope="module", params=ENGINES)
+def site(request, repo: Path):
+    """(engine, site folder, base URL): the site built by one engine, served on a free loopback port."""
+    from kit.site.build import build_site
+
+    out = build_site(repo, use_quarto=request.param == "quarto", echo=lambda message: None)
+    handler = functools.partial(_QuietHandler, directory=str(out))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield request.param, out, f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -93,11 +122,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def test_every_page_shows_payloads_as_text_and_runs_none(site: Path, server: str):
+def _pages(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if "site_libs" not in p.parts)
+
+
+def test_no_page_holds_an_element_a_payload_made(site):
+    engine, out, _ = site
+    pages = _pages(out)
+    for slug in (XSS_SLUG, STUDY):
+        assert {f"studies/{slug}/{stem}.html" for stem in ("01-plan", "02-sessions", "03-insights")} <= set(pages)
+    found = {rel: planted_markup((out / rel).read_text("utf-8")) for rel in pages}
+    found = {rel: hits for rel, hits in found.items() if hits}
+    assert found == {}, f"{engine}: unescaped payloads: " + "; ".join(f"{r}: {h[:3]}" for r, h in found.items())
+
+
+def test_every_page_shows_payloads_as_text_and_runs_none(site):
     from playwright.sync_api import sync_playwright
 
-    pages = sorted(p.relative_to(site / "_site").as_posix() for p in (site / "_site").rglob("*.html"))
-    assert any(XSS_SLUG in p for p in pages), pages
+    engine, out, server = site
     seen_text = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -107,37 +149,60 @@ def test_every_page_shows_payloads_as_text_and_runs_none(site: Path, server: str
             context.route(
                 "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
             )
-            for rel in pages:
+            for rel in _pages(out):
                 page = context.new_page()
                 dialogs: list[str] = []
                 page.on("dialog", lambda d, seen=dialogs: (seen.append(f"{d.type}: {d.message}"), d.dismiss()))
                 page.goto(f"{server}/{rel}", wait_until="load", timeout=60_000)
-                page.wait_for_timeout(300)  # let <img onerror> fire if it is going to
+                page.wait_for_function(IMAGES_SETTLED)
                 found = page.evaluate(PROBE)
                 for link in page.locator("a", has_text="click").all():
                     href = link.get_attribute("href") or ""
                     if href.split("#")[0].endswith(".html") or href.startswith("#"):
                         continue  # an ordinary link (the study's title in the sidebar): clicking only navigates
                     link.click(timeout=2_000, no_wait_after=True)  # a javascript: link would run now
-                page.wait_for_timeout(100)
                 page.wait_for_load_state("load")
+                page.evaluate(NEXT_TASK)
                 found["xss_after_click"] = page.evaluate("() => window.__xss === undefined ? null : 1")
                 page.close()
-                assert dialogs == [], f"{rel}: a dialog opened: {dialogs}"
-                assert found["xss"] is None and found["xss_after_click"] is None, f"{rel}: a payload ran"
-                assert found["jsLinks"] == [], f"{rel}: javascript: URLs: {found['jsLinks']}"
-                assert found["handlers"] == [], f"{rel}: injected event handlers: {found['handlers']}"
-                assert found["scripts"] == 0, f"{rel}: an injected <script> element"
+                assert dialogs == [], f"{engine} {rel}: a dialog opened: {dialogs}"
+                assert found["xss"] is None and found["xss_after_click"] is None, (
+                    f"{engine} {rel}: the payload of {found['xss']} ran"
+                )
+                assert found["jsLinks"] == [], f"{engine} {rel}: javascript: URLs: {found['jsLinks']}"
+                assert found["handlers"] == [], f"{engine} {rel}: injected event handlers: {found['handlers']}"
+                assert found["scripts"] == 0, f"{engine} {rel}: an injected <script> element"
                 seen_text.append(_normalise(found["text"]))
+            _search_runs_nothing(context, server, engine)
         finally:
             browser.close()
     everything = "\n".join(seen_text)
     for payload in XSS_PAYLOADS:
-        assert _normalise(payload) in everything, f"payload not shown as text on any page: {payload}"
+        assert _normalise(payload) in everything, f"{engine}: payload not shown as text on any page: {payload}"
 
 
-def test_hostile_study_build_passes_the_privacy_check(site: Path):
+def _search_runs_nothing(context, server: str, engine: str) -> None:
+    """Search results show page text (payloads included) as text, in both engines' search boxes."""
+    page = context.new_page()
+    page.goto(f"{server}/index.html", wait_until="load", timeout=60_000)
+    if engine == "quarto":
+        page.locator("#quarto-search .aa-DetachedSearchButton, #quarto-search button").first.click()
+        box = page.locator("input.aa-Input")
+        results = ".aa-Item"
+    else:
+        box = page.locator("#kit-search")
+        results = "#kit-search-results li"
+    box.fill("onerror")
+    page.wait_for_selector(results, timeout=30_000)
+    page.wait_for_function(IMAGES_SETTLED)
+    page.evaluate(NEXT_TASK)
+    ran = page.evaluate("() => window.__xss === undefined ? null : String(window.__xss)")
+    page.close()
+    assert ran is None, f"{engine}: searching ran the payload of {ran}"
+
+
+def test_hostile_build_passes_the_privacy_check(site, repo: Path):
     from kit.privacy.leak_check import scan_for_leaks
 
-    leaks = scan_for_leaks(site)
+    leaks = scan_for_leaks(repo)
     assert leaks == [], "\n".join(map(str, leaks))

@@ -93,3 +93,23 @@ def test_kit_run_shows_the_codebook_findings_of_the_studies_it_ran_as_warnings(d
     (demo / "codebook.yml").write_text("codes: [")
     print_codebook_warnings(())
     assert "kit: warning: codebook.yml:" in capsys.readouterr().err  # never fails the run
+
+
+def test_kit_codebook_apply_synonyms_diff_shows_participant_text_redacted(demo):
+    # The diff goes to a terminal or a CI log: a phone number, a name or an id in a changed note
+    # is printed as the stages publish it, while notes.csv keeps the words.
+    notes = demo / "notebooks/demo-checkout/data/notes.csv"
+    raw = "N900,S01,R-1041,Buy a product as a guest,Maria Gonzalez said call me on 07700 900123,postage,observation\n"
+    notes.write_text(notes.read_text(encoding="utf-8") + raw, encoding="utf-8")
+    out = CliRunner().invoke(cli, ["codebook", "--apply-synonyms", "demo-checkout"])
+    assert out.exit_code == 0, out.output
+    changed = [line for line in out.output.splitlines() if line.startswith(("-N900", "+N900"))]
+    assert len(changed) == 2 and changed[0].endswith(",postage,observation"), out.output
+    assert changed[1].endswith(",shipping-cost,observation"), out.output
+    for private in ("07700 900123", "Maria", "Gonzalez", "R-1041"):
+        assert private not in out.output, f"{private} printed in the diff"
+    assert "P01" in changed[1]  # the participant's pseudonym stands in for the id and the name
+    rewritten = notes.read_text(encoding="utf-8")
+    assert "N900,S01,R-1041,Buy a product as a guest,Maria Gonzalez said call me on 07700 900123,shipping-cost" in (
+        rewritten
+    )

@@ -135,7 +135,7 @@ def test_apply_synonyms_rewrites_only_changed_rows_atomically(tmp_path):
     repo = _repo(tmp_path)
     study = repo / "notebooks" / "alpha"
     before = (study / "data" / "notes.csv").read_bytes()
-    diff = apply_synonyms(study, load_codebook(repo))
+    diff = apply_synonyms(study, load_codebook(repo), str)
     after = (study / "data" / "notes.csv").read_bytes()
     assert '-N1,S1,R-1,Pay,"Paid, quickly",checkout;postage,observation' in diff
     assert '+N1,S1,R-1,Pay,"Paid, quickly",checkout;shipping-cost,observation' in diff
@@ -143,7 +143,7 @@ def test_apply_synonyms_rewrites_only_changed_rows_atomically(tmp_path):
     assert "\n-N2" not in diff and "\n-N3" not in diff  # unknown tags are for a person to decide
     assert after.count(b"\r\n") == before.count(b"\r\n")  # the file keeps its CRLF line ends
     assert b"N2,S1,R-1,Pay,Typed the address,adress,observation\r\n" in after
-    assert apply_synonyms(study, load_codebook(repo)) == ""  # nothing left to rewrite
+    assert apply_synonyms(study, load_codebook(repo), str) == ""  # nothing left to rewrite
 
 
 def test_apply_synonyms_refuses_excel_and_leaves_everything_unchanged(tmp_path):
@@ -154,7 +154,7 @@ def test_apply_synonyms_refuses_excel_and_leaves_everything_unchanged(tmp_path):
     (coding / "pm.xlsx").write_bytes(b"not really excel")
     before = (study / "data" / "notes.csv").read_bytes()
     with pytest.raises(DataError, match="only a CSV file can be rewritten"):
-        apply_synonyms(study, load_codebook(repo))
+        apply_synonyms(study, load_codebook(repo), str)
     assert (study / "data" / "notes.csv").read_bytes() == before
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from kit.cli.common import fail, repo_root
-from kit.errors import KitError
+from kit.errors import DataError, KitError
 from kit.layout import inside_repository, study_folder
 
 
@@ -35,7 +36,7 @@ def codebook(apply_to: str | None, strict: bool) -> None:
             study = study_folder(root, apply_to, argument="--apply-synonyms")
             own = load_codebook(root, study)
             assert own is not None  # the shared codebook is there: `book` was loaded from it
-            diff = apply_synonyms(study, own)
+            diff = apply_synonyms(study, own, _diff_redaction(study))
             nothing = f"{apply_to}: no synonyms or retired codes in notes.csv or data/coding/"
             click.echo(diff.rstrip("\n") if diff else nothing)
             return
@@ -49,6 +50,17 @@ def codebook(apply_to: str | None, strict: bool) -> None:
         f"{len(result.problems)} finding{'' if len(result.problems) == 1 else 's'}"
     )
     sys.exit(1 if strict and result.problems else 0)
+
+
+def _diff_redaction(study: Path) -> Callable[[str], str]:
+    """How a printed diff shows participant text: redacted by the study's roster, as the stages publish it."""
+    from kit.privacy.redaction import redact_typed
+    from kit.privacy.roster import Roster
+
+    try:
+        return Roster.from_study(study).redact
+    except DataError:  # no roster yet: e-mails, phones, cards, URLs and addresses are still hidden
+        return redact_typed
 
 
 def print_codebook_warnings(slugs: tuple[str, ...]) -> None:

@@ -17,13 +17,13 @@ the field it names.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import types
 import typing
 from collections.abc import Callable
 from typing import Any, Literal, Union, get_args, get_origin
 
 import ipywidgets as w
+from markupsafe import Markup
 from pydantic import BaseModel
 
 Path_ = list[int | str]  # a problem's location: ["pm_metrics", 0, "name"]
@@ -95,8 +95,8 @@ class ErrorBox:
 
     def add(self, message: str) -> None:
         self.messages.append(message)
-        items = "".join(f"<div>&#9888; {html.escape(m)}</div>" for m in self.messages)
-        self.widget.value = f'<div style="color:#b00020">{items}</div>'
+        items = Markup("").join(Markup("<div>&#9888; {}</div>").format(m) for m in self.messages)
+        self.widget.value = str(Markup('<div style="color:#b00020">{}</div>').format(items))
 
     def clear(self) -> None:
         self.messages = []

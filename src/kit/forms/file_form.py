@@ -12,7 +12,6 @@ asks: "Overwrite anyway" or "Reload".
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import ipywidgets as w
 import yaml
+from markupsafe import Markup, escape
 
 from kit.errors import Problem, ValidationError
 from kit.forms import yaml_rt
@@ -47,9 +47,10 @@ def study_problem_path(problem: Problem, fields: list[str]) -> Path_:
     return [named[0]] if named else []
 
 
-def _status(kind: str, text: str) -> str:
+def _status(kind: str, text: str | Markup) -> str:
+    """A coloured status line; ``text`` is escaped unless it is Markup."""
     colour = {"ok": "#1b5e20", "error": "#b00020", "warn": "#8a5300", "info": "#333"}[kind]
-    return f'<div style="color:{colour}">{text}</div>'
+    return str(Markup('<div style="color:{}">{}</div>').format(colour, text))
 
 
 class FileForm:
@@ -83,8 +84,9 @@ class FileForm:
                 w.HTML(
                     _status(
                         "warn",
-                        f"&#9888; {html.escape(self.path.name)} changed on disk since this "
-                        "form loaded it. Nothing was saved.",
+                        Markup("&#9888; {} changed on disk since this form loaded it. Nothing was saved.").format(
+                            self.path.name
+                        ),
                     )
                 ),
                 w.HBox([self.overwrite_button, self.conflict_reload_button]),
@@ -96,7 +98,7 @@ class FileForm:
         self.diff = w.HTML("")
         self.diff.add_class("kit-diff")
         buttons = w.HBox([self.save_button, self.reload_button])
-        header = [w.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
+        header = [w.HTML(str(Markup("<h3>{}</h3>").format(title)))] if title else []
         self.widget = w.VBox(header + [self.form.widget, buttons, self.conflict, self.status, self.diff])
         self.widget.add_class("kit-form")
         self.load()
@@ -124,17 +126,14 @@ class FileForm:
             where = f"{self.path.name}:{mark.line + 1}" if mark else self.path.name
             self.status.value = _status(
                 "error",
-                html.escape(
-                    f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix it in a text editor, "
-                    "then press Reload"
-                ),
+                f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix it in a text editor, then press Reload",
             )
             return False
         except ValidationError as exc:  # over the limits of data/input_limits.csv (an alias bomb)
             self.status.value = _status("error", html.escape(f"{exc}; fix it in a text editor, then press Reload"))
             return False
         self.form.set(data)
-        self.status.value = _status("info", f"Loaded {html.escape(str(self.path))}")
+        self.status.value = _status("info", f"Loaded {self.path}")
         return True
 
     def save(self, force: bool = False) -> bool:
@@ -167,12 +166,9 @@ class FileForm:
             atomic_write_text(self.path, new)
         self.loaded_hash = yaml_rt.content_hash(self.path)
         self.diff.value = diff_html(old, new, self.path.name)
-        notes = "".join(f"<div>&#9888; {html.escape(str(p))}</div>" for p in warnings or [])
-        saved = (
-            f"Saved {html.escape(str(self.path))}. Run the cells below again "
-            "(Run &gt; Run All Cells) to see the result."
-        )
-        self.status.value = _status("ok", (saved if new != old else "No changes to save.") + notes)
+        notes = Markup("").join(Markup("<div>&#9888; {}</div>").format(p) for p in warnings or [])
+        saved = f"Saved {self.path}. Run the cells below again (Run > Run All Cells) to see the result."
+        self.status.value = _status("ok", escape(saved if new != old else "No changes to save.") + notes)
         return True
 
 
@@ -188,5 +184,6 @@ def diff_html(old: str, new: str, name: str) -> str:
     more = len(lines) - MAX_DIFF_LINES
     shown = lines[:MAX_DIFF_LINES] + ([f"... {more} more lines"] if more > 0 else [])
     colour = {"+": "#1b5e20", "-": "#b00020", "@": "#555"}
-    body = "\n".join(f'<span style="color:{colour.get(line[:1], "#333")}">{html.escape(line)}</span>' for line in shown)
-    return f"<details open><summary>What changed</summary><pre>{body}</pre></details>"
+    span = Markup('<span style="color:{}">{}</span>')
+    body = Markup("\n").join(span.format(colour.get(line[:1], "#333"), line) for line in shown)
+    return str(Markup("<details open><summary>What changed</summary><pre>{}</pre></details>").format(body))

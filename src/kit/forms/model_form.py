@@ -9,10 +9,10 @@ their own editors.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as w
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from kit.forms.editors import (
@@ -50,14 +50,10 @@ class ModelForm(Editor):
             self.specs[name] = spec
             editor = (extra_editors or {}).get(name) or self._editor(spec, name)
             self.editors[name] = editor
-            label = w.HTML(
-                f"<b>{html.escape(spec['label'])}</b>"
-                + (
-                    f" <span style='color:#666'>{html.escape(spec['help'])}</span>"
-                    if spec["help"] and not compact
-                    else ""
-                )
-            )
+            label_html = Markup("<b>{}</b>").format(spec["label"])
+            if spec["help"] and not compact:
+                label_html += Markup(" <span style='color:#666'>{}</span>").format(spec["help"])
+            label = w.HTML(str(label_html))
             box = w.VBox([label, editor.widget, editor.errors.widget])
             box.add_class(f"kit-field-{name}")
             if compact:  # entries of a list: short fields side by side, long ones full width

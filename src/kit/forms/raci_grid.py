@@ -9,10 +9,10 @@ end of the activity's row.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as w
+from markupsafe import Markup, escape
 
 from kit.forms.editors import Editor, ErrorBox, Path_
 
@@ -29,10 +29,11 @@ class RaciGrid(Editor):
         self._build()
 
     def _build(self) -> None:
-        head = [w.HTML("<b>activity</b>")] + [w.HTML(f"<b>{html.escape(r)}</b>") for r in self.roles] + [w.HTML("")]
+        head = [w.HTML("<b>activity</b>")] + [w.HTML(str(Markup("<b>{}</b>").format(r))) for r in self.roles]
+        head.append(w.HTML(""))
         cells: list[w.Widget] = head
         for act in self.activities:
-            cells.append(w.HTML(html.escape(act)))
+            cells.append(w.HTML(str(escape(act))))
             for role in self.roles:
                 if (act, role) not in self.cells:
                     dd = w.Dropdown(options=[""] + self.letters, layout=w.Layout(width="5em"))

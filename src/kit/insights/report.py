@@ -101,9 +101,8 @@ def show_evidence_matrix(result: dict[str, Any]) -> None:
     if frame.empty:
         info("No insights, so no evidence matrix.")
         return
-    # Column headers carry segment names from participants.csv: escape them too.
-    styler = frame.style.map(_colour).set_caption(MATRIX_LEGEND)
-    styled(styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1))
+    # Column headers carry segment names from participants.csv: styled escapes them with the cells.
+    styled(frame.style.map(_colour).set_caption(MATRIX_LEGEND))
 
 
 def show_coverage(result: dict[str, Any]) -> None:

@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import ast
 import re
-from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
-from kit.display import PLOTLY_MIME
+from markupsafe import Markup
+
+from kit.display import PLOTLY_MIME, chart_html
 from kit.layout import PLOTLY_JS, SITE_ASSETS_DIR, STUDIES_DIR
 
 HIDE_CODE_TAG = "hide-code"
@@ -101,7 +102,7 @@ def plain_as_html(output: dict[str, Any]) -> dict[str, Any]:
     else:
         return output
     text = cell_text(text)
-    pre = f'<pre class="kit-output">{html_escape(text)}</pre>'
+    pre = Markup('<pre class="kit-output">{}</pre>').format(text)
     return {
         "output_type": "display_data",
         "metadata": {RAW_HTML_FLAG: True},
@@ -128,7 +129,7 @@ def plotly_asset_href(depth: int) -> str:
 
 def link_plotly(html: str, href: str) -> str:
     """Replace inlined plotly.js by a script tag loading ``href`` (a no-op without plotly.js)."""
-    return _INLINE_PLOTLY.sub(lambda _: f'<script src="{href}"></script>', html)
+    return _INLINE_PLOTLY.sub(lambda _: str(Markup('<script src="{}"></script>').format(href)), html)
 
 
 def plotly_loader(href: str) -> str:
@@ -138,9 +139,11 @@ def plotly_loader(href: str) -> str:
     as an anonymous AMD module (a console error) instead of the global
     ``Plotly``. ``define`` is hidden while it loads.
     """
-    return (
-        "<script>window.__kitDefine = window.define; window.define = undefined;</script>"
-        f'<script src="{href}"></script><script>window.define = window.__kitDefine;</script>'
+    return str(
+        Markup(
+            "<script>window.__kitDefine = window.define; window.define = undefined;</script>"
+            '<script src="{}"></script><script>window.define = window.__kitDefine;</script>'
+        ).format(href)
     )
 
 
@@ -153,12 +156,8 @@ def share_plotly(data: dict[str, Any], href: str, page_loads_plotly: bool) -> bo
     whether the page loads plotly.js once this output is shown.
     """
     spec = data.pop(PLOTLY_MIME, None)
-    if spec is not None and "text/html" not in data:
-        import plotly.io as pio
-
-        data["text/html"] = pio.to_html(
-            spec, full_html=False, include_plotlyjs=False, config=spec.get("config") if isinstance(spec, dict) else None
-        )
+    if spec is not None and "text/html" not in data and isinstance(spec, dict):
+        data["text/html"] = chart_html(spec)
     if "text/html" not in data:
         return page_loads_plotly
     html = link_plotly(cell_text(data["text/html"]), href)

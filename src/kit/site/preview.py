@@ -66,10 +66,28 @@ def _env() -> Environment:
 
 
 def _markdown(text: str) -> Markup:
-    """Markdown the kit generated (values already escaped) or the team wrote, as HTML."""
+    """Markdown the kit generated (values already escaped) or the team wrote, as HTML.
+
+    mistune escapes raw HTML in the Markdown (``escape=True``): a value the
+    generator failed to escape is shown as text, not run. The team's own
+    Markdown (``_playbook-intro.md``, the footer) is Markdown only in the preview.
+    """
     import mistune
 
-    return Markup(mistune.create_markdown(plugins=["table"], escape=False)(text))
+    # mistune's renderer escapes text and raw HTML itself: what it returns is markup.
+    return Markup(mistune.create_markdown(plugins=["table"], escape=True)(text))
+
+
+def _inline_markdown(text: str) -> Markup:
+    """One line of Markdown as inline HTML (a footer part): the paragraph mistune puts around it removed."""
+    html = str(_markdown(text)).strip()
+    inner = html[len("<p>") : -len("</p>")] if html.startswith("<p>") and html.endswith("</p>") else html
+    return Markup(inner)  # a slice of mistune's escaped output
+
+
+def _parts() -> Any:
+    """The macros of ``preview_parts.html`` (autoescaped page bodies)."""
+    return _env().get_template("preview_parts.html").module
 
 
 def site_settings(repo_root: Path) -> dict[str, Any]:
@@ -128,15 +146,14 @@ class _Site:
         self.out = out
         self.settings = settings
         self.layout = _env().get_template("preview_page.html")
-        footer = " ".join(f"<span>{_markdown(p)}</span>" for p in settings["footer"])
-        self.footer = Markup(footer.replace("<p>", "").replace("</p>", ""))
+        self.footer = _parts().footer([_inline_markdown(p) for p in settings["footer"]])
         self.search: list[dict[str, str]] = []
 
     def page(
         self,
         rel: str,
         title: str,
-        body: str,
+        body: Markup,
         *,
         active: str = "",
         sidebar: StudyPages | None = None,
@@ -153,7 +170,7 @@ class _Site:
             active=active,
             sidebar=sidebar,
             current=current,
-            body=Markup(body),
+            body=body,
             footer=self.footer,
         )
         write_fresh(self.out / rel, html)
@@ -202,7 +219,7 @@ def build_preview(
         if record.pages and site_dir.is_dir():
             link_tree(site_dir, staging)
         site = _Site(staging, site_settings(repo_root))
-        parts: Any = _env().get_template("preview_parts.html").module  # its macros, looked up by name
+        parts = _parts()  # its macros, looked up by name
         (staging / "assets").mkdir(exist_ok=True)
         from pygments.formatters import HtmlFormatter
 
@@ -239,18 +256,22 @@ def build_preview(
         playbook_md = repo_root / STUDIES_DIR / pages.PLAYBOOK_PART
         intro = _markdown(intro_text(repo_root))
         generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
-        site.page("playbook.html", "Playbook", f"<h1>Playbook</h1>{intro}{generated}", active="playbook.html")
+        site.page(
+            "playbook.html", "Playbook", parts.markdown_page("Playbook", [intro, generated]), active="playbook.html"
+        )
         panel_md = repo_root / STUDIES_DIR / PANEL_PAGE_PART
         panel = _markdown(panel_md.read_text("utf-8") if panel_md.is_file() else "")
-        site.page("panel.html", "Panel", f"<h1>Panel</h1>{panel}", active="panel.html")
+        site.page("panel.html", "Panel", parts.markdown_page("Panel", [panel]), active="panel.html")
 
         codebook_md = repo_root / STUDIES_DIR / pages.CODEBOOK_PART
         site.page(
             "codebook.html",
             "Codebook",
-            "<h1>Codebook</h1><p>The shared codebook (<code>codebook.yml</code>): one name and one "
-            "definition per code, in every study. <code>kit codebook</code> checks the studies' tags "
-            f"against it.</p>{_markdown(codebook_md.read_text('utf-8') if codebook_md.is_file() else '')}",
+            parts.markdown_page(
+                "Codebook",
+                [_markdown(codebook_md.read_text("utf-8") if codebook_md.is_file() else "")],
+                parts.codebook_lead(),
+            ),
             active="codebook.html",
         )
 
@@ -287,10 +308,9 @@ def build_preview(
                             cells.unwrap_html(out)
                     body, _ = exporter.from_notebook_node(nb)
                     # The notebook's own "# heading" gave way to Quarto's front-matter title.
-                    header = f'<p class="muted">{Markup.escape(s.title)}</p><h1>{Markup.escape(label)}</h1>'
-                    site.page(
-                        rel, f"{s.title}: {label}", header + body, sidebar=s, current=stem, kind=f"{label} · {s.title}"
-                    )
+                    # nbconvert escapes text outputs; HTML outputs are the kit's (kit.display): its body is markup.
+                    page = parts.study_page(s.title, label, Markup(body))
+                    site.page(rel, f"{s.title}: {label}", page, sidebar=s, current=stem, kind=f"{label} · {s.title}")
                     rendered += 1
                 built.pages[rel] = {"key": key, "search": site.search[-1]}
         remove_stale(staging, set(record.pages) - set(built.pages))

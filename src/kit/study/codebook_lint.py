@@ -26,6 +26,7 @@ import difflib
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -222,13 +223,17 @@ def descendants(book: Codebook, name: str) -> list[str]:
     return out
 
 
-def apply_synonyms(study_dir: str | Path, book: Codebook) -> str:
+def apply_synonyms(study_dir: str | Path, book: Codebook, redact: Callable[[str], str]) -> str:
     """Rewrite the tags of ``notes.csv`` (and of ``data/coding/*.csv``) to the codes they stand for.
 
     Synonyms become their code and retired codes the code they were merged
     into (repeats dropped, order kept). Only the records whose tags change are
     re-written, so the rest of each file stays as it was; each new file
-    replaces the old one atomically. Returns the unified diff ('' if nothing changed).
+    replaces the old one atomically. Returns the unified diff ('' if nothing
+    changed), one line per record, with every cell passed through ``redact``:
+    the diff is printed (a terminal, a CI log), so it shows participant text
+    as the stages publish it (:meth:`kit.privacy.roster.Roster.redact`), while
+    the files keep their words.
     """
     study_dir = Path(study_dir)
     path = find_table(study_dir / DATA_DIR, "notes")
@@ -238,15 +243,15 @@ def apply_synonyms(study_dir: str | Path, book: Codebook) -> str:
     files = [(path, shown)] + [
         (p, f"{NOTEBOOKS_DIR}/{study_dir.name}/{DATA_DIR}/coding/{p.name}") for p in coding_files(study_dir)
     ]
-    changes = [(p, *rewrite_tags(p, name, book)) for p, name in files]  # all read and checked before any write
+    changes = [(p, *rewrite_tags(p, name, book, redact)) for p, name in files]  # all read and checked before any write
     for p, _diff, text in changes:
         if text is not None:
             atomic_write_text(p, text)
     return "".join(diff for _p, diff, _text in changes)
 
 
-def rewrite_tags(path: Path, shown: str, book: Codebook) -> tuple[str, str | None]:
-    """One CSV's tags column rewritten through :meth:`Codebook.canonical`: (diff, new text or None)."""
+def rewrite_tags(path: Path, shown: str, book: Codebook, redact: Callable[[str], str]) -> tuple[str, str | None]:
+    """One CSV's tags column rewritten through :meth:`Codebook.canonical`: (redacted diff, new text or None)."""
     if path.suffix.lower() != ".csv":
         raise DataError(
             Problem(
@@ -286,15 +291,19 @@ def rewrite_tags(path: Path, shown: str, book: Codebook) -> tuple[str, str | Non
     if not changed:
         return "", None
     new_text = "\n".join(out) + "\n"
-    diff = "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True),
-            new_text.splitlines(keepends=True),
-            fromfile=f"a/{shown}",
-            tofile=f"b/{shown}",
-        )
-    )
+    lines = difflib.unified_diff(records, out, fromfile=f"a/{shown}", tofile=f"b/{shown}", lineterm="")
+    header = [next(lines), next(lines)]  # --- a/... and +++ b/...: file names, no participant text
+    body = [line if line.startswith("@@") else line[0] + _redacted_record(line[1:], redact) for line in lines]
+    diff = "".join(f"{line}\n" for line in header + body)
     return diff, (new_text.replace("\n", newline) if newline != "\n" else new_text)
+
+
+def _redacted_record(record: str, redact: Callable[[str], str]) -> str:
+    """A CSV record with each cell redacted, written back as CSV (a quoted cell stays one cell)."""
+    cells = next(csv.reader([record]), []) if record.strip(" \t,") else []
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow([redact(c) for c in cells])
+    return buf.getvalue() if cells else record
 
 
 def _records(text: str) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from kit import display
 
 if TYPE_CHECKING:
@@ -23,7 +25,8 @@ def _ci_bar(
 ) -> go.Figure:
     import plotly.graph_objects as go
 
-    names = [f"{m.get('task') or m['label']}<br>n={m['n']}" for m in items]
+    # Plotly reads labels as HTML: Markup.format escapes the task name and keeps the kit's <br>.
+    names = [Markup("{}<br>n={}").format(m.get("task") or m["label"], m["n"]) for m in items]
     values = [(m["value"] or 0) * scale for m in items]
     hi = [((m["ci_high"] if m["ci_high"] is not None else m["value"]) * scale) - v for m, v in zip(items, values)]
     lo = [v - ((m["ci_low"] if m["ci_low"] is not None else m["value"]) * scale) for m, v in zip(items, values)]
