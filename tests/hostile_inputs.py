@@ -7,13 +7,15 @@ of the field it came from) in every text field of study.yml, insights.yml,
 every data/*.csv, the transcripts (speaker labels too), the shared and the
 study's codebook.yml, the repository's requests/*.csv and the panel
 (people.csv, rules.yml). Values that other files refer to (tags and codes,
-segments, task names, metric names, consent versions, roles) are renamed the
+segments, task names, metric names, consent versions) are renamed the
 same way everywhere, so the study still runs and links as before. A
 ``javascript:`` recording link stands in for a URL field.
 
 Ids that name files or must match a pattern (``S01``, ``RQ1``, ``I1``, dates,
-numbers, yes/no) stay valid: the stages would refuse them before any HTML is
-written.
+numbers, yes/no), the fixed vocabularies (RACI roles, owners) and the names
+and e-mails of the roster, moderators and observers (never published;
+redaction input) stay as they are: the
+stages would refuse the first two before any HTML is written.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ class PlantedMarkup(HTMLParser):
         self._in_script = False
 
     def handle_data(self, data: str) -> None:
-        # A planted <script> holds exactly the payload's code; JSON data in a script (plotly's) holds more.
-        if self._in_script and re.fullmatch(r"\s*window\.__xss\s*=\s*'[^']*'\s*", data):
+        # A planted <script> starts with the payload's code; a chart's script holds escaped labels as data.
+        if self._in_script and re.match(r"\s*window\.__xss\s*=", data):
             self.found.append(f"<script>{data.strip()}</script>")
 
 
@@ -236,27 +238,22 @@ def seed_hostile_repository(repo: Path, root: Path) -> Path:
     (study / "codebook.yml").write_text(yaml.safe_dump({"codes": [own_code]}), encoding="utf-8")
     _yaml(study / "codebook.yml", lambda doc: _codebook(doc, h, "study_codebook"))
 
-    def participant(row: dict[str, str]) -> dict[str, str]:
-        row["segment"] = h("segment", row["segment"])
-        if row["participant_id"] > "R-1058":  # no transcript names them: a name may carry markup too
-            row["name"] = f"{row['name']} {short_payload('participants.name')}"
-        return row
+    # Names and e-mails stay plain: they are never published, and redaction takes every word of a
+    # name as a name ("<img" would be redacted wherever it appears, hiding the payloads).
+    _rewrite_csv(data / "participants.csv", lambda row: {**row, "segment": h("segment", row["segment"])})
 
-    _rewrite_csv(data / "participants.csv", participant)
+    # Moderators and observers are names too (redacted to [moderator] and [observer]): only the link changes.
+    _rewrite_csv(data / "sessions.csv", lambda row: {**row, "recording": JS_URL} if row["session_id"] == "S02" else row)
 
-    def session(row: dict[str, str]) -> dict[str, str]:
-        row["observers"] = _list(h, "sessions.observers", row["observers"])
-        if row["session_id"] >= "S04":  # S01 and S03 have transcripts whose moderator must stay recognisable
-            row["moderator"] = h("sessions.moderator", row["moderator"])
-        if row["session_id"] == "S02":
-            row["recording"] = JS_URL
-        return row
-
-    _rewrite_csv(data / "sessions.csv", session)
+    with (data / "participants.csv").open(encoding="utf-8", newline="") as fh:
+        unquotable = {r["participant_id"] for r in csv.DictReader(fh) if r["consent_quotes"] != "yes"}
 
     def note(row: dict[str, str]) -> dict[str, str]:
         row["task"] = h("task", row["task"])
-        row["text"] = f"{row['text']} {payload('notes.text')}"
+        # A quote that must not be published keeps its own words only: the privacy check looks for
+        # them in the outputs, and a payload shared with published notes would be found there.
+        if not (row["kind"] == "quote" and row["participant_id"] in unquotable):
+            row["text"] = f"{row['text']} {payload('notes.text')}"
         row["tags"] = _list(h, "tag", row["tags"])
         return row
 

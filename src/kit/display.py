@@ -91,8 +91,9 @@ def heading(text: str, level: int = 2) -> None:
 # an entity. HTML-escaping alone is not enough in Markdown:
 # "[click](javascript:alert(1))" has no HTML character and renders as a live
 # javascript: link in nbconvert. A backslash makes each one literal (CommonMark
-# and pandoc both allow escaping any ASCII punctuation).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&!#])")
+# and pandoc both allow escaping any ASCII punctuation). "|" too: in a pipe-table
+# cell (the codebook and panel pages) it would start a new cell.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&!#|])")
 
 
 def markdown_text(text: Any) -> str:

@@ -66,7 +66,8 @@ PROBE = """() => ({
   handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
     .filter(a => a.name.toLowerCase().startsWith('on') && a.value.includes('__xss'))
     .map(a => e.tagName + ' ' + a.name)),
-  scripts: [...document.scripts].filter(s => s.text.includes('__xss')).length,
+  // a planted <script> starts with the payload's code (a chart's script holds escaped labels as data)
+  scripts: [...document.scripts].filter(s => /^\\s*window\\.__xss\\s*=/.test(s.text)).length,
   text: document.body ? document.body.innerText : '',
 })"""
 # Every image has loaded or failed, so an <img onerror> has had its turn.
@@ -205,4 +206,4 @@ def test_hostile_build_passes_the_privacy_check(site, repo: Path):
     from kit.privacy.leak_check import scan_for_leaks
 
     leaks = scan_for_leaks(repo)
-    assert leaks == [], "\n".join(map(str, leaks))
+    assert leaks == [], f"{len(leaks)} leaks, the first: " + "\n".join(map(str, leaks[:10]))
