@@ -130,7 +130,7 @@ class FileForm:
             )
             return False
         except ValidationError as exc:  # over the limits of data/input_limits.csv (an alias bomb)
-            self.status.value = _status("error", html.escape(f"{exc}; fix it in a text editor, then press Reload"))
+            self.status.value = _status("error", f"{exc}; fix it in a text editor, then press Reload")
             return False
         self.form.set(data)
         self.status.value = _status("info", f"Loaded {self.path}")
