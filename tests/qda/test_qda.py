@@ -168,7 +168,8 @@ def test_a_codebook_exported_by_nvivo_merges_into_codebook_yml(demo):
     assert book.codes["buy now pay later"].definition == "Instalments, Klarna, pay in 30 days."
     assert book.codes["frustration"].parent == "emotions" and book.codes["frustration"].color == "#D62728"
     assert book.guid("returns and refunds") == "4E5F6071-8C9D-4EAF-9012-3C4D5E6F7081"
-    assert book.guid("payment") == "8A1B6C1F-3E0D-4C8B-9D2A-6F4E5B7C8D90"  # an empty GUID is filled
+    assert book.guid("payment") != "8A1B6C1F-3E0D-4C8B-9D2A-6F4E5B7C8D90"  # an existing entry is left as it is
+    assert "code 'payment': guid '8A1B6C1F-3E0D-4C8B-9D2A-6F4E5B7C8D90' (codebook.yml has none)" in report.not_filled
     assert yaml.safe_load(text)["codes"][0]["name"] == "payment"
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from kit.errors import CodebookError, DataError
-from kit.study.codebook import Code, load_codebook, merge_codes
+from kit.study.codebook import Code, load_codebook
 from kit.study.codebook_lint import apply_synonyms, lint_repository, near_duplicate
+from kit.study.codebook_merge import merge_codes
 
 CODEBOOK = """\
 # team codebook
@@ -160,7 +161,7 @@ def test_apply_synonyms_refuses_excel_and_leaves_everything_unchanged(tmp_path):
 
 def test_merge_codes_keeps_comments_and_reports_conflicts(tmp_path):
     repo = _repo(tmp_path)
-    added, conflicts = merge_codes(
+    result = merge_codes(
         repo / "codebook.yml",
         [
             Code(name="Trust", definition="Doubt or reassurance."),
@@ -169,12 +170,13 @@ def test_merge_codes_keeps_comments_and_reports_conflicts(tmp_path):
         ],
     )
     text = (repo / "codebook.yml").read_text()
-    assert added == ["returns"] and text.startswith("# team codebook")
-    assert conflicts == [
+    assert result.added == ["returns"] and text.startswith(CODEBOOK)  # the existing entries, byte for byte
+    assert result.conflicts == [
         "code 'checkout': definition differs (kept 'The checkout flow as a whole.', "
         "imported 'Something else entirely.')"
     ]
+    assert result.not_filled == ["code 'trust': definition 'Doubt or reassurance.' (codebook.yml has none)"]
     book = load_codebook(repo)
-    assert book.codes["trust"].definition == "Doubt or reassurance."  # an empty one is filled
+    assert book.codes["trust"].definition == ""  # an existing entry is left as it is
     assert book.codes["returns"].parent == "checkout"
     assert book.guid("returns") == "0f8fad5b-d9cb-469f-a165-70867728950e"

@@ -140,18 +140,22 @@ def import_cmd(qdc: Path | None, qdpx: Path | None, slug: str | None, force: boo
         report = import_codebook(root, source, project)
         codings = None
         if study is not None:
-            codings = import_codings(study, project, force=force)
+            codings = import_codings(study, project, force=force, names=report.names)
     except KitError as exc:
         fail(exc)
     click.echo(
         f"codebook.yml: {len(report.added)} codes added"
         + (f" ({', '.join(report.added)})" if report.added else "")
-        + f", {len(project.codes) - len(report.added)} already there"
+        + f", {len(report.already)} already there"
     )
+    for line in report.kept_apart:
+        click.echo(f"  kept apart: {line}")
     for line in report.matched:
         click.echo(f"  matched {line}")
     for line in report.conflicts:
         click.echo(f"  conflict: {line}")
+    for line in report.not_filled:
+        click.echo(f"  not filled: {line} (existing codes are left as they are)")
     if codings is not None:
         for line in codings.coding_files:
             click.echo(f"wrote {line}")

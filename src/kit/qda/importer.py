@@ -1,19 +1,28 @@
 """``kit import``: a codebook from another QDA tool into ``codebook.yml``; codings into ``data/coding/``.
 
-Codebook (``--qdc`` or ``--qdpx``): codes are merged into ``codebook.yml`` by
-name (:func:`kit.study.codebook.merge_codes`): names are compared as tags are
-(lower case, single spaces), and an imported name that is a near-duplicate of
-a code already there (``Saved card`` / ``saved-card``: same words once
-normalised and stemmed, see :mod:`kit.study.codebook_lint`) is taken as that
-code, and reported. The hierarchy (parents), descriptions (as definitions),
-colours and GUIDs come along; a value that differs from the file's is a
-conflict, reported and left as the file has it.
+Codebook (``--qdc`` or ``--qdpx``): each code of the file is taken as a code of
+``codebook.yml`` when one is the same (first the same GUID, then the same name,
+compared as tags are: lower case, single spaces; then a synonym of a code; then a
+near-duplicate: ``Saved card`` / ``saved-card``, same words once normalised and
+stemmed, see :mod:`kit.study.codebook_lint`), and added otherwise
+(:func:`kit.study.codebook_merge.merge_codes`: appended, the file's existing
+entries left byte for byte). Every match other than by the same name is
+reported. The hierarchy (parents), descriptions (as definitions), colours and
+GUIDs come along for added codes; for a code already there, a value that
+differs is a conflict and one the entry lacks is "not filled", both reported
+and left as the file has it.
+
+Two codes of the file with the same name under different parents (a deductive
+codebook: "Positive" under "Delivery" and under "Price") are both kept, each
+named ``<parent>/<name>`` (``price/positive``, :mod:`kit.qda.reader` keys them);
+each such choice is reported, and ``kit export --qdpx`` writes them back under
+their own names and parents (:func:`kit.qda.publisher.code_tree`).
 
 Codings (``--qdpx --study SLUG``): each user's codings of plain-text selections
 whose name is a note id of the study become ``data/coding/<user>.csv``
-(note_id, tags), the file the agreement reads. The kit's own ``notes`` user
-(the tags of notes.csv) is not written back. Existing files are kept unless
-``force``.
+(note_id, tags: the codes as the codebook import named them), the file the
+agreement reads. The kit's own ``notes`` user (the tags of notes.csv) is not
+written back. Existing files are kept unless ``force``.
 """
 
 from __future__ import annotations
@@ -28,8 +37,9 @@ from kit.errors import UsageError
 from kit.iorw import atomic_write_text
 from kit.layout import CODING_DIR, DATA_DIR
 from kit.qda.reader import QdaProject, read_project
-from kit.study.codebook import Code, code_name, codebook_path, load_codebook, merge_codes
+from kit.study.codebook import Code, Codebook, code_name, codebook_path, load_codebook
 from kit.study.codebook_lint import normalised
+from kit.study.codebook_merge import merge_codes
 from kit.study.coding import NOTES_CODER
 from kit.study.tables import find_table, read_table_file
 
@@ -37,10 +47,51 @@ from kit.study.tables import find_table, read_table_file
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
-    matched: list[str] = field(default_factory=list)  # "Saved card -> saved-card"
+    already: list[str] = field(default_factory=list)  # codes of the file that codebook.yml has
+    matched: list[str] = field(default_factory=list)  # "'Saved card' -> 'saved-card'"
+    kept_apart: list[str] = field(default_factory=list)  # same name, another parent: qualified
     conflicts: list[str] = field(default_factory=list)
+    not_filled: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # the file's code key -> the code in codebook.yml
     coding_files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+
+def _guid_form(value: str) -> str:
+    """A GUID as compared: case and ATLAS.ti/MAXQDA's braces aside."""
+    return value.strip().strip("{}").casefold()
+
+
+def code_names(project: QdaProject, book: Codebook | None, report: ImportReport) -> dict[str, str]:
+    """Each code of the file (by key) -> its name in the codebook: an existing code, or the name it is added as."""
+    existing = book.codes if book is not None else {}
+    by_guid = {_guid_form(book.guid(n)): n for n in existing} if book is not None else {}
+    synonym_of = book.synonym_of if book is not None else {}
+    by_form = {normalised(n): n for n in existing}
+    names: dict[str, str] = {}
+    for c in project.codes:
+        name = code_name(c.key.replace(";", ","))  # ';' separates tags in notes.csv: a code name cannot hold one
+        if ";" in c.name:
+            report.matched.append(f"'{c.name}' -> '{name}' (';' separates tags)")
+        same_guid = by_guid.get(_guid_form(c.guid)) if c.guid else None
+        if same_guid is not None:
+            names[c.key] = same_guid
+            if same_guid != name:
+                report.matched.append(f"'{c.name}' -> '{same_guid}' (the same GUID)")
+        elif name in existing:
+            names[c.key] = name
+        elif name in synonym_of:
+            names[c.key] = synonym_of[name]
+            report.matched.append(f"'{c.name}' -> '{synonym_of[name]}' (a synonym of it)")
+        elif normalised(name) in by_form:
+            names[c.key] = by_form[normalised(name)]
+            report.matched.append(f"'{c.name}' -> '{names[c.key]}'")
+        else:
+            names[c.key] = name
+        if c.key != c.name:
+            others = [o.shown() for o in project.codes if o is not c and code_name(o.name) == code_name(c.name)]
+            report.kept_apart.append(f"{c.shown()} as '{names[c.key]}' (the file also has {', '.join(others)})")
+    return names
 
 
 def import_codebook(repo_root: str | Path, path: str | Path, project: QdaProject | None = None) -> ImportReport:
@@ -48,29 +99,20 @@ def import_codebook(repo_root: str | Path, path: str | Path, project: QdaProject
     project = project or read_project(path)
     target = codebook_path(repo_root)
     book = load_codebook(repo_root) if target.is_file() else None
-    existing = list(book.codes) if book is not None else []
-    by_form = {normalised(n): n for n in existing}
     report = ImportReport()
-    for c in project.codes:  # ';' separates tags in notes.csv: a code name cannot hold one
-        if ";" in c.name or (c.parent and ";" in c.parent):
-            if ";" in c.name:
-                report.matched.append(f"'{c.name}' -> '{c.name.replace(';', ',')}' (';' separates tags)")
-            c.name, c.parent = c.name.replace(";", ","), c.parent.replace(";", ",") if c.parent else None
-    rename: dict[str, str] = {}
+    names = code_names(project, book, report)
+    incoming: list[Code] = []
+    origin: dict[str, str] = {}
     for c in project.codes:
-        name = code_name(c.name)
-        if name not in existing and normalised(name) in by_form:
-            rename[name] = by_form[normalised(name)]
-            report.matched.append(f"'{c.name}' -> '{rename[name]}'")
-    incoming = []
-    for c in project.codes:
-        name = rename.get(code_name(c.name), code_name(c.name))
-        parent = rename.get(code_name(c.parent), code_name(c.parent)) if c.parent else None
+        parent = names[c.parent] if c.parent else None
         incoming.append(
-            Code(name=name, definition=c.description, parent=parent, guid=c.guid or None, color=_color(c.color))
+            Code(name=names[c.key], definition=c.description, parent=parent, guid=c.guid or None, color=_color(c.color))
         )
-    added, conflicts = merge_codes(target, incoming)
-    report.added, report.conflicts = added, conflicts
+        origin.setdefault(names[c.key], f"{Path(path).name}: code {c.shown()}")
+    merged = merge_codes(target, incoming, origin)
+    report.added, report.conflicts, report.not_filled = merged.added, merged.conflicts, merged.not_filled
+    report.names = names
+    report.already = sorted(set(names.values()) - set(merged.added))
     return report
 
 
@@ -83,8 +125,15 @@ def coder_file_name(user: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", user.lower()).strip("-") or "imported"
 
 
-def import_codings(study_dir: str | Path, project: QdaProject, *, force: bool = False) -> ImportReport:
-    """Write each user's codings of the study's notes to ``data/coding/<user>.csv``."""
+def import_codings(
+    study_dir: str | Path, project: QdaProject, *, force: bool = False, names: dict[str, str] | None = None
+) -> ImportReport:
+    """Write each user's codings of the study's notes to ``data/coding/<user>.csv``.
+
+    ``names`` maps the file's code keys to codebook names (:attr:`ImportReport.names` of the
+    codebook import); without it, a code is written as its key, compared as tags are.
+    """
+    names = names or {}
     study_dir = Path(study_dir)
     notes_path = find_table(study_dir / DATA_DIR, "notes")
     if notes_path is None:
@@ -93,13 +142,17 @@ def import_codings(study_dir: str | Path, project: QdaProject, *, force: bool = 
     note_ids = set(table.frame["note_id"].tolist()) if table is not None and "note_id" in table.frame else set()
     report = ImportReport()
     folder = study_dir / DATA_DIR / CODING_DIR
-    plans = []
+    plans: list[tuple[Path, list[tuple[str, list[str]]]]] = []
     for user, selections in project.codings.items():
         stem = coder_file_name(user)
         if stem == NOTES_CODER:
             report.skipped.append(f"{user}: the tags of notes.csv (not written back)")
             continue
-        rows = sorted((sel, codes) for sel, codes in selections.items() if sel in note_ids)
+        rows = sorted(
+            (sel, sorted({names.get(key, code_name(key)) for key in keys}))
+            for sel, keys in selections.items()
+            if sel in note_ids
+        )
         unknown = len(selections) - len(rows)
         if unknown:
             report.skipped.append(f"{user}: {unknown} selections not named by a note id of the study")
@@ -113,7 +166,7 @@ def import_codings(study_dir: str | Path, project: QdaProject, *, force: bool = 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["note_id", "tags"])
-        writer.writerows([sel, ";".join(sorted(codes))] for sel, codes in rows)
+        writer.writerows([sel, ";".join(codes)] for sel, codes in rows)
         atomic_write_text(path, buf.getvalue())
         report.coding_files.append(f"{DATA_DIR}/{CODING_DIR}/{path.name} ({len(rows)} notes)")
     return report

@@ -159,7 +159,7 @@ def _codebook(codes: dict[str, dict[str, Any]]) -> Any:
 
     def add(parent: Any, name: str, seen: frozenset[str]) -> None:
         info = codes[name]
-        attrs = {"guid": info["guid"], "name": name, "isCodable": "true"}
+        attrs = {"guid": info["guid"], "name": info["name"], "isCodable": "true"}
         if info["color"]:
             attrs["color"] = info["color"]
         el = etree.SubElement(parent, q("Code"), attrs)

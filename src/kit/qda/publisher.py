@@ -74,22 +74,34 @@ def code_mapper(book: Codebook | None, public: Publisher) -> Callable[[str], str
     return code_of
 
 
+def tool_name(name: str, parent: str | None) -> str:
+    """The name a code has in a QDA tool's tree: ``price/positive`` under ``price`` is ``positive``.
+
+    An import names two codes of one name under different parents ``<parent>/<name>``
+    (:mod:`kit.qda.importer`); the export gives them back their own names.
+    """
+    return name[len(parent) + 1 :] if parent and name.startswith(parent + "/") and len(name) > len(parent) + 1 else name
+
+
 def code_tree(book: Codebook | None, public: Publisher, used: set[str]) -> dict[str, dict[str, Any]]:
-    """Code name -> {guid, parent, description, color}: the codebook's active codes plus codes in use."""
+    """Code name -> {name (as the tool shows it), guid, parent, description, color}: the codebook's active
+    codes plus codes in use."""
     out: dict[str, dict[str, Any]] = {}
     if book is not None:
         for name, code in book.codes.items():
             if code.status != "active":
                 continue
             shown = name if public.raw else public.text(name).lower()
+            label = tool_name(name, code.parent)
             out[shown] = {
+                "name": label if public.raw else public.text(label).lower(),
                 "guid": book.guid(name),
                 "parent": code.parent,
                 "description": code.definition,
                 "color": code.color,
             }
     for name in sorted(used - set(out)):
-        out[name] = {"guid": code_guid(name), "parent": None, "description": "", "color": None}
+        out[name] = {"name": name, "guid": code_guid(name), "parent": None, "description": "", "color": None}
     for info in out.values():
         if info["parent"] not in out:
             info["parent"] = None

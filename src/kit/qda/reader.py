@@ -7,7 +7,11 @@ network (an exchange file is untrusted input).
 
 What is read:
 
-* codes, recursively: name, GUID, colour, description and parent (the hierarchy);
+* codes, recursively: name, GUID, colour, description and parent (the hierarchy).
+  Each code gets a key unique in the file: its name, or, when another code of
+  the file has the same name under a different parent (a deductive codebook's
+  "Positive" under "Delivery" and under "Price"), ``<parent's key>/<name>``
+  (``Price/Positive``), so neither is lost; parents and codings refer to keys;
 * users: GUID -> name;
 * codings of plain-text selections: selection name (the kit writes note ids
   there), user (``Coding@creatingUser``, else the selection's creator) and code.
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kit.errors import KitError, Problem, ValidationError
+from kit.study.codebook import code_name
 from kit.study.input_limits import check_inflated
 
 if TYPE_CHECKING:
@@ -35,11 +40,17 @@ class QdaError(ValidationError):
 
 @dataclass
 class QdaCode:
-    name: str
+    name: str  # as the tool shows it (whitespace runs as one space)
     guid: str
-    parent: str | None = None
+    parent: str | None = None  # the parent's key
     description: str = ""
     color: str | None = None
+    key: str = ""  # unique in the file: the name, or "<parent's key>/<name>" (see the module's docstring)
+    path: tuple[str, ...] = ()  # the names from the top of the tree down to this code, for messages
+
+    def shown(self) -> str:
+        """The code's place in the tool's tree, for messages: ``'Price' > 'Positive'``."""
+        return " > ".join(f"'{n}'" for n in self.path or (self.name,))
 
 
 @dataclass
@@ -94,10 +105,13 @@ def read_project(path: str | Path) -> QdaProject:
     codes_el = root if _local(root.tag) == "CodeBook" else next((e for e in root if _local(e.tag) == "CodeBook"), None)
     guid_name: dict[str, str] = {}
     if codes_el is not None:
+        found: list[tuple[QdaCode, QdaCode | None]] = []
         for codes in (e for e in codes_el if _local(e.tag) == "Codes"):
-            _read_codes(codes, None, out, guid_name)
-    for user in root.iter("{*}User", "User"):
-        out.users[user.get("guid", "")] = user.get("name") or user.get("id") or user.get("guid") or ""
+            _collect(codes, None, found)
+        _key_codes(found, out, guid_name)
+    for user_el in root.iter("{*}User", "User"):
+        user_guid = user_el.get("guid") or ""
+        out.users[user_guid] = user_el.get("name") or user_el.get("id") or user_guid
     for source in root.iter("{*}TextSource", "TextSource"):
         for child in source:
             kind = _local(child.tag)
@@ -110,15 +124,29 @@ def read_project(path: str | Path) -> QdaProject:
                     code = guid_name.get(ref.get("targetGUID", "")) if ref is not None else None
                     if code is None:
                         continue
-                    user_guid = coding.get("creatingUser") or child.get("creatingUser") or ""
-                    coder = out.users.get(user_guid, "imported")
-                    codes_of = out.codings.setdefault(coder, {}).setdefault(sel_name, [])
+                    creator = coding.get("creatingUser") or child.get("creatingUser") or ""
+                    user = out.users.get(creator, "imported")
+                    codes_of = out.codings.setdefault(user, {}).setdefault(sel_name, [])
                     if code not in codes_of:
                         codes_of.append(code)
     return out
 
 
-def _read_codes(parent_el: _Element, parent: str | None, out: QdaProject, guid_name: dict[str, str]) -> None:
+def _key_codes(found: list[tuple[QdaCode, QdaCode | None]], out: QdaProject, guid_name: dict[str, str]) -> None:
+    """Give each code (pre-order: a parent before its children) its key; names compare as tags do."""
+    parents_of: dict[str, set[int]] = {}  # a name -> the parents (by identity) codes of that name have
+    for code, up in found:
+        parents_of.setdefault(code_name(code.name), set()).add(id(up))
+    for code, up in found:
+        apart = len(parents_of[code_name(code.name)]) > 1 and up is not None
+        code.key = f"{up.key}/{code.name}" if apart and up is not None else code.name
+        code.parent = up.key if up is not None else None
+        out.codes.append(code)
+        guid_name[code.guid] = code.key
+
+
+def _collect(parent_el: _Element, parent: QdaCode | None, found: list[tuple[QdaCode, QdaCode | None]]) -> None:
+    """The codes under ``parent_el``, recursively, each with its parent, in document order."""
     for el in parent_el:
         if _local(el.tag) != "Code":
             continue
@@ -126,7 +154,7 @@ def _read_codes(parent_el: _Element, parent: str | None, out: QdaProject, guid_n
         if not name:
             continue
         desc = next((d.text or "" for d in el if _local(d.tag) == "Description"), "")
-        code = QdaCode(name, el.get("guid", ""), parent, " ".join(desc.split()), el.get("color"))
-        out.codes.append(code)
-        guid_name[code.guid] = name
-        _read_codes(el, name, out, guid_name)
+        path = (*(parent.path if parent is not None else ()), name)
+        code = QdaCode(name, el.get("guid", ""), None, " ".join(desc.split()), el.get("color"), name, path)
+        found.append((code, parent))
+        _collect(el, code, found)

@@ -24,7 +24,6 @@ as one space. :class:`CodebookError` lists every problem at once.
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from kit.errors import CodebookError, Problem
-from kit.iorw import atomic_write_text
 from kit.layout import CODEBOOK_FILE
 from kit.study.study_file import problems_from_pydantic, read_yaml_mapping
 
@@ -221,63 +219,3 @@ def load_codebook(repo_root: str | Path, study_dir: str | Path | None = None) ->
             shown = f"notebooks/{Path(study_dir).name}/{CODEBOOK_FILE}"
             files.append((shown, parse_codebook(read_yaml_mapping(own, CodebookError, shown), shown)))
     return build_codebook(files)
-
-
-def merge_codes(path: str | Path, incoming: list[Code]) -> tuple[list[str], list[str]]:
-    """Add ``incoming`` codes to the codebook file at ``path`` by name; ``(added, conflicts)``.
-
-    A code already in the file keeps its own values; an empty definition,
-    parent or GUID there is filled from the import, a different one is
-    reported as a conflict (and left as it is). The file is rewritten with
-    ruamel.yaml's round-trip mode, so the team's comments and order stay;
-    the write is atomic.
-    """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    path = Path(path)
-    yaml_rt = YAML()
-    yaml_rt.indent(mapping=2, sequence=4, offset=2)
-    yaml_rt.width = 4096
-    doc = yaml_rt.load(path.read_text(encoding="utf-8-sig")) if path.is_file() else None
-    if doc is None:
-        doc = CommentedMap()
-    parse_codebook(doc, path.name)  # the file must be valid before it is merged into
-    codes = doc.setdefault("codes", CommentedSeq())
-    by_name = {code_name(c["name"]): c for c in codes}
-    added, conflicts = [], []
-    for code in incoming:
-        mine = by_name.get(code.name)
-        if mine is None:
-            entry = CommentedMap((k, v) for k, v in code.model_dump(exclude_defaults=True).items())
-            entry["name"] = code.name
-            entry.move_to_end("name", last=False)
-            codes.append(entry)
-            by_name[code.name] = entry
-            added.append(code.name)
-            continue
-        for key in ("definition", "parent", "guid", "color"):
-            theirs, ours = getattr(code, key), mine.get(key)
-            if not theirs:
-                continue
-            if not ours:
-                mine[key] = theirs
-            elif (code_name(ours) if key == "parent" else str(ours).strip()) != theirs:
-                conflicts.append(f"code '{code.name}': {key} differs (kept {str(ours)!r}, imported {theirs!r})")
-    out = io.StringIO()
-    yaml_rt.dump(doc, out)
-    text = out.getvalue()
-    build_codebook([(path.name, parse_codebook(read_yaml_text(text, path.name), path.name))])
-    atomic_write_text(path, text)
-    return added, conflicts
-
-
-def read_yaml_text(text: str, source: str) -> object:
-    import yaml
-
-    from kit.study.safe_yaml import load_yaml_text
-
-    try:
-        return load_yaml_text(text, source, CodebookError).data
-    except yaml.YAMLError as exc:
-        raise CodebookError(Problem(source, f"not valid YAML: {exc}")) from None
