@@ -4,6 +4,7 @@ codebook and codings; a codebook exported by another tool merges into codebook.y
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -17,7 +18,8 @@ from kit.qda import export_qdpx, import_codebook, import_codings, read_project
 from kit.study.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[2]
-XSD = ROOT.parent / "shared" / "refi-qda" / "Project.xsd"
+# The standard's schema sits beside the checkout; KIT_REFI_QDA_XSD points at it from a worktree elsewhere.
+XSD = Path(os.environ.get("KIT_REFI_QDA_XSD", ROOT.parent / "shared" / "refi-qda" / "Project.xsd"))
 FIXTURES = Path(__file__).parent / "fixtures"
 NS = "{urn:QDA-XML:project:1.0}"
 SECRETS = ("Maria", "Gonzalez", "R-1041", "maria.gonzalez84@example.com", "Sam Okafor", "Dana Whitfield")
@@ -30,7 +32,7 @@ def demo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _schema():
+def refi_schema():
     from lxml import etree
 
     if not XSD.is_file():
@@ -38,7 +40,7 @@ def _schema():
     return etree.XMLSchema(etree.parse(str(XSD)))
 
 
-def _project_xml(path: Path):
+def project_xml(path: Path):
     from lxml import etree
 
     with zipfile.ZipFile(path) as zf:
@@ -55,10 +57,10 @@ def _csv_codings(path: Path, book) -> dict[str, list[str]]:
 
 
 def test_export_validates_against_the_refi_qda_schema(demo):
-    schema = _schema()
+    schema = refi_schema()
     summary = export_qdpx(demo, "demo-checkout")
     assert summary.path == demo / "demo-checkout.qdpx" and summary.sources == 8 and summary.users == 2
-    root, files = _project_xml(summary.path)
+    root, files = project_xml(summary.path)
     assert schema.validate(root), schema.error_log
     assert root.tag == f"{NS}Project"
     sources = root.findall(f"{NS}Sources/{NS}TextSource")
@@ -69,7 +71,7 @@ def test_export_validates_against_the_refi_qda_schema(demo):
 
 def test_selection_offsets_point_at_the_note_text(demo):
     summary = export_qdpx(demo, "demo-checkout")
-    root, files = _project_xml(summary.path)
+    root, files = project_xml(summary.path)
     notes = {
         r["note_id"]: r["text"]
         for r in csv.DictReader((demo / "notebooks/demo-checkout/data/notes.csv").open(encoding="utf-8"))
@@ -132,7 +134,7 @@ def test_reimport_gives_the_same_codebook_and_coding_files(demo, tmp_path):
 
 def test_default_export_is_pseudonymised(demo):
     summary = export_qdpx(demo, "demo-checkout")
-    blob = b"".join(_project_xml(summary.path)[1].values()).decode("utf-8")
+    blob = b"".join(project_xml(summary.path)[1].values()).decode("utf-8")
     for secret in SECRETS:
         assert secret not in blob
     assert "P01" in blob and "[quote withheld: no consent to quotes]" in blob  # P05 did not consent
@@ -146,7 +148,7 @@ def test_raw_export_needs_confirmation_and_stays_out_of_published_folders(demo):
             export_qdpx(demo, "demo-checkout", demo / folder / "x.qdpx", raw=True, confirm_personal_data=True)
         assert not (demo / folder / "x.qdpx").exists()
     summary = export_qdpx(demo, "demo-checkout", demo / "private" / "raw.qdpx", raw=True, confirm_personal_data=True)
-    blob = b"".join(_project_xml(summary.path)[1].values()).decode("utf-8")
+    blob = b"".join(project_xml(summary.path)[1].values()).decode("utf-8")
     assert "Maria Gonzalez (R-1041)" in blob
 
 
@@ -213,7 +215,7 @@ def test_code_names_with_a_semicolon_are_imported_with_a_comma(tmp_path):
 
 @pytest.mark.parametrize("variant", ["raw", "no-codebook", "two-coding-files", "no-codes"])
 def test_every_kind_of_export_validates(demo, tmp_path, variant):
-    schema = _schema()
+    schema = refi_schema()
     study = demo / "notebooks" / "demo-checkout"
     kwargs = {}
     if variant == "raw":
@@ -231,7 +233,7 @@ def test_every_kind_of_export_validates(demo, tmp_path, variant):
         shutil.rmtree(study / "data" / "coding")
         (demo / "codebook.yml").unlink()
     summary = export_qdpx(demo, "demo-checkout", tmp_path / f"{variant}.qdpx", **kwargs)
-    root, _files = _project_xml(summary.path)
+    root, _files = project_xml(summary.path)
     assert schema.validate(root), schema.error_log
     project = read_project(summary.path)
     if variant == "two-coding-files":

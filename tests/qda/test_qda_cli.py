@@ -113,3 +113,23 @@ def test_kit_codebook_apply_synonyms_diff_shows_participant_text_redacted(demo):
     assert "N900,S01,R-1041,Buy a product as a guest,Maria Gonzalez said call me on 07700 900123,shipping-cost" in (
         rewritten
     )
+
+
+def test_kit_import_reports_codes_kept_apart_and_values_not_filled(demo):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["import", "--qdc", str(FIXTURES / "nvivo-deductive.qdc")])
+    assert out.exit_code == 0, out.output
+    assert "codebook.yml: 14 codes added (q1 would you order again, yes, no, " in out.output
+    assert ", 0 already there\n" in out.output
+    assert (
+        "  kept apart: 'Price' > 'Positive' as 'price/positive' (the file also has 'Delivery' > 'Positive')"
+    ) in out.output
+    again = runner.invoke(cli, ["import", "--qdc", str(FIXTURES / "nvivo-codebook.qdc")])
+    assert again.exit_code == 0, again.output
+    assert (
+        "4 codes added (buy now pay later, returns and refunds, emotions, frustration), 2 already there" in again.output
+    )
+    assert (
+        "  not filled: code 'payment': guid '8A1B6C1F-3E0D-4C8B-9D2A-6F4E5B7C8D90' (codebook.yml has none) "
+        "(existing codes are left as they are)"
+    ) in again.output

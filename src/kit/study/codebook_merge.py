@@ -39,7 +39,7 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from kit.errors import CodebookError, Problem
 from kit.iorw import atomic_write_bytes
-from kit.study.codebook import Code, build_codebook, parse_codebook
+from kit.study.codebook import Code, build_codebook, code_guid, parse_codebook
 from kit.study.safe_yaml import load_yaml_text
 
 TEXT_TAG = "tag:yaml.org,2002:str"
@@ -133,12 +133,23 @@ def _compare(ours: Code, theirs: Code, result: MergeResult) -> None:
         imported, kept = getattr(theirs, key), getattr(ours, key)
         if not imported:
             continue
+        if key == "guid" and _same_guid(imported, ours.guid or code_guid(ours.name)):
+            continue  # a code without a GUID exports its stable uuid5: the kit's own export comes back the same
         if not kept:
             result.not_filled.append(f"code '{ours.name}': {key} {imported!r} (codebook.yml has none)")
-        elif (kept.casefold() if key in ("guid", "color") else kept) != (
-            imported.casefold() if key in ("guid", "color") else imported
-        ):
+        elif not _same(key, kept, imported):
             result.conflicts.append(f"code '{ours.name}': {key} differs (kept {kept!r}, imported {imported!r})")
+
+
+def _same(key: str, kept: str, imported: str) -> bool:
+    if key == "guid":
+        return _same_guid(kept, imported)
+    return kept.casefold() == imported.casefold() if key == "color" else kept == imported
+
+
+def _same_guid(a: str, b: str) -> bool:
+    """GUIDs compared as tools write them: case and ATLAS.ti/MAXQDA's braces aside."""
+    return a.strip().strip("{}").casefold() == b.strip().strip("{}").casefold()
 
 
 def _read(text: str, shown: str) -> Any:
