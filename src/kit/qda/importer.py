@@ -36,7 +36,7 @@ from pathlib import Path
 from kit.errors import UsageError
 from kit.iorw import atomic_write_text
 from kit.layout import CODING_DIR, DATA_DIR
-from kit.qda.reader import QdaProject, read_project
+from kit.qda.reader import QdaCode, QdaProject, read_project
 from kit.study.codebook import Code, Codebook, code_name, codebook_path, load_codebook
 from kit.study.codebook_lint import normalised
 from kit.study.codebook_merge import merge_codes
@@ -69,6 +69,9 @@ def code_names(project: QdaProject, book: Codebook | None, report: ImportReport)
     synonym_of = book.synonym_of if book is not None else {}
     by_form = {normalised(n): n for n in existing}
     names: dict[str, str] = {}
+    same_name: dict[str, list[QdaCode]] = {}
+    for c in project.codes:
+        same_name.setdefault(code_name(c.name), []).append(c)
     for c in project.codes:
         name = code_name(c.key.replace(";", ","))  # ';' separates tags in notes.csv: a code name cannot hold one
         if ";" in c.name:
@@ -89,8 +92,11 @@ def code_names(project: QdaProject, book: Codebook | None, report: ImportReport)
         else:
             names[c.key] = name
         if c.key != c.name:
-            others = [o.shown() for o in project.codes if o is not c and code_name(o.name) == code_name(c.name)]
-            report.kept_apart.append(f"{c.shown()} as '{names[c.key]}' (the file also has {', '.join(others)})")
+            others = [o for o in same_name[code_name(c.name)] if o is not c]
+            also = ", ".join(o.shown() for o in others[:3]) + (
+                f" and {len(others) - 3} more" if len(others) > 3 else ""
+            )
+            report.kept_apart.append(f"{c.shown()} as '{names[c.key]}' (the file also has {also})")
     return names
 
 

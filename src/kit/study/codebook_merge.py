@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.nodes import ScalarNode as RuamelScalarNode
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.resolver import VersionedResolver
@@ -40,7 +40,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from kit.errors import CodebookError, Problem
 from kit.iorw import atomic_write_bytes
 from kit.study.codebook import Code, build_codebook, code_guid, parse_codebook
-from kit.study.safe_yaml import load_yaml_text
+from kit.study.safe_yaml import SAFE_LOADER, load_yaml_text
 
 TEXT_TAG = "tag:yaml.org,2002:str"
 BOM = "\ufeff"
@@ -73,11 +73,12 @@ class Yaml11SafeRepresenter(RoundTripRepresenter):
 Yaml11SafeRepresenter.add_representer(str, Yaml11SafeRepresenter.represent_str)
 
 
-def _dumper() -> YAML:
+def _dumper(content: int) -> YAML:
+    """A round-trip dumper of a sequence: ``-`` at column 0, keys at column ``content``."""
     rt = YAML()  # round-trip
     rt.Representer = Yaml11SafeRepresenter
     rt.width = 4096  # never wrap a long definition: one line per value, as people write them
-    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.indent(mapping=2, sequence=content, offset=0)
     return rt
 
 
@@ -163,22 +164,17 @@ def _read(text: str, shown: str) -> Any:
 
 def _render(entries: list[dict[str, Any]], dash: int, content: int, newline: str) -> str:
     """The entries as block sequence items: ``-`` at column ``dash``, keys at column ``content``."""
-    out = []
-    for entry in entries:
-        buf = io.StringIO()
-        _dumper().dump(CommentedMap(entry), buf)
-        lines = buf.getvalue().splitlines()
-        out.append(" " * dash + "-" + " " * (content - dash - 1) + lines[0])
-        out += [(" " * content + line) if line else line for line in lines[1:]]
-    return "".join(line + newline for line in out)
+    buf = io.StringIO()
+    _dumper(content - dash).dump(CommentedSeq(CommentedMap(entry) for entry in entries), buf)
+    return "".join((" " * dash + line if line else line) + newline for line in buf.getvalue().splitlines())
 
 
 def _insert(text: str, entries: list[dict[str, Any]], newline: str) -> str:
     """``text`` with the entries added at the end of its ``codes:`` sequence; the rest unchanged.
 
-    The positions come from PyYAML's node marks (character offsets into ``text``).
+    The positions come from PyYAML's node marks (character offsets into ``text``, libyaml's too).
     """
-    root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
+    root = yaml.compose(text, Loader=SAFE_LOADER) if text.strip() else None
     codes = None
     if isinstance(root, yaml.MappingNode):
         codes = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "codes"), None)
@@ -207,7 +203,7 @@ def _flow(entry: dict[str, Any]) -> str:
     node = CommentedMap(entry)
     node.fa.set_flow_style()
     buf = io.StringIO()
-    _dumper().dump(node, buf)
+    _dumper(NEW_CONTENT_COLUMN).dump(node, buf)
     return buf.getvalue().strip()
 
 
