@@ -19,7 +19,9 @@ format); a name that is already a shared code is a problem, as two definitions
 of one code are exactly the drift the codebook exists to stop.
 
 Names are compared as the data reader reads tags: lower case, whitespace runs
-as one space. :class:`CodebookError` lists every problem at once.
+as one space. :class:`CodebookError` lists every problem at once. Codes are
+added to the file (``kit import``) by :mod:`kit.study.codebook_merge`, which
+leaves the file's existing bytes as they are.
 """
 
 from __future__ import annotations
