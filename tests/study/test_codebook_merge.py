@@ -105,3 +105,12 @@ def test_an_added_code_that_breaks_the_codebook_names_where_it_came_from(tmp_pat
             origin={"gone": "retired.qdc: code 'Old' > 'Gone'"},
         )
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_a_codebook_that_is_not_utf8_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "codebook.yml"
+    before = "codes:\n  - name: caf\xe9\n".encode("latin-1")  # saved as Windows-1252 by an old editor
+    path.write_bytes(before)
+    with pytest.raises(CodebookError, match=r"codebook.yml:2: byte 0xe9 is not UTF-8"):
+        merge_codes(path, [Code(name="Yes")])
+    assert path.read_bytes() == before

@@ -39,6 +39,7 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from kit.errors import CodebookError, Problem
 from kit.iorw import atomic_write_bytes
+from kit.layout import CODEBOOK_FILE
 from kit.study.codebook import Code, build_codebook, code_guid, parse_codebook
 from kit.study.safe_yaml import SAFE_LOADER, load_yaml_text
 
@@ -104,7 +105,13 @@ def merge_codes(path: str | Path, incoming: list[Code], origin: Mapping[str, str
     shown = path.name
     origin = origin or {}
     raw = path.read_bytes() if path.is_file() else b""
-    text = raw.decode("utf-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CodebookError(
+            Problem(f"{shown}:{line}", f"byte 0x{raw[exc.start]:02x} is not UTF-8, expected UTF-8 text")
+        ) from None
     bom = BOM if text.startswith(BOM) else ""
     text = text.removeprefix(BOM)
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -137,7 +144,7 @@ def _compare(ours: Code, theirs: Code, result: MergeResult) -> None:
         if key == "guid" and _same_guid(imported, ours.guid or code_guid(ours.name)):
             continue  # a code without a GUID exports its stable uuid5: the kit's own export comes back the same
         if not kept:
-            result.not_filled.append(f"code '{ours.name}': {key} {imported!r} (codebook.yml has none)")
+            result.not_filled.append(f"code '{ours.name}': {key} {imported!r} ({CODEBOOK_FILE} has none)")
         elif not _same(key, kept, imported):
             result.conflicts.append(f"code '{ours.name}': {key} differs (kept {kept!r}, imported {imported!r})")
 
