@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+import transcript_fixture
 from kit.privacy.roster import Roster
 from kit.study import tables as sources
 from kit.study import transcripts
+from kit.study.speaker_labels import speaker_key
 from synthesis_fixture import make_study
 
 TEAMS_VTT = """WEBVTT
@@ -227,3 +229,76 @@ def test_cues_without_a_speaker_are_counted_not_quoted(tmp_path):
     assert [u.participant_id for u in utts] == [None, None, None]
     [p] = problems
     assert p.where == "data/transcripts/S01.vtt:8" and not p.fatal and p.message.startswith("2 turn(s) name no speaker")
+
+
+# --- one meeting in every Word layout reads as its WebVTT (transcript_fixture) ---------------------
+
+
+def _same_meeting_as_vtt(tmp_path, name: str, data: bytes):
+    vtt, _ = _read(tmp_path / "vtt", "S01.vtt", transcript_fixture.teams_vtt())
+    word, problems = _read(tmp_path / "word", name, data)
+    assert len(vtt) == len(transcript_fixture.MEETING) == len(word)
+    assert [u.participant_id for u in word] == [u.participant_id for u in vtt] == list(transcript_fixture.ROLES)
+    assert [speaker_key(u.speaker) for u in word] == [speaker_key(u.speaker) for u in vtt]
+    assert [u.text for u in word] == [u.text for u in vtt]
+    assert not any(p.fatal for p in problems)
+    return vtt, word, problems
+
+
+@pytest.mark.parametrize(
+    "layout,paragraphs_per_turn",
+    [
+        pytest.param(transcript_fixture.teams_docx_current(), 1, id="teams-current"),
+        pytest.param(transcript_fixture.teams_docx_current(external=True), 1, id="teams-current-external"),
+        pytest.param(transcript_fixture.teams_docx_current(leading_break=True), 1, id="teams-current-leading-break"),
+        pytest.param(transcript_fixture.teams_docx_former(), 2, id="teams-former"),
+    ],
+)
+def test_teams_word_layouts_read_as_the_vtt(tmp_path, layout, paragraphs_per_turn):
+    vtt, word, problems = _same_meeting_as_vtt(tmp_path, "S01.docx", layout)
+    # Teams' .docx shows whole seconds (0:03, 1:05:02): the VTT's starts, truncated
+    assert [u.start for u in word] == [float(int(u.start)) for u in vtt]
+    # line numbers are paragraphs: title, date, duration and "started transcription" come first
+    assert [u.line for u in word] == [5 + paragraphs_per_turn * n for n in range(len(word))]
+    [skipped] = problems  # the title, date and duration lines before the first speaker
+    assert skipped.where == "data/transcripts/S01.docx:1" and "lines 1-3" in skipped.message
+
+
+@pytest.mark.parametrize("one_paragraph_per_cue", [False, True], ids=["paragraphs", "line-breaks"])
+def test_older_teams_and_stream_range_layout_reads_as_the_vtt(tmp_path, one_paragraph_per_cue):
+    data = transcript_fixture.teams_docx_ranges(one_paragraph_per_cue)
+    vtt, word, problems = _same_meeting_as_vtt(tmp_path, "S01.docx", data)
+    assert [(u.start, u.end) for u in word] == [(u.start, u.end) for u in vtt]  # the ranges are the cues' times
+    assert problems == []
+    step = 2 if one_paragraph_per_cue else 4  # a blank paragraph between cues
+    assert [u.line for u in word] == [1 + step * n for n in range(len(word))]
+
+
+def test_meet_transcript_document_reads_as_the_vtt(tmp_path):
+    vtt, word, problems = _same_meeting_as_vtt(tmp_path, "S01.docx", transcript_fixture.meet_docx())
+    # Meet's document times only the turn after each five-minute mark, with that mark
+    assert [u.start for u in word] == [0.0, None, None, None, 300.0, None, 3900.0]
+    assert all(w.start is None or v.start - 300 < w.start <= v.start for v, w in zip(vtt, word))
+    [skipped] = problems  # the title and the attendees' names
+    assert skipped.where == "data/transcripts/S01.docx:1" and not skipped.fatal
+
+
+def test_word_file_with_no_turn_is_an_error_naming_it(tmp_path):
+    prose = _docx(["Interview notes", "We talked about the checkout.", "She found it slow."])
+    utts, problems = _read(tmp_path, "S01.docx", prose)
+    assert utts == []
+    fatal = [p for p in problems if p.fatal]
+    assert [p.where for p in fatal] == ["data/transcripts/S01.docx"]
+    assert "no turn of speech could be read" in fatal[0].message and "0:0:3.120 --> 0:0:7.450" in fatal[0].message
+
+
+def test_word_file_with_no_turn_stops_the_synthesis(tmp_path):
+    from kit.errors import DataError, KitError
+    from kit.synthesis.stage import synthesise
+
+    study = make_study(tmp_path, files={"transcripts/S01.vtt": None})
+    (study / "data" / "transcripts" / "S01.docx").write_bytes(_docx(["Only a title"]))
+    with pytest.raises(DataError) as caught:
+        synthesise(study)
+    assert isinstance(caught.value, KitError)
+    assert "data/transcripts/S01.docx: no turn of speech could be read" in str(caught.value)

@@ -40,9 +40,14 @@ from kit.study.data_checks import problem
 from kit.study.input_limits import link_problem
 from kit.study.speaker_labels import SpeakerEntry, label_role, read_speaker_table, speaker_key
 from kit.study.table_reader import decode
-from kit.study.transcript_formats import docx_lines, parse_cues, parse_lines
+from kit.study.transcript_formats import docx_numbered_lines, parse_cues, parse_lines
 
 EXTENSIONS = (".vtt", ".srt", ".txt", ".docx")
+NO_DOCX_TURNS = (
+    "no turn of speech could be read, expected Teams' layout ('Name   0:03', then the words on the next "
+    "line), the older '0:0:3.120 --> 0:0:7.450' layout (then the name, then the words) "
+    "or Google Meet's 'Name: words' paragraphs"
+)
 GENERIC_LABEL = re.compile(r"[A-Za-z]{1,12}[ _-]?\d{1,3}")  # Speaker 2, Guest_3, Participant-1
 
 
@@ -77,7 +82,10 @@ def read_transcript(path: Path, problems: list[Problem]) -> list[Utterance]:
             return []
     try:
         if suffix == ".docx":
-            turns = parse_lines(docx_lines(path), source, problems)
+            numbered = docx_numbered_lines(path)
+            turns = parse_lines([line for _, line in numbered], source, problems, [n for n, _ in numbered])
+            if not turns:  # a Word file is a transcript on purpose: reading none of it is no warning
+                problems.append(problem("transcript_docx_no_turns", source, NO_DOCX_TURNS))
         else:
             text = decode(path.read_bytes(), source, problems)
             if suffix == ".txt":
