@@ -30,6 +30,7 @@ import pandas as pd
 from kit.errors import DataError, Problem
 from kit.layout import DATA_DIR, kit_data
 from kit.study.data_checks import checks, problem  # noqa: F401 - re-exported for this module's users
+from kit.study.survey_exports import read_survey_export
 from kit.study.table_reader import (  # noqa: F401 - re-exported: the readers' names for this module's users
     LINE,
     Table,
@@ -45,6 +46,8 @@ TABLES = ("participants", "sessions", "notes", "tasks", "sus")
 REQUIRED_FILES = ("participants",)  # everything else: its sections are left out when absent
 NOTE_KINDS = ("observation", "quote", "problem")
 SUS_ITEMS = tuple(f"q{i}" for i in range(1, 11))
+# Tables that may also be another tool's file: its reader returns None when the file is the kit's own layout.
+EXPORT_READERS = {"sus": read_survey_export}
 
 
 @lru_cache(maxsize=1)
@@ -296,7 +299,9 @@ def load_tables(study_dir: str | Path, *, raise_fatal: bool = True) -> StudyData
             check = "missing_file" if name in REQUIRED_FILES else "missing_optional_file"
             problems.append(problem(check, f"data/{name}.csv", f"file not found (or {name}.xlsx)"))
             continue
-        table = read_table_file(path, name, problems)
+        export_reader = EXPORT_READERS.get(name)
+        table = export_reader(path, problems) if export_reader else None
+        table = table if table is not None else read_table_file(path, name, problems)
         if table is not None and check_columns(table, problems):
             out.tables[name] = table
             read_numbers(table, problems)
