@@ -302,3 +302,9 @@ def test_word_file_with_no_turn_stops_the_synthesis(tmp_path):
         synthesise(study)
     assert isinstance(caught.value, KitError)
     assert "data/transcripts/S01.docx: no turn of speech could be read" in str(caught.value)
+
+
+def test_every_kind_of_line_in_the_table_has_a_handler():
+    from kit.study.transcript_formats import LINE_HANDLERS, line_kinds
+
+    assert [k.kind for k in line_kinds()] and {k.kind for k in line_kinds()} == set(LINE_HANDLERS)

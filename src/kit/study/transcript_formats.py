@@ -42,7 +42,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import webvtt
@@ -174,6 +174,7 @@ def line_kinds() -> tuple[LineKind, ...]:
     return tuple(LineKind(r["kind"], re.compile(r["pattern"].replace("{STAMP}", STAMP)), r["source"]) for r in rows)
 
 
+@cache
 def line_pattern(kind: str) -> re.Pattern[str]:
     """The pattern of one kind of line (``speaker_text``, ``name_time`` ...)."""
     return next(k.pattern for k in line_kinds() if k.kind == kind)
@@ -183,7 +184,7 @@ def docx_numbered_lines(path: Path) -> list[tuple[int, str]]:
     """(paragraph number, line) for every line of a Word document.
 
     A paragraph's line breaks (``<w:br/>``, which python-docx 1.x renders as
-    ``\n`` in ``paragraph.text``) separate lines: Teams' current ``.docx``
+    a newline in ``paragraph.text``) separate lines: Teams' current ``.docx``
     writes ``Name   0:03``, a break and the words in one paragraph. Line
     numbers stay the paragraphs' numbers, which is what Word shows.
     """
