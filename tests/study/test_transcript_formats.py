@@ -308,3 +308,15 @@ def test_every_kind_of_line_in_the_table_has_a_handler():
     from kit.study.transcript_formats import LINE_HANDLERS, line_kinds
 
     assert [k.kind for k in line_kinds()] and {k.kind for k in line_kinds()} == set(LINE_HANDLERS)
+
+
+def test_range_layout_without_names_counts_turns_but_quotes_none(tmp_path):
+    # Stream without speaker identification: the range, then only the words
+    data = _docx(["0:0:1.0 --> 0:0:2.500", "Ready?", "", "0:0:3.0 --> 0:0:4.0", "Yes I am."])
+    utts, problems = _read(tmp_path, "S01.docx", data)
+    assert [(u.speaker, u.text, u.start, u.participant_id) for u in utts] == [
+        ("", "Ready?", 1.0, None),
+        ("", "Yes I am.", 3.0, None),
+    ]
+    [p] = problems
+    assert p.where == "data/transcripts/S01.docx:1" and p.message.startswith("2 turn(s) name no speaker")

@@ -5,7 +5,8 @@ with their pydantic schemas and loaders; the RACI vocabulary (:mod:`.raci`)
 and the method table (:mod:`.methods`) that study.yml is validated against;
 the data-file validation (:mod:`.tables`) over the file reader
 (:mod:`.table_reader`: encoding and delimiter from :mod:`.encoding`, blank
-and repeated columns), the number and date columns (:mod:`.typed_columns`)
+and repeated columns; survey tools' exports as ``sus.csv``:
+:mod:`.survey_exports`), the number and date columns (:mod:`.typed_columns`)
 and the cell rules for numbers and dates (:mod:`.cells`); the transcript reader (:mod:`.transcripts`) over the export
 formats (:mod:`.transcript_formats`) and speaker labels (:mod:`.speaker_labels`,
 ``data/speakers.csv``); the participant panel's ``panel/people.csv``
