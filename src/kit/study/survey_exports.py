@@ -44,7 +44,7 @@ from kit.errors import DataError, Problem
 from kit.layout import DATA_DIR, kit_data
 from kit.study.data_checks import problem
 from kit.study.encoding import decode_bytes, sniff_delimiter
-from kit.study.input_limits import check_zip_archive, decoding_problems, link_problem
+from kit.study.input_limits import LINES_LISTED, check_zip_archive, decoding_problems, link_problem
 from kit.study.table_reader import LINE, Table, clean, header_name
 
 SUS_ITEMS = tuple(f"q{i}" for i in range(1, 11))
@@ -345,17 +345,18 @@ class _ExportReading:
             "recommend": lambda r, c, a: a,
             **{item: lambda r, c, a: self.agreement(r, c, a, questions) for item in SUS_ITEMS},
         }
+        found = columns or {}
         for row in range(self.tool.header_rows, len(self.sheet.rows)) if columns is not None else ():
             if (why := self.skipped(row)) is not None:
                 skipped.append((self.sheet.lines[row], why))
                 continue
             lines.append(self.sheet.lines[row])
             for name in COLUMNS:
-                column = columns.get(name) if columns else None
-                answer = self.sheet.cell(row, column) if column is not None else ""
-                values[name].append(readers[name](row, column, answer) if column is not None else "")
+                column = found.get(name)
+                values[name].append("" if column is None else readers[name](row, column, self.sheet.cell(row, column)))
         if skipped:
-            listed = ", ".join(f"line {line} ({why})" for line, why in skipped)
+            listed = ", ".join(f"line {line} ({why})" for line, why in skipped[:LINES_LISTED])
+            listed += f" and {len(skipped) - LINES_LISTED} more" if len(skipped) > LINES_LISTED else ""
             self.problems.append(
                 problem(
                     "survey_test_responses",
