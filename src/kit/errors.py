@@ -7,6 +7,7 @@ location (``file:line`` or ``file: key``) so the user can find the fault.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,24 @@ class RunLockedError(KitError):
     """Another ``kit run`` holds the repository lock."""
 
     exit_code = 2
+
+
+class OutputWriteError(KitError, OSError):
+    """Writing an output failed (disk full, file too large, no permission): the path and the reason, in one line.
+
+    Also an :class:`OSError` (same ``errno`` and ``filename``), so code that
+    handles a failed write as an OSError still does. Raised by :mod:`kit.iorw`'s
+    writers; what was there before the write is kept.
+    """
+
+    def __init__(self, path: str, err: OSError, *, kept: str = "the previous file is kept") -> None:
+        reason = err.strerror or str(err) or type(err).__name__
+        inner = f" ({err.filename})" if err.filename and str(err.filename) not in (path, path.rstrip("/")) else ""
+        code = f" [{errno.errorcode[err.errno]}]" if err.errno is not None and err.errno in errno.errorcode else ""
+        super().__init__(err.errno, f"cannot write {path}{inner}: {reason}{code}; {kept}", path)
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 class PrivacyLeakError(KitError):

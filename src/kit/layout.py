@@ -193,6 +193,28 @@ def insight_href(slug: str, insight_id: str) -> str:
     return f"{STUDIES_DIR}/{slug}/{INSIGHTS_PAGE}#insight-{insight_id}"
 
 
+def scratch_folders(repo_root: str | Path) -> list[Path]:
+    """Every folder the kit writes into through a temporary file or a staging folder (:mod:`kit.iorw`).
+
+    Where a killed command can leave them: the root (staging of ``_site/``,
+    ``studies/``, ``reports/``), ``reports/`` and each study's reports, the
+    study folders (``kit new``, forms, ``--apply-synonyms``) and the panel.
+    """
+    root = Path(repo_root)
+    studies = sorted(p for p in notebooks_root(root).glob("*") if p.is_dir())
+    return [
+        root,
+        reports_root(root),
+        *sorted(p for p in reports_root(root).glob("*") if p.is_dir()),
+        notebooks_root(root),
+        *studies,
+        *(s / DATA_DIR for s in studies),
+        *(s / DATA_DIR / CODING_DIR for s in studies),
+        panel_root(root),
+        root / STUDIES_DIR,
+    ]
+
+
 def is_study_report_dir(path: Path) -> bool:
     """A folder of ``reports/`` that holds a study (``.`` and ``_`` folders never do)."""
     return path.is_dir() and not path.name.startswith((".", "_"))

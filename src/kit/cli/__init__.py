@@ -1,8 +1,9 @@
 """The ``kit`` command: a thin layer over the library.
 
 Exit codes: 0 ok, 1 a study failed (or a privacy leak was found), 2 bad usage.
-Every :class:`~kit.errors.KitError` becomes one clear line on stderr
-(:func:`kit.cli.common.fail`). The subcommands live by what they serve:
+Every :class:`~kit.errors.KitError`, and any ``OSError`` (a full disk), becomes
+one clear line on stderr (:func:`kit.cli.common.fail`, :class:`kit.cli.common.KitGroup`).
+The subcommands live by what they serve:
 :mod:`.studies` (new, run, merge, site, build, check), :mod:`.panel`
 (recruit, purge), :mod:`.analysis` (codebook, export, import).
 
@@ -18,9 +19,10 @@ import click
 
 from kit import __version__
 from kit.cli import analysis, panel, studies
+from kit.cli.common import KitGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kit")
 def cli() -> None:
     """Plan, run and publish user-research studies (run from the repository root)."""

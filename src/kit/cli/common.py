@@ -7,10 +7,11 @@ stay fast, without papermill, Jupyter or Quarto's helpers loaded.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -31,6 +32,34 @@ def fail(exc: KitError) -> NoReturn:
     """One clear line on stderr and the error's exit code (1, or 2 for bad usage)."""
     click.echo(f"kit: error: {exc}", err=True)
     sys.exit(exc.exit_code)
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError the kit did not name itself as one line: the path(s), the reason and its errno name."""
+    from kit.iorw import shown
+
+    paths = [shown(p) for p in (exc.filename, exc.filename2) if p is not None]
+    code = errno.errorcode.get(exc.errno) if exc.errno is not None else None
+    reason = (exc.strerror or str(exc) or type(exc).__name__) + (f" [{code}]" if code else "")
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
+class KitGroup(click.Group):
+    """The ``kit`` group: whatever a subcommand lets through as a KitError or OSError is one line and exit 1.
+
+    Subcommands catch their KitErrors themselves (:func:`fail`); this is the
+    last net, so a full disk or a permission error met anywhere never prints
+    a Python traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KitError as exc:
+            fail(exc)
+        except OSError as exc:
+            click.echo(f"kit: error: {os_error_line(exc)}", err=True)
+            sys.exit(1)
 
 
 jobs_option = click.option(

@@ -9,11 +9,15 @@ run in parallel in one process:
 * the kernel connection stays on this machine and with this user: on POSIX
   ZeroMQ IPC sockets in a fresh private (0700) temporary folder, so no TCP
   port is opened at all; elsewhere TCP on 127.0.0.1 explicitly (not
-  "localhost" as the resolver sees it). The kernel starts in the repository
+  "localhost" as the resolver sees it). That folder also holds the
+  connection file, and lies in the run's runtime folder
+  (:func:`kit.iorw.owned_temp_dir`), so a killed run's are removed by the next. The kernel starts in the repository
   root through the kernel manager's ``cwd``, not papermill's ``os.chdir``,
   which is process-wide and races between threads;
 * a kernel that fails to start (port race, slow start under load: a known
   papermill trap) is started once more before the notebook fails;
+* the executed notebook is handed back (``kit_notebook``), also when a cell
+  failed, for the runner to write whole (papermill's own writes are not atomic);
 * a per-cell timeout (nbclient's) and an outer wall-clock limit per notebook
   (a watchdog that kills the kernel's process group, which also ends a hang
   after the last cell) — and a kernel that dies — become an error output in
@@ -30,6 +34,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 if "jsonschema" not in sys.modules:
@@ -38,13 +43,16 @@ if "jsonschema" not in sys.modules:
     # #1521). nbformat's schema uses no IRI formats, so the kit goes without.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
+import nbformat  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 from nbformat import v4 as nbf  # noqa: E402
 from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
 from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 from papermill.log import logger  # noqa: E402
 from traitlets import Any as AnyTrait  # noqa: E402
-from traitlets import Int  # noqa: E402
+from traitlets import Int, Unicode  # noqa: E402
+
+from kit.iorw import atomic_write_text  # noqa: E402
 
 ENGINE_NAME = "kit"
 LOOPBACK = "127.0.0.1"
@@ -106,11 +114,26 @@ class Watchdog:
         return self.process.poll() if self.process is not None else None
 
 
+class ExecutedNotebook:
+    """Where the engine puts the notebook it executes, so a failed one can be written by the caller."""
+
+    def __init__(self) -> None:
+        self.nb: Any = None
+
+
+def save_notebook(path: Path, nb: Any, repo_root: Path) -> None:
+    """Write an executed notebook whole or not at all (else an OutputWriteError naming ``path``)."""
+    # papermill records where it wrote; it wrote nothing (no output path): the kit writes here.
+    nb.metadata.setdefault("papermill", {})["output_path"] = path.relative_to(repo_root).as_posix()
+    atomic_write_text(path, nbformat.writes(nb))
+
+
 class KitNotebookClient(PapermillNotebookClient):  # type: ignore[misc]  # papermill ships no types
     """papermill's client with a loopback kernel, one start retry, and cell tracking."""
 
     watchdog = AnyTrait(None, allow_none=True)
     start_retries = Int(1)
+    runtime_dir = Unicode(None, allow_none=True, help="folder for kernel sockets and connection files")
 
     def __init__(self, nb_man: Any, **kw: Any):
         super().__init__(nb_man, **kw)
@@ -119,10 +142,12 @@ class KitNotebookClient(PapermillNotebookClient):  # type: ignore[misc]  # paper
 
     def create_kernel_manager(self) -> Any:
         km = super().create_kernel_manager()
+        # mkdtemp makes the folder 0700: only this user can reach the sockets. Short names:
+        # an IPC socket's path must stay under 108 bytes (sun_path).
+        folder = tempfile.mkdtemp(prefix="k-", dir=self.runtime_dir)
+        self._socket_dirs.append(folder)
+        km.connection_file = os.path.join(folder, "kernel.json")
         if os.name == "posix":
-            # mkdtemp makes the folder 0700: only this user can reach the sockets.
-            folder = tempfile.mkdtemp(prefix="kit-kernel-")
-            self._socket_dirs.append(folder)
             km.transport = "ipc"
             km.ip = os.path.join(folder, "kernel")
         else:
@@ -203,6 +228,9 @@ class KitEngine(NBClientEngine):  # type: ignore[misc]  # papermill ships no typ
     ) -> Any:
         cwd = kwargs.pop("kit_cwd", None)
         watchdog: Watchdog | None = kwargs.pop("kit_watchdog", None)
+        executed: ExecutedNotebook | None = kwargs.pop("kit_notebook", None)
+        if executed is not None:  # the same object papermill marks a failure in and returns
+            executed.nb = nb_man.nb
         client = KitNotebookClient(
             nb_man,
             kernel_name=kernel_name,
@@ -216,6 +244,7 @@ class KitEngine(NBClientEngine):  # type: ignore[misc]  # papermill ships no typ
             shutdown_kernel="immediate",
             watchdog=watchdog,
             start_retries=kwargs.pop("kit_start_retries", 1),
+            runtime_dir=kwargs.pop("kit_runtime_dir", None),
         )
         try:
             return client.execute()

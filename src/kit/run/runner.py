@@ -12,7 +12,10 @@ A stage runs only when something it reads changed (:mod:`kit.run.manifest`);
 ``force`` runs everything. A failing notebook fails its study only: the
 failed notebook is kept as ``reports/<slug>/<stem>.failed.ipynb`` (papermill
 marks the failing cell), later stages of that study are skipped, the other
-studies finish.
+studies finish. Executed notebooks are written atomically by the kit (whole or
+not at all; a full disk fails the study with the path named). A run first
+removes what killed runs left: temporary files, staging folders
+(:func:`kit.iorw.remove_leftovers`) and kernel runtime folders.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kit.errors import KitError, NotebookFailure, UsageError
+from kit.errors import KitError, NotebookFailure, OutputWriteError, UsageError
+from kit.iorw import owned_temp_dir, remove_leftovers
 from kit.layout import (
     INSIGHTS_EXPORTS,
     STAGES,
@@ -35,6 +39,7 @@ from kit.layout import (
     is_study_report_dir,
     notebooks_root,
     reports_root,
+    scratch_folders,
     templates_root,
 )
 from kit.lock import repository_lock
@@ -161,6 +166,7 @@ class RunOptions:
     notebook_timeout: float | None = None  # default: notebook_time_limit(timeout)
     start_retries: int = 1
     cancelled: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C
+    runtime_dir: Path | None = None  # kernels' connection files and sockets (default: the system's temp folder)
 
 
 _ACTIVE: set[Watchdog] = set()  # watchdogs of the notebooks running now (to stop them on Ctrl-C)
@@ -173,8 +179,13 @@ def _stop_running_kernels() -> None:
             watchdog.stop()
 
 
-def _execute(notebook: Path, output: Path, params: dict[str, Any], repo_root: Path, opts: RunOptions) -> None:
-    """Run one notebook with the ``kit`` papermill engine; raises on any failure."""
+def _execute(notebook: Path, executed: Any, params: dict[str, Any], repo_root: Path, opts: RunOptions) -> Any:
+    """Run one notebook with the ``kit`` papermill engine and return it; raises on any failure.
+
+    papermill writes nothing (no output path): the notebook is put in
+    ``executed`` (a :class:`kit.run.notebook_engine.ExecutedNotebook`) also when
+    a cell fails, and the caller writes it atomically.
+    """
     # Imported on the first notebook to execute, not with the module: papermill
     # and its engine take seconds to import, and a run where nothing changed
     # (the usual push to a big repository) executes none.
@@ -187,9 +198,9 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], repo_root: Pa
         with _ACTIVE_LOCK:
             _ACTIVE.add(watchdog)
         try:
-            papermill.execute_notebook(
+            return papermill.execute_notebook(
                 str(notebook),
-                str(output),
+                None,
                 parameters=params,
                 engine_name=ENGINE_NAME,
                 kernel_name=opts.kernel_name,
@@ -201,6 +212,8 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], repo_root: Pa
                 kit_cwd=str(repo_root),
                 kit_watchdog=watchdog,
                 kit_start_retries=opts.start_retries,
+                kit_notebook=executed,
+                kit_runtime_dir=str(opts.runtime_dir) if opts.runtime_dir else None,
             )
         finally:
             with _ACTIVE_LOCK:
@@ -284,26 +297,31 @@ def run_study(
             result.stages.append(StageResult(stage, "failed", failure=problem))
             emit(slug, stage, "failed", problem.message)
             continue
-        stem = Path(stage).stem
-        running = out_dir / f".{stem}.running.ipynb"
+        failed_copy = out_dir / f"{Path(stage).stem}.failed.ipynb"
         emit(slug, stage, "started", reason)
         t0 = time.perf_counter()
+        from kit.run.notebook_engine import ExecutedNotebook, save_notebook  # papermill: only when one runs
+
+        executed = ExecutedNotebook()
         try:
-            _execute(notebook, running, params, repo_root, opts)
+            nb = _execute(notebook, executed, params, repo_root, opts)
+            save_notebook(out_dir / stage, nb, repo_root)
+            failed_copy.unlink(missing_ok=True)
+            manifest.record(spec, inputs, seconds := time.perf_counter() - t0, output_warnings(out_dir, spec.writes))
         except Exception as exc:  # noqa: BLE001 - any failure fails this study only
             seconds = time.perf_counter() - t0
             failure = _failure_from(exc, slug, stage)
-            if running.exists():
-                os.replace(running, out_dir / f"{stem}.failed.ipynb")
+            failed_copy.unlink(missing_ok=True)  # an earlier run's: it does not show this failure
+            if executed.nb is not None and not isinstance(exc, OutputWriteError):
+                try:
+                    save_notebook(failed_copy, executed.nb, repo_root)
+                except OutputWriteError as err:  # the notebook is lost, the failure is not
+                    failure.message += f" (and {err})"
             withdraw_outputs(out_dir, stage, manifest)
             result.failure = failure
             result.stages.append(StageResult(stage, "failed", seconds, failure, reason, True))
             emit(slug, stage, "failed", f"{seconds:.1f}s: {failure}")
             continue
-        seconds = time.perf_counter() - t0
-        os.replace(running, out_dir / stage)
-        (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-        manifest.record(spec, inputs, seconds, output_warnings(out_dir, spec.writes))
         result.stages.append(StageResult(stage, "ok", seconds, reason=reason, executed=True))
         emit(slug, stage, "ok", f"{seconds:.1f}s")
     result.seconds = time.perf_counter() - start
@@ -334,7 +352,9 @@ def run_studies(
         raise UsageError("--shard runs a share of all studies: name no study with it")
     studies = discover_studies(repo_root, slugs)
     opts = RunOptions(timeout=timeout, force=force, **options)  # type: ignore[arg-type]  # RunOptions checks the names
-    with repository_lock(repo_root):
+    with repository_lock(repo_root), owned_temp_dir("kit-kernels") as runtime:
+        remove_leftovers(scratch_folders(repo_root))  # of killed runs; none of a live run: we hold the lock
+        opts.runtime_dir = runtime
         if shard is not None:
             studies = shard_studies(repo_root, studies, shard)
             prepare_shard_reports(repo_root, studies, shard)

@@ -5,7 +5,10 @@ First the repository index (``reports/index.json``) and the generated
 ``quarto render`` builds ``_site/`` from ``_quarto.yml``. Without it,
 :mod:`kit.site.preview` builds a static preview of the same pages with
 nbconvert. Either way the new site is built beside the old one and swapped
-in only when complete, so a failed build leaves the previous ``_site/`` in place.
+in only when complete, so a failed build leaves the previous ``_site/`` in place;
+the swap is one atomic exchange (:func:`kit.iorw.swap_in`), so ``_site/`` is a
+real folder that is never missing, also for a killed build, and what killed
+builds left (staging folders, temporary files) is removed first.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from typing import Any
 import yaml
 
 from kit.errors import KitError
-from kit.iorw import read_json, staged_dir
-from kit.layout import NOTEBOOK_SOURCE_DIR, SITE_ASSETS_DIR, SITE_DIR, STUDIES_DIR, reports_root
+from kit.iorw import read_json, remove_leftovers, staged_dir
+from kit.layout import NOTEBOOK_SOURCE_DIR, SITE_ASSETS_DIR, SITE_DIR, STUDIES_DIR, reports_root, scratch_folders
 from kit.lock import repository_lock
 from kit.site import pages, preview
 from kit.site.codebook_page import codebook_data, codebook_markdown
@@ -217,6 +220,7 @@ def _build_site(
         raise SiteBuildError(
             "quarto requested but not found on PATH (https://quarto.org/docs/get-started/ or `pip install '.[quarto]'`)"
         )
+    remove_leftovers(scratch_folders(repo_root))  # of killed commands; none of a live run: we hold the lock
     index, studies = prepare(repo_root, full=full)
     if quarto and use_quarto is not False:
         return render_quarto(repo_root, quarto, before_publish, studies, full=full, echo=echo)

@@ -135,7 +135,7 @@ def observers_json(data: StudyData, study: Study, roster: Roster) -> dict[str, A
     for s in sessions.to_dict("records"):
         names = [n.strip() for n in re.split(r"[;\n]", s["observers"]) if n.strip()]
         kinds = [roles.get(" ".join(n.split()).casefold(), "Other") for n in names]
-        for k in set(kinds):
+        for k in sorted(set(kinds)):  # sorted: a set's order changes with PYTHONHASHSEED, the JSON must not
             by_role[k] = by_role.get(k, 0) + 1
         link = roster.recording_link(s["session_id"])
         rows.append(
