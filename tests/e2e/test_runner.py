@@ -214,14 +214,19 @@ def test_kernel_that_never_starts_fails_before_any_cell(tiny_repo: Path, tmp_pat
 
 
 def test_kernel_connection_stays_private(tiny_repo: Path):
-    """IPC sockets in a 0700 folder on POSIX (no TCP port), else TCP on 127.0.0.1."""
+    """IPC sockets in a 0700 folder on POSIX (no TCP port), else TCP on 127.0.0.1.
+
+    The folder, which also holds the connection file, lies in the run's own
+    runtime folder (``kit-kernels.kit<pid>-*``), removed when the run ends.
+    """
     import os
 
     probe = _notebook(
         "import json, pathlib\n"
-        "from ipykernel.connect import get_connection_info\n"
+        "from ipykernel.connect import get_connection_file, get_connection_info\n"
         "pathlib.Path(reports_dir).mkdir(parents=True, exist_ok=True)\n"
         "import os\ninfo = json.loads(get_connection_info())\n"
+        "info['file'] = get_connection_file()\n"
         "if info['transport'] == 'ipc':\n"
         "    info['mode'] = os.stat(os.path.dirname(info['ip'])).st_mode & 0o777\n"
         "(pathlib.Path(reports_dir) / 'plan.json').write_text(json.dumps(info))"
@@ -232,9 +237,10 @@ def test_kernel_connection_stays_private(tiny_repo: Path):
     if os.name == "posix":
         assert info["transport"] == "ipc"
         folder = Path(info["ip"]).parent
-        assert Path(info["ip"]).is_absolute() and folder.name.startswith("kit-kernel-")
+        assert Path(info["ip"]).is_absolute() and folder.parent.name.startswith(f"kit-kernels.kit{os.getpid()}-")
+        assert Path(info["file"]).parent == folder
         assert info["mode"] == 0o700
-        assert not folder.exists()  # removed with the kernel
+        assert not folder.parent.exists()  # removed with the run
     else:
         assert info["ip"] == "127.0.0.1" and info["transport"] == "tcp"
 
@@ -274,10 +280,12 @@ def test_interrupt_stops_running_kernels_and_starts_nothing_new(tiny_repo: Path)
     box: dict = {}
     worker = threading.Thread(target=lambda: box.update(r=runner.run_study(slow, tiny_repo, opts)))
     worker.start()
-    deadline = time.monotonic() + 60
-    while not (tiny_repo / "reports" / "slow" / "plan.json").exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(3)  # 02-sessions is now sleeping in its kernel
+    deadline = time.monotonic() + 120
+    # 01-plan is written and 02-sessions's notebook is running (its kernel starting or sleeping):
+    # a kernel that starts after the stop is killed as it starts.
+    while not ((tiny_repo / "reports" / "slow" / "01-plan.ipynb").exists() and runner._ACTIVE):
+        assert time.monotonic() < deadline, "02-sessions never started"
+        time.sleep(0.05)
     opts.cancelled.set()
     runner._stop_running_kernels()
     worker.join(60)

@@ -87,7 +87,7 @@ class Watchdog:
         with self._lock:
             self.process = getattr(provisioner, "process", None)
             self._pgid = getattr(provisioner, "pgid", None) or getattr(self.process, "pid", None)
-            if self.expired:
+            if self.expired or self.stopped:  # the limit passed, or the run was stopped, while it started
                 self._kill()
 
     def _expire(self) -> None:
