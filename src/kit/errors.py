@@ -101,14 +101,16 @@ class OutputWriteError(KitError, OSError):
 
     Also an :class:`OSError` (same ``errno`` and ``filename``), so code that
     handles a failed write as an OSError still does. Raised by :mod:`kit.iorw`'s
-    writers; what was there before the write is kept.
+    writers; what was there before the write is kept. ``kept`` says so after
+    the reason where a reader may wonder (``the previous _site/ is kept``).
     """
 
-    def __init__(self, path: str, err: OSError, *, kept: str = "the previous file is kept") -> None:
+    def __init__(self, path: str, err: OSError, *, kept: str = "") -> None:
         reason = err.strerror or str(err) or type(err).__name__
         inner = f" ({err.filename})" if err.filename and str(err.filename) not in (path, path.rstrip("/")) else ""
         code = f" [{errno.errorcode[err.errno]}]" if err.errno is not None and err.errno in errno.errorcode else ""
-        super().__init__(err.errno, f"cannot write {path}{inner}: {reason}{code}; {kept}", path)
+        tail = f"; {kept}" if kept else ""
+        super().__init__(err.errno, f"cannot write {path}{inner}: {reason}{code}{tail}", path)
 
     def __str__(self) -> str:
         return str(self.strerror)
