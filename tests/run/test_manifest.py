@@ -64,14 +64,14 @@ def executed(monkeypatch) -> list[tuple[str, str]]:
     """Replace notebook execution by writing the stage's outputs; record (study, stage)."""
     calls: list[tuple[str, str]] = []
 
-    def fake_execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts) -> None:
+    def fake_execute(notebook: Path, executed: object, params: dict, repo_root: Path, opts) -> nbformat.NotebookNode:
         stage = notebook.name
         out_dir = repo_root / params["reports_dir"]
         calls.append((out_dir.name, stage))
-        output.write_text(notebook.read_text())
         for name in stage_specs()[stage].writes:
             # deterministic, like the real stages: same inputs -> same JSON
             (out_dir / name).write_text(json.dumps({"stage": stage, "title": params.get("title")}))
+        return nbformat.read(notebook, as_version=4)  # the runner writes it
 
     monkeypatch.setattr(runner, "_execute", fake_execute)
     return calls
@@ -196,10 +196,10 @@ def test_failed_stage_runs_again_next_time(repo: Path, executed: list, monkeypat
     nbformat.write(_notebook("changed"), repo / "notebooks" / "alpha" / SESSIONS)
     fake = runner._execute
 
-    def failing(notebook, output, params, repo_root, opts):
+    def failing(notebook, executed, params, repo_root, opts):
         if notebook.name == SESSIONS and "alpha" in str(notebook):
             raise RuntimeError("kernel fell over")
-        fake(notebook, output, params, repo_root, opts)
+        return fake(notebook, executed, params, repo_root, opts)
 
     monkeypatch.setattr(runner, "_execute", failing)
     results = {r.slug: r for r in run_studies(repo)}
@@ -218,10 +218,10 @@ def test_failed_stage_withdraws_its_own_and_later_outputs_from_earlier_runs(repo
     build_index(reports)
     fake = runner._execute
 
-    def failing(notebook, output, params, repo_root, opts):
+    def failing(notebook, executed, params, repo_root, opts):
         if notebook.name == SESSIONS and params["reports_dir"].endswith("alpha"):
             raise RuntimeError("notes.csv:3: text is empty")
-        fake(notebook, output, params, repo_root, opts)
+        return fake(notebook, executed, params, repo_root, opts)
 
     monkeypatch.setattr(runner, "_execute", failing)
     (repo / "notebooks" / "alpha" / "study.yml").write_text("title: Alpha changed\n")

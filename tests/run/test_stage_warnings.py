@@ -44,9 +44,8 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
         (tmp_path / "notebooks" / slug / "data").mkdir(parents=True)
         (tmp_path / "notebooks" / slug / "study.yml").write_text("title: A study\n")
 
-    def fake_execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts) -> None:
+    def fake_execute(notebook: Path, executed: object, params: dict, repo_root: Path, opts) -> nbformat.NotebookNode:
         out_dir = repo_root / params["reports_dir"]
-        output.write_text(notebook.read_text())
         noisy = out_dir.name == "noisy"
         for name in stage_specs()[notebook.name].writes:
             warnings = []
@@ -55,6 +54,7 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
             elif noisy and name in ("synthesis.json", "insights.json"):
                 warnings = DATA_WARNINGS  # the insights stage repeats one: listed once
             (out_dir / name).write_text(json.dumps({"warnings": warnings}))
+        return nbformat.read(notebook, as_version=4)  # the runner writes it
 
     monkeypatch.setattr(runner, "_execute", fake_execute)
     monkeypatch.setenv("KIT_REPO", str(tmp_path))
