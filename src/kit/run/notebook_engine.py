@@ -11,9 +11,10 @@ run in parallel in one process:
   port is opened at all; elsewhere TCP on 127.0.0.1 explicitly (not
   "localhost" as the resolver sees it). That folder also holds the
   connection file, and lies in the run's runtime folder
-  (:func:`kit.iorw.owned_temp_dir`), so a killed run's are removed by the next. The kernel starts in the repository
-  root through the kernel manager's ``cwd``, not papermill's ``os.chdir``,
-  which is process-wide and races between threads;
+  (:func:`kit.iorw.owned_temp_dir`): a killed run's are removed by the next.
+  The kernel starts in the repository root through the kernel manager's
+  ``cwd``, not papermill's ``os.chdir``, which is process-wide and races
+  between threads;
 * a kernel that fails to start (port race, slow start under load: a known
   papermill trap) is started once more before the notebook fails;
 * the executed notebook is handed back (``kit_notebook``), also when a cell
