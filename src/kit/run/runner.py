@@ -303,7 +303,6 @@ def run_study(
         from kit.run.notebook_engine import ExecutedNotebook, save_notebook  # papermill: only when one runs
 
         executed = ExecutedNotebook()
-        assert params is not None  # read above, or the stage failed and the loop went on
         try:
             nb = _execute(notebook, executed, params, repo_root, opts)
             save_notebook(out_dir / stage, nb, repo_root)
