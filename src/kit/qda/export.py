@@ -39,7 +39,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from kit.errors import DataError, Problem, UsageError
+from kit.errors import DataError, OutputWriteError, Problem, UsageError
+from kit.iorw import owned_prefix, shown
 from kit.layout import REPORTS_DIR, SITE_DIR, STUDIES_DIR, study_folder
 from kit.privacy.roster import Roster
 from kit.qda.project_xml import ExportSummary, guid, write_project_zip
@@ -124,12 +125,15 @@ def export_qdpx(
     users = {c: guid("user", slug, c) for c in coders}
     summary = ExportSummary(out, 0, 0, 0, len(codes), len(users), raw)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    # owned_prefix marks the temporary file as this process's, so a run after a kill removes it
+    fd, tmp = tempfile.mkstemp(prefix=owned_prefix(f".{out.name}."), suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
         write_project_zip(Path(tmp), slug, study.title, data, roster, public, notes, utterances, codes, users, summary)
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputWriteError):
+            raise OutputWriteError(shown(out), exc) from exc  # ENOSPC and the like: one line naming the file
         raise
     return summary
