@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -70,6 +71,26 @@ def shown(path: str | os.PathLike[str]) -> str:
         return str(path)
 
 
+# Tests of resumable operations (kit purge) kill the process after its Nth write. Taken
+# out of the environment at once, so that kernels and other children never inherit it.
+_CRASH_AFTER_WRITES = int(os.environ.pop("KIT_TEST_CRASH_AFTER_WRITES", "0") or 0)
+_writes_done = 0
+
+
+def crash_point() -> None:
+    """Count one completed write (or deletion); the test hook SIGKILLs the process after the Nth.
+
+    ``KIT_TEST_CRASH_AFTER_WRITES=N`` in the environment of a ``kit`` command
+    kills it right after its Nth atomic write: a crash at a chosen step, as
+    a power cut or the OOM killer would cause it, without strace.
+    """
+    global _writes_done
+    if _CRASH_AFTER_WRITES:
+        _writes_done += 1
+        if _writes_done == _CRASH_AFTER_WRITES:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _mode_for(path: Path, default: int) -> int:
     """The mode a written file or folder gets: the target's own, else ``default`` less the umask.
 
@@ -107,6 +128,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         if isinstance(exc, OSError) and not isinstance(exc, OutputWriteError):
             raise OutputWriteError(shown(path), exc) from exc
         raise
+    crash_point()
     return path
 
 

@@ -61,6 +61,9 @@ PEOPLE_FILE = "people.csv"  # the participant panel
 PANEL_RULES_FILE = "rules.yml"  # contact limits, retention, consent versions in force
 PURGE_LOG_FILE = "purge-log.csv"  # what `kit purge` deleted (counts and ids, no personal data)
 INVITES_FILE = "invites.csv"  # `kit recruit`'s proposal, in the study's private data/
+THEME_PINS_FILE = "themes.csv"  # in data/: theme ids kept with their notes (written by `kit purge`)
+PURGE_JOURNAL_FILE = ".purge-journal.json"  # in panel/: a purge's edits, written before any (resumable)
+PURGED_NAMES_FILE = "purged-names.json"  # in panel/: salted hashes of the names purges removed
 PANEL_PAGE_PART = "_panel.md"  # the generated part of the Panel page, in studies/
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
 INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
@@ -174,6 +177,16 @@ def panel_rules_path(repo_root: str | Path) -> Path:
 def purge_log_path(repo_root: str | Path) -> Path:
     """``<repo>/panel/purge-log.csv``."""
     return panel_root(repo_root) / PURGE_LOG_FILE
+
+
+def purge_journal_path(repo_root: str | Path) -> Path:
+    """``<repo>/panel/.purge-journal.json``: a purge not yet complete."""
+    return panel_root(repo_root) / PURGE_JOURNAL_FILE
+
+
+def purged_names_path(repo_root: str | Path) -> Path:
+    """``<repo>/panel/purged-names.json``."""
+    return panel_root(repo_root) / PURGED_NAMES_FILE
 
 
 def study_reports(repo_root: str | Path, slug: str) -> Path:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kit.cli.common import day, fail, jobs_option, on_option, repo_root, timeout_option
 from kit.cli.studies import run_and_report
 from kit.errors import KitError
+
+if TYPE_CHECKING:
+    from kit.panel.journal import Journal
 
 
 @click.command()
@@ -63,38 +68,78 @@ def purge(
     Names, e-mails and phones are blanked, notes lose their words, transcripts
     and recording links are deleted; counts stay. Appends to
     panel/purge-log.csv (ids and counts only), then re-runs the studies
-    concerned and, when _site/ exists, rebuilds the site. A second purge
-    finds nothing to do.
+    concerned and, when _site/ exists, rebuilds the site with the engine that
+    built it. A journal (panel/.purge-journal.json) is written first: a purge
+    interrupted at any point is completed by running it again. A second
+    purge finds nothing to do.
     """
-    from kit.panel.purge import purge as run_purge
+    from kit.lock import repository_lock
+    from kit.panel.journal import Journal
+    from kit.panel.purge import begin
+    from kit.panel.retention import plan_retention
 
     if not withdrawn and not expired:
         raise click.UsageError("say what to purge: --withdrawn and/or --expired")
     root = repo_root()
     try:
-        report = run_purge(root, day(on), withdrawn=withdrawn, expired=expired, dry_run=dry_run)
+        # One lock from the journal to the site: no `kit run` or `kit site` sees half-purged data.
+        with repository_lock(root, purge=True):
+            journal = Journal.load(root)
+            if journal is not None:
+                click.echo(f"completing the purge of {journal.day} that was interrupted")
+            elif dry_run:
+                plan = plan_retention(root, day(on), withdrawn=withdrawn, expired=expired)
+                for line in plan.lines():
+                    click.echo(line)
+                click.echo("dry run: nothing deleted" if plan.due() else f"nothing to purge on {plan.day}")
+                sys.exit(0)
+            else:
+                plan, journal = begin(root, day(on), withdrawn=withdrawn, expired=expired)
+                if journal is None:
+                    click.echo(f"nothing to purge on {plan.day}")
+                    sys.exit(0)
+            for line in journal.lines:
+                click.echo(line)
+            if dry_run:
+                click.echo("dry run: an interrupted purge is pending; run kit purge without --dry-run to complete it")
+                sys.exit(0)
+            code = _complete(root, journal, jobs, timeout)
     except KitError as exc:
         fail(exc)
-    for line in report.lines():
-        click.echo(line)
-    if not report.due():
-        click.echo(f"nothing to purge on {report.day}")
-        sys.exit(0)
-    if dry_run:
-        click.echo("dry run: nothing deleted")
-        sys.exit(0)
-    click.echo(f"purged; logged in panel/purge-log.csv ({len(report.due())} subject(s), ids and counts only)")
-    code = run_and_report(tuple(sorted(report.studies)), jobs, timeout) if report.studies else 0
-    from kit.layout import SITE_DIR
+    sys.exit(code)
 
+
+def _complete(root: Path, journal: Journal, jobs: int | None, timeout: float) -> int:
+    """Apply the journal, run the purged studies again, rebuild the site, then drop the journal.
+
+    Each purged study's reports are removed before it runs again, so a study
+    that fails now leaves no stale verbatims behind for the site; the journal
+    stays until everything succeeded, and the next `kit purge` tries again.
+    """
+    import shutil
+
+    from kit.layout import SITE_DIR, study_reports
+    from kit.panel.journal import Journal
+
+    journal.apply(root)
+    click.echo(f"purged; logged in panel/purge-log.csv ({journal.subjects} subject(s), ids and counts only)")
+    for slug in journal.studies:
+        shutil.rmtree(study_reports(root, slug), ignore_errors=True)
+    code = run_and_report(tuple(journal.studies), jobs, timeout) if journal.studies else 0
     if (root / SITE_DIR).is_dir():
         from kit.privacy.leak_check import require_clean_site
         from kit.site.build import build_site
+        from kit.site.incremental import last_engine
 
-        try:
-            build_site(
-                root, echo=click.echo, before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo)
-            )
-        except KitError as exc:
-            fail(exc)
-    sys.exit(code)
+        engine = last_engine(root / SITE_DIR)
+        build_site(
+            root,
+            use_quarto=None if engine is None else engine == "quarto",
+            echo=click.echo,
+            before_publish=lambda staged: require_clean_site(root, staged, echo=click.echo),
+        )
+    if code == 0:
+        Journal.finish(root)
+    else:
+        click.echo("purge not complete: a study failed to run again; fix it and run the same kit purge again")
+    return code

@@ -1,15 +1,19 @@
 """``kit purge`` and ``kit check --retention``: apply or list a retention plan.
 
-:func:`purge` writes the edits :func:`kit.panel.retention.plan_retention`
-planned: every edited table atomically (build, then rename), transcripts
-rewritten or deleted, ``panel/people.csv`` last, then one row per subject
-and study appended to ``panel/purge-log.csv``: the day, why (expired /
-withdrawn), the study slug or person_id, counts, and for expired data the
-date it was kept until; never a name, an
-e-mail or a word of the data. An interrupted purge is completed by running
-it again; a complete one leaves nothing to find, so a second purge changes
-nothing and logs nothing. The CLI then re-runs the studies concerned (their
-pages keep counts and lose the words) and rebuilds the site.
+:func:`journal_for` turns the edits :func:`kit.panel.retention.plan_retention`
+planned into a journal (:mod:`kit.panel.journal`) of final file contents:
+the salted hashes of the names being removed (``panel/purged-names.json``,
+:mod:`kit.privacy.purged_names`), the theme pins of each purged study (its
+themes keep their ids, :mod:`kit.study.theme_pins`), every edited table,
+transcripts rewritten or deleted, ``panel/people.csv``, then
+``panel/purge-log.csv`` with one row per subject and study: the day, why
+(expired / withdrawn), the study slug or person_id, counts, and for expired
+data the date it was kept until; never a name, an e-mail or a word of the
+data. The journal is written first and applied idempotently, so an
+interrupted purge is completed by running it again; a complete one leaves
+nothing to find, so a second purge changes nothing and logs nothing. The
+CLI then re-runs the studies concerned (their pages keep counts and lose the
+words) and rebuilds the site, all under one repository lock.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kit.errors import KitError
-from kit.iorw import atomic_write_text
-from kit.layout import purge_log_path
+from kit.iorw import read_json
+from kit.layout import SYNTHESIS_JSON, notebooks_root, purge_log_path, purged_names_path, study_reports
 from kit.lock import repository_lock
+from kit.panel.journal import Journal
 from kit.panel.retention import WHAT, RetentionPlan, plan_retention
+from kit.privacy.purged_names import PurgedNames
+from kit.study.theme_pins import pins_path, pins_text
 
 LOG_COLUMNS = ("date", "reason", "subject", "study", *(w.replace(" ", "_") for w in WHAT), "kept_until")
 
@@ -44,8 +51,8 @@ def log_rows(plan: RetentionPlan) -> list[list[object]]:
     ]
 
 
-def append_log(repo_root: Path, rows: list[list[object]]) -> None:
-    """Append to ``panel/purge-log.csv`` (header written once), atomically."""
+def log_text(repo_root: Path, rows: list[list[object]]) -> str:
+    """``panel/purge-log.csv`` with ``rows`` appended (header written once)."""
     path = purge_log_path(repo_root)
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     buf = io.StringIO()
@@ -55,33 +62,84 @@ def append_log(repo_root: Path, rows: list[list[object]]) -> None:
     elif not old.endswith("\n"):
         buf.write("\n")
     writer.writerows(rows)
-    atomic_write_text(path, old + buf.getvalue())
+    return old + buf.getvalue()
 
 
-def apply(plan: RetentionPlan, repo_root: Path) -> None:
-    """Write the plan: tables and transcripts, deletions, the panel, then the log."""
-    for table in plan.tables:
-        table.save()
+def theme_pins(repo_root: Path, slug: str) -> str | None:
+    """The pin file of the themes in the study's last ``synthesis.json`` (None without themes).
+
+    Written before the words go, so the themes insights cite keep their ids
+    and notes when the purged study runs again (:mod:`kit.study.theme_pins`).
+    """
+    path = study_reports(repo_root, slug) / SYNTHESIS_JSON
+    try:
+        found = read_json(path).get("themes") or []
+        themes = [(str(t["id"]), [str(n) for n in t["notes"]]) for t in found]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None  # never run, or an older shape: nothing an insight could have cited from it
+    return pins_text(themes) if themes else None
+
+
+def journal_for(plan: RetentionPlan, repo_root: Path) -> Journal:
+    """Every edit of the plan as final bytes, in the order they are applied.
+
+    First the hashes of the names about to be blanked (so the privacy check
+    knows them before any file forgets them), then the theme pins, the
+    studies' files, the panel, and last the log.
+    """
+    rel = lambda path: path.relative_to(repo_root).as_posix()  # noqa: E731
+    journal = Journal(plan.day, studies=sorted(plan.studies), lines=plan.lines(), subjects=len(plan.due()))
+    names = {n for n in plan.names if n}
+    if names:
+        known = PurgedNames.load(repo_root)
+        journal.writes[rel(purged_names_path(repo_root))] = known.with_names(names).text().encode("utf-8")
+    for slug in journal.studies:
+        pins = theme_pins(repo_root, slug)
+        if pins is not None:
+            journal.writes[rel(pins_path(notebooks_root(repo_root) / slug))] = pins.encode("utf-8")
+    for table in [*plan.tables, *([plan.panel_table] if plan.panel_table is not None else [])]:
+        journal.writes[rel(table.path)] = table.content()
     for path, text in plan.rewrites.items():
-        atomic_write_text(path, text)
+        journal.writes[rel(path)] = text.encode("utf-8")
     for path in plan.deletes:
-        path.unlink(missing_ok=True)
-    if plan.panel_table is not None:
-        plan.panel_table.save()
+        journal.writes[rel(path)] = None
     rows = log_rows(plan)
     if rows:
-        append_log(repo_root, rows)
+        journal.writes[rel(purge_log_path(repo_root))] = log_text(repo_root, rows).encode("utf-8")
+    return journal
+
+
+def begin(repo_root: Path, day: dt.date, *, withdrawn: bool, expired: bool) -> tuple[RetentionPlan, Journal | None]:
+    """Plan the purge and, when anything is due, write its journal (nothing else is written yet)."""
+    plan = plan_retention(repo_root, day, withdrawn=withdrawn, expired=expired)
+    if not plan.due():
+        return plan, None
+    journal = journal_for(plan, repo_root)
+    journal.save(repo_root)
+    return plan, journal
 
 
 def purge(
     repo_root: str | Path, day: dt.date, *, withdrawn: bool, expired: bool, dry_run: bool = False
 ) -> RetentionPlan:
-    """Find what is due and (unless ``dry_run``) delete it in place; the plan says what."""
+    """Find what is due and (unless ``dry_run``) delete it in place; the plan says what.
+
+    The edits only: the journal is written, applied and removed. ``kit
+    purge`` (:mod:`kit.cli.panel`) also runs the studies again and rebuilds
+    the site before it removes the journal.
+    """
     repo_root = Path(repo_root).resolve()
-    with repository_lock(repo_root):  # no `kit run` reads the files while they change
-        plan = plan_retention(repo_root, day, withdrawn=withdrawn, expired=expired)
-        if not dry_run:
-            apply(plan, repo_root)
+    with repository_lock(repo_root, purge=True):  # no `kit run` reads the files while they change
+        if dry_run:
+            return plan_retention(repo_root, day, withdrawn=withdrawn, expired=expired)
+        pending = Journal.load(repo_root)
+        if pending is not None:
+            pending.apply(repo_root)
+            Journal.finish(repo_root)
+        plan, journal = begin(repo_root, day, withdrawn=withdrawn, expired=expired)
+        if journal is not None:
+            journal.apply(repo_root)
+            Journal.finish(repo_root)
     return plan
 
 

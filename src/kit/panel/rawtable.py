@@ -71,10 +71,8 @@ class RawTable:
         self.changed = True
         return True
 
-    def save(self) -> None:
-        """Write the table back atomically (only when a cell changed)."""
-        if not self.changed:
-            return
+    def content(self) -> bytes:
+        """The file's bytes with the edits made (what :meth:`save` writes)."""
         if self.path.suffix.lower() == ".xlsx":
             from openpyxl import load_workbook
 
@@ -86,13 +84,18 @@ class RawTable:
                 sheet.cell(row=row + 2, column=col + 1).value = value or None
             buf = io.BytesIO()
             book.save(buf)
-            atomic_write_bytes(self.path, buf.getvalue())
-        else:
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\n")
-            raw = list(csv.reader(io.StringIO(decode(self.path.read_bytes(), self.path.name, []))))
-            writer.writerow(raw[0] if raw else self.header)
-            writer.writerows(self.rows)
-            atomic_write_bytes(self.path, text.getvalue().encode("utf-8"))
+            return buf.getvalue()
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        raw = list(csv.reader(io.StringIO(decode(self.path.read_bytes(), self.path.name, []))))
+        writer.writerow(raw[0] if raw else self.header)
+        writer.writerows(self.rows)
+        return text.getvalue().encode("utf-8")
+
+    def save(self) -> None:
+        """Write the table back atomically (only when a cell changed)."""
+        if not self.changed:
+            return
+        atomic_write_bytes(self.path, self.content())
         self.changed = False
         self._edits.clear()

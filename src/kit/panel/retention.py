@@ -94,6 +94,7 @@ class RetentionPlan:
     rewrites: dict[Path, str] = field(default_factory=dict)  # transcripts with mentions redacted
     deletes: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # studies whose end could not be told
+    names: set[str] = field(default_factory=set)  # names the edits blank (kept by the purge as hashes only)
 
     @property
     def studies(self) -> set[str]:
@@ -238,6 +239,7 @@ class _StudyPass:
             subject = self.targets.get(p.get(i, "participant_id"))
             if subject is None:
                 continue
+            self.plan.names.add(p.get(i, "name"))
             if subject.reason == "withdrawn":
                 names.setdefault(subject.subject, [panel_names.get(subject.subject, "")]).append(p.get(i, "name"))
             changed = sum(p.set(i, col, "") for col in PERSONAL)
@@ -339,6 +341,7 @@ def _panel_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str])
         if person not in withdrawn:
             continue
         names[person] = table.get(i, "name")
+        plan.names.add(names[person])
         if sum(table.set(i, col, "") for col in PANEL_PERSONAL):
             subject = Subject("withdrawn", person, "panel")
             subject.add(_rel(repo_root, path), "panel rows")

@@ -48,6 +48,7 @@ from pathlib import Path
 from kit.errors import DataError, Problem, StudyError
 from kit.layout import DATA_DIR, PANEL_DIR, STUDY_FILE
 from kit.privacy.patterns import pattern_table
+from kit.privacy.purged_names import mojibake_forms
 from kit.privacy.redaction import (
     find_typed,
     is_everyday_word,
@@ -236,8 +237,13 @@ def _raw_texts(data: Path) -> Iterator[str]:
 
 
 def word_keys(item: str) -> set[str]:
-    """Lookup keys of a literal matched as words: normalised, with and without accents."""
-    return {k for k in (normalise_name(item), normalise_name(strip_accents(item))) if k}
+    """Lookup keys of a literal matched as words: normalised, with and without accents, and mojibake.
+
+    A UTF-8 file read as Windows-1252 publishes "Wójcik" as "WÃ³jcik"
+    (:func:`kit.privacy.purged_names.mojibake_forms`): still the name.
+    """
+    spellings = {item, strip_accents(item)} | mojibake_forms(item)
+    return {k for k in map(normalise_name, spellings) if k}
 
 
 def _digits_regex(item: str, tail: int | None) -> str:

@@ -29,8 +29,9 @@ from urllib.parse import unquote
 
 from kit.errors import DataError, PrivacyLeakError, UsageError
 from kit.layout import DATA_DIR, REPORTS_DIR, SITE_DIR, notebooks_root
+from kit.privacy.inventory import PANEL, StudySecrets, panel_secrets, study_secrets, word_keys
 from kit.privacy.inventory import TAG as _TAG
-from kit.privacy.inventory import StudySecrets, panel_secrets, study_secrets, word_keys
+from kit.privacy.purged_names import PurgedNames
 from kit.privacy.redaction import apostrophe_variants, normalise_name, trie_regex
 
 QUOTE_WINDOW = 8  # words: a run this long from an unconsented quote is a hit
@@ -41,6 +42,9 @@ _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrtbf])|([\"\\/]))")
 _JSON_STRING_LINE = re.compile(r'^\s*"(.*)",?\s*$')
 VENDOR_DIRS = frozenset({"site_libs"})
 PUBLIC = "public"  # kind of the plan's own team names: matched, never reported
+PURGED_KIND = "purged name"
+PURGED_ITEM = "a name removed by kit purge, see panel/purged-names.json"
+PURGED_MASK = "[purged name]"
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Leak:
 
     file: str  # relative to the repository root
     line: int  # 1-based; 0 = the file's path itself
-    kind: str  # name | participant_id | email | phone | card | address | url | quote
+    kind: str  # name | participant_id | email | phone | card | address | url | quote | purged name
     context: str
     study: str = ""
     item: str = ""  # what matched: the name/e-mail..., or the quote's id (never the quote text)
@@ -136,9 +140,10 @@ def text_files(repo_root: Path, paths: Iterable[str]) -> Iterator[Path]:
 
 
 class _Matcher:
-    """All studies' items in two regexes (words as a trie, digit runs), plus quote windows."""
+    """All studies' items in two regexes (words as a trie, digit runs), plus quote windows and purged names."""
 
-    def __init__(self, studies: list[StudySecrets]):
+    def __init__(self, studies: list[StudySecrets], purged: PurgedNames | None = None):
+        self.purged = purged or PurgedNames()
         self.by_key: dict[str, list[tuple[str, str, str]]] = {}  # normalised words -> (study, kind, item)
         self.digit_meta: list[tuple[str, str, str]] = []
         digit_alts = []
@@ -187,11 +192,18 @@ class _Matcher:
             line = decode_line(raw)
             for m, (study, kind, item) in self.items(line):
                 leaks.append(Leak(rel, no, kind, _context(line, m.start(), m.end()), study, item))
+            leaks.extend(self._purged(rel, no, line))
             if self.windows:
                 stripped = _TAG.sub(" ", line)
                 words.extend((w.casefold(), no, stripped) for w in _WORD.findall(stripped))
         leaks.extend(self._quotes(rel, words))
         return leaks
+
+    def _purged(self, rel: str, no: int, line: str) -> Iterator[Leak]:
+        """A name a purge removed (known only by its hash): reported without the name, masked in the context."""
+        for start, end in self.purged.find(line):
+            masked = line[:start] + PURGED_MASK + line[end:]
+            yield Leak(rel, no, PURGED_KIND, _context(masked, start, start + len(PURGED_MASK)), PANEL, PURGED_ITEM)
 
     def _quotes(self, rel: str, words: list[tuple[str, int, str]]) -> list[Leak]:
         found: dict[tuple[str, int], Leak] = {}
@@ -249,7 +261,7 @@ def scan_for_leaks(
     panel = panel_secrets(repo_root, {n for s in secrets for n in s.public})
     if panel is not None:
         secrets.append(panel)
-    matcher = _Matcher(secrets)
+    matcher = _Matcher(secrets, PurgedNames.load(repo_root))
     leaks: list[Leak] = []
     for path in text_files(repo_root, paths):
         rel = path.relative_to(repo_root).as_posix()

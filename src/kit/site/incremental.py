@@ -105,6 +105,20 @@ class SiteRecord:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+def last_engine(site_dir: Path) -> str | None:
+    """The engine (``quarto`` or ``preview``) that built ``site_dir``, from its record; None when unknown.
+
+    ``kit purge`` rebuilds the site with it: a preview stays a preview, a
+    Quarto site stays a Quarto site.
+    """
+    try:
+        data = read_json(Path(site_dir) / RECORD)
+    except (FileNotFoundError, ValueError):
+        return None
+    engine = data.get("engine") if isinstance(data, dict) else None
+    return engine if isinstance(engine, str) else None
+
+
 def link_tree(src: Path, dst: Path) -> None:
     """Fill ``dst`` (existing, empty) with hard links to every file of ``src`` (copies across devices)."""
 

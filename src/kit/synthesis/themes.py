@@ -20,7 +20,8 @@ from __future__ import annotations
 import csv
 import functools
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,6 +40,7 @@ MAX_FEATURES = 3000
 MAX_FEATURES_LARGE = 500
 MINIBATCH_FROM = 5000
 SEED = 0
+PIN_NUMBER = re.compile(r"T(\d+)")  # a theme id the kit gives: found themes are numbered after pinned ones
 ATTACH_SIMILARITY = 0.1  # cosine to a theme centre for a transcript turn to illustrate it (lexical overlap)
 
 
@@ -100,6 +102,7 @@ def find_themes(
     quotes: int = 3,
     extra_quotes: list[tuple[str, str]] | None = None,
     embed: Callable[[list[str]], np.ndarray] | None = None,
+    pinned: Mapping[str, list[str]] | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
     """Cluster candidate notes into themes T1, T2 ... sorted by participant count.
 
@@ -109,12 +112,40 @@ def find_themes(
     not clustered but attached to the theme whose centre they are closest to
     (cosine >= ``ATTACH_SIMILARITY``), up to ``quotes`` per theme, as
     ``transcript_quotes``. ``embed`` (texts -> unit vectors, see :func:`embedder`)
-    replaces TF-IDF as the space k-means clusters in. Returns (themes, basis).
+    replaces TF-IDF as the space k-means clusters in. ``pinned`` (theme id ->
+    note ids, :mod:`kit.study.theme_pins`) are themes kept as they are: their
+    notes are not clustered again and the found themes are numbered after
+    them, so an insight citing a pinned id keeps citing the same notes after a
+    purge removed words. Returns (themes, basis).
     """
+    cand, basis = theme_candidates(notes)
+    kept = _pinned_themes(notes, pinned or {}, can_quote, top_terms, quotes)
+    if pinned:
+        held = {n for ids in pinned.values() for n in ids}
+        cand = cand[~cand["id"].isin(held)]
+        basis += f"; {len(kept)} theme(s) pinned in data/themes.csv"
+    found, basis = _clustered(cand, basis, can_quote, top_terms, quotes, extra_quotes or [], embed)
+    found.sort(key=lambda t: (-len(t["participants"]), -len(t["notes"]), t["notes"][0]))
+    first = 1 + max((int(m[1]) for tid in kept if (m := PIN_NUMBER.fullmatch(tid))), default=0)
+    numbered = [(tid, t) for tid, t in kept.items()] + [(f"T{i}", t) for i, t in enumerate(found, first)]
+    return [
+        {"id": tid, **t, "participant_count": len(t["participants"]), "size": len(t["notes"])} for tid, t in numbered
+    ], basis
+
+
+def _clustered(
+    cand: pd.DataFrame,
+    basis: str,
+    can_quote: Callable[[str], bool],
+    top_terms: int,
+    quotes: int,
+    extra_quotes: list[tuple[str, str]],
+    embed: Callable[[list[str]], np.ndarray] | None,
+) -> tuple[list[dict[str, Any]], str]:
+    """k-means themes of the candidate notes (no ids yet), and the basis."""
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    cand, basis = theme_candidates(notes)
     if len(cand) < 2:
         return [], basis
     cand = cand.sort_values("id", kind="stable")  # input order must not change the themes
@@ -159,48 +190,94 @@ def find_themes(
             for c in range(k)
         ]
     )
-    attached = _attach(vec, centres, extra_quotes or [], quotes)
-    ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
-    verbatim = (cand["kind"].to_numpy() == "quote") if "kind" in cand else np.zeros(len(cand), dtype=bool)
-    texts, tags = cand["text"].to_numpy(), cand["tags"].to_numpy()
+    attached = _attach(vec, centres, extra_quotes, quotes)
     themes: list[dict[str, Any]] = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
         if len(members) == 0:
             continue
-        top = [str(t) for t in terms[np.argsort(-centres[c], kind="stable")[:top_terms]]]
-        sims = np.asarray(x[members] @ centres[c]).ravel()
-        # Participants' own words (notes of kind quote) first, then closest to the
-        # centre; ties broken by note id so the pick is stable.
-        order = sorted(
-            range(len(members)), key=lambda j: (not verbatim[members[j]], -round(float(sims[j]), 6), ids[members[j]])
-        )
-        reps: list[int] = []
-        for j in order:
-            if len(reps) == quotes:
-                break
-            if can_quote(pids[members[j]]):
-                reps.append(members[j])
-        tag_counts = pd.Series([t for i in members for t in tags[i]], dtype=object).value_counts()
-        themes.append(
-            {
-                "label": ", ".join(top[:3]),
-                "top_terms": top,
-                "participants": sorted(set(people[members])),
-                "notes": sorted(ids[members].tolist()),
-                "tags": [str(t) for t in tag_counts.index[:3]],
-                "quotes": [
-                    {"note_id": str(ids[i]), "participant": str(people[i]), "text": str(texts[i])} for i in reps
-                ],
-                "transcript_quotes": attached.get(c, []),
-            }
-        )
-    themes.sort(key=lambda t: (-len(t["participants"]), -len(t["notes"]), t["notes"][0]))
-    for i, t in enumerate(themes, 1):
-        t["id"] = f"T{i}"
-        t["participant_count"] = len(t["participants"])
-        t["size"] = len(t["notes"])
-    return [{"id": t.pop("id"), **t} for t in themes], basis
+        theme = _describe(cand, members, x, centres[c], terms, can_quote, top_terms, quotes)
+        themes.append({**theme, "transcript_quotes": attached.get(c, [])})
+    return themes, basis
+
+
+def _describe(
+    cand: pd.DataFrame,
+    members: np.ndarray,
+    x: Any,
+    centre: np.ndarray,
+    terms: np.ndarray,
+    can_quote: Callable[[str], bool],
+    top_terms: int,
+    quotes: int,
+) -> dict[str, Any]:
+    """A theme of the notes ``cand.iloc[members]``: label, terms, participants, notes, tags, quotes."""
+    ids, people, pids = cand["id"].to_numpy(), cand["participant"].to_numpy(), cand["pid"].to_numpy()
+    verbatim = (cand["kind"].to_numpy() == "quote") if "kind" in cand else np.zeros(len(cand), dtype=bool)
+    texts, tags = cand["text"].to_numpy(), cand["tags"].to_numpy()
+    top = [str(t) for t in terms[np.argsort(-centre, kind="stable")[:top_terms]]] if centre.any() else []
+    sims = np.asarray(x[members] @ centre).ravel()
+    # Participants' own words (notes of kind quote) first, then closest to the
+    # centre; ties broken by note id so the pick is stable.
+    order = sorted(
+        range(len(members)), key=lambda j: (not verbatim[members[j]], -round(float(sims[j]), 6), ids[members[j]])
+    )
+    reps = [members[j] for j in order if texts[members[j]] and can_quote(pids[members[j]])][:quotes]
+    tag_counts = pd.Series([t for i in members for t in tags[i]], dtype=object).value_counts()
+    top_tags = [str(t) for t in tag_counts.index[:3]]
+    return {
+        # a theme whose words were all purged is named by its tags
+        "label": ", ".join(top[:3] or top_tags) or "words removed",
+        "top_terms": top,
+        "participants": sorted(set(people[members])),
+        "notes": sorted(ids[members].tolist()),
+        "tags": top_tags,
+        "quotes": [{"note_id": str(ids[i]), "participant": str(people[i]), "text": str(texts[i])} for i in reps],
+    }
+
+
+def _pinned_themes(
+    notes: pd.DataFrame,
+    pinned: Mapping[str, list[str]],
+    can_quote: Callable[[str], bool],
+    top_terms: int,
+    quotes: int,
+) -> dict[str, dict[str, Any]]:
+    """Theme id -> the pinned theme as its notes are now (pins whose notes are all gone are left out).
+
+    Top terms come from a TF-IDF of the pinned notes that still have words;
+    with none left (an expired study) the theme keeps its notes, people and
+    tags and is labelled by its tags.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if not pinned:
+        return {}
+    held = notes[notes["id"].isin({n for ids in pinned.values() for n in ids})].sort_values("id", kind="stable")
+    position = {note: i for i, note in enumerate(held["id"].tolist())}
+    vec = TfidfVectorizer(stop_words=stop_words(), ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+    try:
+        x = vec.fit_transform(held["text"])
+        terms = np.asarray(vec.get_feature_names_out())
+    except ValueError:  # no words left (purged) or only stop words
+        x, terms = np.zeros((len(held), 1), dtype=np.float32), np.asarray([""])
+    kept: dict[str, dict[str, Any]] = {}
+    for tid, ids in sorted(pinned.items(), key=lambda item: _pin_order(item[0])):
+        members = np.asarray(sorted({position[n] for n in ids if n in position}), dtype=np.int64)
+        if len(members) == 0:
+            continue
+        centre = np.asarray(x[members].mean(axis=0)).ravel()
+        kept[tid] = {
+            **_describe(held, members, x, centre, terms, can_quote, top_terms, quotes),
+            "transcript_quotes": [],
+        }
+    return kept
+
+
+def _pin_order(theme_id: str) -> tuple[int, str]:
+    """T2 before T10; ids of another form after, by name."""
+    m = PIN_NUMBER.fullmatch(theme_id)
+    return (int(m[1]) if m else 1 << 30, theme_id)
 
 
 def _attach(

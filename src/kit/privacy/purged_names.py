@@ -1,0 +1,129 @@
+"""Names that purges removed, kept as salted hashes so the privacy check can still find them.
+
+A purge blanks names in ``participants.csv`` and ``panel/people.csv``; from
+then on no roster knows them, so a mention that redaction missed (another
+participant's note naming the person, a study the purge did not reach, a
+purge interrupted before it rewrote the notes) would be published and pass
+``kit check --privacy``. Before it blanks anything, ``kit purge`` records
+each name it removes in ``panel/purged-names.json``: the keyed BLAKE2 hash
+(:func:`hashlib.blake2b` with the file's random ``salt`` as key; Python's
+hashlib documentation, "Keyed hashing") of every form the check compares -
+the full name and each distinctive single name (the rules of
+:func:`kit.privacy.inventory.name_items`), case-folded, with and without
+accents, and their mojibake forms (the UTF-8 bytes read as Windows-1252 or
+Latin-1, "Wójcik" -> "WÃ³jcik", as a misread file publishes them). The
+names themselves are not kept: the file says only "some purged name is here".
+
+:meth:`PurgedNames.find` hashes the word runs of a text (up to the longest
+recorded name) and returns the spans that match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kit.layout import purged_names_path
+from kit.privacy.redaction import is_everyday_word, name_parts, normalise_name, pattern_table, strip_accents
+
+FORMAT = 1
+MOJIBAKE_ENCODINGS = ("cp1252", "latin-1")  # what a UTF-8 file is misread as (Excel, the kit's own fallback)
+_TOKEN = re.compile(r"\S+")
+_EDGE = "\"'()[]{}<>,.;:!?*_`|/\\"  # ASCII punctuation around a word (mojibake letters are not ASCII)
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+
+
+def mojibake_forms(text: str) -> set[str]:
+    """``text``'s UTF-8 bytes decoded as each of :data:`MOJIBAKE_ENCODINGS` (when that changes it).
+
+    Windows-1252 leaves five bytes undefined; Windows shows them as the
+    Latin-1 control characters, and so does this.
+    """
+    data = text.encode("utf-8")
+    forms = set()
+    for encoding in MOJIBAKE_ENCODINGS:
+        chars = []
+        for byte in data:
+            try:
+                chars.append(bytes([byte]).decode(encoding))
+            except UnicodeDecodeError:
+                chars.append(chr(byte))
+        forms.add("".join(chars))
+    return forms - {text}
+
+
+def name_forms(name: str) -> set[str]:
+    """Every normalised form the check compares for one name: full name and distinctive parts."""
+    table = pattern_table()
+    pieces = {name} | {
+        part
+        for part in name_parts(name)
+        if part.casefold() not in table.name_particles
+        and not is_everyday_word(part, table)
+        and sum(c.isalpha() for c in part) >= 3
+    }
+    forms: set[str] = set()
+    for piece in pieces:
+        for spelling in {piece, strip_accents(piece)}:
+            forms |= {normalise_name(s) for s in {spelling} | mojibake_forms(spelling)}
+    return {f for f in forms if f}
+
+
+@dataclass
+class PurgedNames:
+    """The salted hashes of ``panel/purged-names.json`` (empty without the file)."""
+
+    salt: str = ""
+    hashes: set[str] = field(default_factory=set)
+    max_words: int = 0  # words of the longest recorded form: the longest run to hash
+
+    @classmethod
+    def load(cls, repo_root: Path) -> PurgedNames:
+        path = purged_names_path(repo_root)
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(str(data["salt"]), set(data["hashes"]), int(data["max_words"]))
+
+    def digest(self, form: str) -> str:
+        return hashlib.blake2b(form.encode("utf-8"), key=bytes.fromhex(self.salt), digest_size=16).hexdigest()
+
+    def with_names(self, names: Iterable[str]) -> PurgedNames:
+        """A copy that also holds ``names`` (a new random salt when none yet)."""
+        out = PurgedNames(self.salt or secrets.token_hex(16), set(self.hashes), self.max_words)
+        for name in names:
+            for form in name_forms(name):
+                out.hashes.add(out.digest(form))
+                out.max_words = max(out.max_words, len(form.split()))
+        return out
+
+    def text(self) -> str:
+        """The file's content (hashes sorted: the same names give the same file)."""
+        data = {"format": FORMAT, "salt": self.salt, "max_words": self.max_words, "hashes": sorted(self.hashes)}
+        return json.dumps(data, indent=1) + "\n"
+
+    def find(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of each run of words in ``text`` whose form is a purged name's."""
+        if not self.hashes:
+            return
+        words = [(m.start(), m.end(), _core(m.group())) for m in _TOKEN.finditer(text)]
+        i = 0
+        while i < len(words):
+            for n in range(min(self.max_words, len(words) - i), 0, -1):  # longest first
+                run = words[i : i + n]
+                form = normalise_name(" ".join(w for _, _, w in run))
+                if form and any(self.digest(f) in self.hashes for f in {form, normalise_name(strip_accents(form))}):
+                    yield run[0][0], run[-1][1]
+                    i += n - 1
+                    break
+            i += 1
+
+
+def _core(token: str) -> str:
+    """A whitespace-separated token without the ASCII punctuation around it and a possessive 's."""
+    return _POSSESSIVE.sub("", token.strip(_EDGE))
