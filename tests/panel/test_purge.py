@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -200,3 +202,48 @@ def test_a_study_ends_on_its_deadline_or_start_plus_weeks_or_its_last_session_if
     assert study_end(study, RawTable.load(sessions)) == dt.date(2026, 3, 9)
     (study / "study.yml").write_text("title: [unclosed\n")
     assert study_end(study, None) is None
+
+
+def _without_salted(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in files.items() if not k.endswith("purged-names.json")}  # a random salt per repository
+
+
+def test_a_purge_interrupted_after_any_edit_is_completed_by_running_it_again(repo: Path, tmp_path_factory):
+    from kit.layout import purge_journal_path
+    from kit.panel.journal import Journal
+    from kit.panel.purge import begin
+
+    reference = tmp_path_factory.mktemp("reference")
+    shutil.copytree(repo, reference, dirs_exist_ok=True)
+    purge(reference, DAY, withdrawn=True, expired=True)
+    expected = _without_salted(snapshot(reference))
+    _, journal = begin(reference, DAY, withdrawn=True, expired=True)
+    assert journal is None  # nothing left to do
+    steps = len(begin(repo, DAY, withdrawn=True, expired=True)[1].writes)
+    purge_journal_path(repo).unlink()
+    assert steps >= 8  # hashes, tables, transcripts, invitations, panel, log
+    for done in range(steps + 1):
+        crashed = tmp_path_factory.mktemp(f"crash{done}")
+        shutil.copytree(repo, crashed, dirs_exist_ok=True)
+        _, journal = begin(crashed, DAY, withdrawn=True, expired=True)
+        Journal(journal.day, dict(list(journal.writes.items())[:done])).apply(crashed)  # killed after `done` edits
+        purge(crashed, DAY, withdrawn=True, expired=True)
+        assert _without_salted(snapshot(crashed)) == expected, done
+        assert not purge_journal_path(crashed).exists()
+        assert (crashed / "panel" / "purge-log.csv").read_text().count("withdrawn,PN-1,new,") == 1
+
+
+def test_a_purge_pins_the_themes_of_the_last_synthesis_and_keeps_the_names_as_hashes(repo: Path):
+    from kit.layout import purged_names_path
+    from kit.privacy.purged_names import PurgedNames
+    from kit.study.theme_pins import read_pins
+
+    synthesis = repo / "reports" / "new" / "synthesis.json"
+    synthesis.parent.mkdir(parents=True)
+    synthesis.write_text(json.dumps({"themes": [{"id": "T1", "notes": ["N1", "N2"]}, {"id": "T2", "notes": ["N3"]}]}))
+    purge(repo, DAY, withdrawn=True, expired=False)
+    assert read_pins(repo / "notebooks" / "new") == {"T1": ["N1", "N2"], "T2": ["N3"]}
+    assert not (repo / "notebooks" / "old" / "data" / "themes.csv").exists()  # not purged, not pinned
+    hashes = purged_names_path(repo).read_text("utf-8")
+    assert "Maria" not in hashes and "Lopez" not in hashes
+    assert list(PurgedNames.load(repo).find("then Lopez called")) == [(5, 10)]

@@ -134,3 +134,37 @@ def test_note_taking_words_are_never_top_terms():
     terms = {term for t in found for term in t["top_terms"]}
     assert {"coupon", "invoice"} <= terms
     assert not terms & {"said", "asked", "appeared"}
+
+
+def _purged(notes: pd.DataFrame, people: set[str]) -> pd.DataFrame:
+    """The notes after a purge: the words of these participants' notes removed, ids and tags kept."""
+    out = notes.copy()
+    out["text"] = [("" if p in people else t) for p, t in zip(out["participant"], out["text"])]
+    return out
+
+
+def test_pinned_themes_keep_their_ids_and_notes_when_a_purge_removes_words():
+    before, _ = themes.find_themes(_notes(), lambda pid: True)
+    pins = {t["id"]: t["notes"] for t in before}
+    tags = {i: ["shipping-cost", "hesitation", "trust"] if i <= 4 else [] for i in range(1, 9)}
+    for people in ({"P01", "P02"}, {"P01", "P02", "P03", "P04", "P05", "P06"}):  # two withdrawn; expired
+        notes = _purged(_notes(tags=tags), people)
+        after, basis = themes.find_themes(notes, lambda pid: True, pinned=pins)
+        assert {t["id"]: t["notes"] for t in after} == pins, people
+        assert "pinned" in basis
+        for theme in after:
+            assert all(q["text"] for q in theme["quotes"])  # a purged note is never a quote
+            assert not {q["participant"] for q in theme["quotes"]} & people
+    wordless, _ = themes.find_themes(_purged(_notes(tags=tags), {f"P0{i}" for i in range(1, 7)}), lambda pid: True)
+    assert wordless == []  # without pins the cited themes would be gone
+    expired = _purged(_notes(tags=tags), {f"P0{i}" for i in range(1, 7)})
+    delivery = next(t for t in themes.find_themes(expired, lambda pid: True, pinned=pins)[0] if "N001" in t["notes"])
+    assert delivery["label"] == "shipping-cost, hesitation, trust" and delivery["top_terms"] == []
+
+
+def test_notes_in_no_pin_become_themes_numbered_after_the_pinned_ones():
+    pins = {"T1": ["N001", "N002", "N003", "N004"], "T7": ["N099"]}  # N099 is gone: T7 is dropped, never reused
+    found, _ = themes.find_themes(_notes(), lambda pid: True, pinned=pins)
+    assert found[0]["id"] == "T1" and found[0]["notes"] == pins["T1"]
+    assert [t["id"] for t in found[1:]] == [f"T{i}" for i in range(8, 8 + len(found) - 1)]
+    assert sorted(n for t in found[1:] for n in t["notes"]) == ["N005", "N006", "N007", "N008"]

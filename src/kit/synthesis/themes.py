@@ -126,7 +126,8 @@ def find_themes(
         basis += f"; {len(kept)} theme(s) pinned in data/themes.csv"
     found, basis = _clustered(cand, basis, can_quote, top_terms, quotes, extra_quotes or [], embed)
     found.sort(key=lambda t: (-len(t["participants"]), -len(t["notes"]), t["notes"][0]))
-    first = 1 + max((int(m[1]) for tid in kept if (m := PIN_NUMBER.fullmatch(tid))), default=0)
+    # After every pinned id, also one whose notes are gone: an id is never reused for other notes.
+    first = 1 + max((int(m[1]) for tid in pinned or {} if (m := PIN_NUMBER.fullmatch(tid))), default=0)
     numbered = [(tid, t) for tid, t in kept.items()] + [(f"T{i}", t) for i, t in enumerate(found, first)]
     return [
         {"id": tid, **t, "participant_count": len(t["participants"]), "size": len(t["notes"])} for tid, t in numbered
