@@ -87,7 +87,10 @@ def journal_for(plan: RetentionPlan, repo_root: Path) -> Journal:
     knows them before any file forgets them), then the theme pins, the
     studies' files, the panel, and last the log.
     """
-    rel = lambda path: path.relative_to(repo_root).as_posix()  # noqa: E731
+
+    def rel(path: Path) -> str:
+        return path.relative_to(repo_root).as_posix()
+
     journal = Journal(plan.day, studies=sorted(plan.studies), lines=plan.lines(), subjects=len(plan.due()))
     names = {n for n in plan.names if n}
     if names:

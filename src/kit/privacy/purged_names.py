@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.layout import purged_names_path
-from kit.privacy.redaction import is_everyday_word, name_parts, normalise_name, pattern_table, strip_accents
+from kit.privacy.patterns import pattern_table
+from kit.privacy.redaction import is_everyday_word, name_parts, normalise_name, strip_accents
 
 FORMAT = 1
 MOJIBAKE_ENCODINGS = ("cp1252", "latin-1")  # what a UTF-8 file is misread as (Excel, the kit's own fallback)

@@ -42,7 +42,6 @@ from kit.privacy.roster import Roster, panel_consents
 from kit.study import transcripts
 from kit.study.study_file import load_study
 from kit.study.tables import fatal_first, load_tables
-from kit.study.theme_pins import read_pins
 from kit.synthesis import coded_sources, tag_matrix, themes
 from kit.synthesis.evidence_rows import (
     QUOTES_PER_TAG,
@@ -108,7 +107,7 @@ def synthesise(study_dir: str | Path, overrides: dict[str, Any] | None = None) -
         roster.can_quote,
         extra_quotes=[(q["id"], q["text"]) for q in quotes if q["source"] == "transcript"],
         embed=themes.embedder(),
-        pinned=read_pins(study_dir),
+        pinned=themes.read_pins(study_dir),
     )
     by_tag = quotes_by_tag(quotes)
     tm = tag_matrix.matrix_json(matrix)

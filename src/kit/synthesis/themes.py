@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kit.layout import kit_data_dir
+from kit.study.theme_pins import read_pins as read_pins  # the stage reads the pins from here
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer  # imported when themes are computed
