@@ -26,7 +26,7 @@ import pytest
 from kit.site.build import PROJECT_FILES
 from panel_fixture import ROOT, person, write_csv, write_panel, write_study
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # every write of a purge is a crash point
 DAY = "2026-06-01"
 HIM = ("Tomasz", "Wójcik", "Wojcik", "t.w@mail.example", "trust pages that hide")
 NOTES = [

@@ -109,10 +109,14 @@ class PurgedNames:
         return json.dumps(data, indent=1) + "\n"
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
-        """(start, end) of each run of words in ``text`` whose form is a purged name's."""
+        """(start, end) of each run of words in ``text`` whose form is a purged name's (punctuation around excluded)."""
         if not self.hashes:
             return
-        words = [(m.start(), m.end(), _core(m.group())) for m in _TOKEN.finditer(text)]
+        words = []  # (start, end, word) of each word without the punctuation around it
+        for m in _TOKEN.finditer(text):
+            core = _core(m.group())
+            start = m.start() + m.group().find(core)
+            words.append((start, start + len(core), core))
         i = 0
         while i < len(words):
             for n in range(min(self.max_words, len(words) - i), 0, -1):  # longest first

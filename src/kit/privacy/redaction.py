@@ -16,10 +16,15 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kit.privacy.name_context import used_as_name
 from kit.privacy.patterns import CHECKS, DIGIT, PatternTable, pattern_table
+
+if TYPE_CHECKING:
+    from kit.privacy.purged_names import PurgedNames
+
+PURGED_NAME = "[name]"  # what a name an earlier purge removed becomes
 
 NAME_PLACEHOLDER = "[name]"
 _DIGIT = re.compile(r"\d")  # a name part shared by two people: no pseudonym can be chosen
@@ -154,8 +159,11 @@ def trie_regex(words: Iterable[str]) -> str:
 class Redactor:
     """Replaces typed personal data and the given names in one pass over a text."""
 
-    def __init__(self, rules: Iterable[NameRule] = (), table: PatternTable | None = None):
+    def __init__(
+        self, rules: Iterable[NameRule] = (), table: PatternTable | None = None, purged: PurgedNames | None = None
+    ):
         self.table = table or pattern_table()
+        self.purged = purged  # names earlier purges removed, known by their hashes only
         self.replacements: dict[str, str] = {}
         # Names that are also everyday words: replaced where the context reads as a name
         # (kit.privacy.name_context), kept in ordinary use ("Will it ship?").
@@ -243,7 +251,12 @@ class Redactor:
                 i for i, p in enumerate(self.table.patterns) if p.needs and not present.intersection(p.needs)
             )
             plan = self._plans[key] = (self._compile(excluded), excluded)
-        return self._edits(plan[0], plan[1], text, 0, len(text), text)
+        edits = self._edits(plan[0], plan[1], text, 0, len(text), text)
+        if self.purged is not None and self.purged.hashes:
+            # A purged name no roster holds any more (an earlier study, a withdrawn person).
+            spans = [(a, b, PURGED_NAME) for a, b in self.purged.find(text)]
+            edits = sorted(edits + [s for s in spans if not any(s[0] < e and e0 < s[1] for e0, e, _ in edits)])
+        return edits
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(kind, matched text) of every typed pattern or name in ``text``."""

@@ -36,8 +36,9 @@ from typing import Any
 
 from kit.errors import DataError, Problem
 from kit.iorw import atomic_write_json, atomic_write_text
-from kit.layout import SYNTHESIS_JSON, reports_dir_for, study_slug
+from kit.layout import SYNTHESIS_JSON, repo_root_for, reports_dir_for, study_slug
 from kit.outputs.synthesis import Participant, Synthesis, SynthesisStudy, Theme, synthesis_json
+from kit.privacy.purged_names import PurgedNames
 from kit.privacy.roster import Roster, panel_consents
 from kit.study import transcripts
 from kit.study.study_file import load_study
@@ -89,6 +90,7 @@ def synthesise(study_dir: str | Path, overrides: dict[str, Any] | None = None) -
         except DataError as err:  # sources reports the same rows with their file lines
             if not any(p.fatal for p in problems):
                 problems += err.problems
+    roster.redactor.purged = PurgedNames.load(repo_root_for(study_dir))  # names no roster holds since a purge
     utterances = transcripts.read_transcripts(study_dir, roster, problems)
     codings, requests = coded_sources.read_coded_sources(study_dir, data.frame("notes"), problems)
     if any(p.fatal for p in problems):
