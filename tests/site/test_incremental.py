@@ -155,3 +155,13 @@ def test_the_shared_key_does_not_depend_on_where_the_kit_and_the_repository_are(
     assert keys[0] == keys[1]
     (repo / "_quarto.yml").write_text("project:\n  type: book\n")
     assert incremental.shared_key(repo, "preview", [repo / "_quarto.yml"]) != keys[1]
+
+
+def test_the_engine_of_the_last_build_is_read_from_the_site_record(tmp_path: Path):
+    from kit.site.incremental import SiteRecord, last_engine
+
+    assert last_engine(tmp_path) is None  # no site, or a site of an older kit: the default engine
+    SiteRecord("preview", "shared").save(tmp_path)
+    assert last_engine(tmp_path) == "preview"
+    SiteRecord("quarto", "shared").save(tmp_path)
+    assert last_engine(tmp_path) == "quarto"
