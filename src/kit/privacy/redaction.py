@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kit.privacy.name_context import used_as_name
 from kit.privacy.patterns import CHECKS, DIGIT, PatternTable, pattern_table
 
-if TYPE_CHECKING:
-    from kit.privacy.purged_names import PurgedNames
+
+class NameHashes(Protocol):
+    """Names known by their hashes only (:class:`kit.privacy.purged_names.PurgedNames`)."""
+
+    def find(self, text: str) -> Iterator[tuple[int, int]]: ...
+
 
 PURGED_NAME = "[name]"  # what a name an earlier purge removed becomes
 
@@ -160,7 +164,7 @@ class Redactor:
     """Replaces typed personal data and the given names in one pass over a text."""
 
     def __init__(
-        self, rules: Iterable[NameRule] = (), table: PatternTable | None = None, purged: PurgedNames | None = None
+        self, rules: Iterable[NameRule] = (), table: PatternTable | None = None, purged: NameHashes | None = None
     ):
         self.table = table or pattern_table()
         self.purged = purged  # names earlier purges removed, known by their hashes only
@@ -252,7 +256,7 @@ class Redactor:
             )
             plan = self._plans[key] = (self._compile(excluded), excluded)
         edits = self._edits(plan[0], plan[1], text, 0, len(text), text)
-        if self.purged is not None and self.purged.hashes:
+        if self.purged is not None:
             # A purged name no roster holds any more (an earlier study, a withdrawn person).
             spans = [(a, b, PURGED_NAME) for a, b in self.purged.find(text)]
             edits = sorted(edits + [s for s in spans if not any(s[0] < e and e0 < s[1] for e0, e, _ in edits)])
