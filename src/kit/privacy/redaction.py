@@ -165,7 +165,7 @@ class Redactor:
 
     def __init__(
         self, rules: Iterable[NameRule] = (), table: PatternTable | None = None, purged: NameHashes | None = None
-    ):
+    ) -> None:
         self.table = table or pattern_table()
         self.purged = purged  # names earlier purges removed, known by their hashes only
         self.replacements: dict[str, str] = {}
