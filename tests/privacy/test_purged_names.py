@@ -75,6 +75,11 @@ def test_full_names_accents_possessives_and_mojibake_of_purged_names_are_found(t
     for text, span in texts.items():
         assert list(known.find(text)) == [span], text
     assert list(known.find("Tom said the wojciech was fine, grace period")) == []
+    assert known.may_hold("a page\nthat names (Wojcik) once") and known.may_hold("Grace O’Connor")
+    assert not known.may_hold("Tom said the wojciech was fine")  # the scan skips such a file
+    both = PurgedNames().with_names(["Will May"])  # two everyday words: only the full name is a name
+    assert list(both.find("Will May said so")) == [(0, 8)] and both.may_hold("Will May")
+    assert list(both.find("will it ship in May")) == [] and not both.may_hold("in May")
 
 
 def test_a_roster_name_is_found_in_its_mojibake_forms(half_purged: Path):

@@ -186,13 +186,15 @@ class _Matcher:
     def scan(self, rel: str, text: str) -> list[Leak]:
         leaks: list[Leak] = []
         words: list[tuple[str, int, str]] = []  # (word, line, decoded line)
+        purged = self.purged.may_hold(decode_line(text))  # most files hold no purged name: skip their lines
         for no, raw in enumerate(text.split("\n"), 1):
             if is_vendor_line(raw):
                 continue
             line = decode_line(raw)
             for m, (study, kind, item) in self.items(line):
                 leaks.append(Leak(rel, no, kind, _context(line, m.start(), m.end()), study, item))
-            leaks.extend(self._purged(rel, no, line))
+            if purged:
+                leaks.extend(self._purged(rel, no, line))
             if self.windows:
                 stripped = _TAG.sub(" ", line)
                 words.extend((w.casefold(), no, stripped) for w in _WORD.findall(stripped))

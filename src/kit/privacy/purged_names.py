@@ -34,6 +34,7 @@ from kit.privacy.redaction import is_everyday_word, name_parts, normalise_name, 
 
 FORMAT = 1
 MOJIBAKE_ENCODINGS = ("cp1252", "latin-1")  # what a UTF-8 file is misread as (Excel, the kit's own fallback)
+MEMO_LIMIT = 1_000_000  # word runs remembered while scanning
 _TOKEN = re.compile(r"\S+")
 _EDGE = "\"'()[]{}<>,.;:!?*_`|/\\"  # ASCII punctuation around a word (mojibake letters are not ASCII)
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
@@ -82,6 +83,8 @@ class PurgedNames:
     salt: str = ""
     hashes: set[str] = field(default_factory=set)
     max_words: int = 0  # words of the longest recorded form: the longest run to hash
+    firsts: set[str] = field(default_factory=set)  # hashes of the first word of each form of 2+ words
+    _seen: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # run -> purged?
 
     @classmethod
     def load(cls, repo_root: Path) -> PurgedNames:
@@ -89,24 +92,50 @@ class PurgedNames:
         if not path.is_file():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(str(data["salt"]), set(data["hashes"]), int(data["max_words"]))
+        return cls(str(data["salt"]), set(data["hashes"]), int(data["max_words"]), set(data.get("firsts", [])))
 
     def digest(self, form: str) -> str:
         return hashlib.blake2b(form.encode("utf-8"), key=bytes.fromhex(self.salt), digest_size=16).hexdigest()
 
     def with_names(self, names: Iterable[str]) -> PurgedNames:
         """A copy that also holds ``names`` (a new random salt when none yet)."""
-        out = PurgedNames(self.salt or secrets.token_hex(16), set(self.hashes), self.max_words)
+        out = PurgedNames(self.salt or secrets.token_hex(16), set(self.hashes), self.max_words, set(self.firsts))
         for name in names:
             for form in name_forms(name):
                 out.hashes.add(out.digest(form))
                 out.max_words = max(out.max_words, len(form.split()))
+                if " " in form:
+                    out.firsts.add(out.digest(form.split()[0]))
         return out
 
     def text(self) -> str:
         """The file's content (hashes sorted: the same names give the same file)."""
-        data = {"format": FORMAT, "salt": self.salt, "max_words": self.max_words, "hashes": sorted(self.hashes)}
+        data = {
+            "format": FORMAT,
+            "salt": self.salt,
+            "max_words": self.max_words,
+            "hashes": sorted(self.hashes),
+            "firsts": sorted(self.firsts),
+        }
         return json.dumps(data, indent=1) + "\n"
+
+    def may_hold(self, text: str) -> bool:
+        """Whether ``text`` has a word that is a purged name or begins one (each distinct word hashed once).
+
+        The cheap test a scan runs per file: most published files hold none,
+        and then :meth:`find` need not look at their lines.
+        """
+        if not self.hashes:
+            return False
+        for token in set(text.split()):
+            core = _core(token)
+            if self._purged(core) or self._first(core):
+                return True
+        return False
+
+    def _first(self, word: str) -> bool:
+        form = normalise_name(word)
+        return bool(form) and any(self.digest(f) in self.firsts for f in {form, normalise_name(strip_accents(form))})
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         """(start, end) of each run of words in ``text`` whose form is a purged name's (punctuation around excluded)."""
@@ -121,12 +150,24 @@ class PurgedNames:
         while i < len(words):
             for n in range(min(self.max_words, len(words) - i), 0, -1):  # longest first
                 run = words[i : i + n]
-                form = normalise_name(" ".join(w for _, _, w in run))
-                if form and any(self.digest(f) in self.hashes for f in {form, normalise_name(strip_accents(form))}):
+                if self._purged(" ".join(w for _, _, w in run)):
                     yield run[0][0], run[-1][1]
                     i += n - 1
                     break
             i += 1
+
+    def _purged(self, words: str) -> bool:
+        """Whether these words are a purged name's form (remembered: a site repeats its words)."""
+        known = self._seen.get(words)
+        if known is None:
+            form = normalise_name(words)
+            known = bool(form) and any(
+                self.digest(f) in self.hashes for f in {form, normalise_name(strip_accents(form))}
+            )
+            if len(self._seen) >= MEMO_LIMIT:
+                self._seen.clear()  # bounded memory on a very large site
+            self._seen[words] = known
+        return known
 
 
 def _core(token: str) -> str:
