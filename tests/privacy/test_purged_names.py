@@ -77,6 +77,7 @@ def test_full_names_accents_possessives_and_mojibake_of_purged_names_are_found(t
     assert list(known.find("Tom said the wojciech was fine, grace period")) == []
     assert known.may_hold("a page\nthat names (Wojcik) once") and known.may_hold("Grace O’Connor")
     assert not known.may_hold("Tom said the wojciech was fine")  # the scan skips such a file
+    assert not known.may_hold("decoded JSON of a page may hold a lone surrogate \ud83d")
     both = PurgedNames().with_names(["Will May"])  # two everyday words: only the full name is a name
     assert list(both.find("Will May said so")) == [(0, 8)] and both.may_hold("Will May")
     assert list(both.find("will it ship in May")) == [] and not both.may_hold("in May")

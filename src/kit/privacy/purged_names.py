@@ -95,7 +95,9 @@ class PurgedNames:
         return cls(str(data["salt"]), set(data["hashes"]), int(data["max_words"]), set(data.get("firsts", [])))
 
     def digest(self, form: str) -> str:
-        return hashlib.blake2b(form.encode("utf-8"), key=bytes.fromhex(self.salt), digest_size=16).hexdigest()
+        return hashlib.blake2b(
+            form.encode("utf-8", "surrogatepass"), key=bytes.fromhex(self.salt), digest_size=16
+        ).hexdigest()
 
     def with_names(self, names: Iterable[str]) -> PurgedNames:
         """A copy that also holds ``names`` (a new random salt when none yet)."""
