@@ -92,7 +92,9 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Replace notebook execution by writing the stage's outputs; record (study, stage)."""
     calls: list[tuple[str, str]] = []
 
-    def fake_execute(notebook: Path, output: Path, params: dict, repo_root: Path, opts: object) -> None:
+    def fake_execute(
+        notebook: Path, output: Path, params: dict, repo_root: Path, opts: object, kernel: object = None
+    ) -> None:
         out_dir = repo_root / params["reports_dir"]
         calls.append((out_dir.name, notebook.name))
         output.write_text(notebook.read_text())
