@@ -135,7 +135,7 @@ def merge(folders: tuple[Path, ...]) -> None:
     """
     from kit.lock import repository_lock
     from kit.run.merge import merge_shards
-    from kit.run.runner import discover_studies
+    from kit.run.study_plan import discover_studies
     from kit.site.index import refresh_index
 
     root = repo_root()

@@ -7,7 +7,9 @@ starts theirs ahead (:mod:`kit.run.kernel_pool`). A study none of whose
 stages must run runs nothing. A stage after one that ran in this run is
 stamped again before it is decided (:func:`restamp`): it reads the outputs
 that stage wrote. The stamps are taken before the notebooks run: a file
-edited during the run is seen as changed by the next run.
+edited during the run is seen as changed by the next run. Also here: which
+studies a run has (:func:`discover_studies`), the reports of deleted ones
+(:func:`prune_orphaned_reports`) and of a failed stage (:func:`withdraw_outputs`).
 """
 
 from __future__ import annotations
