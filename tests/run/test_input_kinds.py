@@ -93,7 +93,7 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     calls: list[tuple[str, str]] = []
 
     def fake_execute(
-        notebook: Path, executed: object, params: dict, repo_root: Path, opts: object
+        notebook: Path, executed: object, params: dict, repo_root: Path, opts: object, kernel: object = None
     ) -> nbformat.NotebookNode:
         out_dir = repo_root / params["reports_dir"]
         calls.append((out_dir.name, notebook.name))

@@ -64,7 +64,9 @@ def executed(monkeypatch) -> list[tuple[str, str]]:
     """Replace notebook execution by writing the stage's outputs; record (study, stage)."""
     calls: list[tuple[str, str]] = []
 
-    def fake_execute(notebook: Path, executed: object, params: dict, repo_root: Path, opts) -> nbformat.NotebookNode:
+    def fake_execute(
+        notebook: Path, executed: object, params: dict, repo_root: Path, opts, kernel=None
+    ) -> nbformat.NotebookNode:
         stage = notebook.name
         out_dir = repo_root / params["reports_dir"]
         calls.append((out_dir.name, stage))
@@ -196,7 +198,7 @@ def test_failed_stage_runs_again_next_time(repo: Path, executed: list, monkeypat
     nbformat.write(_notebook("changed"), repo / "notebooks" / "alpha" / SESSIONS)
     fake = runner._execute
 
-    def failing(notebook, executed, params, repo_root, opts):
+    def failing(notebook, executed, params, repo_root, opts, kernel=None):
         if notebook.name == SESSIONS and "alpha" in str(notebook):
             raise RuntimeError("kernel fell over")
         return fake(notebook, executed, params, repo_root, opts)
@@ -218,7 +220,7 @@ def test_failed_stage_withdraws_its_own_and_later_outputs_from_earlier_runs(repo
     build_index(reports)
     fake = runner._execute
 
-    def failing(notebook, executed, params, repo_root, opts):
+    def failing(notebook, executed, params, repo_root, opts, kernel=None):
         if notebook.name == SESSIONS and params["reports_dir"].endswith("alpha"):
             raise RuntimeError("notes.csv:3: text is empty")
         return fake(notebook, executed, params, repo_root, opts)

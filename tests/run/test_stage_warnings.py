@@ -44,7 +44,9 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
         (tmp_path / "notebooks" / slug / "data").mkdir(parents=True)
         (tmp_path / "notebooks" / slug / "study.yml").write_text("title: A study\n")
 
-    def fake_execute(notebook: Path, executed: object, params: dict, repo_root: Path, opts) -> nbformat.NotebookNode:
+    def fake_execute(
+        notebook: Path, executed: object, params: dict, repo_root: Path, opts, kernel=None
+    ) -> nbformat.NotebookNode:
         out_dir = repo_root / params["reports_dir"]
         noisy = out_dir.name == "noisy"
         for name in stage_specs()[notebook.name].writes:

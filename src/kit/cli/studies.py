@@ -56,6 +56,7 @@ def run_and_report(
     force: bool = False,
     shard: str | None = None,
     strict: bool = False,
+    fresh_kernels: bool = False,
 ) -> int:
     from kit.run.progress import RunDisplay
     from kit.run.runner import run_studies
@@ -69,7 +70,14 @@ def run_and_report(
         part = parse_shard(shard) if shard is not None else None
         with display:
             results = run_studies(
-                repo_root(), slugs or None, jobs=jobs, timeout=timeout, on_event=display.event, force=force, shard=part
+                repo_root(),
+                slugs or None,
+                jobs=jobs,
+                timeout=timeout,
+                on_event=display.event,
+                force=force,
+                shard=part,
+                fresh_kernels=fresh_kernels,
             )
         refresh_index(repo_root())
     except KitError as exc:
@@ -92,7 +100,20 @@ def run_and_report(
     help="Run only shard K of N (studies split by expected cost; combine with kit merge).",
 )
 @strict_option
-def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, shard: str | None, strict: bool) -> None:
+@click.option(
+    "--fresh-kernels",
+    is_flag=True,
+    help="Start a kernel for every notebook (default: one kernel per study, reset between its notebooks).",
+)
+def run(
+    slugs: tuple[str, ...],
+    jobs: int | None,
+    timeout: float,
+    force: bool,
+    shard: str | None,
+    strict: bool,
+    fresh_kernels: bool,
+) -> None:
     """Execute the studies' notebooks with papermill into reports/ (all when none named).
 
     Only notebooks whose inputs changed since their last successful run are
@@ -101,7 +122,7 @@ def run(slugs: tuple[str, ...], jobs: int | None, timeout: float, force: bool, s
     Each study's warnings are counted and the first few printed; --strict
     fails a study that has any.
     """
-    sys.exit(run_and_report(slugs, jobs, timeout, force, shard, strict))
+    sys.exit(run_and_report(slugs, jobs, timeout, force, shard, strict, fresh_kernels))
 
 
 @click.command()
@@ -114,7 +135,7 @@ def merge(folders: tuple[Path, ...]) -> None:
     """
     from kit.lock import repository_lock
     from kit.run.merge import merge_shards
-    from kit.run.runner import discover_studies
+    from kit.run.study_plan import discover_studies
     from kit.site.index import refresh_index
 
     root = repo_root()

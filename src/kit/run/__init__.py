@@ -1,8 +1,10 @@
 """Running studies: papermill executes each study's notebooks, incrementally and in parallel.
 
-:mod:`.runner` runs the stages of every study (one thread per study, one
-kernel per notebook); :mod:`.notebook_engine` is papermill's engine with a
-start retry and time limits; :mod:`.manifest` decides what must re-run
+:mod:`.runner` runs the stages of every study (one thread and one kernel per
+study, warmed up ahead by :mod:`.kernel_pool` and reset between notebooks by
+:mod:`.kernel_state`), decided first by :mod:`.study_plan`;
+:mod:`.notebook_engine` is papermill's engine with a start retry and time
+limits; :mod:`.manifest` decides what must re-run
 from the stamps of the input providers registered in :mod:`.inputs`
 (the built-in kinds in :mod:`.input_kinds`, digests by :mod:`.digests`);
 :mod:`.progress` shows it, with the warnings :mod:`.stage_warnings` reads

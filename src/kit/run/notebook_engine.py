@@ -45,6 +45,7 @@ if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 from nbformat import v4 as nbf  # noqa: E402
 from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
@@ -54,6 +55,7 @@ from traitlets import Any as AnyTrait  # noqa: E402
 from traitlets import Int, Unicode  # noqa: E402
 
 from kit.iorw import atomic_write_text  # noqa: E402
+from kit.run.kernel_pool import RunningKernel  # noqa: E402
 
 ENGINE_NAME = "kit"
 LOOPBACK = "127.0.0.1"
@@ -129,16 +131,14 @@ def save_notebook(path: Path, nb: Any, repo_root: Path) -> None:
     atomic_write_text(path, nbformat.writes(nb))
 
 
-class KitNotebookClient(PapermillNotebookClient):  # type: ignore[misc]  # papermill ships no types
-    """papermill's client with a loopback kernel, one start retry, and cell tracking."""
+class PrivateKernelClient(NotebookClient):
+    """nbclient's client with the kit's kernel: private sockets and one start retry (module docstring)."""
 
-    watchdog = AnyTrait(None, allow_none=True)
     start_retries = Int(1)
     runtime_dir = Unicode(None, allow_none=True, help="folder for kernel sockets and connection files")
 
-    def __init__(self, nb_man: Any, **kw: Any):
-        super().__init__(nb_man, **kw)
-        self.current_cell: int | None = None
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
         self._socket_dirs: list[str] = []
 
     def create_kernel_manager(self) -> Any:
@@ -156,39 +156,35 @@ class KitNotebookClient(PapermillNotebookClient):  # type: ignore[misc]  # paper
             km.ip = LOOPBACK
         return km
 
-    def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kw: Any) -> Any:
-        self.current_cell = cell_index
-        return super().execute_cell(cell, cell_index, *args, **kw)
-
-    @contextmanager
-    def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
-        kwargs.pop("cleanup_kc", None)
+    def start_with_retries(self, **kwargs: Any) -> None:
+        """Start the kernel and its client, once more if the first start fails (else KernelStartError)."""
         attempts = 1 + max(0, self.start_retries)
         for attempt in range(1, attempts + 1):
             try:
                 self.km = self.create_kernel_manager()
                 self.start_new_kernel(**kwargs)
                 self.start_new_kernel_client()
-                break
+                return
             except Exception as exc:  # noqa: BLE001 - any start failure is retried once
                 self._discard_kernel()
                 if attempt == attempts:
-                    for folder in self._socket_dirs:
-                        shutil.rmtree(folder, ignore_errors=True)
+                    self.remove_socket_dirs()
                     raise KernelStartError(
                         f"kernel did not start ({attempts} attempts): {type(exc).__name__}: {exc}"
                     ) from exc
                 logger.warning("kernel failed to start (%s); starting it again", exc)
-        if self.watchdog is not None:
-            self.watchdog.kernel_started(self.km)
+
+    def shutdown(self) -> None:
+        """Stop the kernel and remove its socket folder."""
         try:
-            yield
-        finally:
-            try:
+            if self.km is not None:
                 self._cleanup_kernel()
-            finally:
-                for folder in self._socket_dirs:
-                    shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            self.remove_socket_dirs()
+
+    def remove_socket_dirs(self) -> None:
+        for folder in self._socket_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _discard_kernel(self) -> None:
         try:
@@ -198,6 +194,108 @@ class KitNotebookClient(PapermillNotebookClient):  # type: ignore[misc]  # paper
             pass
         self.km = None
         self.kc = None
+
+    def run_quietly(self, code: str, what: str, limit: int) -> None:
+        """Execute ``code`` in the kernel without a trace in any notebook (silent: no history, no count).
+
+        ``limit`` (seconds) is its own, not the cells' ``--timeout``: it is the kit's code, not the notebook's.
+        """
+        assert self.kc is not None  # started by start_with_retries, or the study's kernel
+        cell_timeout, self.timeout = self.timeout, limit
+        try:
+            reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+        finally:
+            self.timeout = cell_timeout
+        content = (reply or {}).get("content", {})
+        if content.get("status") != "ok":
+            raise KernelStateError(f"{what} failed: {content.get('ename', 'no reply')}: {content.get('evalue', '')}")
+
+
+class KernelStateError(RuntimeError):
+    """Warming a kernel up, or resetting it between notebooks, failed."""
+
+
+WARM_UP_LIMIT = 120  # seconds for the warm-up imports, or a reset, on a busy machine
+WARM_UP = "import kit.run.kernel_state as _kit_state; _kit_state.warm_up({modules!r}); del _kit_state"
+RESTORE = "__import__('kit.run.kernel_state', fromlist=['restore']).restore()"
+
+
+def start_warm_kernel(
+    kernel_name: str,
+    cwd: str,
+    modules: list[str],
+    start_timeout: float,
+    start_retries: int = 1,
+    runtime_dir: str | None = None,
+) -> RunningKernel:
+    """Start a kernel in ``cwd`` and import ``modules`` in it, for the notebooks of one study.
+
+    Runs on the thread that will use the kernel (:class:`kit.run.kernel_pool.KernelSession`).
+    """
+    starter = PrivateKernelClient(
+        nbf.new_notebook(),
+        kernel_name=kernel_name,
+        startup_timeout=start_timeout,
+        log=logger,
+        resources={"metadata": {"path": cwd}},
+        shutdown_kernel="immediate",
+        start_retries=start_retries,
+        runtime_dir=runtime_dir,
+    )
+    starter.start_with_retries()
+    provisioner = getattr(starter.km, "provisioner", None)
+    process = getattr(provisioner, "process", None)
+    kernel = RunningKernel(
+        starter.km,
+        starter.kc,
+        starter.shutdown,
+        pgid=getattr(provisioner, "pgid", None) or getattr(process, "pid", None),
+        process=process,
+    )
+    try:
+        starter.run_quietly(WARM_UP.format(modules=modules), "warming the kernel up", WARM_UP_LIMIT)
+    except BaseException:
+        starter.shutdown()
+        raise
+    return kernel
+
+
+class KitNotebookClient(PrivateKernelClient, PapermillNotebookClient):  # type: ignore[misc]  # papermill ships no types
+    """papermill's client with the kit's kernel, cell tracking, and a kernel of the study's (``kernel``).
+
+    With ``kernel`` (a :class:`kit.run.kernel_pool.RunningKernel`), the
+    notebook runs in that kernel, reset first (:func:`kit.run.kernel_state.restore`),
+    and the kernel is left running for the study's next notebook.
+    """
+
+    watchdog = AnyTrait(None, allow_none=True)
+    kernel = AnyTrait(None, allow_none=True)
+
+    def __init__(self, nb_man: Any, **kw: Any):
+        super().__init__(nb_man, **kw)
+        self.current_cell: int | None = None
+
+    def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kw: Any) -> Any:
+        self.current_cell = cell_index
+        return super().execute_cell(cell, cell_index, *args, **kw)
+
+    @contextmanager
+    def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
+        kwargs.pop("cleanup_kc", None)
+        if self.kernel is not None:
+            self.km, self.kc = self.kernel.km, self.kernel.kc
+            if self.watchdog is not None:
+                self.watchdog.kernel_started(self.km)
+            self.run_quietly(RESTORE, "resetting the kernel for this notebook", WARM_UP_LIMIT)
+            yield  # the kernel stays: the study's session shuts it down after its last notebook
+            return
+        self.start_with_retries(**kwargs)
+        if self.watchdog is not None:
+            self.watchdog.kernel_started(self.km)
+        try:
+            yield
+        finally:
+            self.shutdown()
 
 
 def _mark_failed_cell(nb: Any, index: int | None, ename: str, evalue: str) -> None:
@@ -246,6 +344,7 @@ class KitEngine(NBClientEngine):  # type: ignore[misc]  # papermill ships no typ
             watchdog=watchdog,
             start_retries=kwargs.pop("kit_start_retries", 1),
             runtime_dir=kwargs.pop("kit_runtime_dir", None),
+            kernel=kwargs.pop("kit_kernel", None),
         )
         try:
             return client.execute()

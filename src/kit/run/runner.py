@@ -2,11 +2,15 @@
 
 Studies are independent and run in parallel: one thread per study (``--jobs``),
 each driving its own kernel through papermill's Python API, so the whole run
-is one process start plus one kernel per executed notebook. Threads rather
-than a process pool: the work is in the kernels (separate processes), the
-threads only wait on ZeroMQ sockets, and a pool would import papermill again
-in every worker. Stages inside a study run in order because each reads the
-JSON of the one before.
+is one process start plus one kernel per study that has a notebook to run:
+its notebooks run in order in that kernel, reset between them, and the
+kernel was started and warmed up while earlier studies ran
+(:mod:`kit.run.kernel_pool`; ``fresh_kernels`` gives each notebook a kernel
+of its own instead). Threads rather than a process pool: the work is in the
+kernels (separate processes), the threads only wait on ZeroMQ sockets, and a
+pool would import papermill again in every worker. Stages inside a study run
+in order because each reads the JSON of the one before; which of them must
+run is decided for every study first (:mod:`kit.run.study_plan`).
 
 A stage runs only when something it reads changed (:mod:`kit.run.manifest`);
 ``force`` runs everything. A failing notebook fails its study only: the
@@ -21,33 +25,41 @@ removes what killed runs left: temporary files, staging folders
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kit.errors import KitError, NotebookFailure, OutputWriteError, UsageError
 from kit.iorw import owned_temp_dir, remove_leftovers
-from kit.layout import (
-    INSIGHTS_EXPORTS,
+from kit.layout import (  # noqa: F401 - STAGES re-exported
     STAGES,
     STUDY_FILE,
     is_study_report_dir,
     notebooks_root,
     reports_root,
     scratch_folders,
-    templates_root,
 )
 from kit.lock import repository_lock
-from kit.run.inputs import RunContext, StageContext, run_context
-from kit.run.manifest import Manifest, inputs_of, stage_key, stage_specs
+from kit.run.inputs import RunContext, run_context
+from kit.run.kernel_pool import KernelPool, RunningKernel, StudyKernel, warm_modules
+from kit.run.manifest import stage_key
 from kit.run.parameters import study_parameters  # noqa: F401 - re-exported: the runner's users call it from here
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 from kit.run.stage_warnings import output_warnings
+from kit.run.study_plan import (  # noqa: F401 - discover_studies, prune_orphaned_reports, stage_notebook re-exported
+    StudyPlan,
+    discover_studies,
+    plan_study,
+    prune_orphaned_reports,
+    restamp,
+    stage_notebook,
+    withdraw_outputs,
+)
 
 if TYPE_CHECKING:
     from kit.run.notebook_engine import Watchdog  # imported with papermill, when a notebook runs
@@ -105,45 +117,6 @@ class StudyResult:
         return sum(s.executed for s in self.stages)
 
 
-def discover_studies(repo_root: Path, slugs: Iterable[str] | None = None) -> list[Path]:
-    """Study folders under ``notebooks/`` (those holding a study.yml)."""
-    base = notebooks_root(repo_root)
-    found = sorted(p.parent for p in base.glob(f"*/{STUDY_FILE}"))
-    if not slugs:
-        return found
-    by_slug = {p.name: p for p in found}
-    unknown = [s for s in slugs if s not in by_slug]
-    if unknown:
-        known = ", ".join(by_slug) or "none"
-        raise UsageError(f"unknown study {', '.join(map(repr, unknown))} (studies: {known})")
-    return [by_slug[s] for s in slugs]
-
-
-def prune_orphaned_reports(repo_root: Path, studies: list[Path]) -> list[str]:
-    """Delete ``reports/<slug>/`` of studies whose ``notebooks/<slug>/`` is gone; their slugs.
-
-    Otherwise a deleted study stays on the site (reports/ is git-ignored and
-    CI restores it from its cache), with no roster left for the privacy check
-    to scan it against. The caller rebuilds the repository index afterwards.
-    """
-    reports = reports_root(repo_root)
-    keep = {s.name for s in studies}
-    gone = sorted(
-        d.name
-        for d in reports.glob("*")
-        if is_study_report_dir(d) and d.name not in keep and not (notebooks_root(repo_root) / d.name).is_dir()
-    )
-    for slug in gone:
-        shutil.rmtree(reports / slug)
-    return gone
-
-
-def stage_notebook(study_dir: Path, repo_root: Path, stage: str) -> Path:
-    """The study's own copy of a stage notebook, else the template."""
-    own = study_dir / stage
-    return own if own.is_file() else templates_root(repo_root) / stage
-
-
 def _failure_from(exc: BaseException, slug: str, notebook: str) -> NotebookFailure:
     from papermill.exceptions import PapermillExecutionError  # loaded by then: a notebook ran
 
@@ -167,6 +140,7 @@ class RunOptions:
     start_retries: int = 1
     cancelled: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C
     runtime_dir: Path | None = None  # kernels' connection files and sockets (default: the system's temp folder)
+    fresh_kernels: bool = False  # a kernel per notebook, not one (warmed up ahead) per study
 
 
 _ACTIVE: set[Watchdog] = set()  # watchdogs of the notebooks running now (to stop them on Ctrl-C)
@@ -179,12 +153,34 @@ def _stop_running_kernels() -> None:
             watchdog.stop()
 
 
-def _execute(notebook: Path, executed: Any, params: dict[str, Any], repo_root: Path, opts: RunOptions) -> Any:
-    """Run one notebook with the ``kit`` papermill engine and return it; raises on any failure.
+def _start_kernel(repo_root: Path, opts: RunOptions) -> RunningKernel:
+    """A kernel for one study's notebooks, started in the repository root, its stages' modules imported."""
+    from kit.run.notebook_engine import start_warm_kernel  # papermill: only when a notebook will run
 
-    papermill writes nothing (no output path): the notebook is put in
-    ``executed`` (a :class:`kit.run.notebook_engine.ExecutedNotebook`) also when
-    a cell fails, and the caller writes it atomically.
+    runtime = str(opts.runtime_dir) if opts.runtime_dir else None
+    return start_warm_kernel(
+        opts.kernel_name, str(repo_root), warm_modules(), START_TIMEOUT, opts.start_retries, runtime
+    )
+
+
+def kernel_pool(repo_root: Path, opts: RunOptions, size: int) -> KernelPool:
+    """Warm kernels for a run's studies (see :mod:`kit.run.kernel_pool`)."""
+    return KernelPool(partial(_start_kernel, repo_root, opts), size)
+
+
+def _execute(
+    notebook: Path,
+    executed: Any,
+    params: dict[str, Any],
+    repo_root: Path,
+    opts: RunOptions,
+    kernel: StudyKernel | None = None,
+) -> Any:
+    """Run one notebook with the ``kit`` papermill engine, in the study's ``kernel`` if given, and return it.
+
+    Raises on any failure. papermill writes nothing (no output path): the
+    notebook is put in ``executed`` (a :class:`kit.run.notebook_engine.ExecutedNotebook`)
+    also when a cell fails, and the caller writes it atomically.
     """
     # Imported on the first notebook to execute, not with the module: papermill
     # and its engine take seconds to import, and a run where nothing changed
@@ -193,12 +189,14 @@ def _execute(notebook: Path, executed: Any, params: dict[str, Any], repo_root: P
 
     from kit.run.notebook_engine import ENGINE_NAME, Watchdog
 
+    session = kernel.session() if kernel is not None else None  # a start failure fails this notebook
     limit = opts.notebook_timeout or notebook_time_limit(opts.timeout)
     with Watchdog(limit) as watchdog:
         with _ACTIVE_LOCK:
             _ACTIVE.add(watchdog)
         try:
-            return papermill.execute_notebook(
+            execute = partial(
+                papermill.execute_notebook,
                 str(notebook),
                 None,
                 parameters=params,
@@ -214,28 +212,12 @@ def _execute(notebook: Path, executed: Any, params: dict[str, Any], repo_root: P
                 kit_start_retries=opts.start_retries,
                 kit_notebook=executed,
                 kit_runtime_dir=str(opts.runtime_dir) if opts.runtime_dir else None,
+                kit_kernel=session.wait_ready() if session is not None else None,
             )
+            return session.call(execute) if session is not None else execute()
         finally:
             with _ACTIVE_LOCK:
                 _ACTIVE.discard(watchdog)
-
-
-def withdraw_outputs(out_dir: Path, failed_stage: str, manifest: Manifest) -> None:
-    """Remove what the failed stage and every later stage left from earlier runs.
-
-    Their notebooks and JSON no longer match the study's inputs: publishing
-    them would show last week's plan beside this week's error. Each stage is
-    forgotten by the manifest, so the next run executes it again; the index
-    rebuilt after the run no longer lists the study's insights.
-    """
-    specs = stage_specs()
-    for name in INSIGHTS_EXPORTS:  # written beside insights.json, not listed in the stage table
-        (out_dir / name).unlink(missing_ok=True)
-    for stage in STAGES[STAGES.index(failed_stage) :]:
-        (out_dir / stage).unlink(missing_ok=True)
-        for name in specs[stage].writes:
-            (out_dir / name).unlink(missing_ok=True)
-        manifest.forget(stage)
 
 
 def run_study(
@@ -244,86 +226,98 @@ def run_study(
     opts: RunOptions | None = None,
     on_event: EventSink | None = None,
     run: RunContext | None = None,
+    plan: StudyPlan | None = None,
+    kernels: KernelPool | None = None,
 ) -> StudyResult:
     """Bring one study's reports up to date, stage by stage; never raises for a notebook failure.
 
-    ``run`` is the context the studies of one run share (:func:`kit.run.inputs.run_context`).
+    ``run`` is the context the studies of one run share (:func:`kit.run.inputs.run_context`);
+    ``plan`` the study's decided stages (:func:`kit.run.study_plan.plan_study`, made here if
+    not given); ``kernels`` the run's pool, which gives the study its one kernel when its
+    first notebook runs (a kernel is started then if no pool is given; none with
+    ``opts.fresh_kernels``: each notebook starts its own).
     """
     opts = opts or RunOptions()
     repo_root = Path(repo_root)
     slug = study_dir.name
     result = StudyResult(slug)
     start = time.perf_counter()
-    study = (run or RunContext(repo_root.resolve())).study(study_dir)
-    out_dir = study.out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
+    plan = plan or plan_study(study_dir, repo_root, opts.force, run)
+    out_dir, manifest = plan.study.out_dir, plan.manifest
     emit = on_event or (lambda *_: None)
-    manifest = Manifest.load(out_dir)
-    specs = stage_specs()
-    keys: dict[str, str] = {}
-    for stage in STAGES:
-        if result.failure or opts.cancelled.is_set():
-            result.stages.append(StageResult(stage, "skipped"))
-            emit(slug, stage, "skipped", "")
-            continue
-        spec = specs[stage]
-        notebook = stage_notebook(study_dir, repo_root, stage)
-        inputs = inputs_of(StageContext(study, spec, notebook, keys.get(spec.after) if spec.after else None))
-        keys[stage] = stage_key(inputs)
-        reason = "forced (--force)" if opts.force else manifest.reason_to_run(spec, inputs)
-        if reason is None:
-            result.stages.append(StageResult(stage, "cached"))
-            emit(slug, stage, "cached", "")
-            continue
-        problem: NotebookFailure | None = None
-        if not notebook.is_file():
-            problem = NotebookFailure(
-                slug,
-                stage,
-                None,
-                (
-                    f"notebook not found: neither {study_dir.relative_to(repo_root)}/{stage} "
-                    f"nor templates/{stage} exists"
-                ),
-            )
-        else:
-            try:  # per notebook: a study's own copy may declare other parameters
-                params = study_parameters(study_dir, repo_root, notebook)
-            except KitError as exc:
-                problem = NotebookFailure(slug, STUDY_FILE, None, str(exc))
-        if problem is not None:
-            withdraw_outputs(out_dir, stage, manifest)
-            result.failure = problem
-            result.stages.append(StageResult(stage, "failed", failure=problem))
-            emit(slug, stage, "failed", problem.message)
-            continue
-        failed_copy = out_dir / f"{Path(stage).stem}.failed.ipynb"
-        emit(slug, stage, "started", reason)
-        t0 = time.perf_counter()
-        from kit.run.notebook_engine import ExecutedNotebook, save_notebook  # papermill: only when one runs
+    own_pool = kernels is None and not opts.fresh_kernels
+    pool = kernel_pool(repo_root, opts, 1) if own_pool else kernels
+    kernel = StudyKernel(pool)
+    try:
+        keys: dict[str, str] = {}
+        for planned in plan.stages:
+            if result.executed and not (result.failure or opts.cancelled.is_set()):
+                upstream = keys.get(planned.spec.after) if planned.spec.after else None
+                planned = restamp(plan, planned, upstream, opts.force)  # it reads what this run wrote
+            keys[planned.stage] = stage_key(planned.inputs)
+            stage, notebook, reason = planned.stage, planned.notebook, planned.reason
+            if result.failure or opts.cancelled.is_set():
+                result.stages.append(StageResult(stage, "skipped"))
+                emit(slug, stage, "skipped", "")
+                continue
+            if reason is None:
+                result.stages.append(StageResult(stage, "cached"))
+                emit(slug, stage, "cached", "")
+                continue
+            problem: NotebookFailure | None = None
+            if not notebook.is_file():
+                problem = NotebookFailure(
+                    slug,
+                    stage,
+                    None,
+                    (
+                        f"notebook not found: neither {study_dir.relative_to(repo_root)}/{stage} "
+                        f"nor templates/{stage} exists"
+                    ),
+                )
+            else:
+                try:  # per notebook: a study's own copy may declare other parameters
+                    params = study_parameters(study_dir, repo_root, notebook)
+                except KitError as exc:
+                    problem = NotebookFailure(slug, STUDY_FILE, None, str(exc))
+            if problem is not None:
+                withdraw_outputs(out_dir, stage, manifest)
+                result.failure = problem
+                result.stages.append(StageResult(stage, "failed", failure=problem))
+                emit(slug, stage, "failed", problem.message)
+                continue
+            failed_copy = out_dir / f"{Path(stage).stem}.failed.ipynb"
+            emit(slug, stage, "started", reason)
+            t0 = time.perf_counter()
+            from kit.run.notebook_engine import ExecutedNotebook, save_notebook  # papermill: only when one runs
 
-        executed = ExecutedNotebook()
-        try:
-            nb = _execute(notebook, executed, params, repo_root, opts)
-            save_notebook(out_dir / stage, nb, repo_root)
-            failed_copy.unlink(missing_ok=True)
-            manifest.record(spec, inputs, seconds := time.perf_counter() - t0, output_warnings(out_dir, spec.writes))
-        except Exception as exc:  # noqa: BLE001 - any failure fails this study only
-            seconds = time.perf_counter() - t0
-            failure = _failure_from(exc, slug, stage)
-            failed_copy.unlink(missing_ok=True)  # an earlier run's: it does not show this failure
-            if executed.nb is not None and not isinstance(exc, OutputWriteError):
-                try:
-                    save_notebook(failed_copy, executed.nb, repo_root)
-                except OutputWriteError as err:  # the notebook is lost, the failure is not
-                    failure.message += f" (and {err})"
-            withdraw_outputs(out_dir, stage, manifest)
-            result.failure = failure
-            result.stages.append(StageResult(stage, "failed", seconds, failure, reason, True))
-            emit(slug, stage, "failed", f"{seconds:.1f}s: {failure}")
-            continue
-        result.stages.append(StageResult(stage, "ok", seconds, reason=reason, executed=True))
-        emit(slug, stage, "ok", f"{seconds:.1f}s")
+            executed = ExecutedNotebook()
+            try:
+                nb = _execute(notebook, executed, params, repo_root, opts, kernel)
+                save_notebook(out_dir / stage, nb, repo_root)
+                failed_copy.unlink(missing_ok=True)
+                seconds = time.perf_counter() - t0
+                manifest.record(planned.spec, planned.inputs, seconds, output_warnings(out_dir, planned.spec.writes))
+            except Exception as exc:  # noqa: BLE001 - any failure fails this study only
+                seconds = time.perf_counter() - t0
+                failure = _failure_from(exc, slug, stage)
+                failed_copy.unlink(missing_ok=True)  # an earlier run's: it does not show this failure
+                if executed.nb is not None and not isinstance(exc, OutputWriteError):
+                    try:
+                        save_notebook(failed_copy, executed.nb, repo_root)
+                    except OutputWriteError as err:  # the notebook is lost, the failure is not
+                        failure.message += f" (and {err})"
+                withdraw_outputs(out_dir, stage, manifest)
+                result.failure = failure
+                result.stages.append(StageResult(stage, "failed", seconds, failure, reason, True))
+                emit(slug, stage, "failed", f"{seconds:.1f}s: {failure}")
+                continue
+            result.stages.append(StageResult(stage, "ok", seconds, reason=reason, executed=True))
+            emit(slug, stage, "ok", f"{seconds:.1f}s")
+    finally:
+        kernel.close()  # the kernel served this study: nothing carries over to another
+        if own_pool and pool is not None:
+            pool.close()
     result.seconds = time.perf_counter() - start
     return result
 
@@ -376,16 +370,30 @@ def _run_all(
     on_event: EventSink | None,
     run: RunContext,
 ) -> list[StudyResult]:
-    """Run ``studies`` on a thread pool; on Ctrl-C start nothing new and stop the running kernels."""
+    """Decide every study, then run them on a thread pool, their kernels warmed up ahead.
+
+    On Ctrl-C: start nothing new, stop the kernels that run and those warming up.
+    """
     workers = max(1, min(jobs or cpu_count(), len(studies) or 1))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-run")
+    kernels = None if opts.fresh_kernels else kernel_pool(repo_root, opts, workers)
     try:
-        futures = [pool.submit(run_study, s, repo_root, opts, on_event, run) for s in studies]
-        return [f.result() for f in futures]
+        plans = [pool.submit(plan_study, s, repo_root, opts.force, run) for s in studies]
+        runs = []
+        for study_dir, planned in zip(studies, plans, strict=True):
+            plan = planned.result()
+            if kernels is not None and plan.needs_kernel:
+                kernels.expect()  # its kernel starts warming up now, while earlier studies run
+            runs.append(pool.submit(run_study, study_dir, repo_root, opts, on_event, run, plan, kernels))
+        return [f.result() for f in runs]
     except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run
         opts.cancelled.set()
         pool.shutdown(wait=False, cancel_futures=True)
         _stop_running_kernels()
+        if kernels is not None:
+            kernels.close(kill=True)
         raise
     finally:
         pool.shutdown(wait=True)
+        if kernels is not None:
+            kernels.close()
