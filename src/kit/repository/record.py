@@ -35,10 +35,12 @@ class FileRecord:
 
     sha256: str
     kit_version: str
+    pending: str = ""  # the SHA-256 of a newer kit's version left beside the file (<name>.kit-new) to merge
 
     def as_dict(self) -> dict[str, str]:
         """As ``template.json`` holds it."""
-        return {"sha256": self.sha256, "kit_version": self.kit_version}
+        entry = {"sha256": self.sha256, "kit_version": self.kit_version}
+        return {**entry, "pending": self.pending} if self.pending else entry
 
 
 @dataclass
@@ -86,7 +88,7 @@ def load_record(repo_root: Path) -> TemplateRecord:
         answers=Answers(title=answers["title"], requirement=answers["requirement"]),
         demo=bool(data.get("demo", False)),
         kit_version=data["kit_version"],
-        files={p: FileRecord(f["sha256"], f["kit_version"]) for p, f in data["files"].items()},
+        files={p: FileRecord(f["sha256"], f["kit_version"], f.get("pending", "")) for p, f in data["files"].items()},
     )
 
 

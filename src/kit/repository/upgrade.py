@@ -12,7 +12,7 @@ of :data:`ACTIONS`; ``--dry-run`` lists them and writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kit import __version__
@@ -52,6 +52,8 @@ ACTIONS: dict[str, Action] = {
         writes_beside=True,
         new_base=False,
     ),
+    "pending": Action("still to merge by hand: {new} into {path}; delete {new} once done", new_base=False),
+    "resolved": Action("merged by hand: {path} ({new} deleted): your file kept as the kit's new version's merge"),
     "dropped": Action("no longer a kit file: {path} (left as it is)", new_base=False),
 }
 """Every outcome for one file; :func:`plan_upgrade` picks one per file."""
@@ -93,6 +95,8 @@ class UpgradePlan:
             old = self.record.files.get(change.path)
             if ACTIONS[change.action].new_base:
                 files[change.path] = FileRecord(digest(change.new), __version__)
+            elif ACTIONS[change.action].writes_beside:  # the old base stays until the team has merged
+                files[change.path] = replace(old or FileRecord("", ""), pending=digest(change.new))
             elif old is not None and change.action != "dropped":
                 files[change.path] = old
         return TemplateRecord(answers=answers, demo=self.record.demo, kit_version=__version__, files=files)
@@ -124,6 +128,9 @@ def _decide(root: Path, item: KitFile, new: bytes, record: TemplateRecord) -> Ch
         return Change(item.path, "current", new)
     if entry is not None and digest(ours) == entry.sha256:  # the team has not changed it since
         return Change(item.path, "updated", new, new)
+    if entry is not None and entry.pending == digest(new):  # this version was offered beside it before
+        beside = root / (item.path + KIT_NEW_SUFFIX)
+        return Change(item.path, "pending" if beside.is_file() else "resolved", new)
     base = read_base(root, item.path, entry)
     if base == new:  # only the team changed it
         return Change(item.path, "kept", new)
