@@ -9,7 +9,9 @@ kit version and each kit file's digest and base copy); :mod:`.upgrade` is
 and the kit changed. A team's repository depends on the kit as a package
 pinned in its ``requirements.txt`` (it vendors no ``src/kit/``).
 
-May import: the core (errors, iorw, layout, lock); nothing but the CLI imports it.
+May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`, :mod:`kit.panel`,
+:mod:`kit.plan`, :mod:`kit.synthesis`, :mod:`kit.insights` (the layers below it; it uses only the core's
+errors, iorw, layout and lock); nothing but the CLI imports it.
 """
 
 from __future__ import annotations
