@@ -75,12 +75,13 @@ def test_init_writes_the_scaffolding_with_the_title_and_no_demo(tmp_path: Path):
 
 
 def test_a_fresh_repository_builds_a_site_that_says_how_to_start_a_study(tmp_path: Path):
-    repo = init_repository(tmp_path / "acme", "Acme research").root
+    repo = init_repository(tmp_path / "acme", "Acme <research>").root
     said: list[str] = []
     build_site(repo, use_quarto=False, echo=said.append)
     home = _main_text(repo / "_site" / "index.html")
     assert "No studies yet" in home and "kit new" in home, home
-    assert "Acme research" in (repo / "_site" / "index.html").read_text("utf-8")
+    page = (repo / "_site" / "index.html").read_text("utf-8")
+    assert "Acme &lt;research&gt;" in page and "<research>" not in page  # the title is text, not markup
     assert yaml.safe_load((repo / "studies" / "listing-studies.yml").read_text("utf-8")) == []
 
 
