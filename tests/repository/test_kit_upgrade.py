@@ -110,9 +110,11 @@ def test_a_newer_kit_updates_unchanged_files_merges_changed_ones_and_never_touch
     _edit(newer_kit / "Makefile", "clean:\n", "# the kit's new line\nclean:\n")
     _edit(newer_kit / "index.qmd", "Every study of the repository", "Every study of this repository")
 
+    before = _tree(acme)
     code, out = _upgrade(acme, "--dry-run", monkeypatch=monkeypatch)
-    assert code == 0 and "(kit 0.1.0 -> 0.2.0)" in out
-    assert not (acme / "Makefile.kit-new").exists()
+    assert code == 0 and "would: 4 files to write, 10 up to date (kit 0.1.0 -> 0.2.0)" in out
+    assert "would: merged: _quarto.yml" in out
+    assert _tree(acme) == before  # a dry run lists and changes nothing
 
     code, out = _upgrade(acme, monkeypatch=monkeypatch)
 

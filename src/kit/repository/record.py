@@ -109,7 +109,8 @@ def _problems(data: Any, where: str) -> list[Problem]:
     if not isinstance(files, dict):
         return [*problems, Problem(f"{where}: files", f"found {files!r}, expected path -> {{sha256, kit_version}}")]
     for path, entry in files.items():
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("sha256", "kit_version")):
+        keys = ("sha256", "kit_version", "pending")
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k, ""), str) for k in keys):
             problems.append(Problem(f"{where}: files.{path}", f"found {entry!r}, expected {{sha256, kit_version}}"))
     return problems
 

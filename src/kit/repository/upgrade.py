@@ -110,7 +110,7 @@ class UpgradePlan:
         lines = [c.line() for c in self.changes if c.action not in QUIET]
         current = sum(c.action in QUIET for c in self.changes)
         versions = f"kit {self.record.kit_version} -> {__version__}"
-        if self.nothing_to_do():
+        if self.nothing_to_do() and not lines:
             lines.append(f"nothing to do: {current} kit files up to date ({versions})")
         else:
             lines.append(f"{len(self.writes())} files to write, {current} up to date ({versions})")
