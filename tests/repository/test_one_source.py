@@ -3,7 +3,12 @@ demo) holds the same ones as the package data ``kit init`` copies, so the two ca
 
 When a test here fails after a change to a page, a template or a demo study in this repository, copy
 the changed file to ``src/kit/data/repository/`` (or ``repository-demo/``), and add a row to
-``src/kit/data/repository.yml`` for a new page or template.
+``src/kit/data/repository.yml`` for a new page or template (a new demo folder, such as ``metrics``, goes
+in its ``demo:`` list). From the repository root, every ``here: same`` file at once::
+
+    python -c "from kit.repository.kit_files import kit_files
+    for f in kit_files():
+        if f.here == 'same': print(f.path)" | while read f; do cp "$f" "src/kit/data/repository/$f"; done
 """
 
 from __future__ import annotations
