@@ -9,7 +9,7 @@ modules. The table is ``[tool.importlinter]`` in ``pyproject.toml``, which
 ``make test`` enforces with import-linter::
 
     cli
-    forms | qda | run | site
+    forms | qda | repository | run | site
     plan | synthesis | insights
     outputs | panel
     privacy

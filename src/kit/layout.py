@@ -10,6 +10,7 @@ reports/index.json    every study and insight (written by kit.site.index only)
 studies/              generated: the published copies the site renders
 _site/                the built website
 panel/                private: people.csv (the participant panel), rules.yml, purge-log.csv
+.kit/                 kit init's record: template.json (kit version, file digests), base/ (the kit's files as written)
 ```
 
 No other module spells these names; they import them from here. The stage
@@ -42,6 +43,12 @@ TRANSCRIPTS_DIR = "transcripts"  # inside data/
 CODING_DIR = "coding"  # inside data/: one <coder>.csv per coder (double coding)
 REQUESTS_DIR = "requests"  # repository-level feature requests exported from a tracker (requests/*.csv)
 CODEBOOK_FILE = "codebook.yml"  # the shared codebook at the repository root (and per-study additions)
+METRICS_DIR = "metrics"  # repository-level metric series (metrics/<metric_id>.csv)
+KIT_RECORD_DIR = ".kit"  # kit init's and kit upgrade's record of the kit's files (kit.repository)
+TEMPLATE_RECORD_FILE = "template.json"  # in .kit/: kit version, title, digest of each kit file as written
+TEMPLATE_BASE_DIR = "base"  # in .kit/: each kit file as the kit last wrote it (the base of a three-way merge)
+KIT_NEW_SUFFIX = ".kit-new"  # beside a kit file the team changed: the kit's new version, to merge by hand
+HOME_PAGE_PART = "_home.md"  # in studies/: the generated part of the home page (no studies yet: how to start)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """A study's folder name: lower-case letters, digits and '-' (no '/', '.', '..': it cannot climb out)."""
@@ -226,6 +233,24 @@ def scratch_folders(repo_root: str | Path) -> list[Path]:
         panel_root(root),
         root / STUDIES_DIR,
     ]
+
+
+def template_record_path(repo_root: str | Path) -> Path:
+    """``<repo>/.kit/template.json``: which kit version wrote the repository's kit files, and their digests."""
+    return Path(repo_root) / KIT_RECORD_DIR / TEMPLATE_RECORD_FILE
+
+
+def template_base_root(repo_root: str | Path) -> Path:
+    """``<repo>/.kit/base``: the kit's files as the kit last wrote them (paths as in the repository)."""
+    return Path(repo_root) / KIT_RECORD_DIR / TEMPLATE_BASE_DIR
+
+
+def team_owned_paths() -> tuple[str, ...]:
+    """What ``kit upgrade`` never touches: the studies, the codebook, the panel, requests and metrics.
+
+    (``insights.yml`` lives in the study folders, under ``notebooks/``.)
+    """
+    return (NOTEBOOKS_DIR, CODEBOOK_FILE, INSIGHTS_FILE, PANEL_DIR, REQUESTS_DIR, METRICS_DIR)
 
 
 def is_study_report_dir(path: Path) -> bool:

@@ -1,4 +1,5 @@
-"""The wheel carries the whole kit: installed without -e, it runs the demo and builds the preview.
+"""The wheel carries the whole kit: installed without -e, it makes a repository (kit init --demo), runs the demo
+and builds the preview.
 
 An editable install reads ``src/kit`` and would hide a data file missing from
 the wheel (as ``kit/data/preview.js`` once was). Here the wheel is built,
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -55,12 +55,6 @@ def test_wheel_installed_without_editable_runs_the_demo_and_builds_a_complete_pr
     assert where.startswith(str(site)), f"kit imported from {where}, not from the installed wheel"
 
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT / "templates", repo / "templates")
-    for name in PROJECT_FILES:
-        shutil.copyfile(ROOT / name, repo / name)
-    shutil.copytree(ROOT / "notebooks" / "demo-checkout", repo / "notebooks" / "demo-checkout")
-    # The templates name the python3 kernel: register the fresh environment's own.
-    _run([python, "-m", "ipykernel", "install", "--prefix", venv, "--name", "python3"], repo)
     kit = venv / "bin" / "kit"
     # The fresh environment's kernel first; nbconvert's templates are data files of the borrowed
     # dependencies' environment.
@@ -69,6 +63,13 @@ def test_wheel_installed_without_editable_runs_the_demo_and_builds_a_complete_pr
         "HOME": str(tmp_path),
         "JUPYTER_PATH": f"{venv / 'share' / 'jupyter'}:{Path(sys.prefix) / 'share' / 'jupyter'}",
     }
+    # The repository comes from the wheel's own files (kit init --demo): templates, site, workflow, demo.
+    _run([kit, "init", repo, "--demo"], tmp_path, env)
+    for name in [*PROJECT_FILES, "templates/01-plan.ipynb", ".github/workflows/publish.yml", ".gitignore"]:
+        assert (repo / name).is_file(), name
+    assert (repo / "notebooks" / "demo-checkout" / "study.yml").is_file()
+    # The templates name the python3 kernel: register the fresh environment's own.
+    _run([python, "-m", "ipykernel", "install", "--prefix", venv, "--name", "python3"], repo)
     _run([kit, "run", "demo-checkout"], repo, env)
     _run([kit, "site", "--no-quarto"], repo, env)
 

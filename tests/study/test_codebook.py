@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,14 @@ def test_lint_names_file_line_and_the_code_to_use(tmp_path):
     assert "codebook.yml: code 'error': not used by any study's notes" not in found  # retired code counts for it
     assert not any("code 'checkout': not used" in f for f in found)
     assert "codebook.yml: code 'address': not used by any study's notes" in found
+
+
+def test_a_repository_with_no_study_yet_is_not_told_every_code_is_unused(tmp_path):
+    repo = _repo(tmp_path)
+    assert any("not used by any study's notes" in str(p) for p in lint_repository(repo, load_codebook(repo)).problems)
+    for study in (repo / "notebooks").iterdir():
+        shutil.rmtree(study)
+    assert not any("not used" in str(p) for p in lint_repository(repo, load_codebook(repo)).problems)
 
 
 def test_lint_finds_near_duplicate_codes_and_tags_across_studies(tmp_path):

@@ -5,11 +5,12 @@ Every :class:`~kit.errors.KitError`, and any ``OSError`` (a full disk), becomes
 one clear line on stderr (:func:`kit.cli.common.fail`, :class:`kit.cli.common.KitGroup`).
 The subcommands live by what they serve:
 :mod:`.studies` (new, run, merge, site, build, check), :mod:`.panel`
-(recruit, purge), :mod:`.analysis` (codebook, export, import).
+(recruit, purge), :mod:`.analysis` (codebook, export, import), :mod:`.repository`
+(init, upgrade).
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`,
 :mod:`kit.panel`, :mod:`kit.plan`, :mod:`kit.synthesis`, :mod:`kit.insights`,
-:mod:`kit.forms`, :mod:`kit.qda`, :mod:`kit.run`, :mod:`kit.site` (it is the top
+:mod:`kit.forms`, :mod:`kit.qda`, :mod:`kit.repository`, :mod:`kit.run`, :mod:`kit.site` (it is the top
 layer); nothing imports it.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import click
 
 from kit import __version__
-from kit.cli import analysis, panel, studies
+from kit.cli import analysis, panel, repository, studies
 from kit.cli.common import KitGroup
 
 
@@ -40,6 +41,8 @@ for command in (
     analysis.codebook,
     analysis.export_cmd,
     analysis.import_cmd,
+    repository.init,
+    repository.upgrade,
 ):
     cli.add_command(command)
 

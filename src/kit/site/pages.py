@@ -19,6 +19,7 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
 - ``studies/_playbook.md``: the generated part of the playbook (:mod:`kit.site.playbook`).
 - ``studies/_panel.md``: the counts of the Panel page (:mod:`kit.site.panel_page`).
 - ``studies/_codebook.md``: the generated part of the Codebook page (:mod:`kit.site.codebook_page`).
+- ``studies/_home.md``: the home page's word to a repository with no study yet (how to start one), else empty.
 
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
@@ -41,12 +42,14 @@ from kit.display import markdown_text
 from kit.errors import KitError, StageOrderError
 from kit.iorw import read_json, staged_dir
 from kit.layout import (
+    HOME_PAGE_PART,
     INSIGHTS_PAGE,
     NOTEBOOK_SOURCE_DIR,
     PANEL_PAGE_PART,
     PLAN_JSON,
     SITE_ASSETS_DIR,
     STUDIES_DIR,
+    kit_data,
     reports_root,
     stage_pages,
 )
@@ -67,6 +70,11 @@ _OWN_CODE = hashlib.sha256(
 ).digest()
 CODEBOOK_PART = "_codebook.md"  # the generated part of codebook.qmd (kit.site.codebook_page)
 NO_SIDEBAR = "kit-site-pages"  # the empty sidebar of a one-study site (see navigation)
+
+
+def home_markdown(studies: list[Any]) -> str:
+    """The home page's generated part: how to start a study (``data/no_studies.md``) while there is none."""
+    return "" if studies else kit_data("no_studies.md")
 
 
 @dataclass
@@ -327,6 +335,7 @@ def write_studies_dir(
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         (staging / PANEL_PAGE_PART).write_text(panel_md, encoding="utf-8")
         (staging / CODEBOOK_PART).write_text(codebook_md, encoding="utf-8")
+        (staging / HOME_PAGE_PART).write_text(home_markdown(studies), encoding="utf-8")
         for name, data in (keep or {}).items():
             (staging / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return studies

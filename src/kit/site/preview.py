@@ -31,7 +31,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kit.iorw import staged_dir
-from kit.layout import NOTEBOOK_SOURCE_DIR, PANEL_PAGE_PART, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
+from kit.layout import HOME_PAGE_PART, NOTEBOOK_SOURCE_DIR, PANEL_PAGE_PART, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
 from kit.site import cells, pages
 from kit.site.incremental import (
     SiteRecord,
@@ -233,7 +233,9 @@ def build_preview(
         items = pages.study_listing_items(studies)
         for item, s in zip(items, studies):  # every page of the study, beside its title
             item["pages"] = [(label, s.href(stem)) for stem, label in s.pages]
-        site.page("index.html", "Studies", parts.studies(items), active="index.html")
+        home_md = repo_root / STUDIES_DIR / HOME_PAGE_PART
+        none_yet = _markdown(home_md.read_text("utf-8") if home_md.is_file() else "")
+        site.page("index.html", "Studies", parts.studies(items, none_yet), active="index.html")
         entries = pages.insight_listing_items(index)
         for entry, raw in zip(entries, index.get("insights", [])):
             entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"

@@ -203,7 +203,7 @@ def lint_repository(repo_root: str | Path, book: Codebook, slugs: list[str] | No
     for counts in usage.values():
         used.update(counts)
     for name, code in book.codes.items():
-        if code.status != "active":
+        if code.status != "active" or not usage:  # no study yet (a new repository): every code is unused
             continue
         family = [name, *descendants(book, name)]
         if not any(used[c] for c in family):
