@@ -222,6 +222,27 @@ def read_insights_yaml(path: str | Path) -> dict[str, Any]:
     )
 
 
+def cited_metric_ids(study_dir: str | Path) -> list[str]:
+    """The ``metric_id`` of every recommendation of insights.yml, read without validating (for ``kit run``'s inputs).
+
+    A file without the key is not parsed (a run of hundreds of studies reads
+    them all); an unreadable one cites nothing here: the insights stage fails on it.
+    """
+    path = Path(study_dir) / INSIGHTS_FILE
+    try:
+        if b"metric_id" not in path.read_bytes():
+            return []
+        data = read_insights_document(path).data
+    except (OSError, InsightError):
+        return []
+    found = []
+    for ins in data.get("insights") or [] if isinstance(data, dict) else []:
+        for rec in (ins.get("recommendations") or []) if isinstance(ins, dict) else []:
+            if isinstance(rec, dict) and isinstance(rec.get("metric_id"), str) and METRIC_ID_RE.match(rec["metric_id"]):
+                found.append(rec["metric_id"])
+    return sorted(set(found))
+
+
 def read_insights_document(path: str | Path) -> YamlDocument:
     """insights.yml as data with its node graph (:meth:`YamlDocument.line_of` names lines)."""
     return read_yaml_document(
