@@ -63,7 +63,9 @@ def _read_table(path: Path, source: str, problems: list[Problem]) -> Table | Non
     shape = detect_shape(decoded.text)
     if shape is not None:
         return read_metric_export(decoded.text, source, shape, problems)
-    return read_csv_text(decoded.text, METRIC_TABLE, source, problems, sniff_delimiter(decoded.text))
+    table = read_csv_text(decoded.text, METRIC_TABLE, source, problems, sniff_delimiter(decoded.text))
+    table.encoding, table.first_odd_line = decoded.encoding, decoded.first_odd_line
+    return table
 
 
 def read_metric_series(path: Path, metric_id: str) -> MetricSeries:
@@ -100,6 +102,8 @@ def _validate(table: Table, metric_id: str, problems: list[Problem]) -> MetricSe
         return None
     read_dates(table, problems)
     read_numbers(table, problems)
+    if (how := table.format_problem()) is not None:  # not plain UTF-8 comma CSV: say how it was read
+        problems.append(how)
     counts = ("successes", "trials") if rate else ("value",)
     lines = f[LINE].to_numpy()
     keep = np.ones(len(f), dtype=bool)
