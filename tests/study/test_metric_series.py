@@ -1,4 +1,4 @@
-"""metrics/<metric_id>.csv: the kit's two layouts, GA4's and Amplitude's downloads, and refusals naming file and line."""
+"""metrics/<metric_id>.csv: the kit's two layouts, GA4's and Amplitude's downloads, refusals naming file and line."""
 
 from __future__ import annotations
 

@@ -96,7 +96,14 @@ def outcome_figure(rec: dict[str, Any]) -> go.Figure:
         ("before", ba["before_from"], ba["before_to"]),
         ("after", ba["after_from"], ba["after_to"]),
     ):
-        fig.add_vrect(x0=start, x1=_next_day(end), fillcolor=WINDOW_COLOURS[side], line_width=0, layer="below")
+        # A date axis takes ISO dates where plotly's stubs say numbers: the stubs type only numeric axes.
+        fig.add_vrect(
+            x0=start,
+            x1=_next_day(end),  # type: ignore[arg-type]
+            fillcolor=WINDOW_COLOURS[side],
+            line_width=0,
+            layer="below",
+        )
         if ba.get(side) is not None:
             fig.add_trace(
                 go.Scatter(

@@ -27,7 +27,7 @@ from kit.errors import DataError, InsightError, Problem
 from kit.insights.before_after import before_after
 from kit.layout import INSIGHTS_FILE, METRICS_DIR
 from kit.study.insights_file import InsightsFile, Recommendation, recommendation_line
-from kit.study.metric_series import MetricSeries, metric_path, read_metric_series
+from kit.study.metric_series import MetricSeries, metric_ids, metric_path, read_metric_series
 from kit.study.safe_yaml import YamlDocument
 
 WEB_ADDRESS = ("https://", "http://")  # a tracker given so is shown as a link; a key (SHOP-123) as text
@@ -69,7 +69,7 @@ def recommendation_outcomes(
                         Problem(
                             where,
                             f"metric_id {rec.metric_id!r}: no {METRICS_DIR}/{rec.metric_id}.csv (or .xlsx), "
-                            f"expected one of: {', '.join(_known(repo_root)) or f'none ({METRICS_DIR}/ is empty)'}",
+                            f"expected one of: {', '.join(metric_ids(repo_root)) or f'none ({METRICS_DIR}/ is empty)'}",
                         )
                     )
                 elif metric is None:
@@ -98,13 +98,6 @@ def _read(repo_root: str | Path, metric_id: str, fatal: list[Problem], warnings:
         return None
     warnings.extend(metric.warnings)
     return metric
-
-
-def _known(repo_root: str | Path) -> list[str]:
-    folder = Path(repo_root) / METRICS_DIR
-    return (
-        sorted({p.stem for p in folder.glob("*") if p.suffix.lower() in (".csv", ".xlsx")}) if folder.is_dir() else []
-    )
 
 
 def _contradiction(where: str, rec: Recommendation, row: dict[str, Any]) -> list[Problem]:

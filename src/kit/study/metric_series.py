@@ -46,6 +46,14 @@ class MetricSeries:
         return self.trials is not None
 
 
+def metric_ids(repo_root: str | Path) -> list[str]:
+    """The ids of the series in ``metrics/`` (file names without ``.csv`` / ``.xlsx``)."""
+    folder = metrics_root(repo_root)
+    if not folder.is_dir():
+        return []
+    return sorted({p.stem for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx") and p.is_file()})
+
+
 def metric_path(repo_root: str | Path, metric_id: str) -> Path | None:
     """``metrics/<metric_id>.csv`` (or ``.xlsx``) when it exists."""
     return find_table(metrics_root(repo_root), metric_id)
@@ -132,7 +140,7 @@ def _validate(table: Table, metric_id: str, problems: list[Problem]) -> MetricSe
         if not dates[i]:
             problems.append(problem("date_invalid", table.where(int(lines[i])), "no date, expected YYYY-MM-DD"))
     seen: dict[str, int] = {}
-    for i in np.flatnonzero(keep):
+    for i in np.flatnonzero(keep).tolist():
         if (first := seen.setdefault(dates[i], int(lines[i]))) != int(lines[i]):
             problems.append(
                 problem(
