@@ -14,10 +14,12 @@ A blank value is a day without data, not an error.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from kit.errors import DataError, Problem
 from kit.layout import METRICS_DIR, metrics_root
@@ -71,9 +73,17 @@ def _read_table(path: Path, source: str, problems: list[Problem]) -> Table | Non
     shape = detect_shape(decoded.text)
     if shape is not None:
         return read_metric_export(decoded.text, source, shape, problems)
-    table = read_csv_text(decoded.text, METRIC_TABLE, source, problems, sniff_delimiter(decoded.text))
+    table = read_csv_text(decoded.text, METRIC_TABLE, source, problems, _delimiter(decoded.text))
     table.encoding, table.first_odd_line = decoded.encoding, decoded.first_odd_line
     return table
+
+
+def _delimiter(text: str) -> str:
+    """A header of commas alone (``date,successes,trials``) is comma-separated; anything else is sniffed."""
+    header = text.lstrip("\n").split("\n", 1)[0]
+    if "," in header and ";" not in header and "\t" not in header:
+        return ","  # csv.Sniffer costs more than reading two years of days
+    return sniff_delimiter(text)
 
 
 def read_metric_series(path: Path, metric_id: str) -> MetricSeries:
@@ -108,11 +118,12 @@ def _validate(table: Table, metric_id: str, problems: list[Problem]) -> MetricSe
             )
         )
         return None
-    read_dates(table, problems)
-    read_numbers(table, problems)
+    counts = ("successes", "trials") if rate else ("value",)
+    if not _plain_cells(table, ("date", *counts)):  # else every cell is read by rule, one by one
+        read_dates(table, problems)
+        read_numbers(table, problems)
     if (how := table.format_problem()) is not None:  # not plain UTF-8 comma CSV: say how it was read
         problems.append(how)
-    counts = ("successes", "trials") if rate else ("value",)
     lines = f[LINE].to_numpy()
     keep = np.ones(len(f), dtype=bool)
     for col in counts:
@@ -133,35 +144,64 @@ def _validate(table: Table, metric_id: str, problems: list[Problem]) -> MetricSe
                 )
             )
         keep &= ~wrong & (n > 0)  # a day with no trials says nothing about the rate
-    dates = f["date"].to_numpy(dtype=object)
-    bad_dates = [i for i, d in enumerate(dates) if keep[i] and not _is_iso(d)]
-    for i in bad_dates:
-        keep[i] = False  # read_dates named it
-        if not dates[i]:
+    dates = f["date"].astype(str)
+    iso = np.asarray([len(d) == 10 and d[4] == "-" and d[7] == "-" for d in dates.tolist()], dtype=bool)
+    for i in np.flatnonzero(keep & ~iso).tolist():  # read_dates named each but an empty one
+        if not dates.iloc[i]:
             problems.append(problem("date_invalid", table.where(int(lines[i])), "no date, expected YYYY-MM-DD"))
-    seen: dict[str, int] = {}
-    for i in np.flatnonzero(keep).tolist():
-        if (first := seen.setdefault(dates[i], int(lines[i]))) != int(lines[i]):
-            problems.append(
-                problem(
-                    "metric_duplicate_date",
-                    table.where(int(lines[i])),
-                    f"{dates[i]} already has a row (line {first}), expected one row per day",
-                )
+    keep &= iso
+    kept = dates[keep]
+    for i in np.flatnonzero(kept.duplicated().to_numpy()).tolist():
+        line, day = int(lines[keep][i]), kept.iloc[i]
+        first = int(lines[keep][int(np.flatnonzero(kept.to_numpy() == day)[0])])
+        problems.append(
+            problem(
+                "metric_duplicate_date",
+                table.where(line),
+                f"{day} already has a row (line {first}), expected one row per day",
             )
+        )
     if any(p.fatal for p in problems):
         return None
-    order = np.argsort(dates[keep].astype("datetime64[D]"), kind="stable")
-    day = dates[keep].astype("datetime64[D]")[order]
+    day_values = kept.to_numpy().astype("datetime64[D]")
+    order = np.argsort(day_values, kind="stable")
+    day = day_values[order]
     if rate:
         s, n = s[keep][order], n[keep][order]
         return MetricSeries(metric_id, table.source, day, s / n, s, n)
     return MetricSeries(metric_id, table.source, day, table.numbers["value"].to_numpy()[keep][order])
 
 
-def _is_iso(value: object) -> bool:
-    text = str(value)
-    return len(text) == 10 and text[4] == "-" and text[7] == "-"
+_PLAIN_DAYS = re.compile(r"\d{4}-\d{2}-\d{2}(?:\n\d{4}-\d{2}-\d{2})*")
+_PLAIN_NUMBERS = re.compile(r"(?:-?\d+(?:\.\d+)?)?(?:\n(?:-?\d+(?:\.\d+)?)?)*")
+
+
+def _plain_cells(table: Table, columns: tuple[str, ...]) -> bool:
+    """Read a comma-separated file of ISO days and plain numbers at once; False: read it cell by cell.
+
+    What an analytics tool writes (``2026-11-02,612,1000``) means the same under
+    every rule of :mod:`kit.study.cells` (a comma-separated file's numbers take
+    the decimal point, and these cells show no other mark), so two years of
+    days need not go through the rules one cell at a time (``make bench``):
+    one regular expression checks each whole column.
+    """
+    f = table.frame
+    if table.delimiter != "," or not len(f):
+        return False
+    dates = f["date"].tolist()
+    numbers = {c: f[c].tolist() for c in columns if c != "date"}
+    if not _PLAIN_DAYS.fullmatch("\n".join(dates)):
+        return False
+    if not all(_PLAIN_NUMBERS.fullmatch("\n".join(cells)) for cells in numbers.values()):
+        return False
+    if pd.to_datetime(pd.Series(dates), format="%Y-%m-%d", errors="coerce").isna().any():
+        return False  # 2026-02-30: the rules name it
+    for c, cells in numbers.items():
+        parsed = np.asarray([float(v) if v else np.nan for v in cells], dtype=float)
+        table.numbers[c] = pd.Series(parsed, index=f.index)
+        table.reported[c] = np.zeros(len(f), dtype=bool)
+    table.decimal = "." if any("." in v for cells in numbers.values() for v in cells) else None
+    return True
 
 
 def load_metric_series(repo_root: str | Path, metric_id: str) -> MetricSeries | None:
