@@ -152,13 +152,13 @@ def _validate(table: Table, metric_id: str, problems: list[Problem]) -> MetricSe
     keep &= iso
     kept = dates[keep]
     for i in np.flatnonzero(kept.duplicated().to_numpy()).tolist():
-        line, day = int(lines[keep][i]), kept.iloc[i]
-        first = int(lines[keep][int(np.flatnonzero(kept.to_numpy() == day)[0])])
+        line, twice = int(lines[keep][i]), str(kept.iloc[i])
+        first = int(lines[keep][int(np.flatnonzero(kept.to_numpy() == twice)[0])])
         problems.append(
             problem(
                 "metric_duplicate_date",
                 table.where(line),
-                f"{day} already has a row (line {first}), expected one row per day",
+                f"{twice} already has a row (line {first}), expected one row per day",
             )
         )
     if any(p.fatal for p in problems):
