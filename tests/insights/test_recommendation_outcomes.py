@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -62,6 +63,15 @@ def test_a_shipped_recommendation_with_a_series_gets_its_before_and_after(tmp_pa
     on_disk = read_insights_json(tmp_path / "reports" / "fixture" / "insights.json")
     assert on_disk.recommendations[0].before_after is not None
     assert on_disk.recommendations[0].before_after.verdict == "moved"
+    # The tracker export carries where it is tracked, when it shipped and what it is judged by.
+    with (tmp_path / "reports" / "fixture" / "recommendations.csv").open(encoding="utf-8") as fh:
+        row = next(csv.DictReader(fh))
+    assert (row["tracker"], row["shipped_on"], row["metric_id"], row["outcome"]) == (
+        "https://tracker.example.com/browse/SHOP-412",
+        "2026-03-02",
+        "checkout-completion",
+        "",
+    )
 
 
 def test_the_card_words_it_as_a_before_after_comparison_and_escapes_the_tracker(tmp_path: Path):
