@@ -41,6 +41,7 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_panel.py
 	$(PY) benchmarks/bench_agreement.py
 	$(PY) benchmarks/bench_qdpx.py
+	$(PY) benchmarks/bench_outcomes.py
 	$(PY) benchmarks/bench_site.py
 
 run: $(STAMP)

@@ -49,6 +49,7 @@ def demo_repo(tmp: Path) -> Path:
 
     repo = _project(tmp / "demo")
     shutil.copytree(ROOT / "templates", repo / "templates")
+    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     for slug in DEMO_STUDIES:
         shutil.copytree(
             ROOT / "notebooks" / slug, repo / "notebooks" / slug, ignore=shutil.ignore_patterns(".ipynb_checkpoints")

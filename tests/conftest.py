@@ -23,4 +23,5 @@ def repo(tmp_path: Path) -> Path:
 def demo_repo(repo: Path) -> Path:
     """A repository holding a copy of the demo study."""
     shutil.copytree(DEMO, repo / "notebooks" / "demo-checkout")
+    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the PM metric series its R1 is judged by
     return repo

@@ -11,6 +11,7 @@ studies/              generated: the published copies the site renders
 _site/                the built website
 panel/                private: people.csv (the participant panel), rules.yml, purge-log.csv
 .kit/                 kit init's record: template.json (kit version, file digests), base/ (the kit's files as written)
+metrics/              PM metric series, one <metric_id>.csv per metric (recommendation outcomes)
 ```
 
 No other module spells these names; they import them from here. The stage
@@ -164,6 +165,11 @@ def notebooks_root(repo_root: str | Path) -> Path:
 def templates_root(repo_root: str | Path) -> Path:
     """``<repo>/templates``, the stage notebooks."""
     return Path(repo_root) / TEMPLATES_DIR
+
+
+def metrics_root(repo_root: str | Path) -> Path:
+    """``<repo>/metrics``, the PM metric series recommendations are judged by."""
+    return Path(repo_root) / METRICS_DIR
 
 
 def panel_root(repo_root: str | Path) -> Path:

@@ -35,6 +35,7 @@ def two_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, 
     shutil.copytree(ROOT / "templates", repo / "templates")
     shutil.copytree(DEMO, repo / "notebooks" / "demo-checkout")
     shutil.copy(ROOT / "codebook.yml", repo / "codebook.yml")
+    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     victim = tmp_path / "victim"
     shutil.copytree(DEMO, victim)
     monkeypatch.setenv("KIT_REPO", str(repo))

@@ -82,6 +82,7 @@ def study_repo(tmp_module: Path) -> Path:
     repo = tmp_module / "repo"
     study = repo / "notebooks" / "demo-checkout"
     shutil.copytree(DEMO, study)
+    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     for name in NOTEBOOKS:
         shutil.copy2(ROOT / "templates" / name, study / name)
     return repo

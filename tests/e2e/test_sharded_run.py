@@ -28,6 +28,7 @@ def _machine(base: Path, name: str) -> Path:
     """A fresh checkout: templates and the study folders, no reports."""
     repo = base / name
     shutil.copytree(ROOT / "templates", repo / "templates")
+    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     for n, slug in enumerate(SLUGS):
         shutil.copytree(DEMO, repo / "notebooks" / slug)
         study = repo / "notebooks" / slug / "study.yml"

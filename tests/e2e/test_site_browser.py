@@ -58,6 +58,7 @@ def _repo_copy(tmp: Path) -> Path:
         )
     for name in PROJECT_FILES:
         shutil.copyfile(ROOT / name, repo / name)
+    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     return repo
 
 

@@ -55,7 +55,9 @@ def test_the_demo_studies_stages_read_these_inputs(slug: str, tmp_path: Path):
         "stage:01-plan.ipynb",
         "reports/plan.json",
     }
-    assert labels[INSIGHTS] == always | data | {
+    # only the metric series its recommendations cite (the demo's R1: metrics/checkout-completion.csv)
+    metrics = {"metrics/checkout-completion.csv"} if slug == "demo-checkout" else set()
+    assert labels[INSIGHTS] == always | data | metrics | {
         "insights.yml",
         "panel:consent",
         "stage:02-sessions.ipynb",
@@ -201,3 +203,21 @@ def test_a_study_s_stages_ask_the_panel_for_its_consent_once(
     monkeypatch.setattr(input_kinds, "study_consent", counting)
     _run(repo, executed)
     assert sorted(p.name for p in asked) == ["alpha", "beta"]
+
+
+def test_a_changed_metric_series_reruns_only_the_insights_of_the_studies_citing_it(
+    repo: Path, executed: list[tuple[str, str]]
+):
+    (repo / "metrics").mkdir()
+    (repo / "metrics" / "checkout-completion.csv").write_text("date,successes,trials\n2026-11-02,61,100\n")
+    (repo / "metrics" / "basket-value.csv").write_text("date,value\n2026-11-02,54.2\n")
+    (repo / "notebooks" / "alpha" / "insights.yml").write_text(
+        "insights:\n  - id: I1\n    recommendations:\n      - id: R1\n        metric_id: checkout-completion\n"
+    )
+    assert _run(repo, executed) == {(s, st) for s in ("alpha", "beta") for st in STAGES}
+    (repo / "metrics" / "checkout-completion.csv").write_text("date,successes,trials\n2026-11-02,64,100\n")
+    assert _run(repo, executed) == {("alpha", INSIGHTS)}
+    (repo / "metrics" / "basket-value.csv").write_text("date,value\n2026-11-02,55.0\n")  # cited by nobody
+    assert _run(repo, executed) == set()
+    saved = json.loads((repo / "reports" / "alpha" / MANIFEST_FILE).read_text())["stages"][INSIGHTS]["inputs"]
+    assert saved["metrics/checkout-completion.csv"] == file_digest(repo / "metrics" / "checkout-completion.csv")

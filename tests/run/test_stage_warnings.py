@@ -7,6 +7,7 @@ covered in tests/e2e/test_real_exports.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -116,3 +117,40 @@ def test_a_manifest_of_an_older_kit_without_warnings_falls_back_to_the_json(repo
     assert study_warnings(repo, "noisy") == expected
     (repo / "reports" / "noisy" / "plan.json").write_text(json.dumps({"warnings": []}))
     assert study_warnings(repo, "noisy") == DATA_WARNINGS  # read from the JSON this time
+
+
+DUE_INSIGHTS = """\
+insights:
+  - id: I1
+    statement: Delivery cost seen late makes people hesitate.
+    evidence: [N001]
+    recommendations:
+      - id: R1
+        action: Show the delivery charge in the basket.
+        shipped_on: 2020-01-06
+        check_on: 2020-02-03
+      - id: R2
+        action: Check again next year.
+        check_on: 2999-01-01
+      - id: R3
+        action: Already judged.
+        check_on: 2020-02-03
+        outcome: moved
+"""
+
+
+def test_an_outcome_due_is_warned_on_every_run_and_fails_strict_even_when_up_to_date(repo: Path):
+    runner.run_studies(repo)  # up to date from here on: the insights stage will not run again
+    (repo / "notebooks" / "clean" / "insights.yml").write_text(DUE_INSIGHTS)
+    result = CliRunner().invoke(cli, ["run", "clean"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "outcome due" in line]
+    assert warned == [
+        "  warning: insights.yml:9: clean: recommendation R1: outcome due since 2020-02-03 (check_on), "
+        "expected an outcome: moved, not moved or inconclusive"
+    ]
+    strict = CliRunner().invoke(cli, ["run", "clean", "--strict"])
+    assert strict.exit_code == 1 and "FAILED  clean  (1 warning, --strict)" in strict.output
+    # Before its check date nothing is due.
+    assert study_warnings(repo, "clean", today=dt.date(2020, 2, 3)) == []
+    assert len(study_warnings(repo, "clean", today=dt.date(2020, 2, 4))) == 1

@@ -28,7 +28,7 @@ from kit.forms.file_form import FileForm, key_path
 from kit.forms.model_form import ModelForm
 from kit.insights import traceability
 from kit.insights.evidence import EvidenceItem, index_synthesis
-from kit.layout import DATA_DIR, INSIGHTS_FILE, SYNTHESIS_JSON, reports_dir_for
+from kit.layout import DATA_DIR, INSIGHTS_FILE, SYNTHESIS_JSON, repo_root_for, reports_dir_for
 from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
 from kit.study.insights_file import (
@@ -38,6 +38,7 @@ from kit.study.insights_file import (
     Recommendation,
     validate_insights,
 )
+from kit.study.metric_series import metric_ids
 from kit.study.study_file import load_study
 
 LABEL_CHARS = 70
@@ -103,6 +104,8 @@ def insights_hints(study_dir: Path, reports_dir: str | Path | None = None) -> di
         rq_ids, metrics = [], []
     evidence = evidence_options(study_dir, reports_dir)
     multi_rq = {"kind": "multi", "options": rq_ids}
+    # The metric series at the repository root; a typed id not among them is named by the save check.
+    series = metric_ids(repo_root_for(study_dir))
     return {
         "InsightsFile.insights": {"collapsible": True},
         "Insight.statement": {"kind": "longtext"},
@@ -114,6 +117,8 @@ def insights_hints(study_dir: Path, reports_dir: str | Path | None = None) -> di
         "Recommendation.metric": {"kind": "choice", "options": metrics},
         "Recommendation.action": {"kind": "longtext"},
         "Recommendation.note": {"kind": "longtext"},
+        "Recommendation.metric_id": {"kind": "choice", "options": series} if series else {},
+        "Recommendation.outcome_note": {"kind": "longtext"},
     }
 
 

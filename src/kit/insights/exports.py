@@ -43,6 +43,14 @@ REC_COLUMNS = (
     "decided_on",
     "decided_by",
     "note",
+    # From decision to outcome (README, "Recommendation outcomes")
+    "tracker",
+    "shipped_on",
+    "metric_id",
+    "baseline",
+    "target",
+    "check_on",
+    "outcome",
 )
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from kit.display import html, info, note, render, styled, table
+from kit.display import chart, html, info, note, render, styled, table
+from kit.insights.outcome_report import outcome_figure, outcome_html
 
 CONFIDENCE_COLOURS = {"high": "#38761d", "medium": "#b45f06", "low": "#990000"}
 MATRIX_SYMBOLS = {"support": "●", "metric": "◦", "counter": "✕", "mixed": "±"}
@@ -28,8 +29,9 @@ def evidence_html(item: dict[str, Any]) -> Markup:
 
 
 def card_html(insight: dict[str, Any], questions: dict[str, str] | None = None) -> Markup:
-    """One insight card, anchored ``insight-<id>``."""
-    return render("insights.html", "card", insight, questions or {}, CONFIDENCE_COLOURS)
+    """One insight card, anchored ``insight-<id>``, with each recommendation's outcome."""
+    outcomes = [block for r in insight["recommendations"] if (block := outcome_html(r))]
+    return render("insights.html", "card", insight, questions or {}, CONFIDENCE_COLOURS, outcomes)
 
 
 def cards_html(result: dict[str, Any]) -> Markup:
@@ -91,8 +93,16 @@ def candidates_html(result: dict[str, Any]) -> Markup:
 
 
 def show_cards(result: dict[str, Any]) -> None:
-    """Display the insight cards."""
-    html(cards_html(result))
+    """Display the insight cards; under a card, the chart of each recommendation compared before/after."""
+    if not result["insights"]:
+        html(cards_html(result))
+        return
+    questions = {q["id"]: q["text"] for q in result["research_questions"]}
+    for insight in result["insights"]:
+        html(card_html(insight, questions))
+        for rec in insight["recommendations"]:
+            if rec.get("before_after"):
+                chart(outcome_figure(rec))
 
 
 def show_evidence_matrix(result: dict[str, Any]) -> None:

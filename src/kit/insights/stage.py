@@ -22,7 +22,7 @@ from typing import Any, cast
 import yaml
 
 from kit.errors import InsightError, StageOrderError
-from kit.insights import confidence, drafts, evidence_weight, traceability
+from kit.insights import confidence, drafts, evidence_weight, outcomes, traceability
 from kit.insights.evidence import EvidenceItem, index_synthesis
 from kit.insights.exports import export_insights
 from kit.iorw import atomic_write_json, atomic_write_text
@@ -32,6 +32,7 @@ from kit.layout import (
     INSIGHTS_FILE,
     INSIGHTS_JSON,
     SYNTHESIS_JSON,
+    repo_root_for,
     reports_dir_for,
     study_slug,
 )
@@ -47,7 +48,7 @@ from kit.outputs.insights import (
 )
 from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
-from kit.study.insights_file import load_insights, validate_insights
+from kit.study.insights_file import load_insights, load_insights_document, validate_insights  # noqa: F401 - load_insights re-exported
 from kit.study.study_file import Study, load_study, metric_key
 from kit.study.tables import find_table
 
@@ -136,10 +137,13 @@ def run_insights_stage(
     out_dir = reports_dir_for(study_dir, reports_dir)
     try:
         synthesis = load_synthesis(study_dir, reports_dir)
-        spec = load_insights(study_dir)
+        spec, document = load_insights_document(study_dir)
         index = index_synthesis(synthesis, cited=traceability.cited_ids(spec))
         warnings = traceability.check(spec, study, index)  # raises InsightError on fatal problems
         warnings += evidence_weight.request_only_warnings(spec, study, index)
+        # Each metric series found and read, before and after compared (a missing series fails here).
+        found = outcomes.recommendation_outcomes(spec, repo_root_for(study_dir), document)
+        warnings += found.warnings
     except (InsightError, StageOrderError):
         # Insights that no longer trace to their evidence must not stay in the
         # repository: withdraw the last run's outputs, then fail.
@@ -168,6 +172,8 @@ def run_insights_stage(
                     "note": redact(r.note),
                     # cast: traceability.check above failed the stage on a recommendation without a metric
                     "metric": metric_names[metric_key(cast(str, r.metric))],
+                    "outcome_note": redact(r.outcome_note),
+                    **found.rows[r.id],
                 }
             )
             for r in ins.recommendations

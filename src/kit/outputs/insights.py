@@ -72,6 +72,39 @@ class Confidence(Shape):
     unreliable_codes: dict[str, float] = Field(default_factory=dict)  # codes with alpha below the threshold
 
 
+class DailySeries(Shape):
+    """The metric's days around the two windows, for the chart (a rate: each day's successes / trials)."""
+
+    dates: list[str]
+    values: list[float]
+
+
+class BeforeAfter(Shape):
+    """The metric before and after a recommendation shipped (see :mod:`kit.insights.before_after`)."""
+
+    before: float | None = None  # a rate's proportion, or the mean of the daily values
+    after: float | None = None
+    difference: float | None = None  # after - before
+    ci_low: float | None = None  # the interval of the difference (None: too few days to give one)
+    ci_high: float | None = None
+    method: str
+    verdict: str  # moved | not moved | inconclusive: a suggestion, the recorded outcome is the researcher's
+    reason: str  # why that verdict
+    days_before: int
+    days_after: int
+    kind: str  # rate | value
+    confidence: float = 0.95
+    trials_before: int | None = None
+    trials_after: int | None = None
+    successes_before: int | None = None
+    successes_after: int | None = None
+    before_from: str
+    before_to: str
+    after_from: str
+    after_to: str
+    daily: DailySeries
+
+
 class PublishedRecommendation(Shape):
     id: str
     action: str
@@ -83,6 +116,18 @@ class PublishedRecommendation(Shape):
     decided_on: str | None = None
     decided_by: str | None = None
     note: str = ""
+    tracker: str | None = None  # an issue URL or key (SHOP-123, owner/repo#12)
+    tracker_url: str | None = None  # the tracker when it is a web address (http/https), for the link
+    shipped_on: str | None = None
+    metric_id: str | None = None  # the series metrics/<metric_id>.csv
+    baseline: float | None = None
+    target: float | None = None
+    check_on: str | None = None
+    outcome: str | None = None  # moved | not moved | inconclusive, as the researcher recorded it
+    outcome_note: str = ""
+    window_days: int = 28
+    ramp_days: int = 0
+    before_after: BeforeAfter | None = None  # when shipped_on and metric_id are set
     insight: str  # the insight it belongs to
 
 

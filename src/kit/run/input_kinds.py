@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from kit.layout import PANEL_DIR, REPORTS_DIR
+from kit.layout import INSIGHTS_FILE, METRICS_DIR, PANEL_DIR, REPORTS_DIR
 from kit.panel.study_inputs import panel_input_file, study_consent, study_supply
 from kit.run.digests import MISSING, digest_of, file_digest, kit_fingerprint, notebook_digest, study_files
 from kit.run.inputs import InputRegistry, StageContext, stage_specs
+from kit.study.insights_file import cited_metric_ids
+from kit.study.metric_series import metric_path
 
 
 class KitInput:
@@ -78,6 +80,28 @@ class UpstreamInput:
         stamps = {f"stage:{after}": context.upstream_key or MISSING}
         for name in stage_specs()[after].writes:
             stamps[f"{REPORTS_DIR}/{name}"] = file_digest(context.study.out_dir / name)
+        return stamps
+
+
+class MetricSeriesInput:
+    """A stage that reads insights.yml also reads the metric series its recommendations cite.
+
+    ``metrics/<metric_id>.csv`` lives at the repository root and is shared:
+    each study is stamped only with the series it cites, so a changed series
+    re-runs the insights stage of the studies judged by it, no other.
+    """
+
+    name = "metric series"
+
+    def stamp(self, context: StageContext) -> dict[str, str]:
+        if INSIGHTS_FILE not in context.spec.reads:
+            return {}
+        cited = context.study.once(self.name, lambda: cited_metric_ids(context.study_dir))
+        stamps = {}
+        for metric_id in cited:
+            path = metric_path(context.repo_root, metric_id)
+            label = f"{METRICS_DIR}/{path.name if path else metric_id + '.csv'}"
+            stamps[label] = MISSING if path is None else context.study.file_digest(path)
         return stamps
 
 
@@ -140,6 +164,7 @@ for _provider in (
     PanelFilesInput(lambda entry: f"panel:{entry}" in INPUT_PROVIDERS),
     PanelConsentInput(),
     PanelSupplyInput(),
+    MetricSeriesInput(),
     UpstreamInput(),
 ):
     INPUT_PROVIDERS.register(_provider)

@@ -16,13 +16,15 @@ message repeated by two stages is listed once.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kit.layout import INSIGHTS_JSON, PLAN_JSON, STAGES, STUDY_FILE, SYNTHESIS_JSON, study_reports
+from kit.layout import INSIGHTS_JSON, PLAN_JSON, STAGES, STUDY_FILE, SYNTHESIS_JSON, notebooks_root, study_reports
 from kit.run.manifest import Manifest
+from kit.study.outcomes_due import outcomes_due
 
 STAGE_OUTPUTS = (PLAN_JSON, SYNTHESIS_JSON, INSIGHTS_JSON)
 SHOWN = 5  # warnings printed per study; the rest are counted
@@ -53,10 +55,15 @@ def output_warnings(folder: Path, names: Iterable[str]) -> list[Any]:
     return items
 
 
-def study_warnings(repo_root: Path, slug: str) -> list[str]:
-    """Every warning of the study's stages, in stage order, each once (from its manifest, else its JSON)."""
+def study_warnings(repo_root: Path, slug: str, today: dt.date | None = None) -> list[str]:
+    """Every warning of the study's stages, in stage order, each once (from its manifest, else its JSON).
+
+    Then the recommendation outcomes due on ``today`` (default: today), decided now:
+    a date passes without any input changing (:mod:`kit.study.outcomes_due`).
+    """
     folder = study_reports(repo_root, slug)
     items = Manifest.load(folder).recorded_warnings(STAGES)
     if items is None:
         items = output_warnings(folder, STAGE_OUTPUTS)
-    return list(dict.fromkeys(_line(item) for item in items))
+    due = outcomes_due(notebooks_root(repo_root) / slug, today)
+    return list(dict.fromkeys([*(_line(item) for item in items), *due]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kit.errors import InsightError, Problem
 from kit.layout import INSIGHTS_FILE
+from kit.study.safe_yaml import YamlDocument, read_yaml_document
 from kit.study.study_file import read_yaml_file
 
 OWNERS = ("PM", "UXR", "Design", "Engineering")
@@ -27,6 +29,10 @@ REC_STATUSES = ("proposed", "accepted", "in progress", "shipped", "rejected")
 DECIDED_STATUSES = ("accepted", "in progress", "shipped", "rejected")
 PRIORITIES = ("high", "medium", "low")
 EFFORTS = ("S", "M", "L", "XL")
+OUTCOMES = ("moved", "not moved", "inconclusive")
+DEFAULT_WINDOW_DAYS = 28
+METRIC_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+"""A metric series' id: its file name in ``metrics/`` without ``.csv`` (no separator, no dot: it cannot climb out)."""
 INSIGHT_ID_RE = re.compile(r"^I\d+$")
 REC_ID_RE = re.compile(r"^R\d+$")
 RQ_ID_RE = re.compile(r"^RQ\d+$")
@@ -62,11 +68,32 @@ class Recommendation(_Strict):
     decided_on: dt.date | None = Field(default=None, description="When the status was decided")
     decided_by: str | None = Field(default=None, description="Who decided (name or role)")
     note: str = Field(default="", description="Why it was decided so (decision log)")
+    # From decision to outcome (README, "Recommendation outcomes"): where the work is tracked,
+    # when it shipped, the PM metric's daily series and what the team expects of it.
+    tracker: str | None = Field(default=None, description="Issue URL, or a key such as SHOP-123 or owner/repo#12")
+    shipped_on: dt.date | None = Field(default=None, description="When the change reached users")
+    metric_id: str | None = Field(default=None, description="The series metrics/<metric_id>.csv")
+    baseline: float | None = Field(default=None, description="The metric before the change")
+    target: float | None = Field(default=None, description="The value the change should reach")
+    check_on: dt.date | None = Field(default=None, description="When to look at the outcome")
+    outcome: Literal["moved", "not moved", "inconclusive"] | None = Field(
+        default=None, description="The researcher's reading of the outcome"
+    )
+    outcome_note: str = Field(default="", description="Why the outcome was read so")
+    window_days: int = Field(default=DEFAULT_WINDOW_DAYS, ge=1, le=366, description="Days compared on each side")
+    ramp_days: int = Field(default=0, ge=0, le=366, description="Days after shipped_on left out (roll-out)")
 
     @field_validator("id")
     @classmethod
     def _rid(cls, v: str) -> str:
         return _id_check(v, REC_ID_RE, "R1")
+
+    @field_validator("metric_id")
+    @classmethod
+    def _metric_id(cls, v: str | None) -> str | None:
+        if v is not None and not METRIC_ID_RE.match(v):
+            raise ValueError(f"expected a file name in metrics/ without .csv (letters, digits, - and _), got {v!r}")
+        return v
 
 
 class Insight(_Strict):
@@ -127,8 +154,12 @@ class InsightsFile(_Strict):
         return v
 
 
-def _where(loc: tuple[int | str, ...], data: Any, source: str) -> str:
-    """``insights.yml: insight I2: recommendation R3: key 'owner'`` from a pydantic loc."""
+LineOf = Callable[[tuple[int | str, ...]], int | None]
+"""The line of a value of the file by its path (:meth:`kit.study.safe_yaml.YamlDocument.line_of`)."""
+
+
+def _where(loc: tuple[int | str, ...], data: Any, source: str, line_of: LineOf | None = None) -> str:
+    """``insights.yml:12: insight I2: recommendation R3: key 'owner'`` from a pydantic loc (line when known)."""
     parts: list[str] = []
     node = data
     keys: list[str] = []
@@ -150,10 +181,11 @@ def _where(loc: tuple[int | str, ...], data: Any, source: str) -> str:
         i += 1
     if keys:
         parts.append(f"key '{''.join(keys)}'")
-    return ": ".join([source] + parts)
+    line = line_of(loc) if line_of is not None else None
+    return ": ".join([f"{source}:{line}" if line else source] + parts)
 
 
-def validate_insights(data: Any, source: str = INSIGHTS_FILE) -> InsightsFile:
+def validate_insights(data: Any, source: str = INSIGHTS_FILE, line_of: LineOf | None = None) -> InsightsFile:
     """Validate parsed insights.yml; raise :class:`InsightError` listing all problems."""
     if data is None:
         data = {}
@@ -173,7 +205,7 @@ def validate_insights(data: Any, source: str = INSIGHTS_FILE) -> InsightsFile:
                 msg = "unknown key (is it misspelt?)"
             elif not isinstance(e.get("input"), (dict, list)) and "got" not in msg:
                 msg = f"{msg}, got {e.get('input')!r}"
-            problems.append(Problem(_where(e["loc"], data, source), msg))
+            problems.append(Problem(_where(e["loc"], data, source, line_of), msg))
         raise InsightError(problems) from None
 
 
@@ -190,6 +222,53 @@ def read_insights_yaml(path: str | Path) -> dict[str, Any]:
     )
 
 
+def cited_metric_ids(study_dir: str | Path) -> list[str]:
+    """The ``metric_id`` of every recommendation of insights.yml, read without validating (for ``kit run``'s inputs).
+
+    A file without the key is not parsed (a run of hundreds of studies reads
+    them all); an unreadable one cites nothing here: the insights stage fails on it.
+    """
+    path = Path(study_dir) / INSIGHTS_FILE
+    try:
+        if b"metric_id" not in path.read_bytes():
+            return []
+        data = read_insights_document(path).data
+    except (OSError, InsightError):
+        return []
+    found = []
+    for ins in data.get("insights") or [] if isinstance(data, dict) else []:
+        for rec in (ins.get("recommendations") or []) if isinstance(ins, dict) else []:
+            if isinstance(rec, dict) and isinstance(rec.get("metric_id"), str) and METRIC_ID_RE.match(rec["metric_id"]):
+                found.append(rec["metric_id"])
+    return sorted(set(found))
+
+
+def read_insights_document(path: str | Path) -> YamlDocument:
+    """insights.yml as data with its node graph (:meth:`YamlDocument.line_of` names lines)."""
+    return read_yaml_document(
+        Path(path),
+        InsightError,
+        INSIGHTS_FILE,
+        missing=f"file not found at {path} (kit new creates one; list insights there)",
+    )
+
+
 def load_insights(study_dir: str | Path) -> InsightsFile:
     """Load and validate ``<study_dir>/insights.yml`` (the schema only; see traceability)."""
-    return validate_insights(read_insights_yaml(Path(study_dir) / INSIGHTS_FILE))
+    return load_insights_document(study_dir)[0]
+
+
+def load_insights_document(study_dir: str | Path) -> tuple[InsightsFile, YamlDocument]:
+    """:func:`load_insights` and the document it came from, whose lines name the recommendations."""
+    document = read_insights_document(Path(study_dir) / INSIGHTS_FILE)
+    return validate_insights(document.data or {}, INSIGHTS_FILE, document.line_of), document
+
+
+def recommendation_line(document: YamlDocument, spec: InsightsFile, rec_id: str, key: str | None = None) -> int | None:
+    """The line of a recommendation (or of one of its keys) in insights.yml."""
+    for i, ins in enumerate(spec.insights):
+        for j, rec in enumerate(ins.recommendations):
+            if rec.id == rec_id:
+                path: tuple[int | str, ...] = ("insights", i, "recommendations", j)
+                return document.line_of((*path, key)) if key else document.line_of(path)
+    return None

@@ -34,6 +34,29 @@ class YamlDocument:
 
     data: Any
     key_lines: dict[str, int] = field(default_factory=dict)
+    root: yaml.Node | None = None  # the composed node graph, for :meth:`line_of` deeper keys
+
+    def line_of(self, path: tuple[int | str, ...]) -> int | None:
+        """The line (1-based) of the value at ``path`` (mapping keys and list indices), or None.
+
+        For a key of a mapping, the key's own line; for a list item, the line
+        it starts on; the deepest node found when the path goes further.
+        """
+        node, line = self.root, None
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                pair = next(
+                    (kv for kv in node.value if isinstance(kv[0], yaml.ScalarNode) and kv[0].value == step), None
+                )
+                if pair is None:
+                    break
+                line, node = pair[0].start_mark.line + 1, pair[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                node = node.value[step]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -107,7 +130,7 @@ def load_yaml_text(text: str, shown: str, error: type[KitError] = StudyError) ->
             for key, _ in root.value:
                 if isinstance(key, yaml.ScalarNode):
                     lines.setdefault(str(key.value), key.start_mark.line + 1)
-        return YamlDocument(loader.construct_document(root), lines)
+        return YamlDocument(loader.construct_document(root), lines, root)
     finally:
         loader.dispose()
 
