@@ -72,6 +72,7 @@ THEME_PINS_FILE = "themes.csv"  # in data/: theme ids kept with their notes (wri
 PURGE_JOURNAL_FILE = ".purge-journal.json"  # in panel/: a purge's edits, written before any (resumable)
 PURGED_NAMES_FILE = "purged-names.json"  # in panel/: salted hashes of the names purges removed
 PANEL_PAGE_PART = "_panel.md"  # the generated part of the Panel page, in studies/
+IMPACT_PAGE_PART = "_impact.md"  # the generated part of the Impact page (impact.qmd), in studies/
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
 INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
 """Spreadsheet and tracker exports the insights stage writes beside insights.json."""

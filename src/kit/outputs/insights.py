@@ -33,6 +33,7 @@ class StudySummary(Shape):
     participant_count: int = 0
     segments: list[str] = Field(default_factory=list)
     pm_metrics: list[str] = Field(default_factory=list)
+    last_session: str = ""  # the latest session date (ISO), for the Impact page's days to a decision
 
 
 class PublishedEvidence(Shape):
@@ -83,6 +84,18 @@ class PublishedRecommendation(Shape):
     decided_on: str | None = None
     decided_by: str | None = None
     note: str = ""
+    # From recommendation to outcome (issue 29): where the work is tracked, when it shipped,
+    # the PM metric's series and the outcome recorded (kit.site.impact counts them).
+    tracker: str | None = None
+    shipped_on: str | None = None
+    metric_id: str | None = None
+    baseline: float | None = None
+    target: float | None = None
+    check_on: str | None = None
+    outcome: str | None = None
+    outcome_note: str = ""
+    window_days: int = 28
+    ramp_days: int = 0
     insight: str  # the insight it belongs to
 
 

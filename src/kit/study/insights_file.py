@@ -25,6 +25,7 @@ from kit.study.study_file import read_yaml_file
 OWNERS = ("PM", "UXR", "Design", "Engineering")
 REC_STATUSES = ("proposed", "accepted", "in progress", "shipped", "rejected")
 DECIDED_STATUSES = ("accepted", "in progress", "shipped", "rejected")
+OUTCOMES = ("moved", "not moved", "inconclusive")
 PRIORITIES = ("high", "medium", "low")
 EFFORTS = ("S", "M", "L", "XL")
 INSIGHT_ID_RE = re.compile(r"^I\d+$")
@@ -62,6 +63,17 @@ class Recommendation(_Strict):
     decided_on: dt.date | None = Field(default=None, description="When the status was decided")
     decided_by: str | None = Field(default=None, description="Who decided (name or role)")
     note: str = Field(default="", description="Why it was decided so (decision log)")
+    # From recommendation to outcome (issue 29; the agreed spellings).
+    tracker: str | None = Field(default=None, description="Issue URL or key, e.g. SHOP-123 or owner/repo#12")
+    shipped_on: dt.date | None = Field(default=None, description="When the change shipped")
+    metric_id: str | None = Field(default=None, description="The series metrics/<metric_id>.csv")
+    baseline: float | None = Field(default=None, description="The metric before the change")
+    target: float | None = Field(default=None, description="The metric the change should reach")
+    check_on: dt.date | None = Field(default=None, description="When to look at the metric")
+    outcome: Literal["moved", "not moved", "inconclusive"] | None = Field(default=None)
+    outcome_note: str = Field(default="", description="What the metric did, in a sentence")
+    window_days: int = Field(default=28, ge=1, description="Days compared before and after shipped_on")
+    ramp_days: int = Field(default=0, ge=0, description="Days after shipped_on left out (roll-out)")
 
     @field_validator("id")
     @classmethod
