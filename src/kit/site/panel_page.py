@@ -221,7 +221,7 @@ def programs_markdown(programs: list[dict[str, Any]] | dict[str, Any]) -> list[s
         feedback = ", ".join(f"{md(code)} {n}" for code, n in p["feedback"].items()) or "none"
         dates = p["dates"] + ("" if p["running"] else " (not running)")
         out.append(
-            f"| {md(p['name'])} ({md(p['id'])}) | {md(p['owner'])} | {dates} | {p['members']} | {p['eligible']} | {p['studies']} "
-            f"| {feedback} | {p['withdrawals']} |"
+            f"| {md(p['name'])} ({md(p['id'])}) | {md(p['owner'])} | {dates} | {p['members']} | {p['eligible']} "
+            f"| {p['studies']} | {feedback} | {p['withdrawals']} |"
         )
     return out
