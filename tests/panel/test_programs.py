@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -265,3 +266,34 @@ def test_study_program_reads_only_the_top_level_key(tmp_path: Path):
     assert study_program(tmp_path) == "beta-checkout"
     (tmp_path / "study.yml").write_text("title: x\nprogram: null\n")
     assert study_program(tmp_path) is None
+
+
+def test_the_demo_recruits_only_from_its_beta_program(tmp_path: Path):
+    """`kit recruit demo-checkout --n 4 --program beta-checkout` on the repository's own fictional panel."""
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "panel", tmp_path / "panel")
+    for slug in ("demo-checkout", "quick-onboarding"):
+        shutil.copytree(root / "notebooks" / slug, tmp_path / "notebooks" / slug)
+    (tmp_path / "notebooks" / "demo-checkout" / "data" / "invites.csv").unlink(missing_ok=True)
+    members = set(load_programs(tmp_path, load_panel(tmp_path)).programs["beta-checkout"].members)
+    result = CliRunner().invoke(
+        cli,
+        ["recruit", "demo-checkout", "--n", "4", "--program", "beta-checkout", "--on", "2026-12-03"],
+        env={"KIT_REPO": str(tmp_path)},
+    )
+    assert result.exit_code == 0, result.output
+    # First-time members PN-0202..0205 (PN-0205 not opted in); the non-member PN-0201 would come first otherwise.
+    assert invited(tmp_path, "demo-checkout") == ["PN-0202", "PN-0203", "PN-0207", "PN-0208"]
+    assert set(invited(tmp_path, "demo-checkout")) <= members
+    everyone = recruit(tmp_path, "demo-checkout", 4, day=dt.date(2026, 12, 3), program=None)
+    assert everyone.program == "beta-checkout"  # the demo's study.yml names its program
+
+
+def test_a_program_id_in_study_yml_is_checked(tmp_path: Path):
+    from kit.errors import StudyError
+    from kit.study.study_file import validate_study
+    from panel_fixture import study_plan
+
+    assert validate_study(study_plan(program="beta-checkout")).program == "beta-checkout"
+    with pytest.raises(StudyError, match=r"key 'program': expected an id of lower-case letters, digits and '-'"):
+        validate_study(study_plan(program="Beta Checkout"))
