@@ -297,3 +297,20 @@ def test_a_program_id_in_study_yml_is_checked(tmp_path: Path):
     assert validate_study(study_plan(program="beta-checkout")).program == "beta-checkout"
     with pytest.raises(StudyError, match=r"key 'program': expected an id of lower-case letters, digits and '-'"):
         validate_study(study_plan(program="Beta Checkout"))
+
+
+def test_a_purge_killed_after_any_edit_counts_the_withdrawal_once(repo: Path, tmp_path_factory):
+    from kit.panel.journal import Journal
+    from kit.panel.purge import begin
+
+    _, journal = begin(repo, DAY, withdrawn=True, expired=False)
+    assert "panel/programs.yml" in journal.writes
+    (repo / "panel" / ".purge-journal.json").unlink()
+    for done in range(len(journal.writes) + 1):
+        crashed = tmp_path_factory.mktemp(f"crash{done}")
+        shutil.copytree(repo, crashed, dirs_exist_ok=True)
+        _, pending = begin(crashed, DAY, withdrawn=True, expired=False)
+        Journal(pending.day, dict(list(pending.writes.items())[:done])).apply(crashed)  # killed after `done` edits
+        purge(crashed, DAY, withdrawn=True, expired=False)
+        beta = load_programs(crashed, load_panel(crashed)).programs["beta"]
+        assert "PN-90" not in beta.members and beta.withdrawals == 1, done
