@@ -87,6 +87,7 @@ def seed(root: Path, n_people: int, n_studies: int) -> None:
         )
     )
     base = yaml.safe_load(DEMO_PLAN.read_text(encoding="utf-8"))  # a valid plan (RACI, metrics ...)
+    base.pop("program", None)  # the demo's beta program is not in this panel
     for s in range(n_studies):
         start = dt.date(2022, 6, 1) + dt.timedelta(days=s * 7)
         study = root / "notebooks" / f"study-{s:03d}"

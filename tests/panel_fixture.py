@@ -66,6 +66,7 @@ def write_panel(repo: Path, people: list[list[str]], rules: dict | None = None) 
 
 def study_plan(**overrides: object) -> dict:
     plan = yaml.safe_load(DEMO_STUDY.read_text(encoding="utf-8"))
+    plan.pop("program", None)  # the demo's beta program is not in these panels
     plan.update(overrides)
     return plan
 

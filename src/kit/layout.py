@@ -9,7 +9,7 @@ reports/<slug>/       generated: executed notebooks and each stage's JSON
 reports/index.json    every study and insight (written by kit.site.index only)
 studies/              generated: the published copies the site renders
 _site/                the built website
-panel/                private: people.csv (the participant panel), rules.yml, purge-log.csv
+panel/                private: people.csv (the participant panel), rules.yml, programs.yml, purge-log.csv
 .kit/                 kit init's record: template.json (kit version, file digests), base/ (the kit's files as written)
 metrics/              PM metric series, one <metric_id>.csv per metric (recommendation outcomes)
 ```
@@ -67,12 +67,14 @@ COSTS_JSON = ".costs.json"  # in reports/: slug -> last run seconds, for shard a
 PANEL_DIR = "panel"  # private, at the repository root: never published
 PEOPLE_FILE = "people.csv"  # the participant panel
 PANEL_RULES_FILE = "rules.yml"  # contact limits, retention, consent versions in force
+PROGRAMS_FILE = "programs.yml"  # beta programs: owner, dates, members (person_ids), feedback table
 PURGE_LOG_FILE = "purge-log.csv"  # what `kit purge` deleted (counts and ids, no personal data)
 INVITES_FILE = "invites.csv"  # `kit recruit`'s proposal, in the study's private data/
 THEME_PINS_FILE = "themes.csv"  # in data/: theme ids kept with their notes (written by `kit purge`)
 PURGE_JOURNAL_FILE = ".purge-journal.json"  # in panel/: a purge's edits, written before any (resumable)
 PURGED_NAMES_FILE = "purged-names.json"  # in panel/: salted hashes of the names purges removed
 PANEL_PAGE_PART = "_panel.md"  # the generated part of the Panel page, in studies/
+IMPACT_PAGE_PART = "_impact.md"  # the generated part of the Impact page (impact.qmd), in studies/
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
 INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
 """Spreadsheet and tracker exports the insights stage writes beside insights.json."""
@@ -185,6 +187,11 @@ def people_path(repo_root: str | Path) -> Path:
 def panel_rules_path(repo_root: str | Path) -> Path:
     """``<repo>/panel/rules.yml``."""
     return panel_root(repo_root) / PANEL_RULES_FILE
+
+
+def programs_path(repo_root: str | Path) -> Path:
+    """``<repo>/panel/programs.yml``: the beta programs."""
+    return panel_root(repo_root) / PROGRAMS_FILE
 
 
 def purge_log_path(repo_root: str | Path) -> Path:

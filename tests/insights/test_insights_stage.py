@@ -136,6 +136,8 @@ def test_example_insights_trace_to_the_real_synthesis(slug: str, tmp_path: Path)
     decided = {r["status"] for r in result["decision_log"]}
     assert {"accepted", "shipped"} <= decided
     assert all(r["decided_on"] and r["decided_by"] for r in result["decision_log"])
+    # The last row of each sessions.csv: the Impact page counts the days from it to each decision.
+    assert result["study"]["last_session"] == {"demo-checkout": "2026-10-23", "quick-onboarding": "2026-11-05"}[slug]
 
 
 def test_verbatim_words_of_a_participant_without_quote_consent_are_withheld(tmp_path: Path):

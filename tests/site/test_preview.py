@@ -20,6 +20,7 @@ PAGES = [
     "codebook.html",
     "playbook.html",
     "panel.html",
+    "impact.html",
     "studies/alpha/01-plan.html",
     "studies/alpha/02-sessions.html",
     "studies/alpha/03-insights.html",

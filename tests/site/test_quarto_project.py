@@ -39,7 +39,7 @@ def config() -> dict:
 def test_website_project_with_an_explicit_render_list(config):
     project = config["project"]
     assert project["type"] == "website" and project["output-dir"] == "_site"
-    assert project["render"] == ["index.qmd", "insights.qmd", "codebook.qmd", "playbook.qmd", "panel.qmd"]
+    assert project["render"] == ["index.qmd", "insights.qmd", "codebook.qmd", "playbook.qmd", "panel.qmd", "impact.qmd"]
     for target in project["render"]:
         assert (ROOT / target).is_file()
         assert not target.startswith(("templates/", "notebooks/", "tests/", "reports/"))
@@ -61,6 +61,7 @@ def test_navbar_search_title_footer_and_themes(config):
         ("Codebook", "codebook.qmd"),
         ("Playbook", "playbook.qmd"),
         ("Panel", "panel.qmd"),
+        ("Impact", "impact.qmd"),
     ]
     html = config["format"]["html"]
     assert set(html["theme"]) == {"light", "dark"}

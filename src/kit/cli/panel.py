@@ -26,9 +26,17 @@ if TYPE_CHECKING:
     multiple=True,
     help="Only these segments of the plan (repeatable; default: all the plan's segments).",
 )
-@click.option("--beta", is_flag=True, help="Only members of the beta programme.")
+@click.option("--beta", is_flag=True, help="Only people marked beta: yes in panel/people.csv.")
+@click.option(
+    "--program",
+    "program",
+    default=None,
+    help="Only members of this beta program (an id of panel/programs.yml; default: the study.yml's program).",
+)
 @on_option
-def recruit(slug: str, n: int, segments: tuple[str, ...], beta: bool, on: dt.datetime | None) -> None:
+def recruit(
+    slug: str, n: int, segments: tuple[str, ...], beta: bool, program: str | None, on: dt.datetime | None
+) -> None:
     """Propose N eligible panel people for SLUG, balanced over its segments, into data/invites.csv.
 
     People in cooldown, over the 12-month or no-show limits, withdrawn or not
@@ -39,9 +47,11 @@ def recruit(slug: str, n: int, segments: tuple[str, ...], beta: bool, on: dt.dat
     from kit.panel.recruit import recruit as propose
 
     try:
-        rec = propose(repo_root(), slug, n, segments, beta, day(on))
+        rec = propose(repo_root(), slug, n, segments, beta, day(on), program)
     except KitError as exc:
         fail(exc)
+    if rec.program:
+        click.echo(f"program {rec.program}: only its members")
     for seg, ids in rec.picked.items():
         click.echo(f"{seg}: {len(ids)} of {rec.eligible[seg]} eligible")
     click.echo(f"excluded: {rec.exclusions_text()}")

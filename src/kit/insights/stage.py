@@ -245,7 +245,20 @@ def study_summary(study: Study, study_dir: Path, synthesis: Synthesis) -> StudyS
         participant_count=len(synthesis.participants),
         segments=list(study.segments),
         pm_metrics=[m.name for m in study.pm_metrics],
+        last_session=last_session(synthesis),
     )
+
+
+def last_session(synthesis: Synthesis) -> str:
+    """The latest session date of the study (``YYYY-MM-DD``; "" without dated sessions).
+
+    From the synthesis' session rows (``observers.rows``: one per row of
+    ``sessions.csv``, dates already read as ISO): the Impact page measures
+    the days from it to each decision (:mod:`kit.site.impact`).
+    """
+    rows = synthesis.observers.get("rows") or []
+    days = [str(r.get("date") or "")[:10] for r in rows if isinstance(r, dict)]
+    return max((d for d in days if len(d) == 10), default="")
 
 
 def evidence_matrix(insights: list[PublishedInsight], segments: dict[str, str]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class StudySummary(Shape):
     participant_count: int = 0
     segments: list[str] = Field(default_factory=list)
     pm_metrics: list[str] = Field(default_factory=list)
+    last_session: str = ""  # the latest session date (ISO), for the Impact page's days to a decision
 
 
 class PublishedEvidence(Shape):

@@ -6,7 +6,8 @@ also read); :mod:`.rules` reads ``panel/rules.yml`` over the kit's
 defaults; :mod:`.history` derives each person's sessions from every study's
 ``participants.csv`` (``person_id``) and ``sessions.csv`` (``attended``);
 :mod:`.eligibility` applies the contact rules on a day; :mod:`.recruit`
-proposes invitations (``kit recruit``); :mod:`.retention` lists and purges raw
+proposes invitations (``kit recruit``, also among a beta program's members:
+:mod:`.programs` reads ``panel/programs.yml``); :mod:`.retention` lists and purges raw
 data past its retention date and data of withdrawn people (``kit check
 --retention``, ``kit purge``); :mod:`.supply` checks a plan's sample against
 the panel; :mod:`.study_inputs` gives the run manifest what a study's stages

@@ -10,6 +10,10 @@ same proposal. People already on the study's roster are left out.
 Each invitation names the person's ``contact_owner`` (the role that owns the
 relationship: ask them first) and the role that reaches out, from the study's
 RACI row ``customer communication`` (its Responsible, else its Accountable).
+With a beta program (``--program ID``, else the ``program`` the study's
+``study.yml`` names; :mod:`kit.panel.programs`), only the program's members
+are proposed, on a day the program runs, and every rule still applies.
+
 The proposal is written, private, to ``notebooks/SLUG/data/invites.csv``
 (atomically). When a segment has too few eligible people nothing is written
 and :class:`~kit.errors.RecruitShortfallError` (exit 2) names the shortfall
@@ -27,9 +31,11 @@ from pathlib import Path
 
 from kit.errors import PanelError, Problem, RecruitShortfallError, UsageError
 from kit.iorw import atomic_write_text
-from kit.layout import DATA_DIR, INVITES_FILE, PANEL_DIR, PEOPLE_FILE, study_folder
+from kit.layout import DATA_DIR, INVITES_FILE, PANEL_DIR, PEOPLE_FILE, STUDY_FILE, study_folder
 from kit.panel.eligibility import RULES, Eligibility, evaluate
 from kit.panel.history import by_person, load_history
+from kit.panel.programs import SOURCE as PROGRAMS_SOURCE
+from kit.panel.programs import load_programs
 from kit.panel.rules import load_rules
 from kit.study.panel_people import Panel, load_panel
 from kit.study.records import person_links
@@ -64,6 +70,7 @@ class Recruitment:
     excluded: Counter[str] = field(default_factory=Counter)  # rule -> people of these segments it excluded
     reaches_out: str = ""
     path: Path | None = None
+    program: str = ""  # the beta program whose members were proposed ("" = the whole panel)
 
     def shortfall(self) -> dict[str, int]:
         return {s: self.targets[s] - len(self.picked[s]) for s in self.targets if len(self.picked[s]) < self.targets[s]}
@@ -108,14 +115,21 @@ def propose(
     segments: list[str],
     beta: bool,
     on_roster: set[str],
+    members: set[str] | None = None,
 ) -> Recruitment:
-    """Pick the people (pure: no files)."""
+    """Pick the people (pure: no files); ``members``: only these person_ids (a beta program's)."""
     targets = split_evenly(n, segments)
     picked: dict[str, list[str]] = {}
     eligible: dict[str, int] = {}
     excluded: Counter[str] = Counter()
     for seg in segments:
-        pool = [p for p in panel.people.values() if p.segment.casefold() == seg.casefold() and (p.beta or not beta)]
+        pool = [
+            p
+            for p in panel.people.values()
+            if p.segment.casefold() == seg.casefold()
+            and (p.beta or not beta)
+            and (members is None or p.person_id in members)
+        ]
         ok = []
         for person in pool:
             reason = result.reason[person.person_id]
@@ -159,6 +173,18 @@ def invites_csv(rec: Recruitment, panel: Panel, result: Eligibility) -> str:
     return buf.getvalue()
 
 
+def _program_members(repo_root: Path, panel: Panel, program_id: str, day: dt.date, *, from_study: bool) -> set[str]:
+    """The members of the program, refused unless the program exists and runs on ``day``."""
+    where = f"{STUDY_FILE}: key 'program'" if from_study else "--program"
+    programs = load_programs(repo_root, panel)
+    if programs is None:
+        raise UsageError(f"{where} {program_id!r}: no {PROGRAMS_SOURCE} (see README, 'The participant panel')")
+    chosen = programs.get(program_id, where)
+    if not chosen.runs_on(day):
+        raise UsageError(f"program {program_id!r} runs {chosen.dates_text()}, not on {day}: nothing written")
+    return set(chosen.members)
+
+
 def recruit(
     repo_root: str | Path,
     slug: str,
@@ -166,11 +192,14 @@ def recruit(
     segments: tuple[str, ...] = (),
     beta: bool = False,
     day: dt.date | None = None,
+    program: str | None = None,
 ) -> Recruitment:
     """Propose ``n`` people for study ``slug`` and write its ``data/invites.csv``.
 
-    Raises :class:`UsageError` (unknown study or segment, no panel),
-    :class:`PanelError` (bad panel or session data) and
+    ``program``: only the members of this beta program (default: the one
+    ``study.yml`` names, if any). Raises :class:`UsageError` (unknown study or
+    segment, no panel, a program that does not run on the day),
+    :class:`PanelError` (bad panel, programs or session data, an unknown program) and
     :class:`RecruitShortfallError` (too few eligible people; nothing written).
     """
     repo_root = Path(repo_root)
@@ -192,14 +221,18 @@ def recruit(
     on_roster = set(person_links(study_dir / DATA_DIR, problems).values())
     if any(p.fatal for p in problems):
         raise PanelError([p for p in problems if p.fatal])
-    rec = propose(panel, result, study, slug, n, wanted, beta, on_roster)
+    program_id = program or study.program
+    members = _program_members(repo_root, panel, program_id, day, from_study=not program) if program_id else None
+    rec = propose(panel, result, study, slug, n, wanted, beta, on_roster, members)
+    rec.program = program_id or ""
     short = rec.shortfall()
     if short:
         lines = "; ".join(
             f"{seg}: need {rec.targets[seg]}, {rec.eligible[seg]} eligible (short {gap})" for seg, gap in short.items()
         )
+        among = f" among the members of program {program_id}" if program_id else ""
         raise RecruitShortfallError(
-            f"not enough eligible{' beta' if beta else ''} people for {slug} on {day}: {lines}. "
+            f"not enough eligible{' beta' if beta else ''} people{among} for {slug} on {day}: {lines}. "
             f"Excluded: {rec.exclusions_text()}. Nothing written."
         )
     rec.path = study_dir / DATA_DIR / INVITES_FILE

@@ -17,7 +17,9 @@ parts go; what the published counts rest on stays:
 * for a withdrawn person also: their name where other notes, tasks, session
   staff cells or transcripts mention it (replaced by ``[withdrawn]``), and
   their name, e-mail, account and notes in ``panel/people.csv`` (the row, its
-  withdrawal date and its segment stay, so they are never invited again).
+  withdrawal date and its segment stay, so they are never invited again),
+  and their membership of beta programs in ``panel/programs.yml`` (counted
+  in the program's ``withdrawals``, :mod:`kit.panel.programs`).
 
 :func:`plan_retention` finds all of it without writing (``kit check
 --retention``); :mod:`kit.panel.purge` applies the same plan, so a second
@@ -37,7 +39,8 @@ import yaml
 from dateutil.relativedelta import relativedelta
 
 from kit.errors import UsageError
-from kit.layout import INVITES_FILE, STUDY_FILE, TRANSCRIPTS_DIR, notebooks_root
+from kit.layout import INVITES_FILE, STUDY_FILE, TRANSCRIPTS_DIR, notebooks_root, programs_path
+from kit.panel.programs import without_members
 from kit.panel.rawtable import RawTable
 from kit.panel.rules import load_rules
 from kit.privacy.patterns import pattern_table
@@ -351,6 +354,22 @@ def _panel_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str])
     return names
 
 
+def _program_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str]) -> None:
+    """Withdrawn people out of ``panel/programs.yml`` (a purged person is named nowhere in ``panel/``)."""
+    edit = without_members(repo_root, set(withdrawn))
+    if edit is None:
+        return
+    text, removed = edit
+    path = programs_path(repo_root)
+    plan.rewrites[path] = text
+    for person, memberships in removed.items():
+        same = (s for s in plan.subjects if (s.reason, s.subject, s.study) == ("withdrawn", person, "panel"))
+        subject = next(same, None) or Subject("withdrawn", person, "panel")
+        if subject not in plan.subjects:
+            plan.subjects.append(subject)
+        subject.add(_rel(repo_root, path), "panel rows", memberships)
+
+
 def plan_retention(
     repo_root: str | Path, day: dt.date, *, withdrawn: bool = True, expired: bool = True, slugs: tuple[str, ...] = ()
 ) -> RetentionPlan:
@@ -367,6 +386,7 @@ def plan_retention(
             raise UsageError(f"unknown study {', '.join(map(repr, unknown))} under {notebooks_root(repo_root)}")
         dirs = [known[s] for s in slugs]
     panel_names = _panel_rows(repo_root, plan, gone)
+    _program_rows(repo_root, plan, gone)
     for data_dir in dirs:
         _StudyPass(repo_root, data_dir, plan, gone, months if expired else None).run(panel_names)
     return plan

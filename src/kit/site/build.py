@@ -29,6 +29,7 @@ from kit.layout import NOTEBOOK_SOURCE_DIR, SITE_ASSETS_DIR, SITE_DIR, STUDIES_D
 from kit.lock import repository_lock
 from kit.site import pages, preview
 from kit.site.codebook_page import codebook_data, codebook_markdown
+from kit.site.impact import impact_data, impact_markdown
 from kit.site.incremental import (
     SiteRecord,
     copy_previous,
@@ -53,6 +54,7 @@ PROJECT_FILES = (
     "codebook.qmd",
     "_playbook-intro.md",
     "panel.qmd",
+    "impact.qmd",
     "site-theme.scss",
 )
 QUARTO_HINT = (
@@ -180,9 +182,19 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict[str, Any], lis
     playbook_md = playbook_markdown(playbook_data(repo_root, slugs, facts))
     codebook_md = codebook_markdown(codebook_data(repo_root, slugs, facts))
     # The panel's counts as of the day the site is built (eligibility changes with the date).
-    panel_md = panel_markdown(panel_data(repo_root, dt.date.today()))
+    today = dt.date.today()
+    panel_md = panel_markdown(panel_data(repo_root, today))
+    # Outcomes are overdue as of the day the site is built, like the panel's counts.
+    impact_md = impact_markdown(impact_data(index, today))
     studies = pages.write_studies_dir(
-        repo_root, index, playbook_md, panel_md, codebook_md, reuse=not full, keep={FACTS_RECORD: facts_record}
+        repo_root,
+        index,
+        playbook_md,
+        panel_md,
+        codebook_md,
+        reuse=not full,
+        keep={FACTS_RECORD: facts_record},
+        impact_md=impact_md,
     )
     return index, studies
 

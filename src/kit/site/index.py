@@ -37,6 +37,22 @@ from kit.layout import (
 from kit.outputs.insights import InsightsJson, read_insights_json
 
 INDEX_VERSION = 1
+INDEX_RECOMMENDATION_KEYS = {
+    "id",
+    "action",
+    "owner",
+    "metric",
+    "priority",
+    "status",
+    "decided_on",
+    # what the Impact page counts (kit.site.impact)
+    "tracker",
+    "shipped_on",
+    "metric_id",
+    "baseline",
+    "check_on",
+    "outcome",
+}
 
 
 def _num(ident: str) -> int:
@@ -54,6 +70,7 @@ def index_entries(result: InsightsJson) -> tuple[dict[str, Any], list[dict[str, 
         "title": s.title,
         "date": s.date,
         "start_date": s.start_date,
+        "last_session": s.last_session,
         "product_area": s.product_area,
         "feature": s.feature,
         "status": s.status,
@@ -84,10 +101,7 @@ def index_entries(result: InsightsJson) -> tuple[dict[str, Any], list[dict[str, 
                 "answers": ins.answers,
                 "confidence": ins.confidence.level,
                 "confidence_reasons": ins.confidence.reasons,
-                "recommendations": [
-                    r.model_dump(include={"id", "action", "owner", "metric", "priority", "status", "decided_on"})
-                    for r in recs
-                ],
+                "recommendations": [r.model_dump(include=INDEX_RECOMMENDATION_KEYS) for r in recs],
                 "recommendation_statuses": sorted({r.status for r in recs}),
                 "href": insight_href(slug, ins.id),
                 # Quarto listing fields (title/description/categories/date/path):

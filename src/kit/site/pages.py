@@ -18,6 +18,7 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
   https://quarto.org/docs/websites/website-navigation.html#hybrid-navigation).
 - ``studies/_playbook.md``: the generated part of the playbook (:mod:`kit.site.playbook`).
 - ``studies/_panel.md``: the counts of the Panel page (:mod:`kit.site.panel_page`).
+- ``studies/_impact.md``: the figures of the Impact page (:mod:`kit.site.impact`).
 - ``studies/_codebook.md``: the generated part of the Codebook page (:mod:`kit.site.codebook_page`).
 - ``studies/_home.md``: the home page's word to a repository with no study yet (how to start one), else empty.
 
@@ -43,6 +44,7 @@ from kit.errors import KitError, StageOrderError
 from kit.iorw import read_json, staged_dir
 from kit.layout import (
     HOME_PAGE_PART,
+    IMPACT_PAGE_PART,
     INSIGHTS_PAGE,
     NOTEBOOK_SOURCE_DIR,
     PANEL_PAGE_PART,
@@ -284,6 +286,7 @@ def write_studies_dir(
     *,
     reuse: bool = True,
     keep: dict[str, Any] | None = None,
+    impact_md: str = "",
 ) -> list[StudyPages]:
     """(Re)write ``studies/`` completely, beside the old one, then swap it in.
 
@@ -336,6 +339,7 @@ def write_studies_dir(
         (staging / PANEL_PAGE_PART).write_text(panel_md, encoding="utf-8")
         (staging / CODEBOOK_PART).write_text(codebook_md, encoding="utf-8")
         (staging / HOME_PAGE_PART).write_text(home_markdown(studies), encoding="utf-8")
+        (staging / IMPACT_PAGE_PART).write_text(impact_md, encoding="utf-8")
         for name, data in (keep or {}).items():
             (staging / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return studies

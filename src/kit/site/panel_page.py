@@ -9,10 +9,15 @@ From ``panel/people.csv``, ``panel/rules.yml``, every study's sessions
 * contact load per owner role: people whose relationship the role owns, and
   their attended sessions in the last 12 months;
 * withdrawals (by the ``withdrawn`` date) and purges (``purge-log.csv`` rows)
-  per quarter.
+  per quarter;
+* each beta program of ``panel/programs.yml`` (:mod:`kit.panel.programs`):
+  members, members eligible on the day, studies whose ``study.yml`` names
+  it, its feedback items per code, and withdrawals. A member who withdrew
+  counts only among the withdrawals (and their feedback not at all), before
+  and after ``kit purge`` removes them from the file.
 
-No name, e-mail, account or id reaches the page: only segment labels, role
-names, months, quarters and numbers. Like the playbook, the output is
+No name, e-mail, account or person id reaches the page: only segment labels,
+role names, program names, codes, months, quarters and numbers. Like the playbook, the output is
 Markdown (Quarto includes it in ``panel.qmd``; the preview converts it) and
 every label goes through :func:`kit.display.markdown_text`.
 """
@@ -22,15 +27,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kit.display import markdown_text as md
 from kit.errors import KitError
-from kit.layout import purge_log_path
-from kit.panel.eligibility import RULES, evaluate, window_start
+from kit.layout import STUDY_FILE, notebooks_root, purge_log_path
+from kit.panel.eligibility import RULES, Eligibility, evaluate, window_start
 from kit.panel.history import ATTENDED, NO_SHOW
+from kit.panel.programs import feedback_codes, load_programs, read_feedback, study_program
 from kit.panel.supply import panel_state
+from kit.study.codebook import load_codebook
+from kit.study.panel_people import Panel
 
 
 def quarter(day: dt.date) -> str:
@@ -49,6 +58,47 @@ def _purges(repo_root: Path) -> Counter[str]:
                 out[quarter(dt.date.fromisoformat(row.get("date", "")))] += 1
             except ValueError:
                 continue
+    return out
+
+
+def _canonical(repo_root: Path) -> Callable[[str], str]:
+    """The codebook's code for a tag (the tag itself without a readable codebook)."""
+    try:
+        codebook = load_codebook(repo_root)
+    except KitError:
+        codebook = None
+    return codebook.canonical if codebook is not None else str
+
+
+def program_counts(repo_root: Path, panel: Panel, result: Eligibility) -> list[dict[str, Any]] | dict[str, bool]:
+    """Counts per beta program on the day of ``result``; ``{"error": True}`` when programs.yml cannot be read."""
+    try:
+        programs = load_programs(repo_root, panel)
+    except KitError:
+        return {"error": True}
+    if programs is None:
+        return []
+    named = Counter(study_program(p.parent) for p in notebooks_root(repo_root).glob(f"*/{STUDY_FILE}"))
+    gone = panel.withdrawn_ids()
+    canonical = _canonical(repo_root)
+    out = []
+    for program in programs.programs.values():
+        members = [m for m in program.members if m not in gone]
+        frame = read_feedback(repo_root, program, [])
+        out.append(
+            {
+                "id": program.id,
+                "name": program.name,
+                "owner": program.owner,
+                "dates": program.dates_text(),
+                "running": program.runs_on(result.day),
+                "members": len(members),
+                "eligible": sum(1 for m in members if result.reason.get(m, "") is None),
+                "studies": named.get(program.id, 0),
+                "feedback": feedback_codes(frame, gone, canonical) if frame is not None else {},
+                "withdrawals": program.withdrawals + sum(1 for m in program.members if m in gone),
+            }
+        )
     return out
 
 
@@ -93,6 +143,7 @@ def panel_data(repo_root: str | Path, day: dt.date) -> dict[str, Any] | None:
             {"quarter": q, "withdrawals": withdrawals.get(q, 0), "purges": purges.get(q, 0)} for q in quarters
         ],
         "rules": rules.model_dump(),
+        "programs": program_counts(Path(repo_root), panel, result),
     }
 
 
@@ -145,4 +196,32 @@ def panel_markdown(data: dict[str, Any] | None) -> str:
         out += [f"| {q['quarter']} | {q['withdrawals']} | {q['purges']} |" for q in data["quarters"]]
     else:
         out.append("No withdrawals or purges yet.")
-    return "\n".join(out) + "\n"
+    return "\n".join(out + programs_markdown(data.get("programs", []))) + "\n"
+
+
+def programs_markdown(programs: list[dict[str, Any]] | dict[str, Any]) -> list[str]:
+    """The beta programs' section (counts only), as lines."""
+    out = [
+        "",
+        "## Beta programs",
+        "",
+        "A PM's beta program is a channel to customers: its owner is asked before anyone contacts a member, and "
+        "`kit recruit SLUG --program ID` proposes only its members.",
+        "",
+    ]
+    if isinstance(programs, dict):
+        return out + ["`panel/programs.yml` could not be read: run `kit recruit SLUG --n 1 --program ID` to see why."]
+    if not programs:
+        return out + ["No beta programs yet: list them in `panel/programs.yml` (see the README)."]
+    out += [
+        "| Program | Owner | Dates | Members | Eligible now | Studies | Feedback items by code | Withdrawals |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for p in programs:
+        feedback = ", ".join(f"{md(code)} {n}" for code, n in p["feedback"].items()) or "none"
+        dates = p["dates"] + ("" if p["running"] else " (not running)")
+        out.append(
+            f"| {md(p['name'])} ({md(p['id'])}) | {md(p['owner'])} | {dates} | {p['members']} | {p['eligible']} "
+            f"| {p['studies']} | {feedback} | {p['withdrawals']} |"
+        )
+    return out

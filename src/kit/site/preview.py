@@ -3,7 +3,7 @@
 Same pages and navigation as the Quarto site, from the same generated
 ``studies/`` folder (:mod:`kit.site.pages`): ``index.html`` (studies),
 ``insights.html`` (every insight, category filter and text filter),
-``playbook.html``, ``panel.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
+``playbook.html``, ``panel.html``, ``impact.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
 with a sidebar for the study. Every page has a navbar with a search box and a
 banner saying it is a preview.
 
@@ -31,7 +31,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kit.iorw import staged_dir
-from kit.layout import HOME_PAGE_PART, NOTEBOOK_SOURCE_DIR, PANEL_PAGE_PART, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
+from kit.layout import (
+    HOME_PAGE_PART,
+    IMPACT_PAGE_PART,
+    NOTEBOOK_SOURCE_DIR,
+    PANEL_PAGE_PART,
+    SITE_ASSETS_DIR,
+    STUDIES_DIR,
+    kit_data_dir,
+)
 from kit.site import cells, pages
 from kit.site.incremental import (
     SiteRecord,
@@ -54,6 +62,7 @@ NAV = (
     ("codebook.html", "Codebook"),
     ("playbook.html", "Playbook"),
     ("panel.html", "Panel"),
+    ("impact.html", "Impact"),
 )
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
@@ -264,6 +273,9 @@ def build_preview(
         panel_md = repo_root / STUDIES_DIR / PANEL_PAGE_PART
         panel = _markdown(panel_md.read_text("utf-8") if panel_md.is_file() else "")
         site.page("panel.html", "Panel", parts.markdown_page("Panel", [panel]), active="panel.html")
+        impact_md = repo_root / STUDIES_DIR / IMPACT_PAGE_PART
+        impact = _markdown(impact_md.read_text("utf-8") if impact_md.is_file() else "")
+        site.page("impact.html", "Impact", parts.markdown_page("Impact", [impact]), active="impact.html")
 
         codebook_md = repo_root / STUDIES_DIR / pages.CODEBOOK_PART
         site.page(

@@ -149,6 +149,12 @@ class Study(_Strict):
     raci: dict[str, dict[str, Literal["R", "A", "C", "I"]]] = Field(
         default_factory=dict, description="Activity -> role -> R/A/C/I", json_schema_extra=_meta("raci")
     )
+    program: str | None = Field(
+        default=None,
+        pattern=SLUG_RE.pattern,
+        description="The beta program (an id of panel/programs.yml) whose members kit recruit proposes",
+        json_schema_extra=_meta("text"),
+    )
 
     @model_validator(mode="after")
     def _cycle(self) -> "Study":
@@ -214,6 +220,7 @@ _EXPECT = {
     "float_parsing": "expected a number",
     "float_type": "expected a number",
     "greater_than_equal": "expected 0 or more",
+    "string_pattern_mismatch": "expected an id of lower-case letters, digits and '-' (like beta-checkout)",
 }
 
 
