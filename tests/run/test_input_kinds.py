@@ -57,6 +57,7 @@ def test_the_demo_studies_stages_read_these_inputs(slug: str, tmp_path: Path):
     }
     assert labels[INSIGHTS] == always | data | {
         "insights.yml",
+        "../../lifecycle.yml",  # the repository's review periods (the default review_by)
         "panel:consent",
         "stage:02-sessions.ipynb",
         "reports/synthesis.json",

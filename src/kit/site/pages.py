@@ -20,6 +20,8 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
 - ``studies/_panel.md``: the counts of the Panel page (:mod:`kit.site.panel_page`).
 - ``studies/_codebook.md``: the generated part of the Codebook page (:mod:`kit.site.codebook_page`).
 - ``studies/_home.md``: the home page's word to a repository with no study yet (how to start one), else empty.
+- ``studies/listing-insights-past.yml`` and ``studies/_due-for-review.md``: the
+  insights that are not current, and those due for review (:mod:`kit.site.lifecycle_pages`).
 
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
@@ -27,6 +29,7 @@ repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -55,7 +58,7 @@ from kit.layout import (
 )
 from kit.outputs.plan import read_plan
 from kit.site import cells as cells_mod
-from kit.site import published
+from kit.site import lifecycle_pages, published
 
 STAGE_PAGES: dict[str, str] = stage_pages()  # notebook stem -> page title, in run order
 INSIGHTS_STEM = Path(INSIGHTS_PAGE).stem
@@ -147,7 +150,7 @@ def collect_studies(repo_root: Path, index: dict[str, Any]) -> list[StudyPages]:
     return studies
 
 
-LITERAL_LISTING_FIELDS = frozenset({"path", "date"})
+LITERAL_LISTING_FIELDS = frozenset({"path", "date", "replaced-by"})
 
 
 def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -211,8 +214,14 @@ def insight_categories(entry: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(cats))
 
 
-def insight_listing_items(index: dict[str, Any]) -> list[dict[str, Any]]:
-    """Items of the insights listing (insights.qmd): one per insight, linking to its card."""
+def insight_listing_items(index: dict[str, Any], today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Items of the insights listing (insights.qmd): one per current insight, linking to its card.
+
+    Superseded, archived and draft insights are the second listing's
+    (:func:`kit.site.lifecycle_pages.past_listing_items`); ``review`` is the
+    review date in words as of ``today``.
+    """
+    today = today or dt.date.today()
     return [
         _present(
             {
@@ -224,10 +233,12 @@ def insight_listing_items(index: dict[str, Any]) -> list[dict[str, Any]]:
                 "product-area": e.get("product_area", ""),
                 "confidence": e.get("confidence", ""),
                 "recommendations": ", ".join(e.get("recommendation_statuses", [])),
+                "review": lifecycle_pages.review_text(e, today) or None,
                 "categories": insight_categories(e),
             }
         )
         for e in index.get("insights", [])
+        if lifecycle_pages.is_listed(e)
     ]
 
 
@@ -281,6 +292,7 @@ def write_studies_dir(
     playbook_md: str,
     panel_md: str = "",
     codebook_md: str = "",
+    due_md: str = "",
     *,
     reuse: bool = True,
     keep: dict[str, Any] | None = None,
@@ -330,6 +342,10 @@ def write_studies_dir(
         (staging / INSIGHT_LISTING).write_text(
             _dump(quarto_listing_items(insight_listing_items(index))), encoding="utf-8"
         )
+        (staging / lifecycle_pages.PAST_LISTING).write_text(
+            _dump(quarto_listing_items(lifecycle_pages.past_listing_items(index))), encoding="utf-8"
+        )
+        (staging / lifecycle_pages.DUE_PART).write_text(due_md, encoding="utf-8")
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")

@@ -32,7 +32,8 @@ from markupsafe import Markup
 
 from kit.iorw import staged_dir
 from kit.layout import HOME_PAGE_PART, NOTEBOOK_SOURCE_DIR, PANEL_PAGE_PART, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
-from kit.site import cells, pages
+from kit.site import cells, lifecycle_pages, pages
+from kit.site.feed import write_insights_feed
 from kit.site.incremental import (
     SiteRecord,
     link_tree,
@@ -239,13 +240,20 @@ def build_preview(
         entries = pages.insight_listing_items(index)
         for entry, raw in zip(entries, index.get("insights", [])):
             entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
+        due_md = repo_root / STUDIES_DIR / lifecycle_pages.DUE_PART
         site.page(
             "insights.html",
             "Insights",
-            parts.insights(entries, _category_groups(entries)),
+            parts.insights(
+                entries,
+                _category_groups(entries),
+                _markdown(due_md.read_text("utf-8") if due_md.is_file() else ""),
+                lifecycle_pages.past_listing_items(index),
+            ),
             active="insights.html",
             text="",
         )
+        write_insights_feed(staging, repo_root, index, site.settings["title"])
         for e in entries:
             site.search.append(
                 {

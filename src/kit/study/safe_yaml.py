@@ -34,6 +34,7 @@ class YamlDocument:
 
     data: Any
     key_lines: dict[str, int] = field(default_factory=dict)
+    node: yaml.Node | None = None  # the composed document, for lines below the top level
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -107,7 +108,7 @@ def load_yaml_text(text: str, shown: str, error: type[KitError] = StudyError) ->
             for key, _ in root.value:
                 if isinstance(key, yaml.ScalarNode):
                     lines.setdefault(str(key.value), key.start_mark.line + 1)
-        return YamlDocument(loader.construct_document(root), lines)
+        return YamlDocument(loader.construct_document(root), lines, root)
     finally:
         loader.dispose()
 
