@@ -163,8 +163,9 @@ def study_lifecycle_problems(
             found.append(
                 Problem(
                     insight_where(source, line_of(lines, n, "superseded_by"), ins.id),
-                    f"superseded by {ins.superseded_by}, but {', '.join(open_recs)} still rest on it "
-                    "(not shipped or rejected): move them to the insight that replaced it, or decide them",
+                    f"superseded by {ins.superseded_by}, but open recommendations still rest on it: "
+                    f"{', '.join(open_recs)} (not shipped or rejected): move them to the insight that replaced it, "
+                    "or decide them",
                     fatal=False,
                 )
             )
