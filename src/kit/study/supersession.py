@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.errors import KitError, Problem
+import yaml
+
+from kit.errors import Problem
 from kit.layout import INSIGHTS_FILE, NOTEBOOKS_DIR, notebooks_root
-from kit.study.insights_file import InsightsFile, insight_key_lines, read_insights_document
+from kit.study.input_limits import limits
+from kit.study.insights_file import InsightsFile, insight_key_lines
 from kit.study.lifecycle import (
     INSIGHT_REF_RE,
     OPEN_RECOMMENDATIONS,
@@ -36,6 +39,7 @@ from kit.study.lifecycle import (
     parse_ref,
     review_due,
 )
+from kit.study.safe_yaml import SAFE_LOADER, YamlDocument
 
 
 @dataclass
@@ -53,19 +57,33 @@ class StudyInsights:
 
 
 def read_study_insights(repo_root: Path, slug: str) -> StudyInsights | None:
-    """A study's insights as written (not validated: its stage reports a bad file); None when unreadable."""
+    """A study's insight ids, ``superseded_by`` values and key lines, as written; None when unreadable.
+
+    Not validated (the study's stage reports a bad file) and not constructed:
+    the document is only composed into nodes (libyaml) and the scalars of
+    each insight's keys read off them, a third of what loading costs; an
+    alias bomb stays a graph of shared nodes that is never expanded.
+    """
     path = notebooks_root(repo_root) / slug / INSIGHTS_FILE
-    if not path.is_file():
+    if not path.is_file() or path.stat().st_size > limits()["yaml_max_bytes"]:
         return None
+    loader = SAFE_LOADER(path.read_bytes())
     try:
-        doc = read_insights_document(path, f"{NOTEBOOKS_DIR}/{slug}/{INSIGHTS_FILE}")
-    except KitError:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
         return None
-    listed = doc.data.get("insights") if isinstance(doc.data, dict) else None
-    rows = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
-    if len(rows) != len(listed or []):
-        return None  # a malformed list: the stage names it
-    return StudyInsights(slug, [str(r.get("id")) for r in rows], rows, insight_key_lines(doc))
+    finally:
+        loader.dispose()
+    rows: list[dict[str, Any]] = []
+    listed = None
+    if isinstance(root, yaml.MappingNode):
+        listed = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "insights"), None)
+    for item in listed.value if isinstance(listed, yaml.SequenceNode) else []:
+        if not isinstance(item, yaml.MappingNode):
+            return None  # a malformed list: the stage names it
+        rows.append({str(k.value): v.value for k, v in item.value if isinstance(v, yaml.ScalarNode)})
+    lines = insight_key_lines(YamlDocument(None, node=root))
+    return StudyInsights(slug, [str(r.get("id")) for r in rows], rows, lines)
 
 
 def _replacements(study: StudyInsights) -> dict[str, Replacement]:
