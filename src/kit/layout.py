@@ -50,6 +50,8 @@ TEMPLATE_RECORD_FILE = "template.json"  # in .kit/: kit version, title, digest o
 TEMPLATE_BASE_DIR = "base"  # in .kit/: each kit file as the kit last wrote it (the base of a three-way merge)
 KIT_NEW_SUFFIX = ".kit-new"  # beside a kit file the team changed: the kit's new version, to merge by hand
 HOME_PAGE_PART = "_home.md"  # in studies/: the generated part of the home page (no studies yet: how to start)
+LIFECYCLE_FILE = "lifecycle.yml"  # optional, at the repository root: insights' review periods (kit.study.lifecycle)
+INSIGHTS_FEED = "insights.xml"  # in _site/: the RSS feed of the current insights (kit.site.feed)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """A study's folder name: lower-case letters, digits and '-' (no '/', '.', '..': it cannot climb out)."""
@@ -162,6 +164,11 @@ def reports_root(repo_root: str | Path) -> Path:
 def notebooks_root(repo_root: str | Path) -> Path:
     """``<repo>/notebooks``, the study folders."""
     return Path(repo_root) / NOTEBOOKS_DIR
+
+
+def lifecycle_path(repo_root: str | Path) -> Path:
+    """``<repo>/lifecycle.yml``: the repository's review periods for insights (optional)."""
+    return Path(repo_root) / LIFECYCLE_FILE
 
 
 def templates_root(repo_root: str | Path) -> Path:

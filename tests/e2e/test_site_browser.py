@@ -385,3 +385,56 @@ def test_built_site_passes_the_privacy_check(site, repo: Path):
 
     leaks = scan_for_leaks(repo)
     assert leaks == [], "\n".join(map(str, leaks))
+
+
+def test_a_superseded_insight_shows_a_banner_linking_across_studies_to_the_one_that_replaced_it(site, browser):
+    # The demo: demo-checkout's I2 was replaced by quick-onboarding's I3 (issue 28).
+    engine, out, base = site
+    context, page, problems = _open(browser, base, "studies/demo-checkout/03-insights.html")
+    try:
+        banner = page.locator("#insight-I2 .kit-superseded")
+        assert banner.count() == 1 and banner.is_visible(), engine
+        assert page.locator(".kit-superseded").count() == 1  # only the replaced insight has one
+        banner.locator("a").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("studies/quick-onboarding/03-insights.html#insight-I3"), (engine, page.url)
+        assert page.locator("#insight-I3").count() == 1
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_the_insights_page_lists_current_insights_reviews_due_and_the_replaced_one_apart(site, browser, repo: Path):
+    engine, out, base = site
+    index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
+    replaced = next(e for e in index["insights"] if e["id"] == "demo-checkout/I2")
+    due = next(e for e in index["insights"] if e["id"] == "demo-checkout/I6")
+    context, page, problems = _open(browser, base, "insights.html")
+    try:
+        text = " ".join(page.locator("main").inner_text().split())
+        assert "Due for review" in text and "Review due since 1 December 2026" in text, engine
+        assert " ".join(due["statement"].split())[:60] in text
+        assert "Superseded, archived and draft insights" in text
+        assert "Superseded by Team invite flow quick test I3" in text
+        assert replaced["status"] == "superseded" and not replaced["current"]
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_the_insights_feed_has_one_entry_per_current_insight_each_opening_its_card(site, repo: Path):
+    import feedparser
+
+    engine, out, base = site
+    index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
+    feed = feedparser.parse((out / "insights.xml").read_bytes())
+    assert not feed.bozo, (engine, feed.get("bozo_exception"))
+    current = [e["id"] for e in index["insights"] if e["current"]]
+    replaced = {e["id"] for e in index["insights"] if e["status"] == "superseded"}
+    assert replaced == {"demo-checkout/I2", f"{HOSTILE_SLUG}/I2"} and len(current) == len(index["insights"]) - 2
+    assert [entry.id for entry in feed.entries] == current, engine
+    for entry in feed.entries:
+        page, anchor = urldefrag(entry.link)
+        target = out / urlparse(page).path
+        assert target.is_file(), (engine, entry.link)
+        assert f'id="{anchor}"' in target.read_text("utf-8"), (engine, entry.link)

@@ -128,9 +128,14 @@ def test_example_insights_trace_to_the_real_synthesis(slug: str, tmp_path: Path)
     reports = tmp_path / "reports" / slug
     run_synthesis_stage(study_dir, reports)
     result = run_insights_stage(study_dir, reports, exports=False)
-    # The demo's I6 rests on feature requests alone: the one warning it is meant to show (issue 17).
-    expected = ["insight I6: evidence is only feature requests", "insight I6: recommendation R8: rests only on"]
-    assert result["insights"] and len(result["warnings"]) == (2 if slug == "demo-checkout" else 0)
+    # The demo's I6 rests on feature requests alone: the warning it is meant to show (issue 17);
+    # and its review date (1 December 2026) has passed (issue 28).
+    expected = [
+        "insight I6: evidence is only feature requests",
+        "insight I6: recommendation R8: rests only on",
+        "insight I6: review due since 1 December 2026 (demo-checkout/I6)",
+    ]
+    assert result["insights"] and len(result["warnings"]) == (3 if slug == "demo-checkout" else 0)
     assert all(e in w for e, w in zip(expected, result["warnings"]))
     assert all(q["status"] in ("answered", "open") for q in result["research_questions"])
     decided = {r["status"] for r in result["decision_log"]}

@@ -59,6 +59,7 @@ def test_the_demo_studies_stages_read_these_inputs(slug: str, tmp_path: Path):
     metrics = {"metrics/checkout-completion.csv"} if slug == "demo-checkout" else set()
     assert labels[INSIGHTS] == always | data | metrics | {
         "insights.yml",
+        "../../lifecycle.yml",  # the repository's review periods (the default review_by)
         "panel:consent",
         "stage:02-sessions.ipynb",
         "reports/synthesis.json",

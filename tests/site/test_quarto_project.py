@@ -9,6 +9,7 @@ https://quarto.org/docs/publishing/github-pages.html#github-action.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ import yaml
 
 from kit.site import pages as publish
 from kit.site.build import prepare
+from kit.site.lifecycle_pages import PAST_LISTING
 from site_fixture import seed_site_repo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,22 +72,27 @@ def test_navbar_search_title_footer_and_themes(config):
 
 def test_listing_pages_read_the_files_kit_site_generates(tmp_path: Path):
     studies = _front_matter(ROOT / "index.qmd")["listing"]
-    insights = _front_matter(ROOT / "insights.qmd")["listing"]
+    # insights.qmd: the current insights, then those superseded, archived or drafts (kit.site.lifecycle_pages).
+    insights, past = _front_matter(ROOT / "insights.qmd")["listing"]
     assert studies["contents"] == f"{publish.STUDIES_DIR}/{publish.STUDY_LISTING}"
     assert insights["contents"] == f"{publish.STUDIES_DIR}/{publish.INSIGHT_LISTING}"
-    for listing in (studies, insights):
+    assert past["contents"] == f"{publish.STUDIES_DIR}/{PAST_LISTING}"
+    for listing in (studies, insights, past):
         # Quarto leaves _* and .* files out of listing contents.
         assert not any(part.startswith(("_", ".")) for part in Path(listing["contents"]).parts)
         assert listing["type"] in ("default", "table", "grid")
-        assert listing["categories"]
+    assert studies["categories"] and insights["categories"]
     repo = seed_site_repo(tmp_path / "repo")
+    data = json.loads((repo / "reports" / "alpha" / "insights.json").read_text())
+    data["insights"][1] |= {"status": "superseded", "superseded_by": "I1"}  # one for the second listing
+    (repo / "reports" / "alpha" / "insights.json").write_text(json.dumps(data))
     prepare(repo)
-    for listing in (studies, insights):
+    for listing in (studies, insights, past):
         items = yaml.safe_load((repo / listing["contents"]).read_text("utf-8"))
-        shown = [f for f in listing["fields"] if f != "categories"]
+        shown = [f for f in listing["fields"] if f not in ("categories", "review")]  # review: with a date only
         assert items and all(f in item for item in items for f in shown if f != "date"), listing["contents"]
         assert set(listing["field-display-names"]) <= set(listing["fields"])
-        assert set(listing["sort-ui"]) <= set(listing["fields"])  # Quarto drops sort keys not shown
+        assert set(listing.get("sort-ui", [])) <= set(listing["fields"])  # Quarto drops sort keys not shown
 
 
 def test_themes_load_no_web_fonts(config):

@@ -58,6 +58,7 @@ def run_and_report(
     strict: bool = False,
     fresh_kernels: bool = False,
 ) -> int:
+    from kit.run.lifecycle_check import apply_lifecycle_checks
     from kit.run.progress import RunDisplay
     from kit.run.runner import run_studies
     from kit.run.shards import parse_shard
@@ -79,10 +80,12 @@ def run_and_report(
                 shard=part,
                 fresh_kernels=fresh_kernels,
             )
-        refresh_index(repo_root())
+        index = refresh_index(repo_root())
     except KitError as exc:
         fail(exc)
     warnings = {r.slug: study_warnings(repo_root(), r.slug) for r in results if r.ok and not r.removed}
+    # Across studies: superseded_by into other studies, and reviews due since a study last ran.
+    apply_lifecycle_checks(repo_root(), results, warnings, index)
     failed = display.summary(results, warnings, strict=strict)
     print_codebook_warnings(slugs)
     return 0 if not failed else 1

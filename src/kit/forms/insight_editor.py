@@ -4,8 +4,11 @@ Each insight gets its statement, the research questions it answers (picked
 from the plan), evidence and counter-evidence (picked from the synthesis ids,
 or from the study's notes before the synthesis has run) and recommendations
 whose owner and metric are picked from the roles and the plan's PM metrics.
-Saving checks the schema and, once synthesis.json exists, traceability: the
-same checks the 03-insights stage runs.
+Each insight's lifecycle (status, review_by, reviewed_on, superseded_by:
+:mod:`kit.study.lifecycle`) is edited with it: the status from the status
+table, the dates with date pickers. Saving checks the schema, the
+``superseded_by`` references inside the study and, once synthesis.json
+exists, traceability: the same checks the 03-insights stage runs.
 
 The picker labels show redacted text only (synthesis text is redacted
 already; notes.csv text passes the roster's ``redact``): widget state must
@@ -22,13 +25,13 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from kit.errors import Problem, StudyError
+from kit.errors import InsightError, Problem, StudyError
 from kit.forms.editors import Path_
 from kit.forms.file_form import FileForm, key_path
 from kit.forms.model_form import ModelForm
 from kit.insights import traceability
 from kit.insights.evidence import EvidenceItem, index_synthesis
-from kit.layout import DATA_DIR, INSIGHTS_FILE, SYNTHESIS_JSON, repo_root_for, reports_dir_for
+from kit.layout import DATA_DIR, INSIGHTS_FILE, SYNTHESIS_JSON, repo_root_for, reports_dir_for, study_slug
 from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
 from kit.study.insights_file import (
@@ -38,8 +41,10 @@ from kit.study.insights_file import (
     Recommendation,
     validate_insights,
 )
+from kit.study.lifecycle import insight_statuses
 from kit.study.metric_series import metric_ids
 from kit.study.study_file import load_study
+from kit.study.supersession import study_lifecycle_problems
 
 LABEL_CHARS = 70
 
@@ -119,21 +124,26 @@ def insights_hints(study_dir: Path, reports_dir: str | Path | None = None) -> di
         "Recommendation.note": {"kind": "longtext"},
         "Recommendation.metric_id": {"kind": "choice", "options": series} if series else {},
         "Recommendation.outcome_note": {"kind": "longtext"},
+        "Insight.status": {"kind": "choice", "options": list(insight_statuses())},
     }
 
 
 def _validator(study_dir: Path, reports_dir: str | Path | None) -> Callable[[dict[str, Any]], list[Problem]]:
     def validate(data: dict[str, Any]) -> list[Problem]:
         spec = validate_insights(data, INSIGHTS_FILE)
+        # superseded_by inside the study (no loop, no unknown id); `kit run` checks other studies.
+        lifecycle = study_lifecycle_problems(spec, study_slug(study_dir), [])
+        if any(p.fatal for p in lifecycle):
+            raise InsightError([p for p in lifecycle if p.fatal])
         synthesis = _synthesis(study_dir, reports_dir)
         if synthesis is not None:
             index = index_synthesis(synthesis, cited=traceability.cited_ids(spec))  # withheld quotes resolve
-            return traceability.check(spec, load_study(study_dir), index)
+            return traceability.check(spec, load_study(study_dir), index) + lifecycle
         # Before the synthesis, every other rule still applies: treat the cited ids as known.
         cited: dict[str, EvidenceItem | None] = {
             ref: None for ins in spec.insights for ref in ins.evidence + ins.counter_evidence
         }
-        warnings = traceability.check(spec, load_study(study_dir), cited)
+        warnings = traceability.check(spec, load_study(study_dir), cited) + lifecycle
         return warnings + [
             Problem(INSIGHTS_FILE, "evidence ids not checked yet: run the synthesis (02-sessions) first", fatal=False)
         ]

@@ -9,6 +9,7 @@ index links to (``<slug>/03-insights.html#insight-I1``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,8 @@ from markupsafe import Markup
 
 from kit.display import chart, html, info, note, render, styled, table
 from kit.insights.outcome_report import outcome_figure, outcome_html
+from kit.layout import INSIGHTS_PAGE
+from kit.study import lifecycle
 
 CONFIDENCE_COLOURS = {"high": "#38761d", "medium": "#b45f06", "low": "#990000"}
 MATRIX_SYMBOLS = {"support": "●", "metric": "◦", "counter": "✕", "mixed": "±"}
@@ -28,18 +31,51 @@ def evidence_html(item: dict[str, Any]) -> Markup:
     return render("insights.html", "evidence", item)
 
 
-def card_html(insight: dict[str, Any], questions: dict[str, str] | None = None) -> Markup:
-    """One insight card, anchored ``insight-<id>``, with each recommendation's outcome."""
+def lifecycle_view(insight: dict[str, Any], slug: str, today: dt.date) -> dict[str, Any]:
+    """What a card shows of an insight's lifecycle: status, age and review in words, the replacing insight.
+
+    The link to a replacing insight is relative to this page
+    (``studies/<slug>/03-insights.html``): ``#insight-I3`` in the study,
+    ``../other/03-insights.html#insight-I3`` in another.
+    """
+    status = insight.get("status") or lifecycle.DEFAULT_STATUS
+    known = lifecycle.insight_statuses().get(status)
+    view: dict[str, Any] = {"status": status, "label": known.label if known else status, "words": []}
+    if insight.get("found_on"):
+        reviewed = insight.get("reviewed_on")
+        view["words"].append(
+            lifecycle.age_words(
+                dt.date.fromisoformat(insight["found_on"]), dt.date.fromisoformat(reviewed) if reviewed else None, today
+            )
+        )
+    if insight.get("review_by") and lifecycle.is_current(status):
+        view["words"].append(lifecycle.review_words(dt.date.fromisoformat(insight["review_by"]), today))
+    if insight.get("superseded_by"):
+        study, ident = lifecycle.parse_ref(insight["superseded_by"], slug)
+        page = "" if study == slug else f"../{study}/{INSIGHTS_PAGE}"
+        view["replaced_by"] = {
+            "href": f"{page}#insight-{ident}",
+            "text": ident if study == slug else f"{study} {ident}",
+        }
+    return view
+
+
+def card_html(
+    insight: dict[str, Any], questions: dict[str, str] | None = None, slug: str = "", today: dt.date | None = None
+) -> Markup:
+    """One insight card, anchored ``insight-<id>``: its lifecycle as of ``today``, its outcomes."""
+    view = lifecycle_view(insight, slug, today or dt.date.today())
     outcomes = [block for r in insight["recommendations"] if (block := outcome_html(r))]
-    return render("insights.html", "card", insight, questions or {}, CONFIDENCE_COLOURS, outcomes)
+    return render("insights.html", "card", insight, questions or {}, CONFIDENCE_COLOURS, view, outcomes)
 
 
-def cards_html(result: dict[str, Any]) -> Markup:
+def cards_html(result: dict[str, Any], today: dt.date | None = None) -> Markup:
     """All insight cards of a study."""
     questions = {q["id"]: q["text"] for q in result["research_questions"]}
     if not result["insights"]:
         return render("report.html", "info", "No insights in insights.yml yet: see the drafts below.")
-    return Markup("").join(card_html(i, questions) for i in result["insights"])
+    slug = result["study"]["slug"]
+    return Markup("").join(card_html(i, questions, slug, today) for i in result["insights"])
 
 
 def evidence_matrix_frame(result: dict[str, Any]) -> pd.DataFrame:

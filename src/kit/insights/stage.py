@@ -15,13 +15,14 @@ before anything is written).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
 import yaml
 
-from kit.errors import InsightError, StageOrderError
+from kit.errors import InsightError, Problem, StageOrderError
 from kit.insights import confidence, drafts, evidence_weight, outcomes, traceability
 from kit.insights.evidence import EvidenceItem, index_synthesis
 from kit.insights.exports import export_insights
@@ -48,8 +49,11 @@ from kit.outputs.insights import (
 )
 from kit.outputs.synthesis import Synthesis, read_synthesis
 from kit.privacy.roster import Roster
-from kit.study.insights_file import load_insights, load_insights_document, validate_insights  # noqa: F401 - load_insights re-exported
+from kit.study import lifecycle
+from kit.study.insights_file import InsightsFile, insight_key_lines, load_insights_document, validate_insights
+from kit.study.insights_file import load_insights as load_insights  # re-exported: the stage's readers call it here
 from kit.study.study_file import Study, load_study, metric_key
+from kit.study.supersession import study_lifecycle_problems
 from kit.study.tables import find_table
 
 
@@ -122,6 +126,7 @@ def run_insights_stage(
     overrides: dict[str, Any] | None = None,
     *,
     exports: bool = True,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Validate insights.yml against plan and synthesis; write insights.json.
 
@@ -131,19 +136,25 @@ def run_insights_stage(
     successful run are withdrawn (removed), so the repository index, rebuilt
     after the run by :mod:`kit.site.index`, never lists insights that fail
     their check. With ``exports`` this study's CSV/JSON exports are written too.
+    ``today`` (default: the day it runs) is the day review dates are checked on.
     """
     study_dir = Path(study_dir)
+    today = today or dt.date.today()
     study: Study = load_study(study_dir, overrides)
     out_dir = reports_dir_for(study_dir, reports_dir)
+    slug = study_slug(study_dir)
     try:
         synthesis = load_synthesis(study_dir, reports_dir)
         spec, document = load_insights_document(study_dir)
+        lines = insight_key_lines(document)
         index = index_synthesis(synthesis, cited=traceability.cited_ids(spec))
         warnings = traceability.check(spec, study, index)  # raises InsightError on fatal problems
         warnings += evidence_weight.request_only_warnings(spec, study, index)
         # Each metric series found and read, before and after compared (a missing series fails here).
         found = outcomes.recommendation_outcomes(spec, repo_root_for(study_dir), document)
         warnings += found.warnings
+        review_by, found_on = review_dates(spec, study, study_dir)
+        warnings += lifecycle_check(spec, slug, lines, review_by, today)  # raises InsightError on fatal problems
     except (InsightError, StageOrderError):
         # Insights that no longer trace to their evidence must not stay in the
         # repository: withdraw the last run's outputs, then fail.
@@ -197,6 +208,11 @@ def run_insights_stage(
                 evidence_items=[publish(e) for e in support],
                 counter_items=[publish(e) for e in counter],
                 recommendations=recs,
+                status=ins.lifecycle,
+                review_by=review_by[ins.id].isoformat(),
+                reviewed_on=ins.reviewed_on.isoformat() if ins.reviewed_on else None,
+                superseded_by=ins.superseded_by,
+                found_on=found_on.isoformat(),
             )
         )
     recommendations = [r for i in insights for r in i.recommendations]
@@ -222,6 +238,34 @@ def run_insights_stage(
     if exports:
         export_insights(result, out_dir)
     return result
+
+
+def review_dates(spec: InsightsFile, study: Study, study_dir: Path) -> tuple[dict[str, dt.date], dt.date]:
+    """Each insight's review date (its own, else the repository's default) and the day the study found them.
+
+    Found: the study's last session, else its deadline, else its start. The
+    default period is ``lifecycle.yml``'s for the study's product area.
+    """
+    found_on = lifecycle.last_session(study_dir) or study.deadline or study.start_date
+    months = lifecycle.load_settings(repo_root_for(study_dir)).months_for(study.product_area)
+    return {
+        ins.id: ins.review_by or lifecycle.default_review_by(found_on, ins.reviewed_on, months) for ins in spec.insights
+    }, found_on
+
+
+def lifecycle_check(
+    spec: InsightsFile, slug: str, lines: list[dict[str, int]], review_by: dict[str, dt.date], today: dt.date
+) -> list[Problem]:
+    """Raise :class:`InsightError` on a bad ``superseded_by`` in the study; return the lifecycle warnings."""
+    found = study_lifecycle_problems(spec, slug, lines)
+    fatal = [p for p in found if p.fatal]
+    if fatal:
+        raise InsightError(fatal)
+    for n, ins in enumerate(spec.insights):
+        where = lifecycle.insight_where(INSIGHTS_FILE, lifecycle.line_of(lines, n, "review_by"), ins.id)
+        due = lifecycle.review_due(where, slug, ins.id, ins.lifecycle, review_by[ins.id], today)
+        found += [due] if due else []
+    return found
 
 
 def withdraw(out_dir: Path) -> None:

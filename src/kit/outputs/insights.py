@@ -144,6 +144,12 @@ class PublishedInsight(Shape):
     evidence_items: list[PublishedEvidence]
     counter_items: list[PublishedEvidence]
     recommendations: list[PublishedRecommendation]
+    # The lifecycle (kit.study.lifecycle), defaults resolved: status, review date (ISO), replacement.
+    status: str = "confirmed"
+    review_by: str | None = None
+    reviewed_on: str | None = None
+    superseded_by: str | None = None  # as written: I3 (this study) or other-study/I3
+    found_on: str | None = None  # the study's last session (else deadline, start): the insight's age
 
 
 class QuestionRef(Shape):

@@ -7,7 +7,8 @@ listings, navigation); :mod:`.published` makes each copy, showing each cell as
 for widgets, plotly.js once per site); :mod:`.playbook` is the team agreement from every
 RACI; :mod:`.impact` is the Impact page (from insight to decision to
 outcome); :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
-is ``kit site``.
+is ``kit site``; :mod:`.lifecycle_pages` shows the insights' lifecycle (due for
+review, superseded) and :mod:`.feed` writes the insights' RSS feed.
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`
 (the stages' JSON through its declared shapes) and :mod:`kit.panel` (the Panel

@@ -25,10 +25,19 @@ import yaml
 
 from kit.errors import KitError
 from kit.iorw import read_json, remove_leftovers, staged_dir
-from kit.layout import NOTEBOOK_SOURCE_DIR, SITE_ASSETS_DIR, SITE_DIR, STUDIES_DIR, reports_root, scratch_folders
+from kit.layout import (
+    INDEX_JSON,
+    NOTEBOOK_SOURCE_DIR,
+    SITE_ASSETS_DIR,
+    SITE_DIR,
+    STUDIES_DIR,
+    reports_root,
+    scratch_folders,
+)
 from kit.lock import repository_lock
 from kit.site import pages, preview
 from kit.site.codebook_page import codebook_data, codebook_markdown
+from kit.site.feed import write_insights_feed
 from kit.site.impact import impact_data, impact_markdown
 from kit.site.incremental import (
     SiteRecord,
@@ -40,9 +49,11 @@ from kit.site.incremental import (
     write_fresh,
 )
 from kit.site.index import build_index
+from kit.site.lifecycle_pages import due_for_review_markdown
 from kit.site.panel_page import panel_data, panel_markdown
 from kit.site.playbook import playbook_data, playbook_markdown
 from kit.site.synthesis_facts import FACTS_RECORD, read_synthesis_facts
+from kit.study.lifecycle import load_settings
 
 # The Quarto project's own files at the repository root (everything else of
 # the site is generated into studies/ by `kit site`).
@@ -108,6 +119,7 @@ def render_quarto(
     *,
     full: bool = False,
     echo: Callable[[str], None] | None = None,
+    index: dict[str, Any] | None = None,
 ) -> Path:
     """Render with Quarto into a staging folder, then swap it in.
 
@@ -148,6 +160,10 @@ def render_quarto(
         if partial:
             copy_study_resources(repo_root, staging)
         tidy_search_index(staging)
+        if index is None:  # called on its own: the index kit site wrote
+            found = reports_root(repo_root) / INDEX_JSON
+            index = read_json(found) if found.is_file() else {}
+        write_insights_feed(staging, repo_root, index or {}, preview.site_settings(repo_root)["title"])
         SiteRecord("quarto", shared, {rel: {"key": key} for rel, key in keys.items()}).save(staging)
         if before_publish:
             before_publish(staging)
@@ -184,14 +200,17 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict[str, Any], lis
     # The panel's counts as of the day the site is built (eligibility changes with the date).
     today = dt.date.today()
     panel_md = panel_markdown(panel_data(repo_root, today))
-    # Outcomes are overdue as of the day the site is built, like the panel's counts.
+    # Outcomes are overdue, and review dates in words, as of the day the site is built
+    # (no notebook needs to run again).
     impact_md = impact_markdown(impact_data(index, today))
+    due_md = due_for_review_markdown(index, today, load_settings(repo_root).due_soon_days)
     studies = pages.write_studies_dir(
         repo_root,
         index,
         playbook_md,
         panel_md,
         codebook_md,
+        due_md,
         reuse=not full,
         keep={FACTS_RECORD: facts_record},
         impact_md=impact_md,
@@ -235,7 +254,7 @@ def _build_site(
     remove_leftovers(scratch_folders(repo_root))  # of killed commands; none of a live run: we hold the lock
     index, studies = prepare(repo_root, full=full)
     if quarto and use_quarto is not False:
-        return render_quarto(repo_root, quarto, before_publish, studies, full=full, echo=echo)
+        return render_quarto(repo_root, quarto, before_publish, studies, full=full, echo=echo, index=index)
     if use_quarto is None:
         echo(QUARTO_HINT)
     return preview.build_preview(repo_root, index, studies, repo_root / SITE_DIR, before_publish, full=full, echo=echo)

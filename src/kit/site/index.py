@@ -8,6 +8,12 @@ search every insight of every study, and a PM finds all insights about
 ``studies/<slug>/03-insights.html#insight-I1`` (relative to the site root;
 the same link is in the CSV export's ``link`` column).
 
+Each entry carries the insight's lifecycle (``status``, ``review_by``,
+``reviewed_on``, ``superseded_by``, ``current``: :mod:`kit.study.lifecycle`);
+:func:`resolve_replacements` gives a replaced insight the link, study and
+statement of the insight that replaced it, across studies (``superseded_by_href``
+is absent when no such insight is indexed: ``kit run`` names the error).
+
 Studies run in parallel, so the index is rebuilt under a file lock from
 whatever insights.json files exist at that moment: the last study to finish
 writes an index that includes everyone.
@@ -35,6 +41,7 @@ from kit.layout import (
     reports_root,
 )
 from kit.outputs.insights import InsightsJson, read_insights_json
+from kit.study.lifecycle import is_current, lifecycle_status, parse_ref
 
 INDEX_VERSION = 1
 INDEX_RECOMMENDATION_KEYS = {
@@ -103,6 +110,13 @@ def index_entries(result: InsightsJson) -> tuple[dict[str, Any], list[dict[str, 
                 "confidence_reasons": ins.confidence.reasons,
                 "recommendations": [r.model_dump(include=INDEX_RECOMMENDATION_KEYS) for r in recs],
                 "recommendation_statuses": sorted({r.status for r in recs}),
+                "status": (status := lifecycle_status(ins.status, ins.superseded_by)),
+                "current": is_current(status),
+                "review_by": ins.review_by,
+                "reviewed_on": ins.reviewed_on,
+                "found_on": ins.found_on,
+                # "study/I3" also within the study: one spelling for every reader
+                "superseded_by": "/".join(parse_ref(ins.superseded_by, slug)) if ins.superseded_by else None,
                 "href": insight_href(slug, ins.id),
                 # Quarto listing fields (title/description/categories/date/path):
                 "title": ins.statement,
@@ -112,6 +126,17 @@ def index_entries(result: InsightsJson) -> tuple[dict[str, Any], list[dict[str, 
             }
         )
     return study, entries
+
+
+def resolve_replacements(insights: list[dict[str, Any]]) -> None:
+    """Give each replaced entry the href, study title and statement of the insight that replaced it (in place)."""
+    by_id = {e["id"]: e for e in insights}
+    for e in insights:
+        target = by_id.get(e.get("superseded_by") or "")
+        if target is not None:
+            e["superseded_by_href"] = target["href"]
+            e["superseded_by_study"] = target["study_title"]
+            e["superseded_by_statement"] = target["statement"]
 
 
 def refresh_index(repo_root: str | Path) -> dict[str, Any] | None:
@@ -137,6 +162,7 @@ def build_index(reports_root: str | Path) -> dict[str, Any]:
         studies.sort(key=lambda s: (s["date"], s["slug"]), reverse=True)
         order = {s["slug"]: n for n, s in enumerate(studies)}
         insights.sort(key=lambda e: (order[e["study"]], _num(e["insight"])))
+        resolve_replacements(insights)
         index = {
             "version": INDEX_VERSION,
             "studies": studies,

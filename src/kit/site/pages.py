@@ -21,6 +21,8 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
 - ``studies/_impact.md``: the figures of the Impact page (:mod:`kit.site.impact`).
 - ``studies/_codebook.md``: the generated part of the Codebook page (:mod:`kit.site.codebook_page`).
 - ``studies/_home.md``: the home page's word to a repository with no study yet (how to start one), else empty.
+- ``studies/listing-insights-past.yml`` and ``studies/_due-for-review.md``: the
+  insights that are not current, and those due for review (:mod:`kit.site.lifecycle_pages`).
 
 Site pages live at ``studies/<slug>/<stage>.html`` in both engines, so the
 repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix.
@@ -28,6 +30,7 @@ repository index's links (``<slug>/03-insights.html#insight-I1``) get one prefix
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -57,7 +60,7 @@ from kit.layout import (
 )
 from kit.outputs.plan import read_plan
 from kit.site import cells as cells_mod
-from kit.site import published
+from kit.site import lifecycle_pages, published
 
 STAGE_PAGES: dict[str, str] = stage_pages()  # notebook stem -> page title, in run order
 INSIGHTS_STEM = Path(INSIGHTS_PAGE).stem
@@ -149,7 +152,7 @@ def collect_studies(repo_root: Path, index: dict[str, Any]) -> list[StudyPages]:
     return studies
 
 
-LITERAL_LISTING_FIELDS = frozenset({"path", "date"})
+LITERAL_LISTING_FIELDS = frozenset({"path", "date", "replaced-by"})
 
 
 def quarto_listing_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -213,8 +216,14 @@ def insight_categories(entry: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(cats))
 
 
-def insight_listing_items(index: dict[str, Any]) -> list[dict[str, Any]]:
-    """Items of the insights listing (insights.qmd): one per insight, linking to its card."""
+def insight_listing_items(index: dict[str, Any], today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Items of the insights listing (insights.qmd): one per current insight, linking to its card.
+
+    Superseded, archived and draft insights are the second listing's
+    (:func:`kit.site.lifecycle_pages.past_listing_items`); ``review`` is the
+    review date in words as of ``today``.
+    """
+    today = today or dt.date.today()
     return [
         _present(
             {
@@ -226,10 +235,12 @@ def insight_listing_items(index: dict[str, Any]) -> list[dict[str, Any]]:
                 "product-area": e.get("product_area", ""),
                 "confidence": e.get("confidence", ""),
                 "recommendations": ", ".join(e.get("recommendation_statuses", [])),
+                "review": lifecycle_pages.review_text(e, today) or None,
                 "categories": insight_categories(e),
             }
         )
         for e in index.get("insights", [])
+        if lifecycle_pages.is_listed(e)
     ]
 
 
@@ -283,6 +294,7 @@ def write_studies_dir(
     playbook_md: str,
     panel_md: str = "",
     codebook_md: str = "",
+    due_md: str = "",
     *,
     reuse: bool = True,
     keep: dict[str, Any] | None = None,
@@ -333,6 +345,10 @@ def write_studies_dir(
         (staging / INSIGHT_LISTING).write_text(
             _dump(quarto_listing_items(insight_listing_items(index))), encoding="utf-8"
         )
+        (staging / lifecycle_pages.PAST_LISTING).write_text(
+            _dump(quarto_listing_items(lifecycle_pages.past_listing_items(index))), encoding="utf-8"
+        )
+        (staging / lifecycle_pages.DUE_PART).write_text(due_md, encoding="utf-8")
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")

@@ -40,7 +40,8 @@ from kit.layout import (
     STUDIES_DIR,
     kit_data_dir,
 )
-from kit.site import cells, pages
+from kit.site import cells, lifecycle_pages, pages
+from kit.site.feed import write_insights_feed
 from kit.site.incremental import (
     SiteRecord,
     link_tree,
@@ -248,13 +249,20 @@ def build_preview(
         entries = pages.insight_listing_items(index)
         for entry, raw in zip(entries, index.get("insights", [])):
             entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
+        due_md = repo_root / STUDIES_DIR / lifecycle_pages.DUE_PART
         site.page(
             "insights.html",
             "Insights",
-            parts.insights(entries, _category_groups(entries)),
+            parts.insights(
+                entries,
+                _category_groups(entries),
+                _markdown(due_md.read_text("utf-8") if due_md.is_file() else ""),
+                lifecycle_pages.past_listing_items(index),
+            ),
             active="insights.html",
             text="",
         )
+        write_insights_feed(staging, repo_root, index, site.settings["title"])
         for e in entries:
             site.search.append(
                 {

@@ -4,8 +4,10 @@ An insight is atomic: one statement, the research questions it answers, the
 synthesis evidence it rests on (note, quote, theme and metric ids from
 synthesis.json), the evidence against it, tags, and recommendations that each
 name an owner role, the PM metric they should move, priority, effort and a
-decision status. This module validates the file's shape; whether the ids
-trace to the plan and the synthesis is :mod:`kit.insights.traceability`'s job.
+decision status. Each insight also has a lifecycle (``status``, ``review_by``,
+``reviewed_on``, ``superseded_by``: :mod:`kit.study.lifecycle`). This module
+validates the file's shape; whether the ids trace to the plan and the
+synthesis is :mod:`kit.insights.traceability`'s job.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from kit.errors import InsightError, Problem
 from kit.layout import INSIGHTS_FILE
+from kit.study.lifecycle import INSIGHT_REF_RE, SUPERSEDED, insight_statuses, lifecycle_status
 from kit.study.safe_yaml import YamlDocument, read_yaml_document
 from kit.study.study_file import read_yaml_file
 
@@ -107,11 +111,49 @@ class Insight(_Strict):
     tags: list[str] = Field(default_factory=list, description="Tags for the cross-study repository")
     from_candidate: str | None = Field(default=None, description="Draft candidate id it was accepted from")
     recommendations: list[Recommendation] = Field(default_factory=list)
+    # The lifecycle (kit.study.lifecycle): statuses are the table data/insight_statuses.csv.
+    status: str | None = Field(default=None, description="draft, confirmed (the default), superseded or archived")
+    review_by: dt.date | None = Field(
+        default=None, description="When to look at it again (default: lifecycle.yml's months after the last session)"
+    )
+    reviewed_on: dt.date | None = Field(default=None, description="When someone last checked it still holds")
+    superseded_by: str | None = Field(default=None, description="The insight that replaced it: I3 or other-study/I3")
 
     @field_validator("id")
     @classmethod
     def _iid(cls, v: str) -> str:
         return _id_check(v, INSIGHT_ID_RE, "I1")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: str | None) -> str | None:
+        if v is not None and v not in insight_statuses():
+            raise ValueError(f"expected one of {', '.join(insight_statuses())}, got {v!r}")
+        return v
+
+    @field_validator("superseded_by")
+    @classmethod
+    def _ref(cls, v: str | None) -> str | None:
+        if v is not None and not INSIGHT_REF_RE.fullmatch(v):
+            raise ValueError(f"expected an insight id like I3 or other-study/I3, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _superseded_by_what(self) -> "Insight":
+        # A replaced insight says by what; an insight naming its replacement is replaced.
+        if self.status == SUPERSEDED and not self.superseded_by:
+            raise ValueError("status superseded needs superseded_by (the insight that replaced it: I3 or study/I3)")
+        if self.superseded_by and self.status not in (None, SUPERSEDED):
+            raise ValueError(
+                f"superseded_by {self.superseded_by!r} is set but status is {self.status!r}: "
+                "expected status superseded (or no superseded_by)"
+            )
+        return self
+
+    @property
+    def lifecycle(self) -> str:
+        """The status, its default filled in (confirmed; superseded when superseded_by is set)."""
+        return lifecycle_status(self.status, self.superseded_by)
 
     @field_validator("answers")
     @classmethod
@@ -272,3 +314,18 @@ def recommendation_line(document: YamlDocument, spec: InsightsFile, rec_id: str,
                 path: tuple[int | str, ...] = ("insights", i, "recommendations", j)
                 return document.line_of((*path, key)) if key else document.line_of(path)
     return None
+
+
+def insight_key_lines(doc: YamlDocument) -> list[dict[str, int]]:
+    """Per insight of ``insights:`` (in file order): key -> line (1-based); ``""`` is the insight's first line."""
+    root = doc.root
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    listed = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "insights"), None)
+    out: list[dict[str, int]] = []
+    for item in listed.value if isinstance(listed, yaml.SequenceNode) else []:
+        lines = {"": item.start_mark.line + 1}
+        if isinstance(item, yaml.MappingNode):
+            lines.update({str(k.value): k.start_mark.line + 1 for k, _ in item.value if isinstance(k, yaml.ScalarNode)})
+        out.append(lines)
+    return out
