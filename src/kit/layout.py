@@ -73,6 +73,9 @@ PURGE_JOURNAL_FILE = ".purge-journal.json"  # in panel/: a purge's edits, writte
 PURGED_NAMES_FILE = "purged-names.json"  # in panel/: salted hashes of the names purges removed
 PANEL_PAGE_PART = "_panel.md"  # the generated part of the Panel page, in studies/
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
+TOPICS_DIR = "topics"  # generated at the root (git-ignored) and in _site/: one page and one RSS feed per topic
+TOPICS_INDEX_PART = "_index.md"  # in topics/: the list of topics that topics.qmd includes
+ASK_INDEX_DIR = ".ask-index"  # in reports/: `kit ask`'s search index, keyed by the insights' digests
 INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
 """Spreadsheet and tracker exports the insights stage writes beside insights.json."""
 
@@ -211,6 +214,11 @@ def reports_dir_for(study_dir: str | Path, reports_dir: str | Path | None = None
 def insight_href(slug: str, insight_id: str) -> str:
     """Link to an insight's card, relative to the site root (``studies/<slug>/03-insights.html#insight-I1``)."""
     return f"{STUDIES_DIR}/{slug}/{INSIGHTS_PAGE}#insight-{insight_id}"
+
+
+def topic_href(slug: str) -> str:
+    """A topic page, relative to the site root (``topics/shipping-cost.html``); its feed is ``.xml`` beside it."""
+    return f"{TOPICS_DIR}/{slug}.html"
 
 
 def scratch_folders(repo_root: str | Path) -> list[Path]:

@@ -191,6 +191,10 @@ def run_insights_stage(
                 evidence_items=[publish(e) for e in support],
                 counter_items=[publish(e) for e in counter],
                 recommendations=recs,
+                status=ins.status,
+                superseded_by=ins.superseded_by,
+                review_by=ins.review_by.isoformat() if ins.review_by else None,
+                reviewed_on=ins.reviewed_on.isoformat() if ins.reviewed_on else None,
             )
         )
     recommendations = [r for i in insights for r in i.recommendations]

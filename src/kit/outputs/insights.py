@@ -98,6 +98,10 @@ class PublishedInsight(Shape):
     evidence_items: list[PublishedEvidence]
     counter_items: list[PublishedEvidence]
     recommendations: list[PublishedRecommendation]
+    status: str = "confirmed"  # draft, confirmed, superseded, archived (lifecycle, issue 28)
+    superseded_by: str | None = None  # I3 or other-study/I3
+    review_by: str | None = None
+    reviewed_on: str | None = None
 
 
 class QuestionRef(Shape):

@@ -5,7 +5,8 @@ insight); :mod:`.pages` writes ``studies/`` (published notebook copies,
 listings, navigation); :mod:`.published` makes each copy, showing each cell as
 :mod:`.cells` says (kit calls without code, HTML outputs Quarto cannot mistake
 for widgets, plotly.js once per site); :mod:`.playbook` is the team agreement from every
-RACI; :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
+RACI; :mod:`.topics` the topic pages ("what we know about ...") and their
+feeds; :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
 is ``kit site``.
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`

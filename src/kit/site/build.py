@@ -25,9 +25,17 @@ import yaml
 
 from kit.errors import KitError
 from kit.iorw import read_json, remove_leftovers, staged_dir
-from kit.layout import NOTEBOOK_SOURCE_DIR, SITE_ASSETS_DIR, SITE_DIR, STUDIES_DIR, reports_root, scratch_folders
+from kit.layout import (
+    NOTEBOOK_SOURCE_DIR,
+    SITE_ASSETS_DIR,
+    SITE_DIR,
+    STUDIES_DIR,
+    TOPICS_DIR,
+    reports_root,
+    scratch_folders,
+)
 from kit.lock import repository_lock
-from kit.site import pages, preview
+from kit.site import pages, preview, topics
 from kit.site.codebook_page import codebook_data, codebook_markdown
 from kit.site.incremental import (
     SiteRecord,
@@ -53,6 +61,7 @@ PROJECT_FILES = (
     "codebook.qmd",
     "_playbook-intro.md",
     "panel.qmd",
+    "topics.qmd",
     "site-theme.scss",
 )
 QUARTO_HINT = (
@@ -76,10 +85,19 @@ BeforePublish = Callable[[Path], None]
 
 
 def listing_pages(repo_root: Path) -> list[str]:
-    """The project's own pages (``project: render:`` of ``_quarto.yml``): home, insights, playbook."""
+    """The project's own pages (``project: render:`` of ``_quarto.yml``): home, insights, playbook, topics.
+
+    A glob there (``topics/*.qmd``) is expanded: ``quarto render`` is given files.
+    """
     path = Path(repo_root) / "_quarto.yml"
     config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
-    return [str(p) for p in (config.get("project", {}) or {}).get("render", []) or []]
+    out: list[str] = []
+    for target in (config.get("project", {}) or {}).get("render", []) or []:
+        if any(c in str(target) for c in "*?["):
+            out += sorted(p.relative_to(repo_root).as_posix() for p in Path(repo_root).glob(str(target)))
+        else:
+            out.append(str(target))
+    return out
 
 
 def tidy_search_index(site_dir: Path) -> None:
@@ -136,6 +154,7 @@ def render_quarto(
             published = staging / STUDIES_DIR
             for old in [*published.glob(f"*/{NOTEBOOK_SOURCE_DIR}"), published / SITE_ASSETS_DIR]:
                 shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(staging / TOPICS_DIR, ignore_errors=True)  # every topic page is rendered again
             targets = listing_pages(repo_root) + changed
         proc = subprocess.run(
             [quarto, "render", *targets, "--output-dir", staging.name], cwd=repo_root, capture_output=True, text=True
@@ -145,6 +164,7 @@ def render_quarto(
             raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
         if partial:
             copy_study_resources(repo_root, staging)
+        topics.publish_feeds(repo_root, staging)
         tidy_search_index(staging)
         SiteRecord("quarto", shared, {rel: {"key": key} for rel, key in keys.items()}).save(staging)
         if before_publish:
@@ -184,6 +204,7 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict[str, Any], lis
     studies = pages.write_studies_dir(
         repo_root, index, playbook_md, panel_md, codebook_md, reuse=not full, keep={FACTS_RECORD: facts_record}
     )
+    topics.write_topics_dir(repo_root, topics.repository_topics(repo_root, index))
     return index, studies
 
 

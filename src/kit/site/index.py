@@ -84,6 +84,9 @@ def index_entries(result: InsightsJson) -> tuple[dict[str, Any], list[dict[str, 
                 "answers": ins.answers,
                 "confidence": ins.confidence.level,
                 "confidence_reasons": ins.confidence.reasons,
+                "status": ins.status,
+                "superseded_by": ins.superseded_by,
+                "review_by": ins.review_by,
                 "recommendations": [
                     r.model_dump(include={"id", "action", "owner", "metric", "priority", "status", "decided_on"})
                     for r in recs

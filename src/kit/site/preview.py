@@ -31,8 +31,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kit.iorw import staged_dir
-from kit.layout import HOME_PAGE_PART, NOTEBOOK_SOURCE_DIR, PANEL_PAGE_PART, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
-from kit.site import cells, pages
+from kit.layout import (
+    HOME_PAGE_PART,
+    NOTEBOOK_SOURCE_DIR,
+    PANEL_PAGE_PART,
+    SITE_ASSETS_DIR,
+    STUDIES_DIR,
+    TOPICS_DIR,
+    kit_data_dir,
+)
+from kit.site import cells, pages, topics
 from kit.site.incremental import (
     SiteRecord,
     link_tree,
@@ -54,6 +62,7 @@ NAV = (
     ("codebook.html", "Codebook"),
     ("playbook.html", "Playbook"),
     ("panel.html", "Panel"),
+    ("topics.html", "Topics"),
 )
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
@@ -276,6 +285,14 @@ def build_preview(
             ),
             active="codebook.html",
         )
+        # Topic pages ("what we know about ..."): the same fragments Quarto publishes, and their feeds.
+        shutil.rmtree(staging / TOPICS_DIR, ignore_errors=True)
+        topic_list = topics.repository_topics(repo_root, index)
+        for t in topic_list:
+            site.page(t.href, t.title, parts.markdown_page(t.title, [topics.topic_fragment(t)]), active="topics.html")
+        index_body = parts.markdown_page("Topics", [topics.index_fragment(topic_list)])
+        site.page("topics.html", "Topics", index_body, active="topics.html")
+        topics.publish_feeds(repo_root, staging)
 
         # Files the study pages link to: plotly.js once, and each page's code. The staging folder
         # holds hard links to the previous site's files: remove before copying, never write through them.

@@ -80,6 +80,11 @@ class Insight(_Strict):
     tags: list[str] = Field(default_factory=list, description="Tags for the cross-study repository")
     from_candidate: str | None = Field(default=None, description="Draft candidate id it was accepted from")
     recommendations: list[Recommendation] = Field(default_factory=list)
+    # Lifecycle (issue 28): only current insights (confirmed) lead topic pages and listings.
+    status: Literal["draft", "confirmed", "superseded", "archived"] = "confirmed"
+    superseded_by: str | None = Field(default=None, description="The insight that replaced it: I3 or other-study/I3")
+    review_by: dt.date | None = Field(default=None, description="When to look at it again")
+    reviewed_on: dt.date | None = Field(default=None, description="When it was last reviewed")
 
     @field_validator("id")
     @classmethod
