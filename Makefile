@@ -42,6 +42,7 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_agreement.py
 	$(PY) benchmarks/bench_qdpx.py
 	$(PY) benchmarks/bench_site.py
+	$(PY) benchmarks/bench_ask.py
 
 run: $(STAMP)
 	$(VENV)/bin/kit run

@@ -2,7 +2,8 @@
 
 :mod:`.corpus` turns each study's ``reports/<slug>/insights.json`` (already
 redacted for publishing: never the raw ``data/``) into search documents and
-tokens, with the codebook's synonyms and Snowball stemming; :mod:`.ask` ranks
+tokens, with the codebook's synonyms; :mod:`.text` makes tokens (Snowball
+stemming, no stop words) and widens a query by the synonyms; :mod:`.ask` ranks
 them with BM25 (the ``bm25s`` library) from an index cached under
 ``reports/``, keyed by the insights' digests.
 

@@ -25,14 +25,14 @@ from typing import Any
 
 from kit import __version__
 from kit.errors import KitError, UsageError
-from kit.iorw import read_json, staged_dir
-from kit.layout import ASK_INDEX_DIR, reports_root
-from kit.search.corpus import documents, expand_query, insights_files, synonym_groups, tokens
-from kit.study.codebook import codebook_path, load_codebook
+from kit.layout import ASK_INDEX_DIR, CODEBOOK_FILE, INSIGHTS_JSON, is_study_report_dir, reports_root
+from kit.search.text import expand_query, tokens
 
 INDEX_FORMAT = 1
 META_FILE = "kit-ask.json"  # the key, the documents and the synonym groups
-_CODE = [Path(__file__), Path(__file__).with_name("corpus.py")]  # a change in how documents are made rebuilds
+_CODE = [
+    Path(__file__).with_name(name) for name in ("ask.py", "corpus.py", "text.py")
+]  # a change in how documents are made rebuilds
 
 
 @dataclass
@@ -59,7 +59,7 @@ def index_key(repo_root: Path) -> str:
     h = hashlib.sha256(f"{INDEX_FORMAT} {__version__}".encode())
     for code in _CODE:
         h.update(code.read_bytes())
-    book = codebook_path(repo_root)
+    book = Path(repo_root) / CODEBOOK_FILE
     h.update(book.read_bytes() if book.is_file() else b"no codebook")
     for path in insights_files(repo_root):
         h.update(f"\0{path.parent.name}\0".encode())
@@ -70,7 +70,7 @@ def index_key(repo_root: Path) -> str:
 def _load(folder: Path, key: str) -> tuple[Any, dict[str, Any]] | None:
     """The saved index and its metadata when its key is ``key``; None when absent, stale or unreadable."""
     try:
-        meta = read_json(folder / META_FILE)
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return None
     if not isinstance(meta, dict) or meta.get("key") != key:
@@ -86,13 +86,18 @@ def _load(folder: Path, key: str) -> tuple[Any, dict[str, Any]] | None:
 
 
 def _build(repo_root: Path, folder: Path, key: str) -> tuple[Any, dict[str, Any]]:
+    # Only a build reads the published JSON and the codebook (pydantic, the study schemas): imported here.
     import bm25s
+
+    from kit.iorw import staged_dir
+    from kit.search.corpus import documents, synonym_groups
+    from kit.study.codebook import load_codebook
 
     try:
         book = load_codebook(repo_root)
     except KitError:  # `kit codebook` names the problem; search without synonyms meanwhile
         book = None
-    docs, corpus, skipped = documents(repo_root, book)
+    docs, corpus, skipped = documents(insights_files(repo_root), book)
     meta = {"key": key, "format": INDEX_FORMAT, "documents": docs, "groups": synonym_groups(book), "skipped": skipped}
     retriever = None
     with staged_dir(folder) as staging:
@@ -125,6 +130,13 @@ def ask(repo_root: str | Path, query: str, limit: int = 10) -> list[Hit]:
     docs = meta["documents"]
     ranked = sorted((i for i in range(len(docs)) if scores[i] > 0), key=lambda i: (-float(scores[i]), i))
     return [_hit(docs[i], float(scores[i])) for i in ranked[:limit]]
+
+
+def insights_files(repo_root: Path) -> list[Path]:
+    """Every study's ``reports/<slug>/insights.json``, in slug order."""
+    reports = reports_root(repo_root)
+    found = (p / INSIGHTS_JSON for p in reports.glob("*") if is_study_report_dir(p))
+    return sorted(p for p in found if p.is_file())
 
 
 def _hit(doc: dict[str, Any], score: float) -> Hit:

@@ -5,55 +5,28 @@ published it (statements and actions redacted by the roster, evidence text
 withheld where a participant did not consent to quotes), never from
 ``notebooks/<slug>/data/``. An insight's document is its statement, its tags,
 its evidence's text and the study's title and product area; a
-recommendation's is its action, note, metric and owner, with its insight's
-tags.
+recommendation's is its action, note, metric and owner (the tags stay with
+the insight: a query for a code finds the insight before the actions on it).
 
-Words are lower-cased, split on anything but letters and digits, stripped of
-English stop words (bm25s' list) and stemmed with the Snowball English stemmer
-(https://snowballstem.org/algorithms/english/stemmer.html), so "charges"
-finds "charged". The codebook adds meaning the words lack: a document's tag
-brings every name of its code (the code, its synonyms and the retired codes
-merged into it), and so does a query that holds any of those names, so
-"postage" finds an insight tagged ``shipping-cost`` whose text says
-"delivery charge".
+Words become tokens as :mod:`kit.search.text` says (stemmed, no stop words).
+The codebook adds meaning the words lack: a document's tag brings every name
+of its code (the code, its synonyms and the retired codes merged into it), and
+so does a query that holds any of those names
+(:func:`kit.search.text.expand_query`), so "postage" finds an insight tagged
+``shipping-cost`` whose text says "delivery charge".
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from kit.errors import StageOrderError
-from kit.layout import INSIGHTS_JSON, insight_href, is_study_report_dir, reports_root
+from kit.layout import insight_href
 from kit.outputs.insights import read_insights_json
+from kit.search.text import tokens
 from kit.study.codebook import Codebook
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN)
-
-
-def tokens(text: str) -> list[str]:
-    """Stemmed words of ``text``, stop words left out."""
-    stop = _stop_words()
-    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
-    stems: list[str] = _stemmer().stemWords(words)
-    return stems
 
 
 def synonym_groups(book: Codebook | None) -> dict[str, list[str]]:
@@ -80,27 +53,14 @@ def tag_tokens(tags: Iterable[str], groups: dict[str, list[str]], canonical: dic
     return out
 
 
-def expand_query(query_tokens: list[str], groups: dict[str, list[str]]) -> list[str]:
-    """The query's tokens plus every name of each code one of whose names the query holds (in order)."""
-    out = list(query_tokens)
-    for names in groups.values():
-        for name in names:
-            want = tokens(name)
-            n = len(want)
-            if n and any(query_tokens[i : i + n] == want for i in range(len(query_tokens) - n + 1)):
-                out += [t for other in names for t in tokens(other)]
-                break
-    return list(dict.fromkeys(out))  # each token once: BM25 would count a repeated one twice
-
-
-def documents(repo_root: Path, book: Codebook | None) -> tuple[list[dict[str, Any]], list[list[str]], list[str]]:
-    """``(documents, their tokens, skipped)`` for every study's insights.json (a stale one is skipped, named)."""
+def documents(files: list[Path], book: Codebook | None) -> tuple[list[dict[str, Any]], list[list[str]], list[str]]:
+    """``(documents, their tokens, skipped)`` of the studies' insights.json ``files`` (a stale one is skipped)."""
     groups = synonym_groups(book)
     canonical = {t: code for code, names in groups.items() for t in names}
     docs: list[dict[str, Any]] = []
     corpus: list[list[str]] = []
     skipped: list[str] = []
-    for path in insights_files(repo_root):
+    for path in files:
         try:
             result = read_insights_json(path)
         except StageOrderError as exc:
@@ -136,11 +96,3 @@ def documents(repo_root: Path, book: Codebook | None) -> tuple[list[dict[str, An
                 )
                 corpus.append(tokens(f"{rec.action} {rec.note} {rec.metric or ''} {rec.owner or ''}"))
     return docs, corpus, skipped
-
-
-def insights_files(repo_root: Path) -> list[Path]:
-    """Every study's ``reports/<slug>/insights.json``, in slug order."""
-    reports = reports_root(repo_root)
-    return sorted(
-        p / INSIGHTS_JSON for p in reports.glob("*") if is_study_report_dir(p) and (p / INSIGHTS_JSON).is_file()
-    )
