@@ -7,7 +7,7 @@ import json
 
 import click
 
-from kit.cli.common import day, fail, on_option, repo_root
+from kit.cli.common import day, fail, repo_root
 from kit.errors import KitError
 
 
@@ -42,7 +42,12 @@ def ask(query: str, as_json: bool, limit: int) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True, help="Output."
 )
-@on_option
+@click.option(
+    "--on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Reviews due on this day (default: today), YYYY-MM-DD.",
+)
 def digest(since: str, until: str | None, fmt: str, on: dt.datetime | None) -> None:
     """What changed in the insights since REF (new, changed, superseded, decisions, reviews due): Markdown or JSON."""
     from kit.digest.changes import digest as compare
