@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from demo_reports import ROOT, seed_demo_reports
-from kit.site.build import build_site, quarto_path
-from kit.site.topics import collect_topics, confidence_order, topic_slug
+from kit.site.build import build_site, listing_pages, quarto_path
+from kit.site.topics import collect_topics, confidence_order, topic_feed, topic_slug
 from kit.study.codebook import load_codebook
 from site_fixture import HOSTILE, seed_site_repo
 
@@ -236,3 +236,36 @@ def test_quarto_topic_pages_list_the_same_insights_as_the_preview(demo: Path, tm
         assert feedparser.parse((site / "topics" / f"{name}.xml").read_bytes()).bozo == 0
     assert "What we know about shipping-cost" in (site / "topics" / "shipping-cost.html").read_text("utf-8")
     assert "topics/checkout.html" in (site / "topics.html").read_text("utf-8")
+
+
+def test_feed_links_are_absolute_with_a_site_url():
+    index = {
+        "insights": [
+            {
+                "id": "s/I1",
+                "study": "s",
+                "insight": "I1",
+                "statement": "Search results hide the filters",
+                "tags": [],
+                "product_area": "Search",
+                "date": "2026-01-02",
+                "confidence": "high",
+                "href": "studies/s/03-insights.html#insight-I1",
+            }
+        ]
+    }
+    (topic,) = collect_topics(index, None)
+    feed = feedparser.parse(topic_feed(topic, "https://research.example.com/"))
+    assert feed.bozo == 0
+    assert feed.feed.link == "https://research.example.com/topics/search.html"
+    assert [e.link for e in feed.entries] == ["https://research.example.com/studies/s/03-insights.html#insight-I1"]
+
+
+def test_quarto_is_given_every_generated_topic_page(tmp_path: Path):
+    shutil.copyfile(ROOT / "_quarto.yml", tmp_path / "_quarto.yml")
+    (tmp_path / "topics").mkdir()
+    for name in ("checkout.qmd", "address.qmd", "_index.md", "checkout.xml"):
+        (tmp_path / "topics" / name).write_text("x", encoding="utf-8")
+    pages = listing_pages(tmp_path)
+    assert pages[-3:] == ["topics.qmd", "topics/address.qmd", "topics/checkout.qmd"]
+    assert not any("*" in p for p in pages)
