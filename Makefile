@@ -43,6 +43,7 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/bench_qdpx.py
 	$(PY) benchmarks/bench_outcomes.py
 	$(PY) benchmarks/bench_site.py
+	$(PY) benchmarks/bench_ask.py
 
 run: $(STAMP)
 	$(VENV)/bin/kit run

@@ -9,16 +9,17 @@ modules. The table is ``[tool.importlinter]`` in ``pyproject.toml``, which
 ``make test`` enforces with import-linter::
 
     cli
-    forms | qda | repository | run | site
+    forms | qda | repository | run | site | digest | search
     plan | synthesis | insights
     outputs | panel
     privacy
     study
     display : errors : exports : iorw : layout : lock
 
-Besides, run, site and qda never import a stage (plan, synthesis, insights):
-the runner executes their notebooks, the site reads their JSON through
-:mod:`kit.outputs`, the REFI-QDA exchange reads the study folder. The
+Besides, run, site, qda, search and digest never import a stage (plan,
+synthesis, insights): the runner executes their notebooks, the site, ``kit
+ask`` and ``kit digest`` read their JSON through :mod:`kit.outputs`, the
+REFI-QDA exchange reads the study folder. The
 templates call only what the packages export (``__all__``).
 """
 

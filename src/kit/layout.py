@@ -78,6 +78,9 @@ PURGED_NAMES_FILE = "purged-names.json"  # in panel/: salted hashes of the names
 PANEL_PAGE_PART = "_panel.md"  # the generated part of the Panel page, in studies/
 IMPACT_PAGE_PART = "_impact.md"  # the generated part of the Impact page (impact.qmd), in studies/
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
+TOPICS_DIR = "topics"  # generated at the root (git-ignored) and in _site/: one page and one RSS feed per topic
+TOPICS_INDEX_PART = "_index.md"  # in topics/: the list of topics that topics.qmd includes
+ASK_INDEX_DIR = ".ask-index"  # in reports/: `kit ask`'s search index, keyed by the insights' digests
 INSIGHTS_EXPORTS = ("insights.csv", "recommendations.csv", "recommendations.json")
 """Spreadsheet and tracker exports the insights stage writes beside insights.json."""
 
@@ -231,6 +234,11 @@ def reports_dir_for(study_dir: str | Path, reports_dir: str | Path | None = None
 def insight_href(slug: str, insight_id: str) -> str:
     """Link to an insight's card, relative to the site root (``studies/<slug>/03-insights.html#insight-I1``)."""
     return f"{STUDIES_DIR}/{slug}/{INSIGHTS_PAGE}#insight-{insight_id}"
+
+
+def topic_href(slug: str) -> str:
+    """A topic page, relative to the site root (``topics/shipping-cost.html``); its feed is ``.xml`` beside it."""
+    return f"{TOPICS_DIR}/{slug}.html"
 
 
 def scratch_folders(repo_root: str | Path) -> list[Path]:

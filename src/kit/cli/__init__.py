@@ -6,12 +6,12 @@ one clear line on stderr (:func:`kit.cli.common.fail`, :class:`kit.cli.common.Ki
 The subcommands live by what they serve:
 :mod:`.studies` (new, run, merge, site, build, check), :mod:`.panel`
 (recruit, purge), :mod:`.analysis` (codebook, export, import), :mod:`.repository`
-(init, upgrade).
+(init, upgrade), :mod:`.knowledge` (ask, digest).
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`,
 :mod:`kit.panel`, :mod:`kit.plan`, :mod:`kit.synthesis`, :mod:`kit.insights`,
-:mod:`kit.forms`, :mod:`kit.qda`, :mod:`kit.repository`, :mod:`kit.run`, :mod:`kit.site` (it is the top
-layer); nothing imports it.
+:mod:`kit.forms`, :mod:`kit.qda`, :mod:`kit.repository`, :mod:`kit.run`, :mod:`kit.site`,
+:mod:`kit.search`, :mod:`kit.digest` (it is the top layer); nothing imports it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import click
 
 from kit import __version__
-from kit.cli import analysis, panel, repository, studies
+from kit.cli import analysis, knowledge, panel, repository, studies
 from kit.cli.common import KitGroup
 
 
@@ -43,6 +43,8 @@ for command in (
     analysis.import_cmd,
     repository.init,
     repository.upgrade,
+    knowledge.ask,
+    knowledge.digest,
 ):
     cli.add_command(command)
 

@@ -31,11 +31,12 @@ from kit.layout import (
     SITE_ASSETS_DIR,
     SITE_DIR,
     STUDIES_DIR,
+    TOPICS_DIR,
     reports_root,
     scratch_folders,
 )
 from kit.lock import repository_lock
-from kit.site import pages, preview
+from kit.site import pages, preview, topics
 from kit.site.codebook_page import codebook_data, codebook_markdown
 from kit.site.feed import write_insights_feed
 from kit.site.impact import impact_data, impact_markdown
@@ -66,6 +67,7 @@ PROJECT_FILES = (
     "_playbook-intro.md",
     "panel.qmd",
     "impact.qmd",
+    "topics.qmd",
     "site-theme.scss",
 )
 QUARTO_HINT = (
@@ -89,10 +91,19 @@ BeforePublish = Callable[[Path], None]
 
 
 def listing_pages(repo_root: Path) -> list[str]:
-    """The project's own pages (``project: render:`` of ``_quarto.yml``): home, insights, playbook."""
+    """The project's own pages (``project: render:`` of ``_quarto.yml``): home, insights, playbook, topics.
+
+    A glob there (``topics/*.qmd``) is expanded: ``quarto render`` is given files.
+    """
     path = Path(repo_root) / "_quarto.yml"
     config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
-    return [str(p) for p in (config.get("project", {}) or {}).get("render", []) or []]
+    out: list[str] = []
+    for target in (config.get("project", {}) or {}).get("render", []) or []:
+        if any(c in str(target) for c in "*?["):
+            out += sorted(p.relative_to(repo_root).as_posix() for p in Path(repo_root).glob(str(target)))
+        else:
+            out.append(str(target))
+    return out
 
 
 def tidy_search_index(site_dir: Path) -> None:
@@ -150,6 +161,7 @@ def render_quarto(
             published = staging / STUDIES_DIR
             for old in [*published.glob(f"*/{NOTEBOOK_SOURCE_DIR}"), published / SITE_ASSETS_DIR]:
                 shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(staging / TOPICS_DIR, ignore_errors=True)  # every topic page is rendered again
             targets = listing_pages(repo_root) + changed
         proc = subprocess.run(
             [quarto, "render", *targets, "--output-dir", staging.name], cwd=repo_root, capture_output=True, text=True
@@ -159,6 +171,7 @@ def render_quarto(
             raise SiteBuildError(f"quarto render failed (exit {proc.returncode}); previous site kept:\n{tail}")
         if partial:
             copy_study_resources(repo_root, staging)
+        topics.publish_feeds(repo_root, staging)
         tidy_search_index(staging)
         if index is None:  # called on its own: the index kit site wrote
             found = reports_root(repo_root) / INDEX_JSON
@@ -215,6 +228,7 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict[str, Any], lis
         keep={FACTS_RECORD: facts_record},
         impact_md=impact_md,
     )
+    topics.write_topics_dir(repo_root, topics.repository_topics(repo_root, index))
     return index, studies
 
 

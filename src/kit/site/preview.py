@@ -38,9 +38,10 @@ from kit.layout import (
     PANEL_PAGE_PART,
     SITE_ASSETS_DIR,
     STUDIES_DIR,
+    TOPICS_DIR,
     kit_data_dir,
 )
-from kit.site import cells, lifecycle_pages, pages
+from kit.site import cells, lifecycle_pages, pages, topics
 from kit.site.feed import write_insights_feed
 from kit.site.incremental import (
     SiteRecord,
@@ -64,6 +65,7 @@ NAV = (
     ("playbook.html", "Playbook"),
     ("panel.html", "Panel"),
     ("impact.html", "Impact"),
+    ("topics.html", "Topics"),
 )
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
@@ -296,6 +298,14 @@ def build_preview(
             ),
             active="codebook.html",
         )
+        # Topic pages ("what we know about ..."): the same fragments Quarto publishes, and their feeds.
+        shutil.rmtree(staging / TOPICS_DIR, ignore_errors=True)
+        topic_list = topics.repository_topics(repo_root, index)
+        for t in topic_list:
+            site.page(t.href, t.title, parts.markdown_page(t.title, [topics.topic_fragment(t)]), active="topics.html")
+        index_body = parts.markdown_page("Topics", [topics.index_fragment(topic_list)])
+        site.page("topics.html", "Topics", index_body, active="topics.html")
+        topics.publish_feeds(repo_root, staging)
 
         # Files the study pages link to: plotly.js once, and each page's code. The staging folder
         # holds hard links to the previous site's files: remove before copying, never write through them.
