@@ -20,7 +20,7 @@ DEMO_STUDIES = ("demo-checkout", "quick-onboarding")
 
 
 def seed_demo_reports(repo: Path, *, copy_studies: bool = True) -> Path:
-    """Copy the demo studies (unless already there), ``codebook.yml`` and ``metrics/`` into ``repo``; run their stages."""
+    """Copy the demo studies (unless there), ``codebook.yml`` and ``metrics/`` into ``repo``; run their stages."""
     (repo / "notebooks").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / "codebook.yml", repo / "codebook.yml")
     if not (repo / "metrics").exists():  # the PM metric series demo-checkout's R1 is judged by

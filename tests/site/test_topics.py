@@ -20,7 +20,8 @@ from kit.study.codebook import load_codebook
 from kit.study.lifecycle import lifecycle_status
 from site_fixture import HOSTILE, seed_site_repo
 
-# The demo's lifecycle for these tests, besides its own (demo-checkout/I2 replaced by quick-onboarding/I3): one insight replaced by one of the other study, one archived, one draft;
+# The demo's lifecycle for these tests, besides its own (demo-checkout/I2 replaced by quick-onboarding/I3):
+# one insight replaced by one of the other study, one archived, one draft;
 # a synonym (postage) and a retired code (checkout-errors) as tags of the onboarding study.
 LIFECYCLE = {
     ("demo-checkout", "I6"): {"status": "superseded", "superseded_by": "quick-onboarding/I1"},
