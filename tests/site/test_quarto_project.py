@@ -39,7 +39,14 @@ def config() -> dict:
 def test_website_project_with_an_explicit_render_list(config):
     project = config["project"]
     assert project["type"] == "website" and project["output-dir"] == "_site"
-    assert project["render"] == ["index.qmd", "insights.qmd", "codebook.qmd", "playbook.qmd", "panel.qmd"]
+    assert project["render"] == [
+        "index.qmd",
+        "insights.qmd",
+        "decisions.qmd",
+        "codebook.qmd",
+        "playbook.qmd",
+        "panel.qmd",
+    ]
     for target in project["render"]:
         assert (ROOT / target).is_file()
         assert not target.startswith(("templates/", "notebooks/", "tests/", "reports/"))
@@ -58,6 +65,7 @@ def test_navbar_search_title_footer_and_themes(config):
     assert [(i["text"], i["href"]) for i in navbar["left"]] == [
         ("Studies", "index.qmd"),
         ("Insights", "insights.qmd"),
+        ("Decisions", "decisions.qmd"),
         ("Codebook", "codebook.qmd"),
         ("Playbook", "playbook.qmd"),
         ("Panel", "panel.qmd"),
@@ -70,16 +78,18 @@ def test_navbar_search_title_footer_and_themes(config):
 def test_listing_pages_read_the_files_kit_site_generates(tmp_path: Path):
     studies = _front_matter(ROOT / "index.qmd")["listing"]
     insights = _front_matter(ROOT / "insights.qmd")["listing"]
+    decisions = _front_matter(ROOT / "decisions.qmd")["listing"]
     assert studies["contents"] == f"{publish.STUDIES_DIR}/{publish.STUDY_LISTING}"
     assert insights["contents"] == f"{publish.STUDIES_DIR}/{publish.INSIGHT_LISTING}"
-    for listing in (studies, insights):
+    assert decisions["contents"] == f"{publish.STUDIES_DIR}/{publish.DECISION_LISTING}"
+    for listing in (studies, insights, decisions):
         # Quarto leaves _* and .* files out of listing contents.
         assert not any(part.startswith(("_", ".")) for part in Path(listing["contents"]).parts)
         assert listing["type"] in ("default", "table", "grid")
         assert listing["categories"]
     repo = seed_site_repo(tmp_path / "repo")
     prepare(repo)
-    for listing in (studies, insights):
+    for listing in (studies, insights, decisions):
         items = yaml.safe_load((repo / listing["contents"]).read_text("utf-8"))
         shown = [f for f in listing["fields"] if f != "categories"]
         assert items and all(f in item for item in items for f in shown if f != "date"), listing["contents"]

@@ -85,7 +85,9 @@ def index_entries(result: InsightsJson) -> tuple[dict[str, Any], list[dict[str, 
                 "confidence": ins.confidence.level,
                 "confidence_reasons": ins.confidence.reasons,
                 "recommendations": [
-                    r.model_dump(include={"id", "action", "owner", "metric", "priority", "status", "decided_on"})
+                    r.model_dump(
+                        include={"id", "action", "owner", "metric", "priority", "status", "decided_on", "decided_by"}
+                    )
                     for r in recs
                 ],
                 "recommendation_statuses": sorted({r.status for r in recs}),

@@ -3,6 +3,7 @@
 Same pages and navigation as the Quarto site, from the same generated
 ``studies/`` folder (:mod:`kit.site.pages`): ``index.html`` (studies),
 ``insights.html`` (every insight, category filter and text filter),
+``decisions.html`` (every recommendation: filters, sort by date; :mod:`kit.site.decisions`),
 ``playbook.html``, ``panel.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
 with a sidebar for the study. Every page has a navbar with a search box and a
 banner saying it is a preview.
@@ -30,9 +31,10 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from kit.display import reader_word
 from kit.iorw import staged_dir
 from kit.layout import HOME_PAGE_PART, NOTEBOOK_SOURCE_DIR, PANEL_PAGE_PART, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
-from kit.site import cells, pages
+from kit.site import cells, decisions, pages
 from kit.site.incremental import (
     SiteRecord,
     link_tree,
@@ -51,6 +53,7 @@ DATA = kit_data_dir()
 NAV = (
     ("index.html", "Studies"),
     ("insights.html", "Insights"),
+    ("decisions.html", "Decisions"),
     ("codebook.html", "Codebook"),
     ("playbook.html", "Playbook"),
     ("panel.html", "Panel"),
@@ -190,6 +193,7 @@ def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[str]
             groups["Product area"].add(e["product-area"])
         groups["Confidence"].update(c for c in e["categories"] if c.startswith("confidence: "))
         groups["Recommendation status"].update(c for c in e["categories"] if c.startswith("recommendation: "))
+    groups["Tags"] -= groups["Product area"]  # one button for a name that is both (kit.site.categories)
     return [(name, sorted(cats)) for name, cats in groups.items() if cats]
 
 
@@ -237,14 +241,29 @@ def build_preview(
         none_yet = _markdown(home_md.read_text("utf-8") if home_md.is_file() else "")
         site.page("index.html", "Studies", parts.studies(items, none_yet), active="index.html")
         entries = pages.insight_listing_items(index)
+        spellings = pages.category_spellings(index)
         for entry, raw in zip(entries, index.get("insights", [])):
-            entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
+            entry["tags"] = pages.insight_tags(raw, spellings)
+            entry["id"] = f"insight-{raw['study']}-{raw['insight']}"
+            entry["recs"] = [
+                (r.get("action", ""), reader_word(f"status.{r.get('status')}", str(r.get("status")))[0])
+                for r in raw.get("recommendations", [])
+            ]
         site.page(
             "insights.html",
             "Insights",
             parts.insights(entries, _category_groups(entries)),
             active="insights.html",
             text="",
+        )
+        rows = decisions.decision_rows(index)
+        for row in rows:
+            row["categories"] = decisions.row_categories(row)
+        site.page(
+            "decisions.html",
+            "Decisions",
+            parts.decisions(rows, decisions.filter_groups(rows)),
+            active="decisions.html",
         )
         for e in entries:
             site.search.append(
