@@ -23,7 +23,7 @@ def result(tmp_path: Path) -> dict:
 
 def test_cards_carry_anchors_confidence_quotes_and_owners(result: dict):
     html = report.cards_html(result)
-    assert html.count('class="kit-insight-card"') == 2
+    assert html.count('class="kit-insight-card level2"') == 2
     assert 'id="insight-I1"' in html and 'id="insight-I2"' in html
     assert "moderate evidence</abbr>" in html and "(confidence medium)" in html
     assert "3 distinct participants (P01, P02, P03)" in html

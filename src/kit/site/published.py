@@ -92,7 +92,7 @@ def researcher_section(cells: list[dict[str, Any]]) -> tuple[list[dict[str, Any]
     kept = [c for c in cells if not any(c is t for t in tagged)]
     if not fragments:
         return kept, None
-    section = {
+    section: dict[str, Any] = {
         "cell_type": "code",
         "id": "kit-researcher",
         "execution_count": None,
