@@ -109,3 +109,13 @@ def test_the_preview_page_lists_every_recommendation_with_its_filters(repo: Path
     assert 'id="decision-sort"' in html and '<a href="decisions.html" class="active" aria-current="page">' in html
     dates = re.findall(r'<tr class="kit-decision" data-date="([^"]*)"', html)
     assert dates == ["2026-11-20", "2026-09-01", "", ""]  # alpha's two await a decision
+
+
+def test_the_insights_listing_shows_each_recommendation_and_confidence_in_words(repo: Path):
+    index = build_index(repo / "reports")
+    items = pages.insight_listing_items(index)
+    gamma = next(i for i in items if i["path"].startswith("studies/gamma/"))
+    assert gamma["recommendations"] == "Action R1 (shipped); Action R2 (rejected)"
+    alpha = next(i for i in items if i["path"].endswith("alpha/03-insights.html#insight-I2"))
+    assert alpha["recommendations"] == "Do it (awaiting a decision)"
+    assert alpha["confidence"] == "moderate evidence (medium)"

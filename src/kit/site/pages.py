@@ -232,6 +232,11 @@ def insight_categories(entry: dict[str, Any], spellings: dict[str, str] | None =
     return list(dict.fromkeys(cats))
 
 
+def confidence_text(level: str) -> str:
+    """A confidence level in words with the level after it: ``moderate evidence (medium)``."""
+    return f"{reader_word(f'confidence.{level}', level)[0]} ({level})" if level else ""
+
+
 def recommendations_text(entry: dict[str, Any]) -> str:
     """An insight's recommendations as text for its listing row: each action with its status in words."""
     return "; ".join(
@@ -252,7 +257,7 @@ def insight_listing_items(index: dict[str, Any]) -> list[dict[str, Any]]:
                 "study": e.get("study_title", e.get("study", "")),
                 "insight": e.get("insight", ""),
                 "product-area": spellings.get(e.get("product_area", ""), e.get("product_area", "")),
-                "confidence": e.get("confidence", ""),
+                "confidence": confidence_text(e.get("confidence", "")),
                 "recommendations": recommendations_text(e),
                 "categories": insight_categories(e, spellings),
             }
