@@ -96,6 +96,8 @@ UNSAFE_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+false", re.IGNORECASE)
 # The few places that wrap another library's escaped output as Markup, each with its reason.
 ALLOWED = {
     ("site/preview.py", "Markup() of a value"): "mistune's output with escape=True, and nbconvert's body of a notebook",
+    ("site/topics.py", "Markup() of a value"): "the topic page's own autoescaped HTML with its braces as character "
+    "references (so Quarto reads no shortcode)",
     ("repository/kit_files.py", "escaping switched off"): "renders `kit init`'s plain-text files (Makefile, "
     "README.md, requirements.txt), never HTML: HTML escaping would corrupt them",
 }

@@ -31,7 +31,9 @@ which the site pages draw with their one shared copy of plotly.js
 
 from __future__ import annotations
 
+import csv
 import html as html_lib
+import io
 import json
 import re
 from functools import cache
@@ -42,7 +44,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pandas.io.formats.style import Styler
 
-from kit.layout import kit_data_dir
+from kit.layout import kit_data, kit_data_dir
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's mimetype renderer (plotly.io renderers)
 # No mode bar: on the site it covers the chart's title on phones, and readers
@@ -53,9 +55,11 @@ CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": Tru
 @cache
 def templates() -> Environment:
     """The kit's one Jinja environment: templates in ``kit/data``, HTML autoescaped."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(kit_data_dir())), autoescape=select_autoescape(["html"]), keep_trailing_newline=True
     )
+    env.globals["word"] = reader_word  # plain words for readers, the precise term behind them
+    return env
 
 
 def render(template: str, macro: str, *args: Any, **kwargs: Any) -> Markup:
@@ -220,3 +224,36 @@ def chart_html(spec: dict[str, Any]) -> str:
 def chart(fig: Any) -> None:
     """Show a plotly figure (see :func:`chart_bundle`); it needs no network anywhere."""
     _display(chart_bundle(fig), raw=True)
+
+
+@cache
+def reader_words() -> dict[str, tuple[str, str]]:
+    """Plain words for readers and the precise term behind each (``data/reader_words.csv``).
+
+    The site is read by PMs and leads: a label says what a thing means
+    ("likely range"), and the precise term ("95% confidence interval") is one
+    hover away, in an ``<abbr title>``. Keys: ``confidence.<level>``,
+    ``status.<status>``, ``header.<field>`` and single terms.
+    """
+    rows = csv.DictReader(io.StringIO(kit_data("reader_words.csv")))
+    return {row["key"]: (row["words"], row["precise"]) for row in rows}
+
+
+def reader_word(key: str, fallback: str = "") -> tuple[str, str]:
+    """``(words, precise)`` for ``key``; an unknown key reads as ``fallback`` (or the key) with no hover."""
+    return reader_words().get(key, (fallback or key, ""))
+
+
+def details_html(summary: str, fragments: list[str], css_class: str) -> str:
+    """HTML outputs of a notebook gathered into one closed ``<details>`` with an escaped ``summary``.
+
+    ``fragments`` are a page's own ``text/html`` outputs (made by this module,
+    or a study's own cell), which the site publishes as they are in any case:
+    they are moved, not re-escaped. Plain text goes through :func:`pre_html` first.
+    """
+    return str(render("report.html", "details", summary, [Markup(f) for f in fragments], css_class))
+
+
+def pre_html(text: str) -> str:
+    """Plain output text (a stream, ``text/plain``) as escaped ``<pre>``."""
+    return str(Markup('<pre class="kit-output">{}</pre>').format(text))

@@ -10,7 +10,10 @@ is opened: no console error, no failed request and no request to any other host,
 no front matter shown as text, every chart inside the main content below the
 page title, no HTML page over 1 MB, every internal link (and its #anchor)
 resolves, hostile text shows as text and runs nothing, charts are drawn, the
-insights page's category filter narrows the list, and search finds an insight.
+insights page's category filter narrows the list, search finds an insight and
+lands on its card, the Decisions page lists every recommendation, and each
+study's insights page opens with its summary (tooling text and machine drafts
+closed at the end).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -354,6 +358,10 @@ def test_quarto_search_finds_an_insight_by_words_of_its_statement(site, browser,
         hit = page.locator(".aa-Item a[href*='quick-onboarding/03-insights.html']").first
         hit.wait_for(timeout=10_000)
         assert page.locator(".aa-Item a[href*='insights.html']", has_text=words).count() >= 1
+        # The best hit of the study page is the insight's card, and its snippet reads as text.
+        assert hit.get_attribute("href").endswith(f"#insight-{known['insight']}")
+        snippet = " ".join(hit.inner_text().split())
+        assert f"{known['insight']}Answers" not in snippet and words in snippet
         assert problems == []
     finally:
         context.close()
@@ -438,3 +446,76 @@ def test_the_insights_feed_has_one_entry_per_current_insight_each_opening_its_ca
         target = out / urlparse(page).path
         assert target.is_file(), (engine, entry.link)
         assert f'id="{anchor}"' in target.read_text("utf-8"), (engine, entry.link)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _recommendations(repo: Path) -> list[dict]:
+    index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
+    return [r for e in index["insights"] for r in e["recommendations"]]
+
+
+def test_decisions_page_lists_every_recommendation_and_filters_by_status(site, browser, repo: Path):
+    engine, out, base = site
+    recs = _recommendations(repo)
+    accepted = sum(r["status"] == "accepted" for r in recs)
+    assert len(recs) >= 10 and 0 < accepted < len(recs)
+    context, page, problems = _open(browser, base, "decisions.html")
+    try:
+        if engine == "quarto":
+            rows, pick = ".quarto-listing tbody tr", ".quarto-listing-category .category"
+            page.locator(pick, has_text="Status: accepted (").click()
+        else:
+            rows, pick = ".kit-decision", ".kit-filter button[data-category='Status: accepted']"
+            assert page.locator(rows).count() == len(recs)
+            page.locator(pick).click()
+        page.wait_for_timeout(300)
+        visible = page.evaluate("sel => [...document.querySelectorAll(sel)].filter(r => r.offsetParent).length", rows)
+        assert visible == accepted, (engine, visible, accepted)
+        # Words only: Quarto turns straight quotes into curly ones.
+        text = _words(page.locator("main").inner_text())
+        for rec in recs:
+            if rec["status"] == "accepted":
+                assert _words(rec["action"]) in text, (engine, rec["action"])
+        assert problems == []
+    finally:
+        context.close()
+    # Unfiltered, every recommendation of every study is a row (the same count in both engines).
+    context, page, problems = _open(browser, base, "decisions.html")
+    try:
+        rows = ".quarto-listing tbody tr" if engine == "quarto" else ".kit-decision"
+        assert page.locator(rows).count() == len(recs), engine
+        assert page.locator("nav a[href$='decisions.html'], .navbar a[href$='decisions.html']").count() >= 1
+    finally:
+        context.close()
+
+
+def test_insights_page_opens_with_the_summary_and_keeps_tooling_and_drafts_closed(site, browser):
+    engine, out, base = site
+    context, page, problems = _open(browser, base, "studies/demo-checkout/03-insights.html")
+    try:
+        first_h2 = page.locator("main h2").first.inner_text()
+        assert first_h2.strip().startswith("Summary"), (engine, first_h2)
+        shown = page.locator("main").inner_text()  # closed <details> content is not rendered
+        summary_at = shown.index("What we found")
+        assert shown.index("What was decided") > summary_at and shown.index("Still open") > summary_at
+        for tooling in ("kit.insights.stage", "insights.json", "insights.yml: insight"):
+            assert tooling not in shown[: shown.index("For the researcher")], (engine, tooling)
+        researcher = page.locator("details.kit-researcher")
+        assert researcher.count() == 1 and researcher.get_attribute("open") is None
+        drafts = page.locator("details.kit-drafts")
+        assert drafts.count() == 1 and drafts.get_attribute("open") is None
+        assert page.locator("details[open] .kit-candidate").count() == 0
+        assert page.locator(".kit-candidate").first.is_visible() is False
+        assert "Machine-proposed drafts, not findings" in drafts.locator("summary").inner_text()
+        # The researcher's part comes after every card.
+        last_card = page.locator(".kit-insight-card").last
+        assert last_card.evaluate(
+            "(card, det) => !!(card.compareDocumentPosition(det) & Node.DOCUMENT_POSITION_FOLLOWING)",
+            researcher.element_handle(),
+        )
+        assert problems == []
+    finally:
+        context.close()

@@ -38,8 +38,8 @@ def test_lower_for_agreement_drops_one_level_and_says_why():
     out = lower_for_agreement(rating, {"hesitation", "trust"}, {"hesitation": 0.5012}, 0.667)
     assert out["level"] == "medium"
     assert out["reasons"][-1] == (
-        "rests on codes the coders do not agree on, Krippendorff's alpha below 0.667: "
-        "hesitation (alpha 0.50); lowered from high"
+        "rests on codes with low agreement between coders (below 0.667): "
+        "hesitation (Krippendorff's α 0.50: low); lowered from high"
     )
     assert lower_for_agreement({"level": "low", "reasons": []}, {"hesitation"}, {"hesitation": 0.1})["level"] == "low"
     assert lower_for_agreement(rating, {"trust"}, {"hesitation": 0.5}) is rating
@@ -98,7 +98,7 @@ def test_an_insight_on_a_code_the_coders_disagree_on_gets_lower_confidence(tmp_p
     lowered = run_insights_stage(make_study(tmp_path / "b", synthesis=synthesis), exports=False)
     conf = lowered["insights"][0]["confidence"]
     assert (baseline["level"], conf["level"]) == ("medium", "low")
-    assert "shipping-cost (alpha 0.41)" in conf["reasons"][-1]
+    assert "shipping-cost (Krippendorff's α 0.41: low)" in conf["reasons"][-1]
     assert (
         lowered["insights"][1]["confidence"]["level"]
         == run_insights_stage(make_study(tmp_path / "c"), exports=False)["insights"][1]["confidence"]["level"]

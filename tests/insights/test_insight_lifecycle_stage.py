@@ -78,7 +78,7 @@ def test_a_superseded_card_shows_a_banner_linking_across_studies_and_a_current_o
     spec["insights"][0]["recommendations"][0] |= {"status": "shipped"}
     result = run_insights_stage(make_study(tmp_path, insights=spec), today=dt.date(2026, 3, 2))
     html = str(cards_html(result, today=dt.date(2026, 5, 2)))
-    first, second = html.split('<section class="kit-insight-card"')[1:]
+    first, second = html.split('<section class="kit-insight-card')[1:]
     assert 'href="../quick-onboarding/03-insights.html#insight-I3"' in first and "Superseded" in first
     assert "review due" not in first  # a replaced insight is not reviewed
     assert "found 3 months ago · review due in 9 months" in second and "kit-superseded" not in second

@@ -17,6 +17,7 @@ from site_fixture import seed_site_repo
 PAGES = [
     "index.html",
     "insights.html",
+    "decisions.html",
     "codebook.html",
     "playbook.html",
     "panel.html",

@@ -44,6 +44,7 @@ def test_website_project_with_an_explicit_render_list(config):
     assert project["render"] == [
         "index.qmd",
         "insights.qmd",
+        "decisions.qmd",
         "codebook.qmd",
         "playbook.qmd",
         "panel.qmd",
@@ -69,6 +70,7 @@ def test_navbar_search_title_footer_and_themes(config):
     assert [(i["text"], i["href"]) for i in navbar["left"]] == [
         ("Studies", "index.qmd"),
         ("Insights", "insights.qmd"),
+        ("Decisions", "decisions.qmd"),
         ("Codebook", "codebook.qmd"),
         ("Playbook", "playbook.qmd"),
         ("Panel", "panel.qmd"),
@@ -87,7 +89,9 @@ def test_listing_pages_read_the_files_kit_site_generates(tmp_path: Path):
     assert studies["contents"] == f"{publish.STUDIES_DIR}/{publish.STUDY_LISTING}"
     assert insights["contents"] == f"{publish.STUDIES_DIR}/{publish.INSIGHT_LISTING}"
     assert past["contents"] == f"{publish.STUDIES_DIR}/{PAST_LISTING}"
-    for listing in (studies, insights, past):
+    decisions = _front_matter(ROOT / "decisions.qmd")["listing"]
+    assert decisions["contents"] == f"{publish.STUDIES_DIR}/{publish.DECISION_LISTING}"
+    for listing in (studies, insights, past, decisions):
         # Quarto leaves _* and .* files out of listing contents.
         assert not any(part.startswith(("_", ".")) for part in Path(listing["contents"]).parts)
         assert listing["type"] in ("default", "table", "grid")
@@ -97,7 +101,7 @@ def test_listing_pages_read_the_files_kit_site_generates(tmp_path: Path):
     data["insights"][1] |= {"status": "superseded", "superseded_by": "I1"}  # one for the second listing
     (repo / "reports" / "alpha" / "insights.json").write_text(json.dumps(data))
     prepare(repo)
-    for listing in (studies, insights, past):
+    for listing in (studies, insights, past, decisions):
         items = yaml.safe_load((repo / listing["contents"]).read_text("utf-8"))
         shown = [f for f in listing["fields"] if f not in ("categories", "review")]  # review: with a date only
         assert items and all(f in item for item in items for f in shown if f != "date"), listing["contents"]

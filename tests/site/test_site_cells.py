@@ -228,3 +228,50 @@ def test_printed_text_of_an_asis_cell_stays_text():
     assert "javascript:y" in outs[2]["data"]["text/markdown"] and "<a" not in outs[2]["data"]["text/markdown"]
     cells.unwrap_html(outs[1])  # the preview shows the same <pre>
     assert outs[1]["data"]["text/html"].startswith('<pre class="kit-output">P02 said &lt;script&gt;')
+
+
+def _tooling_cell(cell_id: str, outputs: list[dict]) -> dict:
+    return {
+        "cell_type": "code",
+        "id": cell_id,
+        "metadata": {"tags": [published.RESEARCHER_TAG]},
+        "execution_count": 2,
+        "outputs": outputs,
+        "source": "kit.insights.report.show_warnings(result)",
+    }
+
+
+def test_tooling_cells_move_to_the_end_in_one_closed_section():
+    nb = _executed()
+    warning = '<p class="kit-warning">insights.yml: insight I6: rests only on feature requests</p>'
+    nb["cells"].insert(
+        1,
+        _tooling_cell(
+            "w",
+            [
+                {"output_type": "display_data", "metadata": {}, "data": {"text/html": warning, "text/plain": "x"}},
+                {"output_type": "stream", "name": "stdout", "text": "data/notes.csv:7: <b>odd</b>\n"},
+            ],
+        ),
+    )
+    nb["cells"].insert(2, _tooling_cell("quiet", []))
+    pub = published.published_notebook(nb, title="S: Insights", stem="03-insights")
+    ids = [c["id"] for c in pub["cells"]]
+    assert "w" not in ids and "quiet" not in ids
+    # Everything a reader reads comes first; the researcher's part just before the link to the code.
+    assert ids[-2:] == ["kit-researcher", "kit-source-link"] and ids.index("b") < ids.index("kit-researcher")
+    section = pub["cells"][-2]
+    assert cells.HIDE_CODE_TAG in section["metadata"]["tags"]
+    md = section["outputs"][0]["data"]["text/markdown"]
+    assert md.count("<details") == 1 and "<details open" not in md
+    assert f"<summary>{published.RESEARCHER_SUMMARY}</summary>" in md
+    assert warning in md and "data/notes.csv:7: &lt;b&gt;odd&lt;/b&gt;" in md
+    # The code copy keeps the cells where the template has them.
+    assert "w" in [c["id"] for c in published.source_notebook(nb)["cells"]]
+
+
+def test_no_tooling_output_no_researcher_section():
+    nb = _executed()
+    nb["cells"].insert(1, _tooling_cell("quiet", []))
+    pub = published.published_notebook(nb, title="S: Insights", stem="03-insights")
+    assert "kit-researcher" not in [c["id"] for c in pub["cells"]]

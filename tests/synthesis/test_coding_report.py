@@ -27,7 +27,15 @@ def test_agreement_section_lists_codes_bands_and_the_notes_to_settle(tmp_path, s
     )
     coding_report.show_agreement(synthesise(study))
     html = "\n".join(shown)
-    assert "Coders: notes.csv (11 notes), PM (4 notes)" in html
+    assert (
+        "Coders: notes&#39; own tags (11 notes), PM (4 notes)" in html or "Coders: notes' own tags (11 notes)" in html
+    )
+    # Plain words first, the measure in brackets.
+    assert (
+        "Agreement between coders (Krippendorff&#39;s α " in html
+        or "Agreement between coders (Krippendorff's α " in html
+    )
+    assert "notes.csv" not in html and "alpha band" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
     assert "notes for the consensus pass" in html and "Card error said nothing useful" in html
     assert "Agreement per code (bands: Landis &amp; Koch 1977" in html and "<td>payment</td>" in html

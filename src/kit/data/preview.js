@@ -43,8 +43,8 @@
     });
   }
 
-  // Insights page: category buttons (AND across the pressed ones) and a text filter.
-  var cards = Array.prototype.slice.call(document.querySelectorAll(".kit-insight"));
+  // Insights and Decisions pages: category buttons (AND across the pressed ones) and a text filter.
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".kit-insight, .kit-decision"));
   var buttons = Array.prototype.slice.call(document.querySelectorAll(".kit-filter button[data-category]"));
   var text = document.getElementById("insight-filter");
   var count = document.getElementById("insight-count");
@@ -60,7 +60,7 @@
       card.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    if (count) { count.textContent = shown + " of " + cards.length + " insights"; }
+    if (count) { count.textContent = shown + " of " + cards.length + " " + (count.getAttribute("data-noun") || "insights"); }
   }
   buttons.forEach(function (b) {
     b.addEventListener("click", function () {
@@ -78,4 +78,18 @@
     });
   }
   if (cards.length) { apply(); }
+
+  // Decisions page: sort by the date of the decision; recommendations awaiting one stay last.
+  var sorter = document.getElementById("decision-sort");
+  if (sorter) {
+    sorter.addEventListener("change", function () {
+      var body = document.querySelector("#decision-listing tbody");
+      var sign = sorter.value === "asc" ? 1 : -1;
+      cards.slice().sort(function (a, b) {
+        var da = a.getAttribute("data-date"), db = b.getAttribute("data-date");
+        if (!da || !db) { return (da ? 0 : 1) - (db ? 0 : 1); }
+        return da < db ? -sign : (da > db ? sign : 0);
+      }).forEach(function (row) { body.appendChild(row); });
+    });
+  }
 })();

@@ -95,8 +95,9 @@ def lower_for_agreement(
         return rating
     level = rating["level"]
     lowered = LEVELS[max(LEVELS.index(level) - 1, 0)] if level in LEVELS else level
-    what = ", ".join(f"{c} (alpha {unreliable[c]:.2f})" for c in weak)
-    reason = f"rests on codes the coders do not agree on, Krippendorff's alpha below {threshold}: {what}" + (
+    # Plain words first, the measure in brackets: the site is read by PMs (data/reader_words.csv "agreement").
+    what = ", ".join(f"{c} (Krippendorff's α {unreliable[c]:.2f}: low)" for c in weak)
+    reason = f"rests on codes with low agreement between coders (below {threshold}): {what}" + (
         f"; lowered from {level}" if lowered != level else ""
     )
     return {

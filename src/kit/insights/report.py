@@ -1,4 +1,13 @@
-"""The 03-insights page: insight cards, evidence matrix, coverage, decision log, drafts.
+"""The 03-insights page: reader summary, insight cards, evidence matrix, coverage, decision log, drafts.
+
+The page is read by PMs and leads: it opens with a summary (what was found,
+what was decided, what is still open), labels are plain words with the
+precise term in an ``<abbr title>`` (``data/reader_words.csv``, through
+:func:`kit.display.reader_word`), evidence lines lead with the pseudonym and
+keep the evidence id small, and machine drafts are one closed section apart
+from the findings. Tooling text (:func:`show_researcher_notes`, the warnings)
+comes from cells the template tags ``kit-researcher``, which the site moves
+to the page's end, collapsed (:mod:`kit.site.published`); JupyterLab shows them in place.
 
 Everything here renders ``insights.json`` (the stage result); nothing is
 computed that the JSON does not hold, so the page and the repository index
@@ -15,9 +24,10 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from kit.display import chart, html, info, note, render, styled, table
+from kit.display import chart, html, info, note, reader_word, render, styled, table
 from kit.insights.outcome_report import outcome_figure, outcome_html
 from kit.layout import INSIGHTS_PAGE
+from kit.outputs.synthesis import metric_value_parts
 from kit.study import lifecycle
 
 CONFIDENCE_COLOURS = {"high": "#38761d", "medium": "#b45f06", "low": "#990000"}
@@ -26,9 +36,14 @@ MATRIX_COLOURS = {"support": "#b6d7a8", "metric": "#d9ead3", "counter": "#f4cccc
 MATRIX_LEGEND = "● seen or said (notes, quotes, themes) · ◦ measured only (metrics) · ✕ counter-evidence · ± both"
 
 
+def _readable(item: dict[str, Any]) -> dict[str, Any]:
+    """An evidence item with its metric value in parts, so the page words the interval ("likely range")."""
+    return {**item, "value_parts": metric_value_parts(item["value"])} if item.get("value") else item
+
+
 def evidence_html(item: dict[str, Any]) -> Markup:
-    """One evidence item as a list entry: quotes in quote marks under pseudonyms, metric values inline."""
-    return render("insights.html", "evidence", item)
+    """One evidence item as a list entry: the pseudonym first, quotes in quote marks, the id small at the end."""
+    return render("insights.html", "evidence", _readable(item))
 
 
 def lifecycle_view(insight: dict[str, Any], slug: str, today: dt.date) -> dict[str, Any]:
@@ -60,20 +75,50 @@ def lifecycle_view(insight: dict[str, Any], slug: str, today: dt.date) -> dict[s
     return view
 
 
+def summary_data(result: dict[str, Any]) -> dict[str, Any]:
+    """What a reader needs first: each finding with its confidence level, the decisions, what is open.
+
+    Decided: every recommendation whose status is not ``proposed`` (with who
+    and when where recorded), newest decision first; awaiting: the proposed ones.
+    """
+    recs = result["recommendations"]
+    decided = sorted(
+        (r for r in recs if r["status"] != "proposed"), key=lambda r: (r.get("decided_on") or "", r["id"]), reverse=True
+    )
+    return {
+        "found": [
+            {"id": i["id"], "statement": i["statement"], "level": i["confidence"]["level"]} for i in result["insights"]
+        ],
+        "decided": decided,
+        "awaiting": [r for r in recs if r["status"] == "proposed"],
+        "open_questions": result["open_questions"],
+    }
+
+
+def summary_html(result: dict[str, Any]) -> Markup:
+    """The reader's summary at the top of the insights page (:func:`summary_data`)."""
+    return render("insights.html", "summary", summary_data(result))
+
+
 def card_html(
     insight: dict[str, Any], questions: dict[str, str] | None = None, slug: str = "", today: dt.date | None = None
 ) -> Markup:
     """One insight card, anchored ``insight-<id>``: its lifecycle as of ``today``, its outcomes."""
     view = lifecycle_view(insight, slug, today or dt.date.today())
     outcomes = [block for r in insight["recommendations"] if (block := outcome_html(r))]
-    return render("insights.html", "card", insight, questions or {}, CONFIDENCE_COLOURS, view, outcomes)
+    shown = {
+        **insight,
+        "evidence_items": [_readable(e) for e in insight["evidence_items"]],
+        "counter_items": [_readable(e) for e in insight["counter_items"]],
+    }
+    return render("insights.html", "card", shown, questions or {}, CONFIDENCE_COLOURS, view, outcomes)
 
 
 def cards_html(result: dict[str, Any], today: dt.date | None = None) -> Markup:
     """All insight cards of a study."""
     questions = {q["id"]: q["text"] for q in result["research_questions"]}
     if not result["insights"]:
-        return render("report.html", "info", "No insights in insights.yml yet: see the drafts below.")
+        return render("report.html", "info", "No insights yet.")
     slug = result["study"]["slug"]
     return Markup("").join(card_html(i, questions, slug, today) for i in result["insights"])
 
@@ -94,38 +139,48 @@ def _colour(symbol: object) -> str:  # a cell of the matrix (Styler.map passes a
     return f"background-color:{MATRIX_COLOURS[kind]};text-align:center" if kind else "text-align:center"
 
 
+def _header(field: str) -> str:
+    """A column header in words (``decided_on`` -> "Decided on"), from ``data/reader_words.csv``."""
+    return reader_word(f"header.{field}", field.replace("_", " ").capitalize())[0]
+
+
 def coverage_frame(result: dict[str, Any]) -> pd.DataFrame:
     """Research questions with their status and the insights that answer them."""
+    cols = ["Question", "Status", "Answered by", "Ref"]
     return pd.DataFrame(
-        [
-            {"question": q["id"], "text": q["text"], "status": q["status"], "insights": ", ".join(q["insights"])}
-            for q in result["research_questions"]
-        ],
-        columns=["question", "text", "status", "insights"],
+        [[q["text"], q["status"], ", ".join(q["insights"]), q["id"]] for q in result["research_questions"]],
+        columns=cols,
     )
+
+
+DECISION_LOG_FIELDS = ("decided_on", "action", "status", "decided_by", "owner", "metric", "insight", "id", "note")
 
 
 def decision_log_frame(result: dict[str, Any]) -> pd.DataFrame:
-    """Decided recommendations, oldest decision first."""
-    cols = ["decided_on", "recommendation", "insight", "action", "owner", "status", "decided_by", "metric", "note"]
-    return pd.DataFrame([{**r, "recommendation": r["id"]} for r in result["decision_log"]], columns=cols)
-
-
-def candidate_html(draft: dict[str, Any]) -> Markup:
-    """A draft insight: visibly marked, with its evidence and the YAML to paste."""
-    return render("insights.html", "draft", draft, CONFIDENCE_COLOURS)
+    """Decided recommendations, oldest decision first, under headers in words."""
+    rows = [[r.get(f) or "" for f in DECISION_LOG_FIELDS] for r in result["decision_log"]]
+    return pd.DataFrame(rows, columns=[_header(f) for f in DECISION_LOG_FIELDS])
 
 
 def candidates_html(result: dict[str, Any]) -> Markup:
-    """Drafts still waiting for a researcher; accepted ones in one line."""
-    waiting = [c for c in result["candidates"] if not c.get("accepted_as")]
+    """Drafts still waiting for a researcher, in one closed section apart from the findings."""
+    waiting = [
+        {**c, "evidence_items": [_readable(e) for e in c.get("evidence_items") or []]}
+        for c in result["candidates"]
+        if not c.get("accepted_as")
+    ]
     accepted = [f"{c['id']} → {c['accepted_as']}" for c in result["candidates"] if c.get("accepted_as")]
-    parts = [candidate_html(c) for c in waiting]
-    if accepted:
-        parts.append(render("report.html", "info", f"Accepted drafts: {', '.join(accepted)}."))
-    return Markup("").join(parts) or render(
-        "report.html", "info", "No draft insights: no theme or tag reaches the threshold."
-    )
+    return render("insights.html", "drafts", waiting, accepted)
+
+
+def show_summary(result: dict[str, Any]) -> None:
+    """Display the reader's summary: what was found, what was decided, what is still open."""
+    html(summary_html(result))
+
+
+def show_researcher_notes(result: dict[str, Any]) -> None:
+    """Display which files and checks made this page (the site shows it at the end, collapsed)."""
+    html(render("insights.html", "researcher_notes", len(result.get("warnings", []))))
 
 
 def show_cards(result: dict[str, Any]) -> None:
@@ -165,7 +220,7 @@ def show_decision_log(result: dict[str, Any]) -> None:
 
 
 def show_candidates(result: dict[str, Any]) -> None:
-    """Display the draft insights."""
+    """Display the draft insights (one closed section)."""
     html(candidates_html(result))
 
 

@@ -19,6 +19,7 @@ and ``Q-<session_id>-<n>``; themes ``T1`` ...; metrics ``M-SUS``, ``M-NPS``,
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -287,3 +288,15 @@ def check_synthesis(data: dict[str, Any]) -> Synthesis:
 def read_synthesis(path: str | Path) -> Synthesis:
     """Read and validate ``synthesis.json``; a missing or stale file is a :class:`StageOrderError`."""
     return read_stage_output(path, Synthesis, "the synthesis stage (02-sessions)")
+
+
+_METRIC_VALUE = re.compile(r"^(?P<value>.*?) \((?:95% CI (?P<low>[^,]+?)-(?P<high>[^,]+?), )?n=(?P<n>\d+)\)$")
+
+
+def metric_value_parts(text: str) -> dict[str, str]:
+    """The parts of :func:`metric_value_text`'s line (``value``, ``low``, ``high``, ``n``), for pages that
+    word them for readers ("likely range" for the 95% CI); a line of another form is all ``value``."""
+    m = _METRIC_VALUE.match(text or "")
+    if not m:
+        return {"value": text or ""}
+    return {k: v for k, v in m.groupdict().items() if v is not None}

@@ -62,6 +62,7 @@ PROJECT_FILES = (
     "_quarto.yml",
     "index.qmd",
     "insights.qmd",
+    "decisions.qmd",
     "playbook.qmd",
     "codebook.qmd",
     "_playbook-intro.md",

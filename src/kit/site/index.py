@@ -52,6 +52,7 @@ INDEX_RECOMMENDATION_KEYS = {
     "priority",
     "status",
     "decided_on",
+    "decided_by",  # the Decisions page (kit.site.decisions)
     # what the Impact page counts (kit.site.impact)
     "tracker",
     "shipped_on",

@@ -8,8 +8,9 @@ then writes the generated folder ``studies/`` (git-ignored) that both engines re
   executed notebooks, and ``studies/<slug>/source/<stem>.ipynb`` their code
   (:mod:`kit.site.published`).
 - ``studies/kit-assets/plotly.min.js``: plotly.js, once for the whole site.
-- ``studies/listing-studies.yml`` / ``studies/listing-insights.yml``: the items of
-  the Quarto listings on ``index.qmd`` and ``insights.qmd`` ("Metadata File
+- ``studies/listing-studies.yml`` / ``studies/listing-insights.yml`` /
+  ``studies/listing-decisions.yml``: the items of the Quarto listings on
+  ``index.qmd``, ``insights.qmd`` and ``decisions.qmd`` (:mod:`kit.site.decisions`) ("Metadata File
   Listings": https://quarto.org/docs/websites/website-listings-custom.html).
   Their names must not start with ``_``: Quarto skips ``_*`` files in listing contents.
 - ``studies/_navigation.yml``: merged into ``_quarto.yml`` through
@@ -42,7 +43,7 @@ from typing import Any
 
 import yaml
 
-from kit.display import markdown_text
+from kit.display import markdown_text, reader_word
 from kit.errors import KitError, StageOrderError
 from kit.iorw import read_json, staged_dir
 from kit.layout import (
@@ -60,12 +61,14 @@ from kit.layout import (
 )
 from kit.outputs.plan import read_plan
 from kit.site import cells as cells_mod
-from kit.site import lifecycle_pages, published
+from kit.site import decisions, lifecycle_pages, published
+from kit.site.categories import one_spelling
 
 STAGE_PAGES: dict[str, str] = stage_pages()  # notebook stem -> page title, in run order
 INSIGHTS_STEM = Path(INSIGHTS_PAGE).stem
 STUDY_LISTING = "listing-studies.yml"
 INSIGHT_LISTING = "listing-insights.yml"
+DECISION_LISTING = "listing-decisions.yml"
 NAVIGATION = "_navigation.yml"
 PLAYBOOK_PART = "_playbook.md"
 PUBLISHED_RECORD = ".published.json"  # what each published copy was made from (".": not a Quarto input)
@@ -205,15 +208,46 @@ def study_listing_items(studies: list[StudyPages]) -> list[dict[str, Any]]:
     ]
 
 
-def insight_categories(entry: dict[str, Any]) -> list[str]:
-    """An insight's filter categories: tags, product area, confidence, recommendation status."""
-    cats = list(entry.get("tags", []))
+def category_spellings(index: dict[str, Any]) -> dict[str, str]:
+    """Every tag and product area of the index -> the one spelling shown (case aside, one category)."""
+    entries = index.get("insights", [])
+    return one_spelling(
+        [t for e in entries for t in e.get("tags", [])] + [e.get("product_area") or "" for e in entries]
+    )
+
+
+def insight_tags(entry: dict[str, Any], spellings: dict[str, str]) -> list[str]:
+    """An insight's tags in their shown spelling, once each."""
+    return list(dict.fromkeys(spellings.get(t, t) for t in entry.get("tags", [])))
+
+
+def insight_categories(entry: dict[str, Any], spellings: dict[str, str] | None = None) -> list[str]:
+    """An insight's filter categories: tags, product area, confidence, recommendation status.
+
+    ``spellings`` (:func:`category_spellings`): a tag and a product area that
+    differ only by case are one category.
+    """
+    spellings = spellings or {}
+    cats = insight_tags(entry, spellings)
     if entry.get("product_area"):
-        cats.append(entry["product_area"])
+        cats.append(spellings.get(entry["product_area"], entry["product_area"]))
     if entry.get("confidence"):
         cats.append(f"confidence: {entry['confidence']}")
     cats += [f"recommendation: {s}" for s in entry.get("recommendation_statuses", [])]
     return list(dict.fromkeys(cats))
+
+
+def confidence_text(level: str) -> str:
+    """A confidence level in words with the level after it: ``moderate evidence (medium)``."""
+    return f"{reader_word(f'confidence.{level}', level)[0]} ({level})" if level else ""
+
+
+def recommendations_text(entry: dict[str, Any]) -> str:
+    """An insight's recommendations as text for its listing row: each action with its status in words."""
+    return "; ".join(
+        f"{r.get('action', '')} ({reader_word('status.' + str(r.get('status')), str(r.get('status')))[0]})"
+        for r in entry.get("recommendations", [])
+    )
 
 
 def insight_listing_items(index: dict[str, Any], today: dt.date | None = None) -> list[dict[str, Any]]:
@@ -224,6 +258,7 @@ def insight_listing_items(index: dict[str, Any], today: dt.date | None = None) -
     review date in words as of ``today``.
     """
     today = today or dt.date.today()
+    spellings = category_spellings(index)
     return [
         _present(
             {
@@ -232,11 +267,11 @@ def insight_listing_items(index: dict[str, Any], today: dt.date | None = None) -
                 "date": e.get("date") or None,
                 "study": e.get("study_title", e.get("study", "")),
                 "insight": e.get("insight", ""),
-                "product-area": e.get("product_area", ""),
-                "confidence": e.get("confidence", ""),
-                "recommendations": ", ".join(e.get("recommendation_statuses", [])),
+                "product-area": spellings.get(e.get("product_area", ""), e.get("product_area", "")),
+                "confidence": confidence_text(e.get("confidence", "")),
+                "recommendations": recommendations_text(e),
                 "review": lifecycle_pages.review_text(e, today) or None,
-                "categories": insight_categories(e),
+                "categories": insight_categories(e, spellings),
             }
         )
         for e in index.get("insights", [])
@@ -349,6 +384,10 @@ def write_studies_dir(
             _dump(quarto_listing_items(lifecycle_pages.past_listing_items(index))), encoding="utf-8"
         )
         (staging / lifecycle_pages.DUE_PART).write_text(due_md, encoding="utf-8")
+        (staging / DECISION_LISTING).write_text(
+            _dump(quarto_listing_items(decisions.decision_listing_items(decisions.decision_rows(index)))),
+            encoding="utf-8",
+        )
         (staging / NAVIGATION).write_text(_dump(navigation(studies)), encoding="utf-8")
         (staging / PLAYBOOK_PART).write_text(playbook_md, encoding="utf-8")
         (staging / PUBLISHED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")

@@ -3,6 +3,7 @@
 Same pages and navigation as the Quarto site, from the same generated
 ``studies/`` folder (:mod:`kit.site.pages`): ``index.html`` (studies),
 ``insights.html`` (every insight, category filter and text filter),
+``decisions.html`` (every recommendation: filters, sort by date; :mod:`kit.site.decisions`),
 ``playbook.html``, ``panel.html``, ``impact.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
 with a sidebar for the study. Every page has a navbar with a search box and a
 banner saying it is a preview.
@@ -30,6 +31,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from kit.display import reader_word
 from kit.iorw import staged_dir
 from kit.layout import (
     HOME_PAGE_PART,
@@ -41,7 +43,7 @@ from kit.layout import (
     TOPICS_DIR,
     kit_data_dir,
 )
-from kit.site import cells, lifecycle_pages, pages, topics
+from kit.site import cells, decisions, lifecycle_pages, pages, topics
 from kit.site.feed import write_insights_feed
 from kit.site.incremental import (
     SiteRecord,
@@ -61,6 +63,7 @@ DATA = kit_data_dir()
 NAV = (
     ("index.html", "Studies"),
     ("insights.html", "Insights"),
+    ("decisions.html", "Decisions"),
     ("codebook.html", "Codebook"),
     ("playbook.html", "Playbook"),
     ("panel.html", "Panel"),
@@ -202,6 +205,7 @@ def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[str]
             groups["Product area"].add(e["product-area"])
         groups["Confidence"].update(c for c in e["categories"] if c.startswith("confidence: "))
         groups["Recommendation status"].update(c for c in e["categories"] if c.startswith("recommendation: "))
+    groups["Tags"] -= groups["Product area"]  # one button for a name that is both (kit.site.categories)
     return [(name, sorted(cats)) for name, cats in groups.items() if cats]
 
 
@@ -249,8 +253,16 @@ def build_preview(
         none_yet = _markdown(home_md.read_text("utf-8") if home_md.is_file() else "")
         site.page("index.html", "Studies", parts.studies(items, none_yet), active="index.html")
         entries = pages.insight_listing_items(index)
-        for entry, raw in zip(entries, index.get("insights", [])):
-            entry["tags"], entry["id"] = raw.get("tags", []), f"insight-{raw['study']}-{raw['insight']}"
+        spellings = pages.category_spellings(index)
+        # the listing's items are the listed (current) insights, in index order
+        listed = [e for e in index.get("insights", []) if lifecycle_pages.is_listed(e)]
+        for entry, raw in zip(entries, listed, strict=True):
+            entry["tags"] = pages.insight_tags(raw, spellings)
+            entry["id"] = f"insight-{raw['study']}-{raw['insight']}"
+            entry["recs"] = [
+                (r.get("action", ""), reader_word(f"status.{r.get('status')}", str(r.get("status")))[0])
+                for r in raw.get("recommendations", [])
+            ]
         due_md = repo_root / STUDIES_DIR / lifecycle_pages.DUE_PART
         site.page(
             "insights.html",
@@ -265,6 +277,15 @@ def build_preview(
             text="",
         )
         write_insights_feed(staging, repo_root, index, site.settings["title"])
+        rows = decisions.decision_rows(index)
+        for row in rows:
+            row["categories"] = decisions.row_categories(row)
+        site.page(
+            "decisions.html",
+            "Decisions",
+            parts.decisions(rows, decisions.filter_groups(rows)),
+            active="decisions.html",
+        )
         for e in entries:
             site.search.append(
                 {

@@ -9,7 +9,10 @@
   giving the page a title naming its study (Quarto reads front matter from a
   first raw cell: https://quarto.org/docs/tools/jupyter-lab.html); cells shown
   as :mod:`kit.site.cells` says (kit-only code hidden, HTML outputs as raw
-  blocks, plotly.js shared); a last cell linking to the page's code;
+  blocks, plotly.js shared); cells tagged ``kit-researcher`` (tooling text:
+  which module checked what, file names, warnings) moved to the end in one
+  closed section "For the researcher" (readers meet findings first; JupyterLab
+  shows those cells in place); a last cell linking to the page's code;
 - the code (``source/<stem>.ipynb``): the same cells without outputs.
 
 Saved widget state is dropped: the site has no kernel.
@@ -23,11 +26,13 @@ from typing import Any
 
 import yaml
 
-from kit.display import markdown_text
+from kit.display import details_html, markdown_text, pre_html
 from kit.layout import NOTEBOOK_SOURCE_DIR, NOTEBOOKS_DIR, TEMPLATES_DIR
 from kit.site import cells as cells_mod
 
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
+RESEARCHER_TAG = "kit-researcher"  # a template's tooling cells: at the page's end, collapsed
+RESEARCHER_SUMMARY = "For the researcher: files, checks and warnings behind this page"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -60,6 +65,48 @@ def source_link_markdown(stem: str, nb: dict[str, Any]) -> str:
         f"The code behind this page: [{stem}.ipynb]({NOTEBOOK_SOURCE_DIR}/{stem}.ipynb) "
         f"(the notebook's cells, without outputs).{origin}"
     )
+
+
+def _output_html(output: dict[str, Any]) -> str:
+    """One output of a code cell as HTML: its own HTML, else its text escaped; nothing for other kinds."""
+    data = output.get("data")
+    if isinstance(data, dict) and "text/html" in data:
+        return cells_mod.cell_text(data["text/html"])
+    if output.get("output_type") == "stream":
+        return pre_html(cells_mod.cell_text(output.get("text")))
+    if isinstance(data, dict) and "text/plain" in data:
+        return pre_html(cells_mod.cell_text(data["text/plain"]))
+    return ""
+
+
+def researcher_section(cells: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The cells without the code cells tagged ``kit-researcher``, and one cell showing their outputs collapsed.
+
+    The new cell only calls the kit (so its code is hidden like theirs); it is
+    None when no tagged cell showed anything.
+    """
+    tagged = [
+        c for c in cells if c.get("cell_type") == "code" and RESEARCHER_TAG in c.get("metadata", {}).get("tags", [])
+    ]
+    fragments = [f for c in tagged for o in c.get("outputs", []) if (f := _output_html(o))]
+    kept = [c for c in cells if not any(c is t for t in tagged)]
+    if not fragments:
+        return kept, None
+    section: dict[str, Any] = {
+        "cell_type": "code",
+        "id": "kit-researcher",
+        "execution_count": None,
+        "metadata": {},
+        "source": "kit.display.details_html(...)",
+        "outputs": [
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"text/html": details_html(RESEARCHER_SUMMARY, fragments, "kit-researcher")},
+            }
+        ],
+    }
+    return kept, section
 
 
 def published_notebook(nb: dict[str, Any], title: str | None = None, *, stem: str | None = None) -> dict[str, Any]:
@@ -98,6 +145,9 @@ def published_notebook(nb: dict[str, Any], title: str | None = None, *, stem: st
             for c in cells
             if c.get("cell_type") != "code" or not cells_mod.opens_a_form(cells_mod.cell_text(c.get("source")))
         ]
+        cells, tooling = researcher_section(cells)
+        if tooling is not None:
+            cells.append(tooling)
         for cell in cells:
             if cell.get("cell_type") != "code":
                 continue

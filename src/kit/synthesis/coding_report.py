@@ -40,14 +40,18 @@ def show_agreement(s: dict[str, Any]) -> None:
         return
     coders = [c["label"] for c in a["coders"]]
     o = a["overall"]
-    who = ", ".join(f"{c['label']} ({c['notes_coded']} notes)" for c in a["coders"])
+    # Plain words first, the measure in brackets (data/reader_words.csv): the page is read by PMs too.
+    who = ", ".join(
+        f"{display.reader_word('coder.' + c['label'], c['label'])[0]} ({c['notes_coded']} notes)" for c in a["coders"]
+    )
+    band = o.get("alpha_band") or "undefined"
     display.note(
-        f"Coders: {who}. "
-        f"Overall, pooled over {o.get('decisions', 0)} note x code decisions: "
-        f"Krippendorff's alpha {_num(o.get('alpha'), 3)} ({o.get('alpha_band') or 'undefined'})"
-        + (f", Cohen's kappa {_num(o.get('kappa'), 3)} ({o.get('kappa_band')})" if len(coders) == 2 else "")
+        f"Agreement between coders (Krippendorff's α {_num(o.get('alpha'), 2)}: "
+        f"{display.reader_word('agreement.' + band, band)[0]}), "
+        f"pooled over {o.get('decisions', 0)} note x code decisions"
+        + (f"; Cohen's κ {_num(o.get('kappa'), 2)} ({o.get('kappa_band')})" if len(coders) == 2 else "")
         + f"; {_pct(o.get('share_agreed'))} of {o.get('notes', 0)} notes carry the same codes from "
-        "every coder.",
+        f"every coder. Coders: {who}.",
         "ok" if (o.get("alpha") or 0) >= ALPHA_TENTATIVE else "warning",
     )
     rows = [
@@ -56,9 +60,12 @@ def show_agreement(s: dict[str, Any]) -> None:
             "notes": r["units"],
             "share agreed": _pct(r["share_agreed"]),
             **({"Cohen's kappa": _num(r["kappa"]), "kappa band": r["kappa_band"] or "–"} if len(coders) == 2 else {}),
-            "Krippendorff's alpha": _num(r["alpha"]),
-            "alpha band": r["alpha_band"] or "no variation",
-            **{f"applied by {c['label']}": r["applied"].get(c["id"], 0) for c in a["coders"]},
+            "agreement (Krippendorff's α)": _num(r["alpha"]),
+            "agreement": display.reader_word(f"agreement.{r['alpha_band']}", r["alpha_band"] or "no variation")[0],
+            **{
+                f"applied by {display.reader_word('coder.' + c['label'], c['label'])[0]}": r["applied"].get(c["id"], 0)
+                for c in a["coders"]
+            },
         }
         for r in a["codes"]
     ]
@@ -70,7 +77,8 @@ def show_agreement(s: dict[str, Any]) -> None:
     low = [r["code"] for r in a["codes"] if r["alpha"] is not None and r["alpha"] < ALPHA_TENTATIVE]
     if low:
         display.note(
-            f"Alpha below {ALPHA_TENTATIVE} for {', '.join(low)}: insights resting on these codes get "
+            f"Low agreement between coders (Krippendorff's α below {ALPHA_TENTATIVE}) for {', '.join(low)}: "
+            "insights resting on these codes get "
             "lower confidence until the coders agree (sharpen the definitions in codebook.yml, "
             "then recode).",
             "warning",
@@ -80,7 +88,7 @@ def show_agreement(s: dict[str, Any]) -> None:
         display.note("None: every double-coded note carries the same codes.", "ok")
         return
     text = {n["id"]: n["text"] for n in s.get("notes", [])}
-    by_id = {c["id"]: c["label"] for c in a["coders"]}
+    by_id = {c["id"]: display.reader_word("coder." + c["label"], c["label"])[0] for c in a["coders"]}
     shown = a["disagreements"][:DISAGREEMENTS_SHOWN]
     frame = pd.DataFrame(
         [

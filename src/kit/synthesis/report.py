@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from kit import display
-from kit.outputs.synthesis import Metric, metric_value_text
+from kit.outputs.synthesis import Metric, metric_value_parts, metric_value_text
 from kit.synthesis.usability_charts import show_sus, show_tasks
 
 # Tableau-like qualitative palette: one colour per tag row of the rainbow table.
@@ -178,22 +178,26 @@ def show_coverage(s: dict[str, Any]) -> None:
 
 def show_metrics(s: dict[str, Any]) -> None:
     display.heading("Metrics")
+    # Headers in words: "likely range" is the 95% confidence interval (data/reader_words.csv), said once above.
+    parts = [metric_value_parts(metric_value_text(Metric.model_validate(m))) for m in s["metrics"]]
     rows = [
         {
-            "id": m["id"],
             "metric": m["name"],
             "kind": m["kind"],
-            "value": metric_value_text(Metric.model_validate(m)),
+            "value": p["value"],
+            "likely range": f"{p['low']}–{p['high']}" if "low" in p else "",
+            "measured": p.get("n", ""),
             "grade": m.get("grade", ""),
+            "ref": m["id"],
         }
-        for m in s["metrics"]
+        for m, p in zip(s["metrics"], parts)
     ]
     if not rows:
         display.note("No task or questionnaire data (tasks.csv, sus.csv).")
         return
     display.note(
         "Behavioural metrics (what people did) come first in a decision; attitudinal ones "
-        "(what they said) add context. Intervals are 95%."
+        "(what they said) add context. The likely range is the 95% confidence interval."
     )
     _left(pd.DataFrame(rows))
     show_sus(s)
