@@ -74,6 +74,9 @@ def field_spec(model: type[BaseModel], name: str, hints: dict[str, Any] | None =
             spec["kind"] = spec["kind"] or "tags"
     elif origin is dict:
         spec["kind"] = spec["kind"] or "mapping"
+    elif isinstance(ann, type) and issubclass(ann, BaseModel):
+        spec["item"] = ann  # a nested record (a recommendation's ab_result): its own small form
+        spec["kind"] = spec["kind"] or "model"
     elif ann is dt.date:
         spec["kind"] = spec["kind"] or "date"
     elif ann in (int, float):

@@ -76,6 +76,8 @@ class ModelForm(Editor):
             return ListEditor(spec, new_item, name)
         if kind == "mapping":
             return MappingEditor(spec)
+        if kind == "model":
+            return NestedForm(spec["item"], self.hints)
         if kind == "raci":
             return RaciGrid(spec.get("activities", []), spec.get("roles", []), spec.get("letters", []))
         return ScalarEditor(spec)
@@ -103,3 +105,30 @@ class ModelForm(Editor):
         super().clear()
         for editor in self.editors.values():
             editor.clear()
+
+
+class NestedForm(Editor):
+    """An optional nested record (a recommendation's ``ab_result``) as a small form of its own.
+
+    Left empty, it is absent: a choice or a default shown in its fields does not
+    make a record without its required values (which would fail validation on save).
+    """
+
+    def __init__(self, model: type[BaseModel], hints: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.form = ModelForm(model, hints, compact=True)
+        self.editors, self.widget, self.errors = self.form.editors, self.form.widget, self.form.errors
+        self.required = [n for n, f in model.model_fields.items() if f.is_required()]
+
+    def get(self) -> dict[str, Any] | None:
+        data = self.form.get()
+        return data if any(data.get(n) not in (None, "") for n in self.required) else None
+
+    def set(self, value: Any) -> None:
+        self.form.set(value)
+
+    def show(self, path: Path_, message: str) -> None:
+        self.form.show(path, message)
+
+    def clear(self) -> None:
+        self.form.clear()

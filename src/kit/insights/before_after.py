@@ -125,8 +125,18 @@ def verdict(result: dict[str, Any], window_days: int, baseline: float | None, ta
     rules = outcome_rules()
     if (why := _too_little(result, window_days, rules)) is not None:
         return "inconclusive", why
-    low, high = result["ci_low"], result["ci_high"]
-    level = f"{rules['confidence']:.0%}"
+    return interval_verdict(result["ci_low"], result["ci_high"], rules["confidence"], baseline, target)
+
+
+def interval_verdict(
+    low: float, high: float, confidence: float, baseline: float | None, target: float | None
+) -> tuple[str, str]:
+    """(verdict, why) from an interval of the difference: ``moved`` when it excludes zero on the target's side.
+
+    The target's side is the sign of ``target - baseline``; without both there is no direction to judge.
+    Also the rule for a recorded A/B result (:mod:`kit.insights.outcomes`).
+    """
+    level = f"{confidence:.0%}"
     if low <= 0 <= high:
         return "not moved", f"the {level} interval includes zero (no change)"
     direction = _direction(baseline, target)

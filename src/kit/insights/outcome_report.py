@@ -64,13 +64,26 @@ def figures(rec: dict[str, Any]) -> dict[str, str]:
     return words
 
 
+def ab_figures(ab: dict[str, Any]) -> dict[str, str]:
+    """A recorded A/B test's difference and interval as the card words them."""
+    rate = ab.get("kind", "rate") == "rate"
+    return {
+        "ab_difference": _signed(ab["difference"], rate),
+        "ab_interval": f"{_signed(ab['ci_low'], rate)} to {_signed(ab['ci_high'], rate)}",
+        "ab_level": f"{ab.get('confidence', 0.95):.0%}",
+    }
+
+
 def outcome_html(rec: dict[str, Any]) -> Markup:
     """The outcome block of one recommendation (empty when it has nothing about its outcome)."""
     from kit.display import render
 
-    if not any(rec.get(k) for k in ("tracker", "shipped_on", "metric_id", "check_on", "outcome", "before_after")):
+    shown = ("tracker", "shipped_on", "metric_id", "check_on", "outcome", "before_after", "ab_result")
+    if not any(rec.get(k) for k in shown):
         return Markup("")
     words = figures(rec) if rec.get("before_after") else {}
+    if rec.get("ab_result"):
+        words |= ab_figures(rec["ab_result"])
     return render("insights.html", "outcome", rec, words, CAVEAT)
 
 

@@ -8,6 +8,8 @@ For every recommendation of insights.yml (README, "Recommendation outcomes"):
   own file and line);
 * with ``shipped_on`` too, the metric is compared before and after
   (:mod:`kit.insights.before_after`) and stored as ``before_after``;
+* a recorded A/B test (``ab_result``) is judged by the same interval rule and
+  stored as ``ab_result``: the card shows it instead of the before/after;
 * a recorded ``outcome`` that the comparison contradicts (it suggests
   ``moved`` where ``not moved`` was recorded, or the other way round) is a
   warning: the recorded outcome is the researcher's, the warning asks them
@@ -24,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import DataError, InsightError, Problem
-from kit.insights.before_after import before_after
+from kit.insights.before_after import before_after, interval_verdict
 from kit.layout import INSIGHTS_FILE, METRICS_DIR
-from kit.study.insights_file import InsightsFile, Recommendation, recommendation_line
+from kit.study.insights_file import AbResult, InsightsFile, Recommendation, recommendation_line
 from kit.study.metric_series import MetricSeries, metric_ids, metric_path, read_metric_series
 from kit.study.safe_yaml import YamlDocument
 
@@ -80,7 +82,10 @@ def recommendation_outcomes(
                     row["before_after"] = before_after(
                         metric, rec.shipped_on, rec.window_days, rec.ramp_days, rec.baseline, rec.target
                     )
-                    found.warnings += _contradiction(_where(document, spec, ins.id, rec, "outcome"), rec, row)
+            if rec.ab_result is not None:
+                row["ab_result"] = _ab_row(rec.ab_result, rec)
+            if "before_after" in row or "ab_result" in row:
+                found.warnings += _contradiction(_where(document, spec, ins.id, rec, "outcome"), rec, row)
             found.rows[rec.id] = row
     if fatal:
         raise InsightError(fatal)
@@ -100,15 +105,24 @@ def _read(repo_root: str | Path, metric_id: str, fatal: list[Problem], warnings:
     return metric
 
 
+def _ab_row(ab: AbResult, rec: Recommendation) -> dict[str, Any]:
+    """The recorded A/B result with its suggested verdict (the before/after's interval rule)."""
+    verdict, reason = interval_verdict(ab.ci_low, ab.ci_high, ab.confidence, rec.baseline, rec.target)
+    url = ab.source if ab.source.lower().startswith(WEB_ADDRESS) else None
+    return {**ab.model_dump(), "source_url": url, "verdict": verdict, "reason": reason}
+
+
 def _contradiction(where: str, rec: Recommendation, row: dict[str, Any]) -> list[Problem]:
-    suggested = row["before_after"]["verdict"]
+    # An A/B result, when recorded, is the evidence; else the before/after comparison.
+    judged = row.get("ab_result") or row["before_after"]
+    suggested, kind = judged["verdict"], "A/B test" if "ab_result" in row else "before/after comparison"
     if rec.outcome is None or suggested == "inconclusive" or rec.outcome == suggested:
         return []
     return [
         Problem(
             where,
-            f"outcome '{rec.outcome}' is recorded, but the before/after comparison suggests '{suggested}' "
-            f"({row['before_after']['reason']}): look again, or say why in outcome_note",
+            f"outcome '{rec.outcome}' is recorded, but the {kind} suggests '{suggested}' "
+            f"({judged['reason']}): look again, or say why in outcome_note",
             fatal=False,
         )
     ]

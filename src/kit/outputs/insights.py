@@ -106,6 +106,20 @@ class BeforeAfter(Shape):
     daily: DailySeries
 
 
+class PublishedAbResult(Shape):
+    """An A/B test's result as recorded (:class:`kit.study.insights_file.AbResult`), with the suggested verdict."""
+
+    difference: float
+    ci_low: float
+    ci_high: float
+    confidence: float = 0.95
+    kind: str = "rate"  # rate | value
+    source: str = ""
+    source_url: str | None = None  # the source when it is a web address (http/https), for the link
+    verdict: str = "inconclusive"  # moved | not moved | inconclusive, by the before/after's interval rule
+    reason: str = ""
+
+
 class PublishedRecommendation(Shape):
     id: str
     action: str
@@ -129,6 +143,7 @@ class PublishedRecommendation(Shape):
     window_days: int = 28
     ramp_days: int = 0
     before_after: BeforeAfter | None = None  # when shipped_on and metric_id are set
+    ab_result: PublishedAbResult | None = None  # when an A/B test was recorded: shown instead of before_after
     insight: str  # the insight it belongs to
 
 

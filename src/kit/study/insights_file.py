@@ -54,6 +54,30 @@ def _id_check(v: str, pattern: re.Pattern[str], example: str) -> str:
     return v
 
 
+class AbResult(_Strict):
+    """An A/B test of the change, as the experiment tool reported it: shown instead of the before/after comparison.
+
+    A controlled experiment answers what a before/after comparison cannot
+    (anything else that changed between the windows moves the metric too), so
+    when one was run its result is the evidence (README, "Recommendation outcomes").
+    """
+
+    difference: float = Field(description="Treatment minus control (a rate as a proportion: 0.012 is +1.2 points)")
+    ci_low: float = Field(description="The interval of the difference, low end")
+    ci_high: float = Field(description="The interval of the difference, high end")
+    confidence: float = Field(default=0.95, gt=0, lt=1, description="The interval's level")
+    kind: Literal["rate", "value"] = Field(default="rate", description="rate (a proportion) or value")
+    source: str = Field(default="", description="The experiment: its URL or name in the experiment tool")
+
+    @model_validator(mode="after")
+    def _interval_holds_the_difference(self) -> AbResult:
+        if not self.ci_low <= self.difference <= self.ci_high:
+            raise ValueError(
+                f"expected ci_low <= difference <= ci_high, got {self.ci_low} <= {self.difference} <= {self.ci_high}"
+            )
+        return self
+
+
 class Recommendation(_Strict):
     """What the team should do about an insight, and what was decided.
 
@@ -86,6 +110,7 @@ class Recommendation(_Strict):
     outcome_note: str = Field(default="", description="Why the outcome was read so")
     window_days: int = Field(default=DEFAULT_WINDOW_DAYS, ge=1, le=366, description="Days compared on each side")
     ramp_days: int = Field(default=0, ge=0, le=366, description="Days after shipped_on left out (roll-out)")
+    ab_result: AbResult | None = Field(default=None, description="An A/B test's result: replaces the before/after")
 
     @field_validator("id")
     @classmethod
