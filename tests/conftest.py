@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from demo_copy import copy_demo_study
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "notebooks" / "demo-checkout"
 
@@ -22,6 +24,6 @@ def repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_repo(repo: Path) -> Path:
     """A repository holding a copy of the demo study."""
-    shutil.copytree(DEMO, repo / "notebooks" / "demo-checkout")
+    copy_demo_study(repo / "notebooks" / "demo-checkout")
     shutil.copytree(ROOT / "metrics", repo / "metrics")  # the PM metric series its R1 is judged by
     return repo

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from demo_copy import copy_demo_study
 from kit.cli import cli
 from kit.errors import UsageError
 from kit.layout import inside_repository, study_folder
@@ -33,7 +34,7 @@ def two_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, 
     """(repository, victim): the demo study in both, a codebook at the repository root."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "templates", repo / "templates")
-    shutil.copytree(DEMO, repo / "notebooks" / "demo-checkout")
+    copy_demo_study(repo / "notebooks" / "demo-checkout")
     shutil.copy(ROOT / "codebook.yml", repo / "codebook.yml")
     shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     victim = tmp_path / "victim"

@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from demo_copy import copy_demo_study
+
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "notebooks" / "demo-checkout"
 JUPYTER = Path(sys.executable).parent / "jupyter"
@@ -81,7 +83,7 @@ def study_repo(tmp_module: Path) -> Path:
     """A repository holding the demo study with the templates copied in, as ``kit new`` does."""
     repo = tmp_module / "repo"
     study = repo / "notebooks" / "demo-checkout"
-    shutil.copytree(DEMO, study)
+    copy_demo_study(study)
     shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     for name in NOTEBOOKS:
         shutil.copy2(ROOT / "templates" / name, study / name)

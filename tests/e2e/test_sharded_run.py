@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from demo_copy import copy_demo_study
 from kit.cli import cli
 from kit.layout import SHARD_JSON
 
@@ -30,7 +31,7 @@ def _machine(base: Path, name: str) -> Path:
     shutil.copytree(ROOT / "templates", repo / "templates")
     shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
     for n, slug in enumerate(SLUGS):
-        shutil.copytree(DEMO, repo / "notebooks" / slug)
+        copy_demo_study(repo / "notebooks" / slug)
         study = repo / "notebooks" / slug / "study.yml"
         study.write_text(
             study.read_text(encoding="utf-8").replace("title:", f"title: Copy {n} of", 1), encoding="utf-8"
