@@ -1,6 +1,7 @@
 // The site's accessibility script, shared by both engines (kit.site writes it into the built
 // site: Quarto pages load it through _quarto.yml's include-after-body, preview pages through
 // preview_page.html). Plain JavaScript, no network. What it does, WCAG 2.2 AA:
+// - the skip link is the first tab stop (SC 2.4.1);
 // - a table wider than the column scrolls inside a named region that the keyboard can reach
 //   (SC 2.1.1; axe rule scrollable-region-focusable), with a visible cue while it overflows;
 // - Quarto's listing categories (divs) become buttons for the keyboard (role, tabindex,
@@ -180,14 +181,38 @@
     });
   }
 
+  function afterLoad() {
+    fitCharts();
+    updateRegions();
+    document.documentElement.setAttribute("data-kit-a11y", "ready"); // tests wait on it
+  }
+
+  // Quarto puts include-before-body after its navbar: the skip link must be the first stop.
+  function skipLinkFirst() {
+    var skip = document.querySelector(".kit-skip-link");
+    if (!skip) { return; }
+    if (document.body.firstElementChild !== skip) { document.body.insertBefore(skip, document.body.firstChild); }
+    // Move focus itself: Quarto rewrites links to index.html as "./", which turned the skip link of
+    // the home page into a reload.
+    skip.addEventListener("click", function (ev) {
+      var target = document.getElementById(decodeURIComponent(skip.hash.slice(1)));
+      if (!target) { return; }
+      ev.preventDefault();
+      if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+      target.focus();
+      target.scrollIntoView();
+    });
+  }
+
   function start() {
+    skipLinkFirst();
     wrapTables();
     categoryButtons();
     collapseOnPhone();
     updateRegions();
     window.addEventListener("resize", updateRegions);
     // Charts and late content change widths after load.
-    window.addEventListener("load", function () { fitCharts(); updateRegions(); });
+    if (document.readyState === "complete") { afterLoad(); } else { window.addEventListener("load", afterLoad); }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
