@@ -179,6 +179,12 @@ def write_plotly_asset(studies_dir: Path) -> Path:
     return path
 
 
+def write_site_assets(studies_dir: Path) -> None:
+    """The files every page shares, once per site: plotly.js and the accessibility script."""
+    write_plotly_asset(studies_dir)
+    write_site_script(studies_dir)
+
+
 def write_site_script(studies_dir: Path) -> Path:
     """Write the site's accessibility script (``kit/data/site_a11y.js``) beside plotly.js.
 
