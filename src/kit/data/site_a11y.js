@@ -75,10 +75,9 @@
   var GROUP_ORDER = ["product area", "confidence", "recommendation", "status"];
   function groupOf(text) {
     var m = /^([^:]{1,40}):\s/.exec(text);
-    if (!m) { return { key: "", name: GROUP_NAMES[""], shown: text }; }
+    if (!m) { return { key: "", name: GROUP_NAMES[""] }; }
     var key = m[1].toLowerCase();
-    var name = GROUP_NAMES[key] || key.charAt(0).toUpperCase() + key.slice(1);
-    return { key: key, name: name, shown: text.slice(m[0].length) };
+    return { key: key, name: GROUP_NAMES[key] || key.charAt(0).toUpperCase() + key.slice(1) };
   }
 
   function categoryButtons() {
@@ -100,12 +99,10 @@
       var order = [];
       items.forEach(function (el) {
         if (!el.getAttribute("data-category")) { return; } // "All" stays on top
-        var count = el.querySelector(".quarto-category-count");
         var text = el.firstChild && el.firstChild.nodeType === 3 ? el.firstChild.nodeValue.trim() : "";
         var g = groupOf(text);
         if (!groups[g.key]) { groups[g.key] = { name: g.name, items: [] }; order.push(g.key); }
-        if (g.key && el.firstChild) { el.firstChild.nodeValue = g.shown + " "; }
-        if (count) { el.title = text; }
+        // The label stays as Quarto wrote it ("confidence: high"): links and tests name it so.
         groups[g.key].items.push(el);
       });
       if (order.length < 2) { return; }
