@@ -187,3 +187,23 @@ def test_chart_text_is_text_for_plotly(shown):
     assert spec["data"][0]["hovertemplate"] == "%{x}<extra></extra>"
     assert "<a href" not in shown[0]["text/html"] and "\\u003ca href" not in shown[0]["text/html"]
     assert shown[0]["text/plain"] == f"[chart: {task}]"
+
+
+def test_contrast_ratio_follows_the_wcag_formula():
+    # Reference values: black on white is the maximum, 21:1; #777777 on white is 4.48:1, the
+    # grey WebAIM's contrast checker cites as just failing AA (WCAG 2.2, "contrast ratio").
+    assert display.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert display.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert display.contrast_ratio("#ffffff", "#777777") == display.contrast_ratio("#777777", "#ffffff")
+    assert display.contrast_ratio("#4e79a7", "#4e79a7") == pytest.approx(1.0)
+    # The linear segment of the sRGB curve (c <= 0.04045): #0a0a0a is 10/255/12.92.
+    assert display.relative_luminance("#0a0a0a") == pytest.approx(10 / 255 / 12.92)
+    with pytest.raises(ValueError, match="expected #rrggbb"):
+        display.relative_luminance("white")
+
+
+def test_text_colour_on_any_fill_reaches_aa():
+    greys = [f"#{v:02x}{v:02x}{v:02x}" for v in range(256)]
+    hues = [f"#{r:02x}{g:02x}{b:02x}" for r in range(0, 256, 51) for g in range(0, 256, 51) for b in range(0, 256, 51)]
+    worst = min(display.contrast_ratio(display.text_colour_on(c), c) for c in greys + hues)
+    assert worst >= display.MIN_TEXT_CONTRAST

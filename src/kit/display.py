@@ -52,6 +52,42 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"  # plotly's mimetype renderer (pl
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
+# Text colours a coloured cell may carry: black or white, whichever reads better on it.
+INK_ON_LIGHT = "#000000"
+INK_ON_DARK = "#ffffff"
+MIN_TEXT_CONTRAST = 4.5  # WCAG 2.2 success criterion 1.4.3 (AA), text under 18 pt
+
+
+def relative_luminance(colour: str) -> float:
+    """The relative luminance of an sRGB colour ``#rrggbb`` (0 black, 1 white).
+
+    WCAG 2.2, definition "relative luminance"
+    (https://www.w3.org/TR/WCAG22/#dfn-relative-luminance): each channel
+    c = C/255 is linearised as c/12.92 when c <= 0.04045, else ((c+0.055)/1.055)^2.4;
+    L = 0.2126 R + 0.7152 G + 0.0722 B.
+    """
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        raise ValueError(f"colour {colour!r}: expected #rrggbb")
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """(L1 + 0.05) / (L2 + 0.05), L1 the lighter: WCAG 2.2 "contrast ratio" (https://www.w3.org/TR/WCAG22/#dfn-contrast-ratio)."""
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background``.
+
+    One of the two always reaches 4.58:1 (the worst background has L = 0.229),
+    so a cell's text meets :data:`MIN_TEXT_CONTRAST` whatever its fill.
+    """
+    return max((INK_ON_LIGHT, INK_ON_DARK), key=lambda ink: contrast_ratio(ink, background))
+
+
 @cache
 def templates() -> Environment:
     """The kit's one Jinja environment: templates in ``kit/data``, HTML autoescaped."""

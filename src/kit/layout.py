@@ -37,6 +37,7 @@ REPORTS_DIR = "reports"
 STUDIES_DIR = "studies"  # the published copies of each study's pages
 SITE_ASSETS_DIR = "kit-assets"  # under studies/: files every study page shares (plotly.js), once per site
 PLOTLY_JS = "plotly.min.js"
+SITE_A11Y_JS = "site-a11y.js"  # beside it: the accessibility script every page of both engines loads
 NOTEBOOK_SOURCE_DIR = "source"  # under studies/<slug>/: the published notebooks, for readers who want the code
 SITE_DIR = "_site"
 DATA_DIR = "data"  # inside a study folder

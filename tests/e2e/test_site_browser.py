@@ -309,6 +309,11 @@ def test_quarto_insights_categories_narrow_the_list_on_desktop_and_phone(site, b
         total = page.evaluate(VISIBLE_ROWS)
         assert total == len(index["insights"]) and 0 < with_payment < total
         category = page.locator(".quarto-listing-category .category", has_text="payment (")
+        tags = page.locator(".quarto-listing-category details.kit-category-group", has_text="Tags")
+        # Grouped by kind (site_a11y.js): open on a desktop, collapsed on a phone until the reader opens it.
+        assert tags.evaluate("d => d.open") == (viewport["width"] > 767)
+        if viewport["width"] <= 767:
+            tags.locator("summary").click()
         assert category.is_visible()  # on a phone too (Quarto hides the margin there; site-theme.scss shows it)
         category.click()
         page.wait_for_timeout(300)

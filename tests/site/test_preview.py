@@ -122,7 +122,7 @@ def test_kit_calls_hide_their_code_other_code_is_folded_and_parameters_are_gone(
 def test_insights_page_offers_every_category_group(site: Path):
     html = (site / "insights.html").read_text("utf-8")
     for group in ("Tags", "Product area", "Confidence", "Recommendation status"):
-        assert f"<legend>{group}</legend>" in html
+        assert f'<summary>{group}</summary><div role="group" aria-label="{group}">' in html
     cats = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-categories="([^"]*)"', html)]
     assert ["confidence: high" in c for c in cats] == [True, False]
     assert 'data-category="recommendation: proposed"' in html

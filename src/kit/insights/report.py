@@ -24,13 +24,15 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from kit.display import chart, html, info, note, reader_word, render, styled, table
+from kit.display import chart, html, info, note, reader_word, render, styled, table, text_colour_on
 from kit.insights.outcome_report import outcome_figure, outcome_html
 from kit.layout import INSIGHTS_PAGE
 from kit.outputs.synthesis import metric_value_parts
 from kit.study import lifecycle
 
-CONFIDENCE_COLOURS = {"high": "#38761d", "medium": "#b45f06", "low": "#990000"}
+# Light-theme colours, >= 4.5:1 on white and on the draft cards' #fafafa; the site's dark theme
+# sets its own (site-theme-dark.scss, preview.css). tests/insights/test_report_contrast.py checks both.
+CONFIDENCE_COLOURS = {"high": "#38761d", "medium": "#9a5105", "low": "#990000"}
 MATRIX_SYMBOLS = {"support": "●", "metric": "◦", "counter": "✕", "mixed": "±"}
 MATRIX_COLOURS = {"support": "#b6d7a8", "metric": "#d9ead3", "counter": "#f4cccc", "mixed": "#fff2cc"}
 MATRIX_LEGEND = "● seen or said (notes, quotes, themes) · ◦ measured only (metrics) · ✕ counter-evidence · ± both"
@@ -136,7 +138,11 @@ def evidence_matrix_frame(result: dict[str, Any]) -> pd.DataFrame:
 
 def _colour(symbol: object) -> str:  # a cell of the matrix (Styler.map passes any scalar)
     kind = {v: k for k, v in MATRIX_SYMBOLS.items()}.get(str(symbol))
-    return f"background-color:{MATRIX_COLOURS[kind]};text-align:center" if kind else "text-align:center"
+    if not kind:
+        return "text-align:center"
+    # Ink set with the fill: in the dark theme inherited light text on a pale fill is unreadable.
+    fill = MATRIX_COLOURS[kind]
+    return f"background-color:{fill};color:{text_colour_on(fill)};text-align:center"
 
 
 def _header(field: str) -> str:

@@ -70,6 +70,8 @@ PROJECT_FILES = (
     "impact.qmd",
     "topics.qmd",
     "site-theme.scss",
+    "site-theme-light.scss",
+    "site-theme-dark.scss",
 )
 QUARTO_HINT = (
     "Quarto was not found on PATH: built a static preview instead. "

@@ -36,7 +36,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kit.display import PLOTLY_MIME, chart_html
-from kit.layout import PLOTLY_JS, SITE_ASSETS_DIR, STUDIES_DIR
+from kit.layout import PLOTLY_JS, SITE_A11Y_JS, SITE_ASSETS_DIR, STUDIES_DIR, kit_data_dir
 
 HIDE_CODE_TAG = "hide-code"
 # Quarto writes a cell's Markdown output into the page itself with `output: asis`, so the
@@ -177,6 +177,29 @@ def write_plotly_asset(studies_dir: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(get_plotlyjs(), encoding="utf-8")
     return path
+
+
+def write_site_assets(studies_dir: Path) -> None:
+    """The files every page shares, once per site: plotly.js and the accessibility script."""
+    write_plotly_asset(studies_dir)
+    write_site_script(studies_dir)
+
+
+def write_site_script(studies_dir: Path) -> Path:
+    """Write the site's accessibility script (``kit/data/site_a11y.js``) beside plotly.js.
+
+    Both engines load it from there: Quarto through ``_quarto.yml``'s
+    include-after-body, the preview through its page layout.
+    """
+    path = Path(studies_dir) / SITE_ASSETS_DIR / SITE_A11Y_JS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((kit_data_dir() / "site_a11y.js").read_text("utf-8"), encoding="utf-8")
+    return path
+
+
+def site_script_path() -> str:
+    """Where the accessibility script lies in the built site (relative to its root)."""
+    return f"{STUDIES_DIR}/{SITE_ASSETS_DIR}/{SITE_A11Y_JS}"
 
 
 def site_plotly_path() -> str:

@@ -373,7 +373,7 @@ def write_studies_dir(
                 nb = json.loads(raw.decode("utf-8"))
                 published.write_notebook(staging / rel, published.published_notebook(nb, title=title, stem=stem))
                 published.write_notebook(staging / source_rel, published.source_notebook(nb))
-        cells_mod.write_plotly_asset(staging)
+        cells_mod.write_site_assets(staging)
         (staging / STUDY_LISTING).write_text(
             _dump(quarto_listing_items(study_listing_items(studies))), encoding="utf-8"
         )

@@ -187,17 +187,19 @@ class _Site:
             current=current,
             body=body,
             footer=self.footer,
+            site_script=cells.site_script_path(),
         )
         write_fresh(self.out / rel, html)
         self.search.append({"t": title, "u": rel, "k": kind, "x": text if text is not None else page_text(body)})
 
 
-def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's groups: (group name, [(category, its label without the kind's prefix)])."""
     groups: dict[str, set[str]] = {
-        "Tags": set(),
         "Product area": set(),
         "Confidence": set(),
         "Recommendation status": set(),
+        "Tags": set(),
     }
     for e in entries:
         groups["Tags"].update(e["tags"])
@@ -206,7 +208,15 @@ def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[str]
         groups["Confidence"].update(c for c in e["categories"] if c.startswith("confidence: "))
         groups["Recommendation status"].update(c for c in e["categories"] if c.startswith("recommendation: "))
     groups["Tags"] -= groups["Product area"]  # one button for a name that is both (kit.site.categories)
-    return [(name, sorted(cats)) for name, cats in groups.items() if cats]
+    # The group names the kind: a button shows "high", not "confidence: high".
+    return [
+        (name, [(c, c.split(": ", 1)[-1] if name in _PREFIXED else c) for c in sorted(cats)])
+        for name, cats in groups.items()
+        if cats
+    ]
+
+
+_PREFIXED = ("Confidence", "Recommendation status")
 
 
 def build_preview(

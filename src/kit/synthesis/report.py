@@ -125,8 +125,9 @@ def _rainbow(frame: pd.DataFrame, people: list[str]) -> pd.io.formats.style.Styl
         position = frame.index.get_loc(row.name)
         assert isinstance(position, int)  # the tags are the index: each once
         colour = RAINBOW[position % len(RAINBOW)]
+        # The digit's ink is computed per fill (white on pale orange was 2.2:1, WCAG asks 4.5:1).
         return [
-            f"background-color:{colour};color:white;text-align:center;min-width:2.2em"
+            f"background-color:{colour};color:{display.text_colour_on(colour)};text-align:center;min-width:2.2em"
             if c in people and v != ""
             else "text-align:center"
             for c, v in row.items()
