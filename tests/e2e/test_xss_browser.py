@@ -94,6 +94,10 @@ def repo(tmp_path_factory) -> Path:
         shutil.copyfile(ROOT / name, repo / name)
     seed_hostile_repository(repo, ROOT)
     seed_xss_study(repo, ROOT)
+    # What the demo copy in the hostile study refers to: the series its R1 is judged by, and the study
+    # its I2 is superseded by (quick-onboarding/I3; present, not run).
+    shutil.copytree(ROOT / "metrics", repo / "metrics")
+    shutil.copytree(ROOT / "notebooks" / "quick-onboarding", repo / "notebooks" / "quick-onboarding")
     results = run_studies(repo, [XSS_SLUG, STUDY], jobs=1, timeout=300)
     failures = [str(r.failure) for r in results if not r.ok]
     assert not failures, f"the stages failed on the hostile studies: {failures}"

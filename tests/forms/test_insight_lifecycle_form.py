@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,16 @@ from kit.forms.insight_editor import build_insights_form
 from kit.insights.stage import load_insights
 from kit.study.lifecycle import insight_statuses
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture
-def study(demo_repo: Path) -> Path:
-    return demo_repo / "notebooks" / "demo-checkout"
+def study(repo: Path) -> Path:
+    """The two demo studies as they are: demo-checkout's I2 is superseded by quick-onboarding's I3."""
+    for slug in ("demo-checkout", "quick-onboarding"):
+        shutil.copytree(ROOT / "notebooks" / slug, repo / "notebooks" / slug)
+    shutil.copytree(ROOT / "metrics", repo / "metrics")
+    return repo / "notebooks" / "demo-checkout"
 
 
 def _row(form, insight_id: str):

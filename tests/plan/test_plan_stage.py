@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from demo_copy import copy_demo_study
 from kit.errors import StudyError
 from kit.layout import PLAN_JSON as PLAN_FILE
 from kit.plan.stage import run_plan_stage
@@ -35,7 +36,7 @@ SECTIONS = {
 def _study(tmp_path: Path, slug: str = "s1", **changes) -> Path:
     """A copy of the demo study under tmp_path/notebooks/<slug>, with changed keys (None deletes)."""
     d = tmp_path / "notebooks" / slug
-    shutil.copytree(ROOT / "notebooks" / "demo-checkout", d)
+    copy_demo_study(d)
     data = yaml.safe_load((d / "study.yml").read_text())
     for key, value in changes.items():
         if value is None:
@@ -213,8 +214,9 @@ def test_kit_run_fails_each_mistaken_study_with_the_key_and_no_plan_json(repo: P
         stale.parent.mkdir(parents=True)
         stale.write_text("{}")
     _study(repo, "good")
+    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the series the demo's R1 is judged by
     results = {r.slug: r for r in run_studies(repo, jobs=2, timeout=300)}
-    assert results["good"].ok
+    assert results["good"].ok, results["good"].failure
     for slug, (_, message) in mistakes.items():
         failure = results[slug].failure
         assert failure is not None and failure.notebook == "01-plan.ipynb", slug

@@ -16,10 +16,9 @@ A stage runs only when something it reads changed (:mod:`kit.run.manifest`);
 ``force`` runs everything. A failing notebook fails its study only: the
 failed notebook is kept as ``reports/<slug>/<stem>.failed.ipynb`` (papermill
 marks the failing cell), later stages of that study are skipped, the other
-studies finish. Executed notebooks are written atomically by the kit (whole or
-not at all; a full disk fails the study with the path named). A run first
-removes what killed runs left: temporary files, staging folders
-(:func:`kit.iorw.remove_leftovers`) and kernel runtime folders.
+studies finish. Executed notebooks are written atomically (a full disk fails the
+study, naming the path). A run first removes what killed runs left: temporary
+files, staging folders (:func:`kit.iorw.remove_leftovers`), kernel folders.
 """
 
 from __future__ import annotations
@@ -194,6 +193,8 @@ def _execute(
     with Watchdog(limit) as watchdog:
         with _ACTIVE_LOCK:
             _ACTIVE.add(watchdog)
+        if opts.cancelled.is_set():  # Ctrl-C stopped the watchdogs before this one was added: stop it too
+            watchdog.stop()
         try:
             execute = partial(
                 papermill.execute_notebook,
