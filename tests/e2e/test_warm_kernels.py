@@ -138,7 +138,15 @@ def test_ctrl_c_stops_the_run_and_leaves_no_kernel_running(tmp_path: Path) -> No
     repo = _tiny_repo(tmp_path, {"a-slow": "This one sleeps", "b-next": "Fine", "c-last": "Fine"})
     env = {**os.environ, "KIT_REPO": str(repo), "PYTHONPATH": str(ROOT / "src")}
     kit = shutil.which("kit", path=str(Path(sys.executable).parent)) or "kit"
-    run = subprocess.Popen([kit, "run", "--jobs", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Ctrl-C as from a terminal: a shell starts background jobs with SIGINT ignored, and a child inherits
+    # that (as this test's run would when the suite itself was started with `&`), so give it the default back.
+    run = subprocess.Popen(
+        [kit, "run", "--jobs", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     proc = psutil.Process(run.pid)
     # a-slow's 02 sleeps in its kernel, and b-next's kernel is warming up or warm
     _wait_for(
