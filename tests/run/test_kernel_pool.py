@@ -20,9 +20,12 @@ class Starter:
         self.fail = fail
         self.started: list[RunningKernel] = []
         self.shut: list[RunningKernel] = []
+        self.modules: list[list[str]] = []  # what each kernel was to import
         self.lock = threading.Lock()
 
-    def __call__(self) -> RunningKernel:
+    def __call__(self, modules: list[str]) -> RunningKernel:
+        with self.lock:
+            self.modules.append(modules)
         if self.fail:
             raise RuntimeError("kernel did not start (2 attempts)")
         kernel = RunningKernel(km=threading.current_thread().name, kc=None, shutdown=lambda: None)
@@ -86,7 +89,7 @@ def test_a_kernel_that_does_not_start_fails_the_study_that_takes_it() -> None:
 def test_close_with_kill_kills_the_kernels_in_use_and_those_waiting() -> None:
     killed: list[str] = []
 
-    def start() -> RunningKernel:
+    def start(modules: list[str]) -> RunningKernel:
         kernel = RunningKernel(km=None, kc=None, shutdown=lambda: None)
         kernel.kill = lambda: killed.append(threading.current_thread().name)  # type: ignore[method-assign]
         return kernel
@@ -103,3 +106,32 @@ def test_warm_modules_come_from_the_stage_table_in_stage_order() -> None:
     modules = warm_modules()
     assert modules.index("kit.plan.stage") < modules.index("kit.synthesis.stage") < modules.index("kit.insights.stage")
     assert len(modules) == len(set(modules))
+
+
+def test_warm_modules_of_some_stages_leave_the_others_out() -> None:
+    later = warm_modules(["02-sessions.ipynb", "03-insights.ipynb"])
+    assert "kit.synthesis.stage" in later and "kit.insights.stage" in later
+    assert "kit.plan.stage" not in later and "plotly.express" not in later
+    assert warm_modules([]) == []
+
+
+def test_a_kernel_imports_what_the_stages_of_the_studies_expected_so_far_need() -> None:
+    start = Starter()
+    pool = KernelPool(start, size=1)
+    pool.expect(stages=["02-sessions.ipynb", "03-insights.ipynb"])  # a study whose sessions changed
+    first = pool.take()  # the next kernel starts now, for the second study below
+    pool.expect(stages=["01-plan.ipynb", "02-sessions.ipynb", "03-insights.ipynb"])
+    second = pool.take()
+    for s in (first, second):
+        s.close()
+    pool.close()
+    assert start.modules[0] == warm_modules(["02-sessions.ipynb", "03-insights.ipynb"])
+    assert start.modules[1] == warm_modules()
+
+
+def test_a_kernel_taken_without_being_expected_imports_every_stage_s_modules() -> None:
+    start = Starter()
+    pool = KernelPool(start, size=1)
+    StudyKernel(pool).session()
+    pool.close()
+    assert start.modules == [warm_modules()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import warnings
@@ -24,6 +25,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     sh.reset(new_session=True)
     kernel_state.warm_up(["json"])  # a module import, then the state every notebook starts from
     yield sh
+    gc.unfreeze()  # this test process is not a kernel: its objects go back to the collector
     sh.reset(new_session=True)
     InteractiveShell.clear_instance()
 
@@ -81,3 +83,12 @@ def test_a_warning_shown_by_the_last_notebook_is_shown_again(shell: InteractiveS
     finally:
         warnings.showwarning = original
     assert shown == ["pandas says hello", "pandas says hello"]
+
+
+def test_what_the_warm_up_imported_is_out_of_the_collector_s_sight_and_a_notebook_s_garbage_is_not(
+    shell: InteractiveShell,
+) -> None:
+    assert gc.get_freeze_count() > 0  # warm_up froze what was alive then
+    _run(shell, "class Node: pass\nloop = Node(); loop.me = loop; del loop")  # a cycle only a collection frees
+    kernel_state.restore(shell)
+    assert not [o for o in gc.get_objects() if type(o).__name__ == "Node"]

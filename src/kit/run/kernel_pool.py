@@ -10,7 +10,10 @@ A :class:`KernelPool` keeps the next studies' kernels ready: up to ``size``
 (the run's ``--jobs``) kernels are started, and import what the stages import
 (``warm`` in ``kit/data/stages.yml``), while the running studies compute.
 A kernel serves one study and is shut down after it; a pool never starts more
-kernels than the studies it was told to expect (:meth:`KernelPool.expect`).
+kernels than the studies it was told to expect (:meth:`KernelPool.expect`), and
+a kernel imports only what the stages that will run need: those the expected
+studies will execute so far (a run where only studies' sessions changed does
+not import the plan stage's modules).
 
 Each kernel lives on a thread of its own (:class:`KernelSession`), which
 starts it and then executes the study's notebooks: jupyter_client's managers
@@ -23,7 +26,7 @@ import collections
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -33,9 +36,12 @@ from kit.layout import stage_table
 T = TypeVar("T")
 
 
-def warm_modules() -> list[str]:
-    """The modules a warm kernel imports: every stage's ``warm`` list, in stage order, once each."""
-    return list(dict.fromkeys(name for row in stage_table() for name in row.get("warm", ())))
+def warm_modules(stages: Iterable[str] | None = None) -> list[str]:
+    """The modules a warm kernel imports: the ``warm`` lists of ``stages`` (default: every stage),
+    in stage order, once each."""
+    wanted = None if stages is None else set(stages)
+    rows = [row for row in stage_table() if wanted is None or row["notebook"] in wanted]
+    return list(dict.fromkeys(name for row in rows for name in row.get("warm", ())))
 
 
 @dataclass
@@ -58,14 +64,15 @@ class RunningKernel:
                 pass
 
 
-KernelStarter = Callable[[], RunningKernel]
-"""Starts a kernel and warms it up, on the calling thread (:func:`kit.run.notebook_engine.start_warm_kernel`)."""
+KernelStarter = Callable[[list[str]], RunningKernel]
+"""Starts a kernel and imports the given modules in it, on the calling thread
+(:func:`kit.run.notebook_engine.start_warm_kernel`)."""
 
 
 class KernelSession:
     """One kernel for one study, on a thread of its own: started at once, then runs what it is given."""
 
-    def __init__(self, start: KernelStarter, name: str) -> None:
+    def __init__(self, start: Callable[[], RunningKernel], name: str) -> None:
         self._start = start
         self._ready: Future[RunningKernel] = Future()
         self._jobs: collections.deque[tuple[Callable[[], Any], Future[Any]] | None] = collections.deque()
@@ -148,21 +155,28 @@ class KernelPool:
         self.size = max(1, size)
         self._lock = threading.Lock()
         self._expected = 0  # studies that will ask for a kernel
+        self._stages: set[str] = set()  # the stages those studies will execute
         self._started = 0
         self._waiting: collections.deque[KernelSession] = collections.deque()  # started, not taken yet
         self._sessions: list[KernelSession] = []
         self._closed = False
 
-    def expect(self, count: int = 1) -> None:
-        """``count`` more studies will each :meth:`take` a kernel: start warming theirs up."""
+    def expect(self, count: int = 1, stages: Iterable[str] | None = None) -> None:
+        """``count`` more studies will each :meth:`take` a kernel, to execute ``stages`` (default: all).
+
+        Their kernels start now and import what the stages of every study
+        expected so far need (:func:`warm_modules`).
+        """
         with self._lock:
             self._expected += count
+            self._stages.update(stages if stages is not None else [row["notebook"] for row in stage_table()])
             self._top_up()
 
     def _top_up(self) -> None:
         while not self._closed and len(self._waiting) < self.size and self._started < self._expected:
             self._started += 1
-            session = KernelSession(self._start, f"kit-kernel-{self._started}")
+            modules = warm_modules(self._stages or None)  # a study not expected: every stage's
+            session = KernelSession(lambda m=modules: self._start(m), f"kit-kernel-{self._started}")
             self._sessions.append(session)
             self._waiting.append(session)
 

@@ -6,7 +6,12 @@ This module is imported *in that kernel*, never by the runner's own process:
 
 * :func:`warm_up` imports the modules the stages import (``warm`` in
   ``kit/data/stages.yml``), so no notebook waits for pandas or plotly; then
-  it records the kernel's state (:func:`remember`);
+  it records the kernel's state (:func:`remember`) and moves every object
+  alive then (the imported modules, which stay imported anyway) out of the
+  garbage collector's sight with ``gc.freeze()`` (Python docs, module ``gc``):
+  the full collections of each reset then walk only what the notebooks made,
+  not the hundreds of thousands of objects of pandas, scipy and scikit-learn
+  (measured: a reset took 0.12 s before, 0.01 s after);
 * :func:`restore` runs before each notebook's first cell and gives it what a
   freshly started kernel would: IPython's own reset of the user namespace
   (``InteractiveShell.reset``, the code behind ``%reset -f``, with
@@ -65,6 +70,7 @@ def warm_up(modules: Iterable[str]) -> list[str]:
         except Exception:  # noqa: BLE001 - the notebook's own import reports it where it belongs
             failed.append(name)
     remember()
+    gc.freeze()  # no collection first: it takes 0.06 s on the critical path to free about 20 objects
     return failed
 
 

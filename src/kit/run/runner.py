@@ -45,7 +45,7 @@ from kit.layout import (  # noqa: F401 - STAGES re-exported
 )
 from kit.lock import repository_lock
 from kit.run.inputs import RunContext, run_context
-from kit.run.kernel_pool import KernelPool, RunningKernel, StudyKernel, warm_modules
+from kit.run.kernel_pool import KernelPool, RunningKernel, StudyKernel
 from kit.run.manifest import stage_key
 from kit.run.parameters import study_parameters  # noqa: F401 - re-exported: the runner's users call it from here
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
@@ -152,13 +152,13 @@ def _stop_running_kernels() -> None:
             watchdog.stop()
 
 
-def _start_kernel(repo_root: Path, opts: RunOptions) -> RunningKernel:
-    """A kernel for one study's notebooks, started in the repository root, its stages' modules imported."""
+def _start_kernel(repo_root: Path, opts: RunOptions, modules: list[str]) -> RunningKernel:
+    """A kernel for one study's notebooks, started in the repository root, ``modules`` imported."""
     from kit.run.notebook_engine import start_warm_kernel  # papermill: only when a notebook will run
 
     runtime = str(opts.runtime_dir) if opts.runtime_dir else None
     return start_warm_kernel(
-        opts.kernel_name, str(repo_root), warm_modules(), START_TIMEOUT, opts.start_retries, runtime
+        opts.kernel_name, str(repo_root), modules, START_TIMEOUT, opts.start_retries, runtime
     )
 
 
@@ -248,6 +248,8 @@ def run_study(
     emit = on_event or (lambda *_: None)
     own_pool = kernels is None and not opts.fresh_kernels
     pool = kernel_pool(repo_root, opts, 1) if own_pool else kernels
+    if own_pool and pool is not None and plan.needs_kernel:
+        pool.expect(stages=plan.may_execute)
     kernel = StudyKernel(pool)
     try:
         keys: dict[str, str] = {}
@@ -384,7 +386,8 @@ def _run_all(
         for study_dir, planned in zip(studies, plans, strict=True):
             plan = planned.result()
             if kernels is not None and plan.needs_kernel:
-                kernels.expect()  # its kernel starts warming up now, while earlier studies run
+                # its kernel starts warming up now, while earlier studies run
+                kernels.expect(stages=plan.may_execute)
             runs.append(pool.submit(run_study, study_dir, repo_root, opts, on_event, run, plan, kernels))
         return [f.result() for f in runs]
     except BaseException:  # Ctrl-C: start nothing new, stop the kernels that run

@@ -63,6 +63,13 @@ class StudyPlan:
         """Whether any of its notebooks will run."""
         return any(s.reason is not None for s in self.stages)
 
+    @property
+    def may_execute(self) -> tuple[str, ...]:
+        """The stages that may run: the first that must, and every later one (its new outputs
+        can make a later stage run too, :func:`restamp`); none when all are up to date."""
+        first = next((i for i, s in enumerate(self.stages) if s.reason is not None), len(self.stages))
+        return tuple(s.stage for s in self.stages[first:])
+
 
 def plan_study(study_dir: Path, repo_root: Path, force: bool = False, run: RunContext | None = None) -> StudyPlan:
     """Stamp every stage of ``study_dir`` and decide which must run (all of them with ``force``)."""
