@@ -22,7 +22,7 @@ from kit.insights.stage import run_insights_stage
 from kit.layout import STAGES
 from kit.run import runner
 from kit.run.lifecycle_check import apply_lifecycle_checks
-from kit.run.runner import StudyResult
+from kit.run.results import StudyResult
 from kit.site.index import refresh_index
 
 

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from kit.layout import STAGES
 from kit.run.progress import RunDisplay
-from kit.run.runner import StageResult, StudyResult
+from kit.run.results import StageResult, StudyResult
 
 
 def test_progress_plain_lines_only_for_executed_notebooks(capsys):

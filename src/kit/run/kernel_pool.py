@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from kit.layout import stage_table
@@ -176,7 +177,7 @@ class KernelPool:
         while not self._closed and len(self._waiting) < self.size and self._started < self._expected:
             self._started += 1
             modules = warm_modules(self._stages or None)  # a study not expected: every stage's
-            session = KernelSession(lambda m=modules: self._start(m), f"kit-kernel-{self._started}")
+            session = KernelSession(partial(self._start, modules), f"kit-kernel-{self._started}")
             self._sessions.append(session)
             self._waiting.append(session)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from kit.errors import NotebookFailure
 from kit.layout import INSIGHTS_FILE
-from kit.run.runner import StudyResult
+from kit.run.results import StudyResult
 from kit.study.supersession import review_warnings, supersession_problems
 
 

@@ -40,8 +40,15 @@ from typing import Any
 
 if "jsonschema" not in sys.modules:
     # jsonschema imports the optional rfc3987_syntax, which compiles a grammar
-    # at import: over 2 s per process here (python-jsonschema/jsonschema#1392,
-    # #1521). nbformat's schema uses no IRI formats, so the kit goes without.
+    # at import: 1.2 s per process here (python-jsonschema/jsonschema#1392,
+    # #1521), holding the GIL while the study's kernel starts on another
+    # thread (a one-study change: 4.3 s with it out, 5.8-6.5 s with it in).
+    # nbformat's fastjsonschema option does not help: nbformat.json_compat
+    # imports jsonschema either way (import nbformat: 1.41 s with it, 1.38 s
+    # without). A None in sys.modules is the import system's documented way to
+    # make a module unavailable (Python reference, "The module cache"):
+    # jsonschema then runs as where rfc3987_syntax is not installed, without
+    # its IRI format checks, which nbformat's schema does not use.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nbformat  # noqa: E402

@@ -13,7 +13,7 @@ from rich.live import Live
 from rich.table import Table
 
 from kit.layout import STAGES
-from kit.run.runner import StudyResult
+from kit.run.results import StudyResult
 from kit.run.stage_warnings import SHOWN
 
 _MARK = {

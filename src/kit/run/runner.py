@@ -48,6 +48,7 @@ from kit.run.inputs import RunContext, run_context
 from kit.run.kernel_pool import KernelPool, RunningKernel, StudyKernel
 from kit.run.manifest import stage_key
 from kit.run.parameters import study_parameters  # noqa: F401 - re-exported: the runner's users call it from here
+from kit.run.results import StageResult, StudyResult, failure_from
 from kit.run.shards import Shard, prepare_shard_reports, shard_studies, write_costs
 from kit.run.stage_warnings import output_warnings
 from kit.run.study_plan import (  # noqa: F401 - discover_studies, prune_orphaned_reports, stage_notebook re-exported
@@ -89,46 +90,6 @@ def notebook_time_limit(timeout: float) -> float:
 
 
 @dataclass
-class StageResult:
-    notebook: str
-    status: str  # "ok" (executed) | "cached" (up to date) | "failed" | "skipped"
-    seconds: float = 0.0
-    failure: NotebookFailure | None = None
-    reason: str = ""  # why it ran, e.g. "changed: data/notes.csv"
-    executed: bool = False  # a kernel ran it (ok or failed) in this run
-
-
-@dataclass
-class StudyResult:
-    slug: str
-    stages: list[StageResult] = field(default_factory=list)
-    seconds: float = 0.0
-    failure: NotebookFailure | None = None
-    removed: bool = False  # its study folder is gone: its reports were deleted
-
-    @property
-    def ok(self) -> bool:
-        return self.failure is None
-
-    @property
-    def executed(self) -> int:
-        """Notebooks executed (successfully or not) in this run."""
-        return sum(s.executed for s in self.stages)
-
-
-def _failure_from(exc: BaseException, slug: str, notebook: str) -> NotebookFailure:
-    from papermill.exceptions import PapermillExecutionError  # loaded by then: a notebook ran
-
-    if isinstance(exc, PapermillExecutionError):
-        first = (exc.source or "").strip().splitlines()[:1]
-        cell = exc.exec_count if exc.exec_count is not None else exc.cell_index + 1
-        return NotebookFailure(
-            slug, notebook, cell, f"{exc.ename}: {exc.evalue}", {"source": first[0] if first else ""}
-        )
-    return NotebookFailure(slug, notebook, None, f"{type(exc).__name__}: {exc}".strip())
-
-
-@dataclass
 class RunOptions:
     """How notebooks are executed (shared by every study of a run)."""
 
@@ -157,9 +118,7 @@ def _start_kernel(repo_root: Path, opts: RunOptions, modules: list[str]) -> Runn
     from kit.run.notebook_engine import start_warm_kernel  # papermill: only when a notebook will run
 
     runtime = str(opts.runtime_dir) if opts.runtime_dir else None
-    return start_warm_kernel(
-        opts.kernel_name, str(repo_root), modules, START_TIMEOUT, opts.start_retries, runtime
-    )
+    return start_warm_kernel(opts.kernel_name, str(repo_root), modules, START_TIMEOUT, opts.start_retries, runtime)
 
 
 def kernel_pool(repo_root: Path, opts: RunOptions, size: int) -> KernelPool:
@@ -303,7 +262,7 @@ def run_study(
                 manifest.record(planned.spec, planned.inputs, seconds, output_warnings(out_dir, planned.spec.writes))
             except Exception as exc:  # noqa: BLE001 - any failure fails this study only
                 seconds = time.perf_counter() - t0
-                failure = _failure_from(exc, slug, stage)
+                failure = failure_from(exc, slug, stage)
                 failed_copy.unlink(missing_ok=True)  # an earlier run's: it does not show this failure
                 if executed.nb is not None and not isinstance(exc, OutputWriteError):
                     try:
