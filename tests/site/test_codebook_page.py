@@ -61,3 +61,13 @@ def test_without_a_codebook_the_page_says_how_to_start(tmp_path):
     assert "No `codebook.yml` yet" in codebook_markdown(codebook_data(tmp_path, []))
     (tmp_path / "codebook.yml").write_text("codes:\n  - name: a\n    parent: b\n")
     assert "cannot be read" in codebook_markdown(codebook_data(tmp_path, []))
+
+
+def test_agreement_reads_in_plain_words_with_the_measure_named_for_researchers(tmp_path):
+    data = codebook_data(_repo(tmp_path), ["alpha", "beta"])
+    data["agreement"]["beta"] = {"alpha": 0.85, "band": "reliable", "coders": 3}
+    data["agreement"]["gamma"] = {"alpha": None, "band": None, "coders": 2}
+    md = codebook_markdown(data)
+    assert "| beta | 3 | 0.850 | high |" in md  # reader_words.csv: agreement.reliable
+    assert "| gamma | 2 | – | not measurable |" in md
+    assert "Krippendorff's alpha" in md.split("## Agreement between coders")[1]  # named, after the plain words

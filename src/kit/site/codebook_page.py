@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.display import markdown_text as md
+from kit.display import reader_word
 from kit.errors import KitError
 from kit.site.synthesis_facts import SynthesisFacts, read_synthesis_facts
 from kit.study.codebook import Codebook, load_codebook
@@ -150,13 +151,16 @@ def codebook_markdown(data: dict[str, Any]) -> str:
             "",
             "## Agreement between coders",
             "",
-            "Where a study was double-coded: Krippendorff's alpha pooled over every note x code decision "
-            "(0.800 and up reliable, 0.667 and up tentative).",
+            "Where two or more people coded a study's notes: how far their codes agree beyond chance, "
+            "from 1 (they always agree) down to 0 (no more than chance). It is high from 0.800, "
+            "tentative from 0.667 (enough for tentative conclusions only) and low below that. "
+            "Researchers: Krippendorff's alpha over every note and code decision (Krippendorff 2004).",
             "",
-            "| Study | Coders | Alpha | Band |",
+            "| Study | Coders | Agreement | Reading |",
             "|---|---|---|---|",
         ]
         for slug, a in data["agreement"].items():
             alpha = "–" if a["alpha"] is None else f"{a['alpha']:.3f}"
-            out.append(f"| {md(slug)} | {a['coders']} | {alpha} | {md(a['band'] or 'undefined')} |")
+            band = reader_word(f"agreement.{a['band']}", a["band"])[0] if a["band"] else "not measurable"
+            out.append(f"| {md(slug)} | {a['coders']} | {alpha} | {md(band)} |")
     return "\n".join(out) + "\n"
