@@ -29,7 +29,8 @@ from kit.iorw import read_json
 from kit.layout import SYNTHESIS_JSON, notebooks_root, purge_log_path, purged_names_path, study_reports
 from kit.lock import repository_lock
 from kit.panel.journal import Journal
-from kit.panel.retention import WHAT, RetentionPlan, plan_retention
+from kit.panel.purge_plan import WHAT, RetentionPlan
+from kit.panel.retention import plan_retention
 from kit.privacy.purged_names import PurgedNames
 from kit.study.theme_pins import pins_path, pins_text
 
@@ -52,12 +53,25 @@ def log_rows(plan: RetentionPlan) -> list[list[object]]:
 
 
 def log_text(repo_root: Path, rows: list[list[object]]) -> str:
-    """``panel/purge-log.csv`` with ``rows`` appended (header written once)."""
+    """``panel/purge-log.csv`` with ``rows`` appended (header written once).
+
+    A log written before a kind of data was counted (an older header) is
+    rewritten under the current columns first, its rows counting 0 of the
+    new kinds, so every row lines up with the header.
+    """
     path = purge_log_path(repo_root)
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    if not old.strip():
+    earlier = list(csv.reader(io.StringIO(old)))
+    if earlier and earlier[0] and tuple(earlier[0]) != LOG_COLUMNS:
+        header = earlier[0]
+        writer.writerow(LOG_COLUMNS)
+        for row in (r for r in earlier[1:] if r):
+            cells = dict(zip(header, row))
+            writer.writerow([cells.get(c, "" if c == "kept_until" else "0") for c in LOG_COLUMNS])
+        old = ""
+    elif not old.strip():
         writer.writerow(LOG_COLUMNS)
     elif not old.endswith("\n"):
         buf.write("\n")
@@ -91,12 +105,13 @@ def journal_for(plan: RetentionPlan, repo_root: Path) -> Journal:
     def rel(path: Path) -> str:
         return path.relative_to(repo_root).as_posix()
 
-    journal = Journal(plan.day, studies=sorted(plan.studies), lines=plan.lines(), subjects=len(plan.due()))
+    reruns = sorted(plan.studies | plan.reruns)  # and the studies whose reports hold purged requests
+    journal = Journal(plan.day, studies=reruns, lines=plan.lines(), subjects=len(plan.due()))
     names = {n for n in plan.names if n}
     if names:
         known = PurgedNames.load(repo_root)
         journal.writes[rel(purged_names_path(repo_root))] = known.with_names(names).text().encode("utf-8")
-    for slug in journal.studies:
+    for slug in sorted(plan.studies):  # notes lose words only there
         pins = theme_pins(repo_root, slug)
         if pins is not None:
             journal.writes[rel(pins_path(notebooks_root(repo_root) / slug))] = pins.encode("utf-8")

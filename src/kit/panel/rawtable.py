@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kit.errors import PanelError, Problem
 from kit.iorw import atomic_write_bytes
+from kit.study.encoding import sniff_delimiter
 from kit.study.input_limits import check_zip_archive
 from kit.study.tables import decode
 
@@ -32,21 +35,34 @@ class RawTable:
     header: list[str]  # normalised column names (as the stages name them)
     rows: list[list[str]]  # every row after the header, as text
     changed: bool = False
+    delimiter: str = ","  # a CSV's, kept when it is written back
     _edits: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "RawTable":
+    def load(cls, path: Path, shown: str | None = None) -> "RawTable":
+        """Read the file; ``shown`` is its name in messages (the repository-relative path)."""
+        shown = shown or path.name
+        delimiter = ","
         if path.suffix.lower() == ".xlsx":
             from openpyxl import load_workbook
 
-            check_zip_archive(path, path.name)  # before openpyxl inflates it
-            sheet = load_workbook(path, read_only=True).active
-            assert sheet is not None  # a workbook read from a file has an active sheet
-            values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            check_zip_archive(path, shown)  # before openpyxl inflates it
+            try:
+                sheet = load_workbook(path, read_only=True).active
+                assert sheet is not None  # a workbook read from a file has an active sheet
+                values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+                raise PanelError(Problem(shown, f"cannot read the workbook ({exc}), expected an .xlsx file")) from None
         else:
-            values = list(csv.reader(io.StringIO(decode(path.read_bytes(), path.name, []))))
+            text = decode(path.read_bytes(), shown, [])
+            delimiter = sniff_delimiter(text)
+            reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+            try:
+                values = list(reader)
+            except csv.Error as exc:
+                raise PanelError(Problem(f"{shown}:{reader.line_num}", f"{exc}, expected a CSV row")) from None
         header = [_header_key(v) for v in values[0]] if values else []
-        return cls(path, header, [list(r) for r in values[1:]])
+        return cls(path, header, [list(r) for r in values[1:]], delimiter=delimiter)
 
     def col(self, name: str) -> int | None:
         """Index of a column, or None when the file has no such column."""
@@ -55,14 +71,20 @@ class RawTable:
     def get(self, row: int, name: str) -> str:
         """The cell's text, whitespace runs collapsed ('' when absent)."""
         c = self.col(name)
-        if c is None or c >= len(self.rows[row]):
-            return ""
-        return " ".join(self.rows[row][c].split())
+        return "" if c is None else self.cell(row, c)
+
+    def cell(self, row: int, c: int) -> str:
+        """The text of the cell in column ``c`` (an index: a header may repeat a name)."""
+        return " ".join(self.rows[row][c].split()) if c < len(self.rows[row]) else ""
 
     def set(self, row: int, name: str, value: str) -> bool:
         """Change a cell; True when it changed."""
         c = self.col(name)
-        if c is None or self.get(row, name) == value:
+        return c is not None and self.set_cell(row, c, value)
+
+    def set_cell(self, row: int, c: int, value: str) -> bool:
+        """Change the cell in column ``c``; True when it changed."""
+        if self.cell(row, c) == value:
             return False
         cells = self.rows[row]
         cells.extend([""] * (c + 1 - len(cells)))
@@ -86,8 +108,10 @@ class RawTable:
             book.save(buf)
             return buf.getvalue()
         text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        raw = list(csv.reader(io.StringIO(decode(self.path.read_bytes(), self.path.name, []))))
+        writer = csv.writer(text, delimiter=self.delimiter, lineterminator="\n")
+        raw = list(
+            csv.reader(io.StringIO(decode(self.path.read_bytes(), self.path.name, [])), delimiter=self.delimiter)
+        )
         writer.writerow(raw[0] if raw else self.header)
         writer.writerows(self.rows)
         return text.getvalue().encode("utf-8")

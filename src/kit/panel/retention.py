@@ -4,22 +4,30 @@ A study's raw data is kept ``retention_months`` (``panel/rules.yml``) after
 the study ends: its deadline (else start_date + weeks_available), or its last
 session when that is later. After that, and at once for a person who
 withdrew consent (a date in ``panel/people.csv``), the personal and verbatim
-parts go; what the published counts rest on stays:
+parts go; what the published counts rest on stays. Which cells go is the
+rule table ``data/purge_columns.csv`` (:mod:`kit.panel.purge_plan`):
 
-* participants.csv: name, email, phone blanked; consent_quotes and
-  consent_recording set to ``no`` (the row stays: notes, tasks and SUS rows
-  point at its participant_id, and pseudonyms keep their order);
+* participants.csv: name, email, phone (and columns the kit does not know)
+  blanked; consent_quotes and consent_recording set to ``no`` (the row
+  stays: notes, tasks and SUS rows point at its participant_id, and
+  pseudonyms keep their order);
 * notes.csv: the words (``text``) of the person's notes (tags, kind and
   task stay, so tag counts and problem counts do not change);
 * sessions.csv: recording links;
-* transcripts of their sessions (files deleted);
+* transcripts of their sessions (files deleted; an expired study's
+  ``speakers.csv`` with them);
 * ``invites.csv`` rows (``kit recruit``'s proposals);
+* ``requests.csv`` rows the person asked (``person_id``: their
+  participant_id or person_id): text, account and columns the kit does not
+  know (the request id stays citable, its tags and votes counted);
 * for a withdrawn person also: their name where other notes, tasks, session
-  staff cells or transcripts mention it (replaced by ``[withdrawn]``), and
-  their name, e-mail, account and notes in ``panel/people.csv`` (the row, its
-  withdrawal date and its segment stay, so they are never invited again),
-  and their membership of beta programs in ``panel/programs.yml`` (counted
-  in the program's ``withdrawals``, :mod:`kit.panel.programs`).
+  staff cells, speaker labels, requests or transcripts mention it (replaced
+  by ``[withdrawn]``), and their name, e-mail, account and notes in
+  ``panel/people.csv`` (the row, its withdrawal date and its segment stay, so
+  they are never invited again), their membership of beta programs in
+  ``panel/programs.yml`` (counted in the program's ``withdrawals``,
+  :mod:`kit.panel.programs`), and their rows of the programs' feedback and
+  of the repository's ``requests/`` (:mod:`kit.panel.shared_files`).
 
 :func:`plan_retention` finds all of it without writing (``kit check
 --retention``); :mod:`kit.panel.purge` applies the same plan, so a second
@@ -28,11 +36,8 @@ purge finds nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -41,84 +46,26 @@ from dateutil.relativedelta import relativedelta
 from kit.errors import UsageError
 from kit.layout import INVITES_FILE, STUDY_FILE, TRANSCRIPTS_DIR, notebooks_root, programs_path
 from kit.panel.programs import without_members
+from kit.panel.purge_plan import (
+    WHAT,
+    WITHDRAWN_MARK,
+    RetentionPlan,
+    Subject,
+    names_redactor,
+    redact_mentions,
+    table_rules,
+)
 from kit.panel.rawtable import RawTable
 from kit.panel.rules import load_rules
-from kit.privacy.patterns import pattern_table
-from kit.privacy.redaction import Redactor, name_rules
+from kit.panel.shared_files import purge_program_feedback, purge_repository_requests
+from kit.privacy.redaction import Redactor
 from kit.study.panel_people import panel_file, parse_date, withdrawn_person_ids
 from kit.study.records import study_data_dirs
 from kit.study.tables import find_table
 
-WITHDRAWN_MARK = "[withdrawn]"
-PERSONAL = ("name", "email", "phone")
-PANEL_PERSONAL = ("name", "email", "account", "notes")
-MENTION_COLUMNS = {"notes": ("text", "task"), "sessions": ("moderator", "observers")}
+__all__ = ["WHAT", "WITHDRAWN_MARK", "RetentionPlan", "Subject", "plan_retention", "study_end"]
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".txt")
-WHAT = ("participant rows", "note texts", "recording links", "transcripts", "mentions", "invitations", "panel rows")
-"""What a purge counts, in log column order."""
-
-
-@dataclass
-class Subject:
-    """What is due for one reason, subject (study slug or person_id) and study."""
-
-    reason: str  # "expired" or "withdrawn"
-    subject: str
-    study: str  # slug, or "panel" for panel/people.csv
-    until: dt.date | None = None  # kept-until date of an expired study
-    counts: Counter[str] = field(default_factory=Counter)
-    files: dict[str, Counter[str]] = field(default_factory=dict)  # repo-relative path -> what -> count
-
-    def add(self, path: str, what: str, n: int = 1) -> None:
-        if n:
-            self.counts[what] += n
-            self.files.setdefault(path, Counter())[what] += n
-
-    def lines(self) -> list[str]:
-        why = (
-            f"past retention (kept until {self.until})"
-            if self.reason == "expired"
-            else f"withdrawn person {self.subject}"
-        )
-        return [
-            f"{path}: {', '.join(f'{n} {w}' for w, n in counts.items())}: {why}"
-            for path, counts in sorted(self.files.items())
-        ]
-
-
-@dataclass
-class RetentionPlan:
-    """Everything due on a day, and the edits that remove it (not yet written)."""
-
-    day: dt.date
-    subjects: list[Subject] = field(default_factory=list)
-    tables: list[RawTable] = field(default_factory=list)  # edited in memory
-    panel_table: RawTable | None = None  # panel/people.csv, written after the studies (a rerun finds names)
-    rewrites: dict[Path, str] = field(default_factory=dict)  # transcripts with mentions redacted
-    deletes: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # studies whose end could not be told
-    names: set[str] = field(default_factory=set)  # names the edits blank (kept by the purge as hashes only)
-
-    @property
-    def studies(self) -> set[str]:
-        """Slugs of the studies whose data changes (their stages must run again)."""
-        return {s.study for s in self.subjects if s.counts and s.study != "panel"}
-
-    def due(self) -> list[Subject]:
-        return [s for s in self.subjects if s.counts]
-
-    def lines(self) -> list[str]:
-        return [line for s in self.due() for line in s.lines()]
-
-
-def _names_redactor(names: list[str]) -> Redactor | None:
-    """A redactor of these names only (no e-mail/phone patterns: other text is left alone)."""
-    names = [n for n in names if n]
-    if not names:
-        return None
-    return Redactor(
-        name_rules((n, WITHDRAWN_MARK) for n in names), table=dataclasses.replace(pattern_table(), patterns=())
-    )
+STUDY_TABLES = ("notes", "sessions", "requests", "speakers")  # edited besides participants.csv, in this order
 
 
 PLAN_DATES = ("deadline", "start_date", "weeks_available")
@@ -177,9 +124,9 @@ def study_end(study_dir: Path, sessions: RawTable | None) -> dt.date | None:
     return end
 
 
-def _load(data_dir: Path, stem: str) -> RawTable | None:
+def _load(repo_root: Path, data_dir: Path, stem: str) -> RawTable | None:
     path = find_table(data_dir, stem)
-    return RawTable.load(path) if path else None
+    return RawTable.load(path, _rel(repo_root, path)) if path else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -200,15 +147,14 @@ class _StudyPass:
     ):
         self.repo_root, self.data, self.plan = repo_root, data_dir, plan
         self.slug = data_dir.parent.name
-        self.participants = _load(data_dir, "participants")
-        self.sessions = _load(data_dir, "sessions")
-        self.notes: RawTable | None = None
+        self.participants = _load(repo_root, data_dir, "participants")
+        self.tables: dict[str, RawTable | None] = {"sessions": _load(repo_root, data_dir, "sessions")}
         self.expired: Subject | None = None
         self.targets: dict[str, Subject] = {}  # participant_id -> the subject it is purged for
         p = self.participants
         pids = [p.get(i, "participant_id") for i in range(len(p.rows))] if p else []
         if retention_months is not None:
-            end = study_end(data_dir.parent, self.sessions)
+            end = study_end(data_dir.parent, self.tables["sessions"])
             if end is None:
                 plan.notes.append(
                     f"{self.slug}: no deadline, start date or session date: cannot tell when its raw data expires"
@@ -224,52 +170,55 @@ class _StudyPass:
                     self.targets[pid] = self._subject(person)
 
     def _subject(self, person: str) -> Subject:
-        for s in self.plan.subjects:
-            if s.reason == "withdrawn" and s.subject == person and s.study == self.slug:
-                return s
-        subject = Subject("withdrawn", person, self.slug)
-        self.plan.subjects.append(subject)
-        return subject
+        return self.plan.subject("withdrawn", person, self.slug, in_study=True)
 
-    def run(self, panel_names: dict[str, str]) -> None:
+    def run(self) -> None:
         if not self.targets:
             return
         p = self.participants
         assert p is not None  # the targets are rows of participants.csv
-        self.notes = _load(self.data, "notes")
+        for kind in STUDY_TABLES:
+            if kind not in self.tables:
+                self.tables[kind] = _load(self.repo_root, self.data, kind)
+        rules = table_rules("participants")
         names: dict[str, list[str]] = {}  # person_id -> names to redact where others mention them
+        whose: dict[str, Subject] = dict(self.targets)  # participant_id or person_id -> subject of the row
         for i in range(len(p.rows)):
-            subject = self.targets.get(p.get(i, "participant_id"))
+            subject = self.targets.get(p.get(i, rules.key))
             if subject is None:
                 continue
+            whose.setdefault(p.get(i, "person_id"), subject)
             self.plan.names.add(p.get(i, "name"))
             if subject.reason == "withdrawn":
-                names.setdefault(subject.subject, [panel_names.get(subject.subject, "")]).append(p.get(i, "name"))
-            changed = sum(p.set(i, col, "") for col in PERSONAL)
-            changed += sum(p.set(i, col, "no") for col in ("consent_quotes", "consent_recording"))
-            if changed:
-                subject.add(_rel(self.repo_root, p.path), "participant rows")
-        self._rows(self.notes, "text", "note texts")
-        self._rows(self.sessions, "recording", "recording links")
+                names.setdefault(subject.subject, []).append(p.get(i, "name"))
+            for what in rules.purge_row(p, i):
+                subject.add(_rel(self.repo_root, p.path), what)
+        whose.pop("", None)
+        for kind in ("notes", "sessions"):
+            self._rows(kind, self.targets)
+        self._rows("requests", whose)  # asked by the participant_id or the person_id
         self._transcripts()
         self._invites()
         for person, person_names in names.items():
-            self._mentions(self._subject(person), _names_redactor(person_names))
-        self.plan.tables += [t for t in (p, self.sessions, self.notes) if t is not None and t.changed]
+            known = self.plan.person_names.setdefault(person, set())
+            known.update(n for n in person_names if n)
+            self._mentions(self._subject(person), names_redactor(sorted(known)))
+        self.plan.tables += [t for t in (p, *self.tables.values()) if t is not None and t.changed]
 
-    def _rows(self, table: RawTable | None, column: str, what: str) -> None:
-        if table is None:
-            return
+    def _rows(self, kind: str, whose: dict[str, Subject]) -> None:
+        """The purged people's own rows of a table, by its key column (``data/purge_columns.csv``)."""
+        table, rules = self.tables.get(kind), table_rules(kind)
         for i in range(len(table.rows) if table else 0):
-            subject = self.targets.get(table.get(i, "participant_id"))
-            if subject is not None and table.set(i, column, ""):
+            assert table is not None
+            subject = whose.get(table.get(i, rules.key))
+            for what in rules.purge_row(table, i) if subject is not None else ():
                 subject.add(_rel(self.repo_root, table.path), what)
 
     def _transcripts(self) -> None:
         folder = self.data / TRANSCRIPTS_DIR
         if not folder.is_dir():
             return
-        s = self.sessions
+        s = self.tables["sessions"]
         by_session = (
             {
                 s.get(i, "session_id"): self.targets[s.get(i, "participant_id")]
@@ -286,6 +235,11 @@ class _StudyPass:
             if subject is not None:
                 subject.add(_rel(self.repo_root, path), "transcripts")
                 self.plan.deletes.append(path)
+        speakers = self.tables.get("speakers")
+        if self.expired is not None and speakers is not None:  # the labels of transcripts no longer kept
+            self.expired.add(_rel(self.repo_root, speakers.path), "transcripts")
+            self.plan.deletes.append(speakers.path)
+            self.tables["speakers"] = None
 
     def _invites(self) -> None:
         path = self.data / INVITES_FILE
@@ -295,27 +249,16 @@ class _StudyPass:
             self.expired.add(_rel(self.repo_root, path), "invitations")
             self.plan.deletes.append(path)
             return
-        table = RawTable.load(path)
-        people = {s.subject: s for s in self.targets.values() if s.reason == "withdrawn"}
-        for i in range(len(table.rows)):
-            subject = people.get(table.get(i, "person_id"))
-            if subject is not None and sum(table.set(i, col, "") for col in ("name", "email", "account")):
-                subject.add(_rel(self.repo_root, path), "invitations")
-        if table.changed:
-            self.plan.tables.append(table)
+        self.tables["invites"] = RawTable.load(path, _rel(self.repo_root, path))
+        self._rows("invites", {s.subject: s for s in self.targets.values() if s.reason == "withdrawn"})
 
     def _mentions(self, subject: Subject, redactor: Redactor | None) -> None:
         """Replace the person's names where the study's other text mentions them."""
         if redactor is None:
             return
-        for table, cols in ((self.notes, MENTION_COLUMNS["notes"]), (self.sessions, MENTION_COLUMNS["sessions"])):
-            if table is None:
-                continue
-            for i in range(len(table.rows) if table else 0):
-                for col in cols:
-                    text = table.get(i, col)
-                    if text and (new := redactor.redact(text)) != text and table.set(i, col, new):
-                        subject.add(_rel(self.repo_root, table.path), "mentions")
+        for kind, table in self.tables.items():
+            if table is not None:
+                subject.add(_rel(self.repo_root, table.path), "mentions", redact_mentions(table, kind, redactor))
         folder = self.data / TRANSCRIPTS_DIR
         deleted = set(self.plan.deletes)
         for path in sorted(folder.iterdir()) if folder.is_dir() else ():
@@ -332,26 +275,23 @@ class _StudyPass:
                 self.plan.rewrites[path] = new
 
 
-def _panel_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str]) -> dict[str, str]:
-    """Blank withdrawn people's personal cells in panel/people.csv; their names, for mentions."""
+def _panel_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str]) -> None:
+    """Blank withdrawn people's personal cells in panel/people.csv; their names kept in the plan, for mentions."""
     path = panel_file(repo_root)
     if path is None or not withdrawn:
-        return {}
-    table = RawTable.load(path)
-    names: dict[str, str] = {}
+        return
+    table, rules = RawTable.load(path, _rel(repo_root, path)), table_rules("people")
     for i in range(len(table.rows)):
-        person = table.get(i, "person_id")
+        person = table.get(i, rules.key)
         if person not in withdrawn:
             continue
-        names[person] = table.get(i, "name")
-        plan.names.add(names[person])
-        if sum(table.set(i, col, "") for col in PANEL_PERSONAL):
-            subject = Subject("withdrawn", person, "panel")
-            subject.add(_rel(repo_root, path), "panel rows")
-            plan.subjects.append(subject)
+        name = table.get(i, "name")
+        plan.names.add(name)
+        plan.person_names.setdefault(person, set()).update([name] if name else [])
+        for what in rules.purge_row(table, i):
+            plan.subject("withdrawn", person, "panel", in_study=False).add(_rel(repo_root, path), what)
     if table.changed:
         plan.panel_table = table
-    return names
 
 
 def _program_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str]) -> None:
@@ -363,11 +303,7 @@ def _program_rows(repo_root: Path, plan: RetentionPlan, withdrawn: frozenset[str
     path = programs_path(repo_root)
     plan.rewrites[path] = text
     for person, memberships in removed.items():
-        same = (s for s in plan.subjects if (s.reason, s.subject, s.study) == ("withdrawn", person, "panel"))
-        subject = next(same, None) or Subject("withdrawn", person, "panel")
-        if subject not in plan.subjects:
-            plan.subjects.append(subject)
-        subject.add(_rel(repo_root, path), "panel rows", memberships)
+        plan.subject("withdrawn", person, "panel", in_study=False).add(_rel(repo_root, path), "panel rows", memberships)
 
 
 def plan_retention(
@@ -385,8 +321,10 @@ def plan_retention(
         if unknown:
             raise UsageError(f"unknown study {', '.join(map(repr, unknown))} under {notebooks_root(repo_root)}")
         dirs = [known[s] for s in slugs]
-    panel_names = _panel_rows(repo_root, plan, gone)
-    _program_rows(repo_root, plan, gone)
+    _panel_rows(repo_root, plan, gone)
     for data_dir in dirs:
-        _StudyPass(repo_root, data_dir, plan, gone, months if expired else None).run(panel_names)
+        _StudyPass(repo_root, data_dir, plan, gone, months if expired else None).run()
+    purge_program_feedback(repo_root, plan, gone)  # reads programs.yml checked (file:line errors) first
+    _program_rows(repo_root, plan, gone)
+    purge_repository_requests(repo_root, plan, gone, [d.parent.name for d in study_data_dirs(repo_root)])
     return plan

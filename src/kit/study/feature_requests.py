@@ -44,14 +44,19 @@ def request_files(study_dir: str | Path, repo_root: str | Path) -> list[tuple[Pa
     own = find_table(Path(study_dir) / DATA_DIR, "requests")
     if own is not None:
         out.append((own, f"{DATA_DIR}/{own.name}"))
+    return out + repository_request_files(repo_root)
+
+
+def repository_request_files(repo_root: str | Path) -> list[tuple[Path, str]]:
+    """(path, name shown in messages) of the files of the repository's ``requests/`` folder, in name order."""
     folder = Path(repo_root) / REQUESTS_DIR
-    if folder.is_dir():
-        out += [
-            (p, f"{REQUESTS_DIR}/{p.name}")
-            for p in sorted(folder.iterdir())
-            if p.suffix.lower() in (".csv", ".xlsx") and p.is_file() and not p.name.startswith((".", "~$"))
-        ]
-    return out
+    if not folder.is_dir():
+        return []
+    return [
+        (p, f"{REQUESTS_DIR}/{p.name}")
+        for p in sorted(folder.iterdir())
+        if p.suffix.lower() in (".csv", ".xlsx") and p.is_file() and not p.name.startswith((".", "~$"))
+    ]
 
 
 def read_requests(study_dir: str | Path, repo_root: str | Path, problems: list[Problem]) -> pd.DataFrame:
