@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import yaml
@@ -80,3 +81,54 @@ def write_study(
     write_csv(study / "data" / "participants.csv", PARTICIPANTS_HEADER, participants)
     write_csv(study / "data" / "sessions.csv", SESSIONS_HEADER, sessions)
     return study
+
+
+FIRST, RETURNING = "First-time buyer", "Returning buyer"
+PAST_PARTICIPANTS = [
+    ["R-1", "First Person1", "f1@x.org", FIRST, "yes", "yes", "PN-01"],
+    ["R-2", "Back Person11", "b@x.org", RETURNING, "yes", "yes", "PN-11"],
+]
+# PN-01 took part 10 days before 2026-06-01 (cooldown); PN-11 no-showed twice
+PAST_SESSIONS = [
+    ["S1", "R-1", "2026-05-22", "Sam", "", "yes", ""],
+    ["S2", "R-2", "2026-01-10", "Sam", "", "no-show", ""],
+    ["S3", "R-2", "2026-02-10", "Sam", "", "no-show", ""],
+]
+
+
+def recruiting_people(owner_of_first: Callable[[int], str] = lambda i: "PM", beta_below: int = 4) -> list[list[str]]:
+    """A panel to recruit from: first-time buyers PN-01..06 (``beta`` below ``beta_below``), returning
+    buyers PN-11..15 (owned by Support), PN-90 withdrawn and PN-91 not opted in."""
+    people = [
+        person(
+            f"PN-{i:02d}", f"First Person{i}", FIRST, owner=owner_of_first(i), beta="yes" if i < beta_below else "no"
+        )
+        for i in range(1, 7)
+    ]
+    people += [person(f"PN-{i:02d}", f"Back Person{i}", RETURNING, owner="Support") for i in range(11, 16)]
+    people += [
+        person("PN-90", "Will Drawn", FIRST, withdrawn="2026-01-01"),
+        person("PN-91", "Not Yet", RETURNING, opted_in=""),
+    ]
+    return people
+
+
+def write_recruiting_repo(
+    repo: Path,
+    people: list[list[str]],
+    past_participants: Sequence[list[str]] = (),
+    past_sessions: Sequence[list[str]] = (),
+) -> Path:
+    """The panel, study ``past`` (R-1 PN-01 and R-2 PN-11, then the extra rows given) and ``new-study`` (R-9 PN-06),
+    whose RACI has the UXR reach out to customers."""
+    write_panel(repo, people)
+    write_study(repo, "past", [*PAST_PARTICIPANTS, *past_participants], [*PAST_SESSIONS, *past_sessions])
+    write_study(
+        repo,
+        "new-study",
+        [["R-9", "First Person6", "f6@x.org", FIRST, "yes", "yes", "PN-06"]],
+        [],
+        segments=[FIRST, RETURNING],
+        raci={"planning": {"UXR": "A", "PM": "R"}, "customer communication": {"PM": "A", "UXR": "R"}},
+    )
+    return repo

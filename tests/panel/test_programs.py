@@ -20,10 +20,15 @@ from kit.panel.purge import check_retention_command, purge
 from kit.panel.recruit import recruit
 from kit.panel.rules import load_rules
 from kit.study.panel_people import load_panel
-from panel_fixture import person, write_csv, write_panel, write_study
+from panel_fixture import (
+    FIRST,
+    RETURNING,
+    recruiting_people,
+    write_csv,
+    write_recruiting_repo,
+)
 
 DAY = dt.date(2026, 6, 1)
-FIRST, RETURNING = "First-time buyer", "Returning buyer"
 # Members of "beta": PN-01 (cooldown), PN-02, PN-03, PN-06 (already in new-study), PN-90 (withdrawn),
 # PN-11 (no-shows), PN-13, PN-91 (not opted in). Everyone else is not a member.
 MEMBERS = ["PN-01", "PN-02", "PN-03", "PN-06", "PN-90", "PN-11", "PN-13", "PN-91"]
@@ -53,34 +58,7 @@ def write_programs(repo: Path, text: str = PROGRAMS, members: list[str] = MEMBER
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    people = [person(f"PN-{i:02d}", f"First Person{i}", FIRST, beta="yes" if i < 4 else "no") for i in range(1, 7)]
-    people += [person(f"PN-{i:02d}", f"Back Person{i}", RETURNING, owner="Support") for i in range(11, 16)]
-    people += [
-        person("PN-90", "Will Drawn", FIRST, withdrawn="2026-01-01"),
-        person("PN-91", "Not Yet", RETURNING, opted_in=""),
-    ]
-    write_panel(tmp_path, people)
-    write_study(
-        tmp_path,
-        "past",
-        [
-            ["R-1", "First Person1", "f1@x.org", FIRST, "yes", "yes", "PN-01"],
-            ["R-2", "Back Person11", "b@x.org", RETURNING, "yes", "yes", "PN-11"],
-        ],
-        [
-            ["S1", "R-1", "2026-05-22", "Sam", "", "yes", ""],
-            ["S2", "R-2", "2026-01-10", "Sam", "", "no-show", ""],
-            ["S3", "R-2", "2026-02-10", "Sam", "", "no-show", ""],
-        ],
-    )
-    write_study(
-        tmp_path,
-        "new-study",
-        [["R-9", "First Person6", "f6@x.org", FIRST, "yes", "yes", "PN-06"]],
-        [],
-        segments=[FIRST, RETURNING],
-        raci={"planning": {"UXR": "A", "PM": "R"}, "customer communication": {"PM": "A", "UXR": "R"}},
-    )
+    write_recruiting_repo(tmp_path, recruiting_people())
     write_csv(
         tmp_path / "panel" / "beta-feedback.csv",
         ["request_id", "date", "person_id", "text", "tags"],

@@ -12,52 +12,21 @@ from click.testing import CliRunner
 from kit.cli import cli
 from kit.errors import RecruitShortfallError, UsageError
 from kit.panel.recruit import recruit, split_evenly
-from panel_fixture import person, write_panel, write_study
+from panel_fixture import FIRST, RETURNING, recruiting_people, write_recruiting_repo
 
 DAY = dt.date(2026, 6, 1)
-FIRST, RETURNING = "First-time buyer", "Returning buyer"
 
 
 @pytest.fixture
 def panel_repo(tmp_path: Path) -> Path:
-    people = [
-        person(
-            f"PN-{i:02d}", f"First Person{i}", FIRST, owner="Sales" if i % 2 else "PM", beta="yes" if i < 3 else "no"
-        )
-        for i in range(1, 7)
-    ]
-    people += [person(f"PN-{i:02d}", f"Back Person{i}", RETURNING, owner="Support") for i in range(11, 16)]
-    people += [
-        person("PN-90", "Will Drawn", FIRST, withdrawn="2026-01-01"),
-        person("PN-91", "Not Yet", RETURNING, opted_in=""),
-    ]
-    write_panel(tmp_path, people)
-    # PN-01 took part 10 days ago (cooldown); PN-11 no-showed twice; PN-12 twice in 12 months, long ago enough
-    write_study(
+    people = recruiting_people(owner_of_first=lambda i: "Sales" if i % 2 else "PM", beta_below=3)
+    # besides PN-01 in cooldown and PN-11's two no-shows: PN-12 twice in 12 months, long ago enough
+    return write_recruiting_repo(
         tmp_path,
-        "past",
-        [
-            ["R-1", "First Person1", "f1@x.org", FIRST, "yes", "yes", "PN-01"],
-            ["R-2", "Back Person11", "b@x.org", RETURNING, "yes", "yes", "PN-11"],
-            ["R-3", "Back Person12", "c@x.org", RETURNING, "yes", "yes", "PN-12"],
-        ],
-        [
-            ["S1", "R-1", "2026-05-22", "Sam", "", "yes", ""],
-            ["S2", "R-2", "2026-01-10", "Sam", "", "no-show", ""],
-            ["S3", "R-2", "2026-02-10", "Sam", "", "no-show", ""],
-            ["S4", "R-3", "2025-09-01", "Sam", "", "yes", ""],
-            ["S5", "R-3", "2026-03-01", "Sam", "", "yes", ""],
-        ],
+        people,
+        [["R-3", "Back Person12", "c@x.org", RETURNING, "yes", "yes", "PN-12"]],
+        [["S4", "R-3", "2025-09-01", "Sam", "", "yes", ""], ["S5", "R-3", "2026-03-01", "Sam", "", "yes", ""]],
     )
-    write_study(
-        tmp_path,
-        "new-study",
-        [["R-9", "First Person6", "f6@x.org", FIRST, "yes", "yes", "PN-06"]],
-        [],
-        segments=[FIRST, RETURNING],
-        raci={"planning": {"UXR": "A", "PM": "R"}, "customer communication": {"PM": "A", "UXR": "R"}},
-    )
-    return tmp_path
 
 
 def rows(path: Path) -> list[dict]:
