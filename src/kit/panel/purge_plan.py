@@ -4,7 +4,8 @@ Which tables a purge edits and which of their cells go is the rule table
 ``data/purge_columns.csv``: per kind of table (``participants``, ``notes``,
 ``sessions``, ``speakers``, ``invites``, ``people``, ``requests``: a study's
 ``data/requests.csv``, the repository's ``requests/*.csv`` and a beta
-program's feedback table alike) the ``key`` column that says whose row it is,
+program's feedback table alike; ``sus``: a survey tool's export, whose
+recipient e-mail, name and IP address columns go) the ``key`` column that says whose row it is,
 the cells blanked (or set to ``no``) in the purged person's own rows, and the
 cells where a withdrawn person's name is replaced by ``[withdrawn]`` in
 everyone's rows. A ``*`` stands for every column neither the kit
@@ -45,6 +46,7 @@ WHAT = (
     "invitations",
     "panel rows",
     "requests",
+    "survey responses",
 )
 """What a purge counts, in log column order (a kind added later goes last: old logs are rewritten to it)."""
 

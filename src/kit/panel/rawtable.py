@@ -36,6 +36,7 @@ class RawTable:
     rows: list[list[str]]  # every row after the header, as text
     changed: bool = False
     delimiter: str = ","  # a CSV's, kept when it is written back
+    lines: list[int] = field(default_factory=list)  # the line (Excel row) each of ``rows`` starts on
     _edits: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
@@ -43,6 +44,8 @@ class RawTable:
         """Read the file; ``shown`` is its name in messages (the repository-relative path)."""
         shown = shown or path.name
         delimiter = ","
+        values: list[list[str]] = []
+        starts: list[int] = []  # the line each record starts on
         if path.suffix.lower() == ".xlsx":
             from openpyxl import load_workbook
 
@@ -51,18 +54,23 @@ class RawTable:
                 sheet = load_workbook(path, read_only=True).active
                 assert sheet is not None  # a workbook read from a file has an active sheet
                 values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+                starts = list(range(1, len(values) + 1))  # Excel rows
             except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
                 raise PanelError(Problem(shown, f"cannot read the workbook ({exc}), expected an .xlsx file")) from None
         else:
             text = decode(path.read_bytes(), shown, [])
             delimiter = sniff_delimiter(text)
             reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+            previous = 0
             try:
-                values = list(reader)
+                for record in reader:  # a quoted cell may span lines: each row starts after the last
+                    values.append(record)
+                    starts.append(previous + 1)
+                    previous = reader.line_num
             except csv.Error as exc:
                 raise PanelError(Problem(f"{shown}:{reader.line_num}", f"{exc}, expected a CSV row")) from None
         header = [_header_key(v) for v in values[0]] if values else []
-        return cls(path, header, [list(r) for r in values[1:]], delimiter=delimiter)
+        return cls(path, header, [list(r) for r in values[1:]], delimiter=delimiter, lines=starts[1:])
 
     def col(self, name: str) -> int | None:
         """Index of a column, or None when the file has no such column."""

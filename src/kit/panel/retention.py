@@ -17,6 +17,8 @@ rule table ``data/purge_columns.csv`` (:mod:`kit.panel.purge_plan`):
 * transcripts of their sessions (files deleted; an expired study's
   ``speakers.csv`` with them);
 * ``invites.csv`` rows (``kit recruit``'s proposals);
+* a survey tool's export kept as ``sus.csv``: the respondent's e-mail, name
+  and IP address (the answers stay: the SUS scores keep their n);
 * ``requests.csv`` rows the person asked (``person_id``: their
   participant_id or person_id): text, account and columns the kit does not
   know (the request id stays citable, its tags and votes counted);
@@ -61,7 +63,8 @@ from kit.panel.shared_files import purge_program_feedback, purge_repository_requ
 from kit.privacy.redaction import Redactor
 from kit.study.panel_people import panel_file, parse_date, withdrawn_person_ids
 from kit.study.records import study_data_dirs
-from kit.study.tables import find_table
+from kit.study.survey_exports import read_survey_export
+from kit.study.tables import LINE, find_table
 
 __all__ = ["WHAT", "WITHDRAWN_MARK", "RetentionPlan", "Subject", "plan_retention", "study_end"]
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".txt")
@@ -199,6 +202,7 @@ class _StudyPass:
         self._rows("requests", whose)  # asked by the participant_id or the person_id
         self._transcripts()
         self._invites()
+        self._survey_export()
         for person, person_names in names.items():
             known = self.plan.person_names.setdefault(person, set())
             known.update(n for n in person_names if n)
@@ -213,6 +217,26 @@ class _StudyPass:
             subject = whose.get(table.get(i, rules.key))
             for what in rules.purge_row(table, i) if subject is not None else ():
                 subject.add(_rel(self.repo_root, table.path), what)
+
+    def _survey_export(self) -> None:
+        """The purged people's responses in a survey tool's export kept as ``data/sus.csv`` (their e-mail, name, IP).
+
+        Whose response a row is comes from the export's participant id question,
+        as the stage reads it (:mod:`kit.study.survey_exports`); the kit's own
+        layout holds ids and numbers only.
+        """
+        path = find_table(self.data, "sus")
+        shown = _rel(self.repo_root, path) if path is not None else ""
+        export = read_survey_export(path, [], shown) if path is not None else None
+        if path is None or export is None:
+            return
+        table, rules = RawTable.load(path, shown), table_rules("sus")
+        answered = dict(zip(export.frame[LINE].tolist(), export.frame["participant_id"].tolist()))
+        for i, line in enumerate(table.lines):
+            subject = self.targets.get(answered[line], self.expired) if line in answered else None
+            for what in rules.purge_row(table, i) if subject is not None else ():
+                subject.add(shown, what)
+        self.tables["sus"] = table
 
     def _transcripts(self) -> None:
         folder = self.data / TRANSCRIPTS_DIR
