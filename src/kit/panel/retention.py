@@ -53,6 +53,7 @@ from kit.panel.purge_plan import (
     WITHDRAWN_MARK,
     RetentionPlan,
     Subject,
+    TableRules,
     names_redactor,
     redact_mentions,
     table_rules,
@@ -212,11 +213,15 @@ class _StudyPass:
     def _rows(self, kind: str, whose: dict[str, Subject]) -> None:
         """The purged people's own rows of a table, by its key column (``data/purge_columns.csv``)."""
         table, rules = self.tables.get(kind), table_rules(kind)
-        for i in range(len(table.rows) if table else 0):
-            assert table is not None
-            subject = whose.get(table.get(i, rules.key))
-            for what in rules.purge_row(table, i) if subject is not None else ():
-                subject.add(_rel(self.repo_root, table.path), what)
+        if table is not None:
+            self._purge_rows(table, rules, [whose.get(table.get(i, rules.key)) for i in range(len(table.rows))])
+
+    def _purge_rows(self, table: RawTable, rules: TableRules, subjects: list[Subject | None]) -> None:
+        """Purge each row of ``table`` whose subject is given (None: not a purged person's row)."""
+        for i, subject in enumerate(subjects):
+            if subject is not None:
+                for what in rules.purge_row(table, i):
+                    subject.add(_rel(self.repo_root, table.path), what)
 
     def _survey_export(self) -> None:
         """The purged people's responses in a survey tool's export kept as ``data/sus.csv`` (their e-mail, name, IP).
@@ -232,10 +237,9 @@ class _StudyPass:
             return
         table, rules = RawTable.load(path, shown), table_rules("sus")
         answered = dict(zip(export.frame[LINE].tolist(), export.frame["participant_id"].tolist()))
-        for i, line in enumerate(table.lines):
-            subject = self.targets.get(answered[line], self.expired) if line in answered else None
-            for what in rules.purge_row(table, i) if subject is not None else ():
-                subject.add(shown, what)
+        self._purge_rows(
+            table, rules, [self.targets.get(answered[n], self.expired) if n in answered else None for n in table.lines]
+        )
         self.tables["sus"] = table
 
     def _transcripts(self) -> None:
