@@ -299,3 +299,20 @@ def test_an_older_purge_log_is_rewritten_under_the_new_columns(repo: Path):
     assert first["requests"] == first["survey_responses"] == "0"
     assert all(len(r) == len(first) for r in csv.reader(io.StringIO(log.read_text("utf-8"))))
     assert plan_retention(repo, DAY).due() == []
+
+
+def test_speaker_labels_naming_the_person_are_replaced_and_an_expired_study_loses_its_speaker_table(repo: Path):
+    speakers = repo / "notebooks" / "checkout" / "data" / "speakers.csv"
+    write_csv(
+        speakers,
+        ["session_id", "speaker", "role", "participant_id"],
+        [
+            ["S1", "Maria Lopez (Guest)", "", "R-1"],
+            ["S2", "Tom's iPhone", "", "R-2"],
+            ["", "Sam Okafor", "moderator", ""],
+        ],
+    )
+    purge(repo, DAY, withdrawn=True, expired=False)
+    assert [r["speaker"] for r in rows(speakers)] == ["[withdrawn] (Guest)", "Tom's iPhone", "Sam Okafor"]
+    purge(repo, dt.date(2027, 6, 1), withdrawn=False, expired=True)  # the study ended 2026-04-30
+    assert not speakers.exists()

@@ -9,7 +9,8 @@ defaults; :mod:`.history` derives each person's sessions from every study's
 proposes invitations (``kit recruit``, also among a beta program's members:
 :mod:`.programs` reads ``panel/programs.yml``); :mod:`.retention` lists and purges raw
 data past its retention date and data of withdrawn people (``kit check
---retention``, ``kit purge``); :mod:`.supply` checks a plan's sample against
+--retention``, ``kit purge``; which cells go is the table of
+:mod:`.purge_plan`, the files no study owns are :mod:`.shared_files`); :mod:`.supply` checks a plan's sample against
 the panel; :mod:`.study_inputs` gives the run manifest what a study's stages
 read of the panel (its people's consent, the plan's supply).
 

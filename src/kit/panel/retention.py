@@ -243,6 +243,11 @@ class _StudyPass:
         self.tables["sus"] = table
 
     def _transcripts(self) -> None:
+        speakers = self.tables.get("speakers")
+        if self.expired is not None and speakers is not None:  # the labels of transcripts no longer kept
+            self.expired.add(_rel(self.repo_root, speakers.path), "transcripts")
+            self.plan.deletes.append(speakers.path)
+            self.tables["speakers"] = None
         folder = self.data / TRANSCRIPTS_DIR
         if not folder.is_dir():
             return
@@ -263,11 +268,6 @@ class _StudyPass:
             if subject is not None:
                 subject.add(_rel(self.repo_root, path), "transcripts")
                 self.plan.deletes.append(path)
-        speakers = self.tables.get("speakers")
-        if self.expired is not None and speakers is not None:  # the labels of transcripts no longer kept
-            self.expired.add(_rel(self.repo_root, speakers.path), "transcripts")
-            self.plan.deletes.append(speakers.path)
-            self.tables["speakers"] = None
 
     def _invites(self) -> None:
         path = self.data / INVITES_FILE
