@@ -118,9 +118,7 @@ def _start_kernel(repo_root: Path, opts: RunOptions, modules: list[str]) -> Runn
     from kit.run.notebook_engine import start_warm_kernel  # papermill: only when a notebook will run
 
     runtime = str(opts.runtime_dir) if opts.runtime_dir else None
-    return start_warm_kernel(
-        opts.kernel_name, str(repo_root), modules, START_TIMEOUT, opts.start_retries, runtime
-    )
+    return start_warm_kernel(opts.kernel_name, str(repo_root), modules, START_TIMEOUT, opts.start_retries, runtime)
 
 
 def kernel_pool(repo_root: Path, opts: RunOptions, size: int) -> KernelPool:
