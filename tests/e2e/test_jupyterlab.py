@@ -23,30 +23,20 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browser_site import browser_fixture, skip_module_without_chromium
 
 from demo_copy import copy_demo_study
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "notebooks" / "demo-checkout"
 JUPYTER = Path(sys.executable).parent / "jupyter"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TOKEN = "kit-test-token-7f3a"
 TYPED = "Typed in JupyterLab: checkout v3"
 
 # A hang must fail the test (and run the fixtures' shutdown), not stall the suite.
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI must have it", allow_module_level=True)
+skip_module_without_chromium()
 
 
 def _free_port() -> int:
@@ -171,16 +161,7 @@ def _stop_server(proc: subprocess.Popen, base: str) -> None:
             pass
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+browser = browser_fixture()
 
 
 def _open_and_run_all(browser, base: str, notebook: str):

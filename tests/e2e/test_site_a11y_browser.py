@@ -2,7 +2,7 @@
 
 Both demo studies run through the real stages (papermill), the site is built
 once per engine (the preview, and Quarto where ``quarto`` is on PATH; with
-``KIT_REQUIRE_QUARTO=1`` a missing Quarto fails, see test_site_browser.py),
+``KIT_REQUIRE_QUARTO=1`` a missing Quarto fails, see browser_site.py),
 served on 127.0.0.1 and read in Debian's chromium:
 
 - axe-core (bundled by axe-playwright-python) with the WCAG 2.0-2.2 A and AA
@@ -23,9 +23,20 @@ import json
 from pathlib import Path
 
 import pytest
-from test_site_browser import CHROMIUM, CHROMIUM_ARGS, ENGINES, STUDIES, _open, _pages, _repo_copy, _serve
+from browser_site import (
+    DEMO_STUDIES,
+    browser_fixture,
+    open_page,
+    repository_copy,
+    run_stages,
+    site_fixture,
+    site_pages,
+    skip_module_without_chromium,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+skip_module_without_chromium()
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
@@ -61,39 +72,15 @@ FOCUSED = r"""() => {
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    from kit.run.runner import run_studies
-
-    repo = _repo_copy(tmp_path_factory.mktemp("a11y"))
-    results = run_studies(repo, list(STUDIES), jobs=2, timeout=300)
-    assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo studies run once by the real stages."""
+    repo = repository_copy(tmp_path_factory.mktemp("a11y") / "repo", DEMO_STUDIES)
+    run_stages(repo, DEMO_STUDIES, jobs=2)
     return repo
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def site(request, repo: Path):
-    from kit.site.build import build_site
-
-    out = build_site(repo, use_quarto=request.param == "quarto", echo=lambda m: None)
-    httpd, thread = _serve(out)
-    try:
-        yield request.param, out, f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+site = site_fixture()  # (engine, site folder, base URL) of this repo, per engine
+browser = browser_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +104,7 @@ def _violations(page, axe_script: str) -> list[str]:
 
 def test_axe_finds_no_violation_on_any_page_in_light_dark_and_phone(site, browser, axe_script):
     engine, out, base = site
-    pages = _pages(out)
+    pages = site_pages(out)
     assert {"index.html", "insights.html", "studies/demo-checkout/03-insights.html"} <= set(pages)
     failures: list[str] = []
     for view, options in VIEWS.items():
@@ -143,7 +130,7 @@ def test_quarto_toggle_still_switches_a_dark_system_to_light(site, browser):
     engine, out, base = site
     if engine != "quarto":
         pytest.skip("the preview has no toggle: it follows the system")
-    context, page, problems = _open(browser, base, "index.html", **VIEWS["dark"])
+    context, page, problems = open_page(browser, base, "index.html", **VIEWS["dark"])
     try:
         assert page.evaluate(BACKGROUND_LUMINANCE) < 0.05
         page.locator(".quarto-color-scheme-toggle").first.click()
@@ -170,7 +157,7 @@ def _tab_stops(page, until=lambda stop: False) -> list[dict]:
 def test_skip_link_comes_first_and_every_tab_stop_is_visible_with_focus(site, browser):
     engine, out, base = site
     for rel in ("index.html", "studies/demo-checkout/03-insights.html"):
-        context, page, problems = _open(browser, base, rel, viewport=DESKTOP)
+        context, page, problems = open_page(browser, base, rel, viewport=DESKTOP)
         try:
             page.wait_for_selector(READY, state="attached", timeout=30_000)
             stops = _tab_stops(page)
@@ -197,7 +184,7 @@ def test_insights_category_filter_works_with_the_keyboard(site, browser, repo: P
     engine, out, base = site
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     with_payment = sum("payment" in e["tags"] for e in index["insights"])
-    context, page, problems = _open(browser, base, "insights.html", viewport=DESKTOP)
+    context, page, problems = open_page(browser, base, "insights.html", viewport=DESKTOP)
     visible = {
         "quarto": "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length",
         "preview": "() => document.querySelectorAll('.kit-insight:not([hidden])').length",

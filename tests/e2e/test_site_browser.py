@@ -18,146 +18,45 @@ closed at the end).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
+from browser_site import (
+    DEMO_STUDIES,
+    ROOT,
+    browser_fixture,
+    open_page,
+    repository_copy,
+    run_stages,
+    site_fixture,
+    site_pages,
+    skip_module_without_chromium,
+)
 
-from kit.site.build import PROJECT_FILES
 from site_fixture import HOSTILE_SLUG, HOSTILE_TEXTS, MONEY, seed_hostile_copy
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STUDIES = ("demo-checkout", "quick-onboarding")
 MAX_PAGE_BYTES = 1_000_000  # no HTML page over 1 MB: shared scripts load once per site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI must have it", allow_module_level=True)
-
-
-def _repo_copy(tmp: Path) -> Path:
-    repo = tmp / "repo"
-    shutil.copytree(ROOT / "templates", repo / "templates")
-    for slug in STUDIES:
-        shutil.copytree(
-            ROOT / "notebooks" / slug, repo / "notebooks" / slug, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
-        )
-    for name in PROJECT_FILES:
-        shutil.copyfile(ROOT / name, repo / name)
-    shutil.copytree(ROOT / "metrics", repo / "metrics")  # the demo's R1 is judged by its series
-    return repo
+skip_module_without_chromium()
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    from kit.run.runner import run_studies
-
-    repo = _repo_copy(tmp_path_factory.mktemp("site"))
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo studies and a hostile copy of the demo, run once by the real stages."""
+    repo = repository_copy(tmp_path_factory.mktemp("site") / "repo", DEMO_STUDIES)
     seed_hostile_copy(repo, ROOT)
-    results = run_studies(repo, [*STUDIES, HOSTILE_SLUG], jobs=2, timeout=300)
-    failures = [str(r.failure) for r in results if not r.ok]
-    assert not failures, failures
+    run_stages(repo, [*DEMO_STUDIES, HOSTILE_SLUG], jobs=2)
     return repo
 
 
-def _serve(directory: Path):
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    return httpd, thread
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-if os.environ.get("KIT_REQUIRE_QUARTO") == "1" and shutil.which("quarto") is None:
-    raise RuntimeError("KIT_REQUIRE_QUARTO=1 but quarto is not on PATH: the Quarto site would go untested")
-ENGINES = [
-    "preview",
-    pytest.param(
-        "quarto",
-        marks=pytest.mark.skipif(
-            shutil.which("quarto") is None, reason="quarto is not on PATH (the Quarto site is tested where it is)"
-        ),
-    ),
-]
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def site(request, repo: Path):
-    """(engine, site folder, base URL): the built site served on a free port, always shut down."""
-    from kit.site.build import build_site
-
-    out = build_site(repo, use_quarto=request.param == "quarto", echo=lambda m: None)
-    httpd, thread = _serve(out)
-    try:
-        yield request.param, out, f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _open(browser, base: str, rel: str, **context_options):
-    """A page with its console errors, failed requests and requests to other hosts recorded."""
-    context = browser.new_context(**context_options)
-    problems: list[str] = []
-
-    def only_the_test_server(route) -> None:
-        # Nothing may leave the machine: a request to any other host is a failure (and is
-        # aborted, so a CDN cannot make the test hang or pass by being reachable).
-        url = route.request.url
-        if url.startswith(base + "/") or url.startswith("data:"):
-            route.continue_()
-        else:
-            problems.append(f"request outside the test server: {url}")
-            route.abort()
-
-    context.route("**/*", only_the_test_server)
-    page = context.new_page()
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
-    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    page.goto(f"{base}/{rel}", wait_until="load", timeout=60_000)
-    return context, page, problems
-
-
-def _pages(out: Path) -> list[str]:
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if "site_libs" not in p.parts)
+site = site_fixture()  # (engine, site folder, base URL) of this repo, per engine
+browser = browser_fixture()
 
 
 # Run in every page after load: what a reader would trip over.
@@ -198,15 +97,15 @@ def test_no_html_page_over_1_mb_and_plotly_js_once_per_site(site):
 
 def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser):
     engine, out, base = site
-    pages = _pages(out)
-    for slug in STUDIES:
+    pages = site_pages(out)
+    for slug in DEMO_STUDIES:
         for stem in ("01-plan", "02-sessions", "03-insights"):
             assert f"studies/{slug}/{stem}.html" in pages
     assert {"index.html", "insights.html", "playbook.html"} <= set(pages)
     anchors_seen = 0
     shown: list[str] = []
     for rel in pages:
-        context, page, problems = _open(browser, base, rel)
+        context, page, problems = open_page(browser, base, rel)
         try:
             page.wait_for_timeout(300)  # let late scripts (and an injected <img onerror>) run
             links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
@@ -257,7 +156,7 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
 
 def test_charts_are_drawn(site, browser):
     engine, out, base = site
-    context, page, problems = _open(browser, base, "studies/demo-checkout/02-sessions.html")
+    context, page, problems = open_page(browser, base, "studies/demo-checkout/02-sessions.html")
     try:
         page.wait_for_selector(".kit-chart .main-svg", timeout=30_000)
         charts = page.locator(".kit-chart").count()
@@ -271,7 +170,7 @@ def test_charts_are_drawn(site, browser):
 def test_kit_calls_show_no_code_and_the_page_links_to_its_notebook(site, browser):
     engine, out, base = site
     for stem in ("01-plan", "02-sessions", "03-insights"):
-        context, page, problems = _open(browser, base, f"studies/demo-checkout/{stem}.html")
+        context, page, problems = open_page(browser, base, f"studies/demo-checkout/{stem}.html")
         try:
             # The templates' cells only call the kit: no input, folded or not, on the page.
             code = page.locator("details.kit-code, details.code-fold, .cell-code, pre.sourceCode.python")
@@ -304,7 +203,7 @@ def test_quarto_insights_categories_narrow_the_list_on_desktop_and_phone(site, b
         pytest.skip("the preview's filter is tested below")
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     with_payment = sum("payment" in e["tags"] for e in index["insights"])
-    context, page, problems = _open(browser, base, "insights.html", viewport=viewport)
+    context, page, problems = open_page(browser, base, "insights.html", viewport=viewport)
     try:
         total = page.evaluate(VISIBLE_ROWS)
         assert total == len(index["insights"]) and 0 < with_payment < total
@@ -328,7 +227,7 @@ def test_insights_category_filter_narrows_the_list(site, browser):
     engine, out, base = site
     if engine != "preview":
         pytest.skip("Quarto's categories are tested above")
-    context, page, problems = _open(browser, base, "insights.html")
+    context, page, problems = open_page(browser, base, "insights.html")
     try:
         cards = page.locator(".kit-insight")
         total = cards.count()
@@ -356,7 +255,7 @@ def test_quarto_search_finds_an_insight_by_words_of_its_statement(site, browser,
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     known = next(e for e in index["insights"] if e["study"] == "quick-onboarding")
     words = " ".join(known["statement"].split()[:6])
-    context, page, problems = _open(browser, base, "index.html")
+    context, page, problems = open_page(browser, base, "index.html")
     try:
         page.locator("#quarto-search").click()
         page.keyboard.type(words)
@@ -379,7 +278,7 @@ def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo:
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     known = next(e for e in index["insights"] if e["study"] == "quick-onboarding")
     words = " ".join(known["statement"].split()[:6])
-    context, page, problems = _open(browser, base, "index.html")
+    context, page, problems = open_page(browser, base, "index.html")
     try:
         page.locator("#kit-search").fill(words)
         hit = page.locator("#kit-search-results a", has_text=words).first
@@ -403,7 +302,7 @@ def test_built_site_passes_the_privacy_check(site, repo: Path):
 def test_a_superseded_insight_shows_a_banner_linking_across_studies_to_the_one_that_replaced_it(site, browser):
     # The demo: demo-checkout's I2 was replaced by quick-onboarding's I3 (issue 28).
     engine, out, base = site
-    context, page, problems = _open(browser, base, "studies/demo-checkout/03-insights.html")
+    context, page, problems = open_page(browser, base, "studies/demo-checkout/03-insights.html")
     try:
         banner = page.locator("#insight-I2 .kit-superseded")
         assert banner.count() == 1 and banner.is_visible(), engine
@@ -422,7 +321,7 @@ def test_the_insights_page_lists_current_insights_reviews_due_and_the_replaced_o
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     replaced = next(e for e in index["insights"] if e["id"] == "demo-checkout/I2")
     due = next(e for e in index["insights"] if e["id"] == "demo-checkout/I6")
-    context, page, problems = _open(browser, base, "insights.html")
+    context, page, problems = open_page(browser, base, "insights.html")
     try:
         text = " ".join(page.locator("main").inner_text().split())
         assert "Due for review" in text and "Review due since 1 December 2026" in text, engine
@@ -467,7 +366,7 @@ def test_decisions_page_lists_every_recommendation_and_filters_by_status(site, b
     recs = _recommendations(repo)
     accepted = sum(r["status"] == "accepted" for r in recs)
     assert len(recs) >= 10 and 0 < accepted < len(recs)
-    context, page, problems = _open(browser, base, "decisions.html")
+    context, page, problems = open_page(browser, base, "decisions.html")
     try:
         if engine == "quarto":
             rows, pick = ".quarto-listing tbody tr", ".quarto-listing-category .category"
@@ -488,7 +387,7 @@ def test_decisions_page_lists_every_recommendation_and_filters_by_status(site, b
     finally:
         context.close()
     # Unfiltered, every recommendation of every study is a row (the same count in both engines).
-    context, page, problems = _open(browser, base, "decisions.html")
+    context, page, problems = open_page(browser, base, "decisions.html")
     try:
         rows = ".quarto-listing tbody tr" if engine == "quarto" else ".kit-decision"
         assert page.locator(rows).count() == len(recs), engine
@@ -499,7 +398,7 @@ def test_decisions_page_lists_every_recommendation_and_filters_by_status(site, b
 
 def test_insights_page_opens_with_the_summary_and_keeps_tooling_and_drafts_closed(site, browser):
     engine, out, base = site
-    context, page, problems = _open(browser, base, "studies/demo-checkout/03-insights.html")
+    context, page, problems = open_page(browser, base, "studies/demo-checkout/03-insights.html")
     try:
         first_h2 = page.locator("main h2").first.inner_text()
         assert first_h2.strip().startswith("Summary"), (engine, first_h2)

@@ -17,44 +17,25 @@ must be readable as text. The same build must pass the privacy check.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
+from browser_site import (
+    ROOT,
+    chromium,
+    repository_copy,
+    run_stages,
+    site_fixture,
+    site_pages,
+    skip_module_without_chromium,
+)
 
 from hostile_inputs import STUDY, planted_markup, seed_hostile_repository
 from pii_study import XSS_PAYLOADS, XSS_SLUG, seed_xss_study
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI must have it", allow_module_level=True)
-
-ENGINES = [
-    "preview",
-    pytest.param(
-        "quarto",
-        marks=pytest.mark.skipif(
-            shutil.which("quarto") is None, reason="quarto is not on PATH (the Quarto site is tested where it is)"
-        ),
-    ),
-]
+skip_module_without_chromium()
 
 # Run in every page after load: what a successful injection would leave behind.
 PROBE = """() => ({
@@ -83,57 +64,23 @@ def _normalise(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A repository with both hostile studies run once by the real stages."""
-    from kit.run.runner import run_studies
-    from kit.site.build import PROJECT_FILES
-
-    repo = tmp_path_factory.mktemp("xss-repo")
-    shutil.copytree(ROOT / "templates", repo / "templates")
-    for name in PROJECT_FILES:
-        shutil.copyfile(ROOT / name, repo / name)
+    # What the demo copy in the hostile study refers to comes with the copy: the series its R1 is
+    # judged by, and the study its I2 is superseded by (quick-onboarding/I3; present, not run).
+    repo = repository_copy(tmp_path_factory.mktemp("xss-repo"), ["quick-onboarding"])
     seed_hostile_repository(repo, ROOT)
     seed_xss_study(repo, ROOT)
-    # What the demo copy in the hostile study refers to: the series its R1 is judged by, and the study
-    # its I2 is superseded by (quick-onboarding/I3; present, not run).
-    shutil.copytree(ROOT / "metrics", repo / "metrics")
-    shutil.copytree(ROOT / "notebooks" / "quick-onboarding", repo / "notebooks" / "quick-onboarding")
-    results = run_studies(repo, [XSS_SLUG, STUDY], jobs=1, timeout=300)
-    failures = [str(r.failure) for r in results if not r.ok]
-    assert not failures, f"the stages failed on the hostile studies: {failures}"
+    run_stages(repo, [XSS_SLUG, STUDY], jobs=1)
     return repo
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def site(request, repo: Path):
-    """(engine, site folder, base URL): the site built by one engine, served on a free loopback port."""
-    from kit.site.build import build_site
-
-    out = build_site(repo, use_quarto=request.param == "quarto", echo=lambda message: None)
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield request.param, out, f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep pytest output readable
-        pass
-
-
-def _pages(out: Path) -> list[str]:
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if "site_libs" not in p.parts)
+site = site_fixture()  # (engine, site folder, base URL) of this repo, per engine
 
 
 def test_no_page_holds_an_element_a_payload_made(site):
     engine, out, _ = site
-    pages = _pages(out)
+    pages = site_pages(out)
     for slug in (XSS_SLUG, STUDY):
         assert {f"studies/{slug}/{stem}.html" for stem in ("01-plan", "02-sessions", "03-insights")} <= set(pages)
     found = {rel: planted_markup((out / rel).read_text("utf-8")) for rel in pages}
@@ -142,45 +89,39 @@ def test_no_page_holds_an_element_a_payload_made(site):
 
 
 def test_every_page_shows_payloads_as_text_and_runs_none(site):
-    from playwright.sync_api import sync_playwright
-
     engine, out, server = site
     seen_text = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            # No network beyond the test server: CDN scripts fail fast instead of hanging.
-            context.route(
-                "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
+    with chromium() as browser:
+        context = browser.new_context()
+        # No network beyond the test server: CDN scripts fail fast instead of hanging.
+        context.route(
+            "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
+        )
+        for rel in site_pages(out):
+            page = context.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda d, seen=dialogs: (seen.append(f"{d.type}: {d.message}"), d.dismiss()))
+            page.goto(f"{server}/{rel}", wait_until="load", timeout=60_000)
+            page.wait_for_function(IMAGES_SETTLED)
+            found = page.evaluate(PROBE)
+            for link in page.locator("a", has_text="click").all():
+                href = link.get_attribute("href") or ""
+                if href.split("#")[0].endswith(".html") or href.startswith("#"):
+                    continue  # an ordinary link (the study's title in the sidebar): clicking only navigates
+                link.click(timeout=2_000, no_wait_after=True)  # a javascript: link would run now
+            page.wait_for_load_state("load")
+            page.evaluate(NEXT_TASK)
+            found["xss_after_click"] = page.evaluate("() => window.__xss === undefined ? null : 1")
+            page.close()
+            assert dialogs == [], f"{engine} {rel}: a dialog opened: {dialogs}"
+            assert found["xss"] is None and found["xss_after_click"] is None, (
+                f"{engine} {rel}: the payload of {found['xss']} ran"
             )
-            for rel in _pages(out):
-                page = context.new_page()
-                dialogs: list[str] = []
-                page.on("dialog", lambda d, seen=dialogs: (seen.append(f"{d.type}: {d.message}"), d.dismiss()))
-                page.goto(f"{server}/{rel}", wait_until="load", timeout=60_000)
-                page.wait_for_function(IMAGES_SETTLED)
-                found = page.evaluate(PROBE)
-                for link in page.locator("a", has_text="click").all():
-                    href = link.get_attribute("href") or ""
-                    if href.split("#")[0].endswith(".html") or href.startswith("#"):
-                        continue  # an ordinary link (the study's title in the sidebar): clicking only navigates
-                    link.click(timeout=2_000, no_wait_after=True)  # a javascript: link would run now
-                page.wait_for_load_state("load")
-                page.evaluate(NEXT_TASK)
-                found["xss_after_click"] = page.evaluate("() => window.__xss === undefined ? null : 1")
-                page.close()
-                assert dialogs == [], f"{engine} {rel}: a dialog opened: {dialogs}"
-                assert found["xss"] is None and found["xss_after_click"] is None, (
-                    f"{engine} {rel}: the payload of {found['xss']} ran"
-                )
-                assert found["jsLinks"] == [], f"{engine} {rel}: javascript: URLs: {found['jsLinks']}"
-                assert found["handlers"] == [], f"{engine} {rel}: injected event handlers: {found['handlers']}"
-                assert found["scripts"] == 0, f"{engine} {rel}: an injected <script> element"
-                seen_text.append(_normalise(found["text"]))
-            _search_runs_nothing(context, server, engine)
-        finally:
-            browser.close()
+            assert found["jsLinks"] == [], f"{engine} {rel}: javascript: URLs: {found['jsLinks']}"
+            assert found["handlers"] == [], f"{engine} {rel}: injected event handlers: {found['handlers']}"
+            assert found["scripts"] == 0, f"{engine} {rel}: an injected <script> element"
+            seen_text.append(_normalise(found["text"]))
+        _search_runs_nothing(context, server, engine)
     everything = "\n".join(seen_text)
     for payload in XSS_PAYLOADS:
         assert _normalise(payload) in everything, f"{engine}: payload not shown as text on any page: {payload}"
