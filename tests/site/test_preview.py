@@ -165,7 +165,7 @@ def test_the_glossary_page_lists_every_term_and_is_last_in_every_navbar(site: Pa
     entries = glossary_entries()
     assert len(terms) == len(entries) and terms[0] == "A/B test"  # the definition list, A to Z
     assert "<dt>likely range</dt>\n<dd>The values a measured figure" in html
-    assert "<em>For researchers:</em> 95% confidence interval</dd>" in html
+    assert "<br />\n<em>For researchers:</em> 95% confidence interval</dd>" in html
     for rel in PAGES:
         page = (site / rel).read_text("utf-8")
         nav = page[page.index('<nav aria-label="Site">') : page.index("</nav>")]

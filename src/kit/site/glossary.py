@@ -87,6 +87,8 @@ def glossary_markdown(entries: list[GlossaryEntry]) -> str:
     if not entries:
         out.append(f"No term has a meaning yet (the `meaning` column of `{TABLE}`).")
     for e in entries:
-        researchers = f" *For researchers:* {md(e.precise)}" if e.precise else ""
-        out += [_line(e.words), f":   {_line(e.meaning)}{researchers}", ""]
+        out += [_line(e.words), f":   {_line(e.meaning)}" + ("\\" if e.precise else "")]
+        if e.precise:  # after a line break (a backslash ending the line, in both engines), same definition
+            out.append(f"    *For researchers:* {md(e.precise)}")
+        out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
