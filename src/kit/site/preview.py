@@ -321,8 +321,8 @@ def build_preview(
             ("glossary.html", "Glossary", GLOSSARY_PAGE_PART),
         ):
             found = repo_root / STUDIES_DIR / part
-            body = _markdown(found.read_text("utf-8") if found.is_file() else "")
-            site.page(rel, title, parts.markdown_page(title, [body]), active=rel)
+            generated_part = _markdown(found.read_text("utf-8") if found.is_file() else "")
+            site.page(rel, title, parts.markdown_page(title, [generated_part]), active=rel)
 
         codebook_md = repo_root / STUDIES_DIR / pages.CODEBOOK_PART
         site.page(
