@@ -263,16 +263,23 @@ def chart(fig: Any) -> None:
 
 
 @cache
+def reader_word_rows() -> tuple[dict[str, str], ...]:
+    """The rows of ``data/reader_words.csv``: key, words, precise and meaning (the Glossary page's sentences)."""
+    rows = csv.DictReader(io.StringIO(kit_data("reader_words.csv")))
+    return tuple({k: row.get(k) or "" for k in ("key", "words", "precise", "meaning")} for row in rows)
+
+
+@cache
 def reader_words() -> dict[str, tuple[str, str]]:
     """Plain words for readers and the precise term behind each (``data/reader_words.csv``).
 
     The site is read by PMs and leads: a label says what a thing means
     ("likely range"), and the precise term ("95% confidence interval") is one
     hover away, in an ``<abbr title>``. Keys: ``confidence.<level>``,
-    ``status.<status>``, ``header.<field>`` and single terms.
+    ``status.<status>``, ``header.<field>`` and single terms. The table's
+    ``meaning`` is the Glossary page's (:mod:`kit.site.glossary`).
     """
-    rows = csv.DictReader(io.StringIO(kit_data("reader_words.csv")))
-    return {row["key"]: (row["words"], row["precise"]) for row in rows}
+    return {row["key"]: (row["words"], row["precise"]) for row in reader_word_rows()}
 
 
 def reader_word(key: str, fallback: str = "") -> tuple[str, str]:

@@ -78,6 +78,7 @@ PURGE_JOURNAL_FILE = ".purge-journal.json"  # in panel/: a purge's edits, writte
 PURGED_NAMES_FILE = "purged-names.json"  # in panel/: salted hashes of the names purges removed
 PANEL_PAGE_PART = "_panel.md"  # the generated part of the Panel page, in studies/
 IMPACT_PAGE_PART = "_impact.md"  # the generated part of the Impact page (impact.qmd), in studies/
+GLOSSARY_PAGE_PART = "_glossary.md"  # the Glossary page's terms (glossary.qmd includes it), in studies/
 INSIGHTS_PAGE = "03-insights.html"  # the published insights page of a study
 TOPICS_DIR = "topics"  # generated at the root (git-ignored) and in _site/: one page and one RSS feed per topic
 TOPICS_INDEX_PART = "_index.md"  # in topics/: the list of topics that topics.qmd includes

@@ -22,6 +22,7 @@ PAGES = [
     "playbook.html",
     "panel.html",
     "impact.html",
+    "glossary.html",
     "studies/alpha/01-plan.html",
     "studies/alpha/02-sessions.html",
     "studies/alpha/03-insights.html",
@@ -152,5 +153,22 @@ def test_title_and_footer_come_from_quarto_yml(tmp_path: Path):
 
 def test_home_page_links_every_page_of_every_study(site: Path):
     refs = set(_parse(site / "index.html").refs)
-    for page in PAGES[3:]:
+    for page in PAGES[PAGES.index("glossary.html") + 1 :]:
         assert page in refs, page
+
+
+def test_the_glossary_page_lists_every_term_and_is_last_in_every_navbar(site: Path):
+    from kit.site.glossary import glossary_entries
+
+    html = (site / "glossary.html").read_text("utf-8")
+    terms = re.findall(r"<dt>(.*?)</dt>", html)
+    entries = glossary_entries()
+    assert len(terms) == len(entries) and terms[0] == "A/B test"  # the definition list, A to Z
+    assert "<dt>likely range</dt>\n<dd>The values a measured figure" in html
+    assert "<br />\n<em>For researchers:</em> 95% confidence interval</dd>" in html
+    for rel in PAGES:
+        page = (site / rel).read_text("utf-8")
+        nav = page[page.index('<nav aria-label="Site">') : page.index("</nav>")]
+        links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+        assert [label for _, label in links[-2:]] == ["Topics", "Glossary"], rel
+        assert links[-1][0] == "../" * rel.count("/") + "glossary.html", rel

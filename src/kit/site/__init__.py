@@ -7,7 +7,8 @@ listings, navigation); :mod:`.published` makes each copy, showing each cell as
 for widgets, plotly.js once per site); :mod:`.playbook` is the team agreement from every
 RACI; :mod:`.impact` is the Impact page (from insight to decision to
 outcome); :mod:`.topics` the topic pages ("what we know about ...") and their
-feeds; :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
+feeds; :mod:`.glossary` the Glossary page (every plain word the site uses, what
+it means, the precise term behind it); :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
 is ``kit site``; :mod:`.lifecycle_pages` shows the insights' lifecycle (due for
 review, superseded) and :mod:`.feed` writes the insights' RSS feed.
 

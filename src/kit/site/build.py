@@ -24,8 +24,9 @@ from typing import Any
 import yaml
 
 from kit.errors import KitError
-from kit.iorw import read_json, remove_leftovers, staged_dir
+from kit.iorw import atomic_write_text, read_json, remove_leftovers, staged_dir
 from kit.layout import (
+    GLOSSARY_PAGE_PART,
     INDEX_JSON,
     NOTEBOOK_SOURCE_DIR,
     SITE_ASSETS_DIR,
@@ -39,6 +40,7 @@ from kit.lock import repository_lock
 from kit.site import pages, preview, topics
 from kit.site.codebook_page import codebook_data, codebook_markdown
 from kit.site.feed import write_insights_feed
+from kit.site.glossary import glossary_entries, glossary_markdown
 from kit.site.impact import impact_data, impact_markdown
 from kit.site.incremental import (
     SiteRecord,
@@ -69,6 +71,7 @@ PROJECT_FILES = (
     "panel.qmd",
     "impact.qmd",
     "topics.qmd",
+    "glossary.qmd",
     "site-theme.scss",
     "site-theme-light.scss",
     "site-theme-dark.scss",
@@ -206,7 +209,10 @@ def copy_study_resources(repo_root: Path, site_dir: Path) -> None:
 
 
 def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict[str, Any], list[pages.StudyPages]]:
-    """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation; every copy when ``full``)."""
+    """Refresh ``reports/index.json`` and write ``studies/`` (pages, listings, navigation, glossary).
+
+    Every published copy is written again when ``full``.
+    """
     reports = reports_root(repo_root)
     index = build_index(reports) if reports.is_dir() else {"studies": [], "insights": []}
     slugs = [s.slug for s in pages.collect_studies(repo_root, index)]
@@ -232,6 +238,8 @@ def prepare(repo_root: Path, *, full: bool = False) -> tuple[dict[str, Any], lis
         impact_md=impact_md,
     )
     topics.write_topics_dir(repo_root, topics.repository_topics(repo_root, index))
+    # The kit's own table (data/reader_words.csv), the same for every repository: into the new studies/.
+    atomic_write_text(repo_root / STUDIES_DIR / GLOSSARY_PAGE_PART, glossary_markdown(glossary_entries()))
     return index, studies
 
 

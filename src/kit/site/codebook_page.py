@@ -161,6 +161,6 @@ def codebook_markdown(data: dict[str, Any]) -> str:
         ]
         for slug, a in data["agreement"].items():
             alpha = "–" if a["alpha"] is None else f"{a['alpha']:.3f}"
-            band = reader_word(f"agreement.{a['band']}", a["band"])[0] if a["band"] else "not measurable"
+            band = reader_word(f"agreement.{a['band'] or 'none'}", a["band"] or "not measurable")[0]
             out.append(f"| {md(slug)} | {a['coders']} | {alpha} | {md(band)} |")
     return "\n".join(out) + "\n"

@@ -4,7 +4,8 @@ Same pages and navigation as the Quarto site, from the same generated
 ``studies/`` folder (:mod:`kit.site.pages`): ``index.html`` (studies),
 ``insights.html`` (every insight, category filter and text filter),
 ``decisions.html`` (every recommendation: filters, sort by date; :mod:`kit.site.decisions`),
-``playbook.html``, ``panel.html``, ``impact.html``, and ``studies/<slug>/<stage>.html`` per executed notebook
+``playbook.html``, ``panel.html``, ``impact.html``, ``glossary.html`` (:mod:`kit.site.glossary`),
+and ``studies/<slug>/<stage>.html`` per executed notebook
 with a sidebar for the study. Every page has a navbar with a search box and a
 banner saying it is a preview.
 
@@ -34,6 +35,7 @@ from markupsafe import Markup
 from kit.display import reader_word
 from kit.iorw import staged_dir
 from kit.layout import (
+    GLOSSARY_PAGE_PART,
     HOME_PAGE_PART,
     IMPACT_PAGE_PART,
     NOTEBOOK_SOURCE_DIR,
@@ -69,6 +71,7 @@ NAV = (
     ("panel.html", "Panel"),
     ("impact.html", "Impact"),
     ("topics.html", "Topics"),
+    ("glossary.html", "Glossary"),
 )
 SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
@@ -86,11 +89,12 @@ def _markdown(text: str) -> Markup:
     mistune escapes raw HTML in the Markdown (``escape=True``): a value the
     generator failed to escape is shown as text, not run. The team's own
     Markdown (``_playbook-intro.md``, the footer) is Markdown only in the preview.
+    Tables and definition lists (the Glossary), as Pandoc reads them for Quarto.
     """
     import mistune
 
     # mistune's renderer escapes text and raw HTML itself: what it returns is markup.
-    return Markup(mistune.create_markdown(plugins=["table"], escape=True)(text))
+    return Markup(mistune.create_markdown(plugins=["table", "def_list"], escape=True)(text))
 
 
 def _inline_markdown(text: str) -> Markup:
@@ -311,12 +315,14 @@ def build_preview(
         site.page(
             "playbook.html", "Playbook", parts.markdown_page("Playbook", [intro, generated]), active="playbook.html"
         )
-        panel_md = repo_root / STUDIES_DIR / PANEL_PAGE_PART
-        panel = _markdown(panel_md.read_text("utf-8") if panel_md.is_file() else "")
-        site.page("panel.html", "Panel", parts.markdown_page("Panel", [panel]), active="panel.html")
-        impact_md = repo_root / STUDIES_DIR / IMPACT_PAGE_PART
-        impact = _markdown(impact_md.read_text("utf-8") if impact_md.is_file() else "")
-        site.page("impact.html", "Impact", parts.markdown_page("Impact", [impact]), active="impact.html")
+        for rel, title, part in (
+            ("panel.html", "Panel", PANEL_PAGE_PART),
+            ("impact.html", "Impact", IMPACT_PAGE_PART),
+            ("glossary.html", "Glossary", GLOSSARY_PAGE_PART),
+        ):
+            found = repo_root / STUDIES_DIR / part
+            generated_part = _markdown(found.read_text("utf-8") if found.is_file() else "")
+            site.page(rel, title, parts.markdown_page(title, [generated_part]), active=rel)
 
         codebook_md = repo_root / STUDIES_DIR / pages.CODEBOOK_PART
         site.page(
