@@ -154,9 +154,18 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def open_page(browser: Browser, base: str, rel: str, **context_options: Any) -> tuple[BrowserContext, Page, list[str]]:
-    """A page of the site at ``base`` with its console errors, failed requests and requests to other hosts recorded."""
+@contextmanager
+def opened_page(browser: Browser, base: str, rel: str, **context_options: Any) -> Iterator[tuple[Page, list[str]]]:
+    """A page of the site at ``base`` with its console errors, failed requests and requests to other hosts
+    recorded; its browser context is closed on leaving, also when the page fails to load."""
     context = browser.new_context(**context_options)
+    try:
+        yield _loaded(context, base, rel)
+    finally:
+        context.close()
+
+
+def _loaded(context: BrowserContext, base: str, rel: str) -> tuple[Page, list[str]]:
     problems: list[str] = []
 
     def only_the_test_server(route: Route) -> None:
@@ -176,7 +185,7 @@ def open_page(browser: Browser, base: str, rel: str, **context_options: Any) -> 
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
     page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     page.goto(f"{base}/{rel}", wait_until="load", timeout=60_000)
-    return context, page, problems
+    return page, problems
 
 
 def site_pages(out: Path) -> list[str]:

@@ -26,7 +26,7 @@ import pytest
 from browser_site import (
     DEMO_STUDIES,
     browser_fixture,
-    open_page,
+    opened_page,
     repository_copy,
     run_stages,
     site_fixture,
@@ -130,14 +130,11 @@ def test_quarto_toggle_still_switches_a_dark_system_to_light(site, browser):
     engine, out, base = site
     if engine != "quarto":
         pytest.skip("the preview has no toggle: it follows the system")
-    context, page, problems = open_page(browser, base, "index.html", **VIEWS["dark"])
-    try:
+    with opened_page(browser, base, "index.html", **VIEWS["dark"]) as (page, problems):
         assert page.evaluate(BACKGROUND_LUMINANCE) < 0.05
         page.locator(".quarto-color-scheme-toggle").first.click()
         page.wait_for_function(f"() => ({BACKGROUND_LUMINANCE})() > 0.5")
         assert problems == []
-    finally:
-        context.close()
 
 
 def _tab_stops(page, until=lambda stop: False) -> list[dict]:
@@ -157,8 +154,7 @@ def _tab_stops(page, until=lambda stop: False) -> list[dict]:
 def test_skip_link_comes_first_and_every_tab_stop_is_visible_with_focus(site, browser):
     engine, out, base = site
     for rel in ("index.html", "studies/demo-checkout/03-insights.html"):
-        context, page, problems = open_page(browser, base, rel, viewport=DESKTOP)
-        try:
+        with opened_page(browser, base, rel, viewport=DESKTOP) as (page, problems):
             page.wait_for_selector(READY, state="attached", timeout=30_000)
             stops = _tab_stops(page)
             first = stops[0]
@@ -176,25 +172,22 @@ def test_skip_link_comes_first_and_every_tab_stop_is_visible_with_focus(site, br
             in_main = "() => !!(document.activeElement && document.activeElement.closest('main'))"
             assert page.evaluate(in_main), (engine, rel, page.evaluate(FOCUSED))
             assert problems == []
-        finally:
-            context.close()
 
 
 def test_insights_category_filter_works_with_the_keyboard(site, browser, repo: Path):
     engine, out, base = site
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     with_payment = sum("payment" in e["tags"] for e in index["insights"])
-    context, page, problems = open_page(browser, base, "insights.html", viewport=DESKTOP)
     visible = {
         "quarto": "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length",
         "preview": "() => document.querySelectorAll('.kit-insight:not([hidden])').length",
     }[engine]
-    if engine == "preview":  # the preview lists current insights only: count payment among those shown
-        with_payment = page.evaluate(
-            "() => [...document.querySelectorAll('.kit-insight:not([hidden])')]"
-            ".filter(c => JSON.parse(c.dataset.categories).includes('payment')).length"
-        )
-    try:
+    with opened_page(browser, base, "insights.html", viewport=DESKTOP) as (page, problems):
+        if engine == "preview":  # the preview lists current insights only: count payment among those shown
+            with_payment = page.evaluate(
+                "() => [...document.querySelectorAll('.kit-insight:not([hidden])')]"
+                ".filter(c => JSON.parse(c.dataset.categories).includes('payment')).length"
+            )
         page.wait_for_selector(READY, state="attached", timeout=30_000)
         total = page.evaluate(visible)
         assert 0 < with_payment < total
@@ -208,5 +201,3 @@ def test_insights_category_filter_works_with_the_keyboard(site, browser, repo: P
         expected = total if engine == "preview" else with_payment
         page.wait_for_function(f"n => ({visible})() === n", arg=expected)
         assert problems == []
-    finally:
-        context.close()

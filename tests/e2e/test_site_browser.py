@@ -29,7 +29,7 @@ from browser_site import (
     DEMO_STUDIES,
     ROOT,
     browser_fixture,
-    open_page,
+    opened_page,
     repository_copy,
     run_stages,
     site_fixture,
@@ -105,8 +105,7 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
     anchors_seen = 0
     shown: list[str] = []
     for rel in pages:
-        context, page, problems = open_page(browser, base, rel)
-        try:
+        with opened_page(browser, base, rel) as (page, problems):
             page.wait_for_timeout(300)  # let late scripts (and an injected <img onerror>) run
             links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
             found = page.evaluate(PAGE_PROBE)
@@ -145,8 +144,6 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
                         f"{engine} {rel}: {href}: no element with id {fragment!r}"
                     )
                     anchors_seen += 1
-        finally:
-            context.close()
     assert anchors_seen > 0, "no insight link with an #anchor was checked"
     everything = "\n".join(shown)
     for text in HOSTILE_TEXTS:
@@ -156,22 +153,18 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(site, browser
 
 def test_charts_are_drawn(site, browser):
     engine, out, base = site
-    context, page, problems = open_page(browser, base, "studies/demo-checkout/02-sessions.html")
-    try:
+    with opened_page(browser, base, "studies/demo-checkout/02-sessions.html") as (page, problems):
         page.wait_for_selector(".kit-chart .main-svg", timeout=30_000)
         charts = page.locator(".kit-chart").count()
         drawn = page.locator(".kit-chart .main-svg").count()
         assert charts > 0 and drawn >= charts, (charts, drawn)
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_kit_calls_show_no_code_and_the_page_links_to_its_notebook(site, browser):
     engine, out, base = site
     for stem in ("01-plan", "02-sessions", "03-insights"):
-        context, page, problems = open_page(browser, base, f"studies/demo-checkout/{stem}.html")
-        try:
+        with opened_page(browser, base, f"studies/demo-checkout/{stem}.html") as (page, problems):
             # The templates' cells only call the kit: no input, folded or not, on the page.
             code = page.locator("details.kit-code, details.code-fold, .cell-code, pre.sourceCode.python")
             assert code.count() == 0, (engine, stem)
@@ -187,8 +180,6 @@ def test_kit_calls_show_no_code_and_the_page_links_to_its_notebook(site, browser
                 c.get("outputs") == [] for c in nb["cells"] if c["cell_type"] == "code"
             )
             assert problems == []
-        finally:
-            context.close()
 
 
 VISIBLE_ROWS = "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length"
@@ -203,8 +194,7 @@ def test_quarto_insights_categories_narrow_the_list_on_desktop_and_phone(site, b
         pytest.skip("the preview's filter is tested below")
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     with_payment = sum("payment" in e["tags"] for e in index["insights"])
-    context, page, problems = open_page(browser, base, "insights.html", viewport=viewport)
-    try:
+    with opened_page(browser, base, "insights.html", viewport=viewport) as (page, problems):
         total = page.evaluate(VISIBLE_ROWS)
         assert total == len(index["insights"]) and 0 < with_payment < total
         category = page.locator(".quarto-listing-category .category", has_text="payment (")
@@ -215,20 +205,17 @@ def test_quarto_insights_categories_narrow_the_list_on_desktop_and_phone(site, b
             tags.locator("summary").click()
         assert category.is_visible()  # on a phone too (Quarto hides the margin there; site-theme.scss shows it)
         category.click()
-        page.wait_for_timeout(300)
+        page.wait_for_function(f"n => ({VISIBLE_ROWS})() === n", arg=with_payment)
         assert page.evaluate(VISIBLE_ROWS) == with_payment
         assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_insights_category_filter_narrows_the_list(site, browser):
     engine, out, base = site
     if engine != "preview":
         pytest.skip("Quarto's categories are tested above")
-    context, page, problems = open_page(browser, base, "insights.html")
-    try:
+    with opened_page(browser, base, "insights.html") as (page, problems):
         cards = page.locator(".kit-insight")
         total = cards.count()
         assert total >= 4
@@ -244,8 +231,6 @@ def test_insights_category_filter_narrows_the_list(site, browser):
         page.locator("#insight-clear").click()
         assert page.locator(".kit-insight:not([hidden])").count() == total
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_quarto_search_finds_an_insight_by_words_of_its_statement(site, browser, repo: Path):
@@ -255,8 +240,7 @@ def test_quarto_search_finds_an_insight_by_words_of_its_statement(site, browser,
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     known = next(e for e in index["insights"] if e["study"] == "quick-onboarding")
     words = " ".join(known["statement"].split()[:6])
-    context, page, problems = open_page(browser, base, "index.html")
-    try:
+    with opened_page(browser, base, "index.html") as (page, problems):
         page.locator("#quarto-search").click()
         page.keyboard.type(words)
         hit = page.locator(".aa-Item a[href*='quick-onboarding/03-insights.html']").first
@@ -267,8 +251,6 @@ def test_quarto_search_finds_an_insight_by_words_of_its_statement(site, browser,
         snippet = " ".join(hit.inner_text().split())
         assert f"{known['insight']}Answers" not in snippet and words in snippet
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo: Path):
@@ -278,8 +260,7 @@ def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo:
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     known = next(e for e in index["insights"] if e["study"] == "quick-onboarding")
     words = " ".join(known["statement"].split()[:6])
-    context, page, problems = open_page(browser, base, "index.html")
-    try:
+    with opened_page(browser, base, "index.html") as (page, problems):
         page.locator("#kit-search").fill(words)
         hit = page.locator("#kit-search-results a", has_text=words).first
         hit.wait_for(timeout=5_000)
@@ -288,8 +269,6 @@ def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo:
         assert page.url.endswith(f"studies/quick-onboarding/03-insights.html#insight-{known['insight']}")
         assert page.locator(f"#insight-{known['insight']}").count() == 1
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_built_site_passes_the_privacy_check(site, repo: Path):
@@ -302,8 +281,7 @@ def test_built_site_passes_the_privacy_check(site, repo: Path):
 def test_a_superseded_insight_shows_a_banner_linking_across_studies_to_the_one_that_replaced_it(site, browser):
     # The demo: demo-checkout's I2 was replaced by quick-onboarding's I3 (issue 28).
     engine, out, base = site
-    context, page, problems = open_page(browser, base, "studies/demo-checkout/03-insights.html")
-    try:
+    with opened_page(browser, base, "studies/demo-checkout/03-insights.html") as (page, problems):
         banner = page.locator("#insight-I2 .kit-superseded")
         assert banner.count() == 1 and banner.is_visible(), engine
         assert page.locator(".kit-superseded").count() == 1  # only the replaced insight has one
@@ -312,8 +290,6 @@ def test_a_superseded_insight_shows_a_banner_linking_across_studies_to_the_one_t
         assert page.url.endswith("studies/quick-onboarding/03-insights.html#insight-I3"), (engine, page.url)
         assert page.locator("#insight-I3").count() == 1
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_the_insights_page_lists_current_insights_reviews_due_and_the_replaced_one_apart(site, browser, repo: Path):
@@ -321,8 +297,7 @@ def test_the_insights_page_lists_current_insights_reviews_due_and_the_replaced_o
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     replaced = next(e for e in index["insights"] if e["id"] == "demo-checkout/I2")
     due = next(e for e in index["insights"] if e["id"] == "demo-checkout/I6")
-    context, page, problems = open_page(browser, base, "insights.html")
-    try:
+    with opened_page(browser, base, "insights.html") as (page, problems):
         text = " ".join(page.locator("main").inner_text().split())
         assert "Due for review" in text and "Review due since 1 December 2026" in text, engine
         assert " ".join(due["statement"].split())[:60] in text
@@ -330,8 +305,6 @@ def test_the_insights_page_lists_current_insights_reviews_due_and_the_replaced_o
         assert "Superseded by Team invite flow quick test I3" in text
         assert replaced["status"] == "superseded" and not replaced["current"]
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_the_insights_feed_has_one_entry_per_current_insight_each_opening_its_card(site, repo: Path):
@@ -366,8 +339,7 @@ def test_decisions_page_lists_every_recommendation_and_filters_by_status(site, b
     recs = _recommendations(repo)
     accepted = sum(r["status"] == "accepted" for r in recs)
     assert len(recs) >= 10 and 0 < accepted < len(recs)
-    context, page, problems = open_page(browser, base, "decisions.html")
-    try:
+    with opened_page(browser, base, "decisions.html") as (page, problems):
         if engine == "quarto":
             rows, pick = ".quarto-listing tbody tr", ".quarto-listing-category .category"
             page.locator(pick, has_text="Status: accepted (").click()
@@ -375,8 +347,9 @@ def test_decisions_page_lists_every_recommendation_and_filters_by_status(site, b
             rows, pick = ".kit-decision", ".kit-filter button[data-category='Status: accepted']"
             assert page.locator(rows).count() == len(recs)
             page.locator(pick).click()
-        page.wait_for_timeout(300)
-        visible = page.evaluate("sel => [...document.querySelectorAll(sel)].filter(r => r.offsetParent).length", rows)
+        shown = "sel => [...document.querySelectorAll(sel)].filter(r => r.offsetParent).length"
+        page.wait_for_function(f"([sel, n]) => ({shown})(sel) === n", arg=[rows, accepted])
+        visible = page.evaluate(shown, rows)
         assert visible == accepted, (engine, visible, accepted)
         # Words only: Quarto turns straight quotes into curly ones.
         text = _words(page.locator("main").inner_text())
@@ -384,22 +357,16 @@ def test_decisions_page_lists_every_recommendation_and_filters_by_status(site, b
             if rec["status"] == "accepted":
                 assert _words(rec["action"]) in text, (engine, rec["action"])
         assert problems == []
-    finally:
-        context.close()
     # Unfiltered, every recommendation of every study is a row (the same count in both engines).
-    context, page, problems = open_page(browser, base, "decisions.html")
-    try:
+    with opened_page(browser, base, "decisions.html") as (page, problems):
         rows = ".quarto-listing tbody tr" if engine == "quarto" else ".kit-decision"
         assert page.locator(rows).count() == len(recs), engine
         assert page.locator("nav a[href$='decisions.html'], .navbar a[href$='decisions.html']").count() >= 1
-    finally:
-        context.close()
 
 
 def test_insights_page_opens_with_the_summary_and_keeps_tooling_and_drafts_closed(site, browser):
     engine, out, base = site
-    context, page, problems = open_page(browser, base, "studies/demo-checkout/03-insights.html")
-    try:
+    with opened_page(browser, base, "studies/demo-checkout/03-insights.html") as (page, problems):
         first_h2 = page.locator("main h2").first.inner_text()
         assert first_h2.strip().startswith("Summary"), (engine, first_h2)
         shown = page.locator("main").inner_text()  # closed <details> content is not rendered
@@ -421,5 +388,3 @@ def test_insights_page_opens_with_the_summary_and_keeps_tooling_and_drafts_close
             researcher.element_handle(),
         )
         assert problems == []
-    finally:
-        context.close()
