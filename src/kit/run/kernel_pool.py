@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from kit.layout import stage_table
+from kit.layout import STAGES, stage_table
 
 T = TypeVar("T")
 
@@ -162,7 +162,7 @@ class KernelPool:
         self._sessions: list[KernelSession] = []
         self._closed = False
 
-    def expect(self, count: int = 1, stages: Iterable[str] | None = None) -> None:
+    def expect(self, count: int = 1, stages: Iterable[str] = STAGES) -> None:
         """``count`` more studies will each :meth:`take` a kernel, to execute ``stages`` (default: all).
 
         Their kernels start now and import what the stages of every study
@@ -170,7 +170,7 @@ class KernelPool:
         """
         with self._lock:
             self._expected += count
-            self._stages.update(stages if stages is not None else [row["notebook"] for row in stage_table()])
+            self._stages.update(stages)
             self._top_up()
 
     def _top_up(self) -> None:

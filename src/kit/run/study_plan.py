@@ -61,7 +61,7 @@ class StudyPlan:
     @property
     def needs_kernel(self) -> bool:
         """Whether any of its notebooks will run."""
-        return any(s.reason is not None for s in self.stages)
+        return bool(self.may_execute)
 
     @property
     def may_execute(self) -> tuple[str, ...]:
