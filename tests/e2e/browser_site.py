@@ -188,6 +188,10 @@ def _loaded(context: BrowserContext, base: str, rel: str) -> tuple[Page, list[st
     return page, problems
 
 
+VISIBLE_ROWS = "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length"
+"""How many rows of a Quarto listing are shown (its category filter hides the others)."""
+
+
 def site_pages(out: Path) -> list[str]:
     """Every HTML page of the built site ``out`` (Quarto's site_libs aside), relative and sorted."""
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if "site_libs" not in p.parts)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from browser_site import (
     DEMO_STUDIES,
+    VISIBLE_ROWS,
     browser_fixture,
     opened_page,
     repository_copy,
@@ -179,7 +180,7 @@ def test_insights_category_filter_works_with_the_keyboard(site, browser, repo: P
     index = json.loads((repo / "reports" / "index.json").read_text("utf-8"))
     with_payment = sum("payment" in e["tags"] for e in index["insights"])
     visible = {
-        "quarto": "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length",
+        "quarto": VISIBLE_ROWS,
         "preview": "() => document.querySelectorAll('.kit-insight:not([hidden])').length",
     }[engine]
     with opened_page(browser, base, "insights.html", viewport=DESKTOP) as (page, problems):

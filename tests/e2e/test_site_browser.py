@@ -28,6 +28,7 @@ import pytest
 from browser_site import (
     DEMO_STUDIES,
     ROOT,
+    VISIBLE_ROWS,
     browser_fixture,
     opened_page,
     repository_copy,
@@ -180,9 +181,6 @@ def test_kit_calls_show_no_code_and_the_page_links_to_its_notebook(site, browser
                 c.get("outputs") == [] for c in nb["cells"] if c["cell_type"] == "code"
             )
             assert problems == []
-
-
-VISIBLE_ROWS = "() => [...document.querySelectorAll('.quarto-listing tbody tr')].filter(r => r.offsetParent).length"
 
 
 @pytest.mark.parametrize(
