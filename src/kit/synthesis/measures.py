@@ -80,7 +80,7 @@ def every_attempt(rows: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def successful_attempts(rows: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Successful attempts with a value: time on task of failures measures giving up (Sauro & Lewis 2016, ch. 3)."""
+    """Successful attempts with a value (a failed attempt's time is when the participant gave up, not the task's)."""
     return rows[(rows["success"] == 1) & rows[column].notna()]
 
 
