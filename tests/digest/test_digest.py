@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from kit.cli import cli
 from kit.digest.changes import digest, digest_markdown
+from kit.digest.history import WORKING_TREE, insights_at
 from kit.errors import InsightError, UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,6 +149,19 @@ def test_an_old_version_that_is_not_yaml_names_the_revision_and_line(repo: Path)
     path.write_text((ROOT / "notebooks" / "demo-checkout" / "insights.yml").read_text("utf-8"), encoding="utf-8")
     with pytest.raises(InsightError, match=r"HEAD:notebooks/demo-checkout/insights.yml:\d+"):
         digest(repo, "HEAD")
+
+
+def test_keys_left_empty_in_the_working_tree_read_as_no_items(repo: Path):
+    (repo / "notebooks" / "quick-onboarding" / "insights.yml").write_text("insights:\n", encoding="utf-8")
+    (repo / "notebooks" / "demo-checkout" / "insights.yml").write_text(
+        "insights:\n  - id: I1\n    statement: Delivery cost surprises people at the last step.\n"
+        "    tags:\n    evidence:\n    counter_evidence:\n    recommendations:\n",
+        encoding="utf-8",
+    )
+    views = insights_at(repo, WORKING_TREE)
+    assert views["quick-onboarding"].insights == []
+    (insight,) = views["demo-checkout"].insights
+    assert (insight.tags, insight.evidence, insight.counter_evidence, insight.recommendations) == ([], [], [], [])
 
 
 def test_cli_markdown_and_json(repo: Path):

@@ -193,6 +193,13 @@ def test_programs_yml_errors_name_the_file_line_and_key(repo: Path, old: str, ne
         assert message in str(err.value), str(err.value)
 
 
+def test_programs_yml_with_its_list_left_empty_has_no_programs(repo: Path):
+    # A file started before the first program: the key with nothing under it parses as null.
+    write_programs(repo, "# Beta programs: the PM owns contact with their members.\nprograms:\n")
+    programs = load_programs(repo, load_panel(repo))
+    assert programs is not None and programs.programs == {}
+
+
 def test_feedback_naming_someone_outside_the_panel_is_an_error_at_its_line(repo: Path):
     write_csv(
         repo / "panel" / "beta-feedback.csv",

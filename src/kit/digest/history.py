@@ -35,6 +35,7 @@ from kit.layout import INSIGHTS_FILE, NOTEBOOKS_DIR, SLUG_RE, notebooks_root
 from kit.study.lifecycle import lifecycle_status
 from kit.study.safe_yaml import load_yaml_text
 from kit.study.study_file import problems_from_pydantic
+from kit.study.yaml_types import NullAsEmptyList
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REGULAR_FILE_MODES = ("100644", "100755")
@@ -61,33 +62,23 @@ class RecommendationView(_Loose):
 class InsightView(_Loose):
     id: str
     statement: str = ""
-    tags: list[str] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list)
-    counter_evidence: list[str] = Field(default_factory=list)
+    tags: NullAsEmptyList[str] = Field(default_factory=list)
+    evidence: NullAsEmptyList[str] = Field(default_factory=list)
+    counter_evidence: NullAsEmptyList[str] = Field(default_factory=list)
     status: str = ""  # filled in below: an insight with superseded_by and no status is superseded
     superseded_by: str | None = None
     review_by: str | None = None
     reviewed_on: str | None = None
-    recommendations: list[RecommendationView] = Field(default_factory=list)
+    recommendations: NullAsEmptyList[RecommendationView] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _default_status(self) -> InsightView:
         self.status = lifecycle_status(self.status or None, self.superseded_by)
         return self
 
-    @field_validator("recommendations", "tags", "evidence", "counter_evidence", mode="before")
-    @classmethod
-    def _none_is_empty(cls, v: Any) -> Any:
-        return [] if v is None else v
-
 
 class FileView(_Loose):
-    insights: list[InsightView] = Field(default_factory=list)
-
-    @field_validator("insights", mode="before")
-    @classmethod
-    def _none_is_empty(cls, v: Any) -> Any:
-        return [] if v is None else v
+    insights: NullAsEmptyList[InsightView] = Field(default_factory=list)
 
 
 @dataclass

@@ -47,6 +47,7 @@ from kit.study.raci import ROLES
 from kit.study.safe_yaml import SAFE_LOADER
 from kit.study.study_file import problems_from_pydantic, read_yaml_file
 from kit.study.tables import LINE, check_columns, read_table_file, split_tags
+from kit.study.yaml_types import NullAsEmptyList
 
 SOURCE = f"{PANEL_DIR}/{PROGRAMS_FILE}"
 YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -92,12 +93,7 @@ class Program(BaseModel):
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    programs: list[Program] = Field(default_factory=list)
-
-    @field_validator("programs", mode="before")
-    @classmethod
-    def _empty(cls, v: object) -> object:
-        return [] if v is None else v
+    programs: NullAsEmptyList[Program] = Field(default_factory=list)
 
 
 @dataclass

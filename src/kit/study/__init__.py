@@ -1,7 +1,8 @@
 """The study-folder contract: what a study folder holds and how it is read.
 
 ``study.yml`` (:mod:`.study_file`) and ``insights.yml`` (:mod:`.insights_file`)
-with their pydantic schemas and loaders; an insight's lifecycle (status,
+with their pydantic schemas and loaders (an empty YAML key is an empty list:
+:mod:`.yaml_types`); an insight's lifecycle (status,
 review dates: :mod:`.lifecycle`) and its ``superseded_by`` checks, in a study
 and across studies (:mod:`.supersession`); the RACI vocabulary (:mod:`.raci`)
 and the method table (:mod:`.methods`) that study.yml is validated against;

@@ -27,6 +27,7 @@ from kit.layout import INSIGHTS_FILE
 from kit.study.lifecycle import INSIGHT_REF_RE, SUPERSEDED, insight_statuses, lifecycle_status
 from kit.study.safe_yaml import YamlDocument, read_yaml_document
 from kit.study.study_file import read_yaml_file
+from kit.study.yaml_types import NullAsEmptyList
 
 OWNERS = ("PM", "UXR", "Design", "Engineering")
 REC_STATUSES = ("proposed", "accepted", "in progress", "shipped", "rejected")
@@ -198,19 +199,14 @@ class Insight(_Strict):
 class InsightsFile(_Strict):
     """The whole of ``insights.yml``."""
 
-    insights: list[Insight] = Field(default_factory=list)
-    open_questions: list[str] = Field(default_factory=list, description="Research question ids still open")
+    # `insights:` with every example commented out parses as null.
+    insights: NullAsEmptyList[Insight] = Field(default_factory=list)
+    open_questions: NullAsEmptyList[str] = Field(default_factory=list, description="Research question ids still open")
     candidate_min_participants: int = Field(
         default=DEFAULT_CANDIDATE_MIN_PARTICIPANTS,
         ge=1,
         description="k: propose draft insights for themes/tags seen with at least k participants",
     )
-
-    @field_validator("insights", "open_questions", mode="before")
-    @classmethod
-    def _empty(cls, v: Any) -> Any:
-        # `insights:` with every example commented out parses as null.
-        return [] if v is None else v
 
     @field_validator("open_questions")
     @classmethod

@@ -11,6 +11,8 @@ References
   Evaluation in Industry, 189-194.
 * Sauro, J. & Lewis, J. R. (2016). Quantifying the User Experience, 2nd ed.
   (ch. 3: completion rates, time; ch. 8: SUS and the curved grading scale).
+* Sauro, J. & Dumas, J. S. (2009). Comparison of three one-question,
+  post-task usability questionnaires. CHI '09, 1599-1608 (the SEQ).
 * Agresti, A. & Coull, B. (1998). Approximate is better than "exact" for
   interval estimation of binomial proportions. Am. Statistician 52, 119-126.
 * Nielsen, J. & Landauer, T. K. (1993). A mathematical model of the finding
