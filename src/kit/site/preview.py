@@ -30,7 +30,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from kit.display import reader_word
+from kit.display import ABBR_MARKDOWN, reader_word
 from kit.iorw import staged_dir
 from kit.layout import (
     GLOSSARY_PAGE_PART,
@@ -87,11 +87,18 @@ def _markdown(text: str) -> Markup:
     generator failed to escape is shown as text, not run. The team's own
     Markdown (``_playbook-intro.md``, the footer) is Markdown only in the preview.
     Tables and definition lists (the Glossary), as Pandoc reads them for Quarto.
+    The one exception is the ``<abbr title>`` around a plain word that
+    :func:`kit.display.reader_term_markdown` writes (:data:`kit.display.ABBR_MARKDOWN`,
+    the whole tag or nothing), which Pandoc keeps too.
     """
     import mistune
 
+    class Renderer(mistune.HTMLRenderer):
+        def inline_html(self, html: str) -> str:
+            return html if ABBR_MARKDOWN.fullmatch(html) else str(super().inline_html(html))
+
     # mistune's renderer escapes text and raw HTML itself: what it returns is markup.
-    return Markup(mistune.create_markdown(plugins=["table", "def_list"], escape=True)(text))
+    return Markup(mistune.create_markdown(renderer=Renderer(escape=True), plugins=["table", "def_list"])(text))
 
 
 def _inline_markdown(text: str) -> Markup:
