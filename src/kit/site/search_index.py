@@ -33,10 +33,12 @@ import html
 import io
 import json
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from lxml.html import HtmlElement, document_fromstring, fragment_fromstring
 
 from kit.errors import KitError
 from kit.iorw import read_json
@@ -74,105 +76,74 @@ def search_parts() -> dict[str, SearchPart]:
     return parts
 
 
-@dataclass
-class FoundPart:
-    """A part of the table met in a page: its kind, its id and the level-2 section that holds it."""
-
-    part: SearchPart
-    id: str
-    holder: str  # the id of the innermost enclosing section.level2 with an id ("" when none)
-    title: list[str] = field(default_factory=list)  # the text of its first h2 (the preview's title)
-    text: list[str] = field(default_factory=list)
+def _has_class(name: str) -> str:
+    """An XPath test: the element's class attribute lists ``name``."""
+    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
 
 
-class _PageParts(HTMLParser):
-    """Walks a page: the parts of the table, where they sit, and the text outside them."""
-
-    def __init__(self, parts: dict[str, SearchPart]) -> None:
-        super().__init__()
-        self.parts = parts
-        self.found: list[FoundPart] = []
-        self.text: list[str] = []  # the page's own text: outside every part
-        self._sections: list[str] = []  # ids of the open section elements ("" unless level2 with an id)
-        self._open: list[tuple[FoundPart, str, int]] = []  # parts being read: (part, tag, depth of that tag)
-        self._unread = 0
-        self._heading: FoundPart | None = None  # the part whose first h2 is being read
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        classes = (a.get("class") or "").split()
-        part = next((self.parts[c] for c in classes if c in self.parts), None)
-        if part is not None:
-            holder = next((s for s in reversed(self._sections) if s), "")
-            self.found.append(FoundPart(part, a.get("id") or "", holder))
-            self._open.append((self.found[-1], tag, 0))
-        elif self._open and self._open[-1][1] == tag:
-            found, name, depth = self._open[-1]
-            self._open[-1] = (found, name, depth + 1)
-        if tag == "section":
-            self._sections.append((a.get("id") or "") if "level2" in classes else "")
-        if tag in _UNREAD:
-            self._unread += 1
-        if tag == "h2" and self._open and not self._open[-1][0].title:
-            self._heading = self._open[-1][0]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "section" and self._sections:
-            self._sections.pop()
-        if tag in _UNREAD and self._unread:
-            self._unread -= 1
-        if tag == "h2":
-            self._heading = None
-        if self._open and self._open[-1][1] == tag:
-            found, name, depth = self._open[-1]
-            if depth:
-                self._open[-1] = (found, name, depth - 1)
-            else:
-                self._open.pop()
-
-    def handle_data(self, data: str) -> None:
-        if self._heading is not None:
-            self._heading.title.append(data)
-        if self._unread:
-            return
-        if not self._open:
-            self.text.append(data)
-        elif self._open[-1][0].part.entry == "own":
-            self._open[-1][0].text.append(data)
+def _found_parts(root: HtmlElement) -> list[tuple[SearchPart, HtmlElement]]:
+    """The elements of the table's classes under ``root``, in document order."""
+    table = search_parts()
+    if not table:
+        return []
+    found = root.xpath(" | ".join(f"//*[{_has_class(c)}]" for c in table))
+    elements = [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
+    return [(next(table[c] for c in (e.get("class") or "").split() if c in table), e) for e in elements]
 
 
-def _words(parts: list[str]) -> str:
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()[:SEARCH_TEXT_CHARS]
+def _words(text: Iterable[str]) -> str:
+    return re.sub(r"\s+", " ", " ".join(text)).strip()[:SEARCH_TEXT_CHARS]
 
 
-def read_page(fragment: str) -> _PageParts:
-    """The parts of the table in an HTML page or fragment, and the text outside them."""
-    reader = _PageParts(search_parts())
-    reader.feed(fragment)
-    reader.close()
-    return reader
+def _fragment(fragment: str) -> HtmlElement:
+    """An HTML fragment (a page's body) in one parent element, without what a reader does not read as text."""
+    root = fragment_fromstring(fragment, create_parent="div")
+    found = root.xpath(" | ".join(f"//{tag}" for tag in _UNREAD))
+    for unread in found if isinstance(found, list) else []:
+        if isinstance(unread, HtmlElement):
+            unread.drop_tree()  # the text after it (its tail) stays
+    return root
 
 
 def page_text(fragment: str) -> str:
-    """The preview's text of a page: its visible text outside the parts (no script, style, fold label, code)."""
-    return _words(read_page(fragment).text)
+    """The preview's text of a page: its visible text outside the table's parts (no script, style, fold label, code)."""
+    if not fragment.strip():
+        return ""
+    root = _fragment(fragment)
+    for _part, element in reversed(_found_parts(root)):
+        element.drop_tree()
+    return _words(root.itertext())
 
 
 def own_entries(fragment: str, rel: str, page_title: str) -> list[dict[str, str]]:
     """The preview's entries of a page's own parts (its cards): title, link to the part, kind, text.
 
-    The page's title is part of the text, as Quarto's entries carry it (its search matches titles too).
+    The title is the part's first h2 (Quarto's ``section`` of its entry); the
+    page's title is part of the text, as Quarto's entries carry it (its search matches titles too).
     """
-    return [
-        {
-            "t": _words(p.title),
-            "u": f"{rel}#{p.id}",
-            "k": f"{p.part.label} · {page_title}",
-            "x": _words([page_title, *p.text]),
-        }
-        for p in read_page(fragment).found
-        if p.part.entry == "own" and p.id
-    ]
+    if not fragment.strip():
+        return []
+    out: list[dict[str, str]] = []
+    for part, element in _found_parts(_fragment(fragment)):
+        anchor = element.get("id")
+        if part.entry != "own" or not anchor:
+            continue
+        heading = element.find(".//h2")
+        out.append(
+            {
+                "t": _words(heading.itertext() if heading is not None else []),
+                "u": f"{rel}#{anchor}",
+                "k": f"{part.label} · {page_title}",
+                "x": _words([page_title, *element.itertext()]),
+            }
+        )
+    return out
+
+
+def _holder(element: HtmlElement) -> str:
+    """The id of the innermost ``section.level2`` with an id around ``element`` (Quarto's entry of it), or ""."""
+    found = element.xpath(f"ancestor::section[{_has_class('level2')}][@id][1]/@id")
+    return str(found[0]) if isinstance(found, list) and found else ""
 
 
 def _page_of(entry: dict[str, Any]) -> str:
@@ -202,14 +173,15 @@ def tidy_quarto_index(site_dir: Path) -> None:
         source = (Path(site_dir) / page).read_text("utf-8", errors="replace")
         if not any(c in source for c in search_parts()):
             continue
-        for found in read_page(source).found:
-            holder = by_href.get(f"{page}#{found.holder}") if found.holder else None
+        for part, element in _found_parts(document_fromstring(source)):
+            anchor = _holder(element)
+            holder = by_href.get(f"{page}#{anchor}") if anchor else None
             if holder is None:  # outside every section: in the page's own entry, which is kept whole
                 continue
-            if found.part.entry == "none":
+            if part.entry == "none":
                 dropped.add(str(holder["href"]))
                 continue
-            own = by_href.get(f"{page}#{found.id}")
+            own = by_href.get(f"{page}#{element.get('id')}")
             if own and own.get("text"):
                 holder["text"] = str(holder.get("text", "")).replace(str(own["text"]), "", 1)
                 if _only_heading(holder):
