@@ -23,7 +23,7 @@ from kit.insights import report
 from kit.insights.stage import run_insights_stage
 from kit.layout import kit_data_dir
 from kit.site import search_index
-from kit.site.search_index import own_entries, page_text, search_parts, tidy_quarto_index
+from kit.site.search_index import page_text, search_parts, study_page_entries, tidy_quarto_index
 
 PAGE = "studies/fixture/03-insights.html"
 
@@ -167,25 +167,49 @@ def test_gone_pages_are_dropped_entries_ordered_by_page_and_a_second_tidy_change
     assert (tmp_path / "search.json").read_text("utf-8") == once
 
 
-def test_the_preview_indexes_each_card_on_its_own_and_the_page_without_summary_or_cards(result):
+def _nbconvert_markdown(html: str) -> str:
+    """A Markdown cell as nbconvert's basic template writes it (headings with an id and a pilcrow link)."""
+    return f'<div class="jp-Cell jp-MarkdownCell"><div class="jp-RenderedMarkdown">{html}</div></div>'
+
+
+def _nbconvert_heading(text: str) -> str:
+    anchor = text.replace(" ", "-")
+    return _nbconvert_markdown(f'<h2 id="{anchor}">{text}<a class="anchor-link" href="#{anchor}">¶</a></h2>')
+
+
+def test_the_preview_indexes_a_study_page_by_section_and_each_card_on_its_own(result):
     body = (
-        "<h1>Insights</h1><p>What this study found.</p><h2>Summary</h2>"
+        _nbconvert_markdown("<h1>Insights</h1><p>What this study found.</p>")
+        + _nbconvert_heading("Summary")
         + _cell(report.summary_html(result))
-        + "<h2>Insights</h2>"
+        + _nbconvert_heading("Insights")
         + _cell(report.cards_html(result))
-        + "<h2>Decision log</h2><p>Recommendations the team has decided on.</p>"
+        + _nbconvert_heading("Decision log")
+        + _nbconvert_markdown("<p>Recommendations the team has decided on.</p>")
+        + _cell("<table><tr><td>Keep the invite step</td></tr></table>")
     )
-    text = page_text(body)
-    assert "What this study found." in text and "Recommendations the team has decided on." in text
-    for insight in result["insights"]:
-        assert " ".join(insight["statement"].split()[:6]) not in text
-    cards = own_entries(body, PAGE, "Fixture study")
+    sections, cards = study_page_entries(
+        body, PAGE, "Fixture study: Insights", "Insights · Fixture study", "Fixture study"
+    )
+    # The summary and the cards are in no section's text (only in the cards' own entries), so the
+    # Summary and Insights sections, left with their headings, are no entries, as in Quarto's index.
+    assert [(e["t"], e["u"]) for e in sections] == [
+        ("Fixture study: Insights", PAGE),
+        ("Fixture study: Insights: Decision log", f"{PAGE}#Decision-log"),
+    ]
+    assert sections[0]["x"] == "Insights What this study found."
+    assert sections[1]["x"] == "Decision log Recommendations the team has decided on. Keep the invite step"
     assert [c["u"] for c in cards] == [f"{PAGE}#insight-{i['id']}" for i in result["insights"]]
     for card, insight in zip(cards, result["insights"]):
         assert card["t"] == f"{' '.join(insight['statement'].split())} {insight['id']}"
         assert card["k"] == "Insight · Fixture study"
         quote = next(" ".join(e["text"].split()) for e in insight["evidence_items"] if e["text"])
         assert quote in card["x"] and "Fixture study" in card["x"]
+
+
+def test_a_page_s_text_for_the_preview_leaves_the_summary_and_cards_out(result):
+    body = "<p>Before.</p>" + str(report.summary_html(result)) + str(report.cards_html(result)) + "<p>After.</p>"
+    assert page_text(body) == "Before. After."
 
 
 def test_every_class_of_the_table_is_one_the_kit_s_templates_give():

@@ -157,6 +157,7 @@ class _Site:
         current: str = "",
         kind: str = "page",
         text: str | None = None,
+        indexed: bool = True,
     ) -> None:
         depth = rel.count("/")
         html = self.layout.render(
@@ -172,8 +173,9 @@ class _Site:
             site_script=cells.site_script_path(),
         )
         write_fresh(self.out / rel, html)
-        found = text if text is not None else search_index.page_text(body)
-        self.search.append({"t": title, "u": rel, "k": kind, "x": found})
+        if indexed:  # else the caller indexes it (a study page, by section)
+            found = text if text is not None else search_index.page_text(body)
+            self.search.append({"t": title, "u": rel, "k": kind, "x": found})
 
 
 def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -333,8 +335,7 @@ def build_preview(
                 rel = s.href(stem)
                 key = keys[rel]
                 if record.unchanged(rel, key, staging):
-                    site.search.append(record.pages[rel]["search"])
-                    page_cards = record.pages[rel]["cards"]
+                    page_search, page_cards = record.pages[rel]["search"], record.pages[rel]["cards"]
                 else:
                     import nbformat  # with nbconvert, only when a page is rendered (seconds to import)
 
@@ -350,12 +351,14 @@ def build_preview(
                     # The notebook's own "# heading" gave way to Quarto's front-matter title.
                     # nbconvert escapes text outputs; HTML outputs are the kit's (kit.display): its body is markup.
                     page = parts.study_page(s.title, label, Markup(body))
-                    site.page(rel, f"{s.title}: {label}", page, sidebar=s, current=stem, kind=f"{label} · {s.title}")
-                    # Each card is an entry of its own, as in Quarto's index (kit.site.search_index).
-                    page_cards = search_index.own_entries(body, rel, s.title)
+                    # A section, and each card, is an entry of its own, as in Quarto's index (kit.site.search_index).
+                    title, kind = f"{s.title}: {label}", f"{label} · {s.title}"
+                    page_search, page_cards = search_index.study_page_entries(body, rel, title, kind, s.title)
+                    site.page(rel, title, page, sidebar=s, current=stem, indexed=False)
                     rendered += 1
+                site.search += page_search
                 site.cards += page_cards
-                built.pages[rel] = {"key": key, "search": site.search[-1], "cards": page_cards}
+                built.pages[rel] = {"key": key, "search": page_search, "cards": page_cards}
         remove_stale(staging, set(record.pages) - set(built.pages))
         write_fresh(
             staging / "assets" / "search-index.js",

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement, document_fromstring, fragment_fromstring
 
 from kit.errors import KitError
@@ -49,7 +50,8 @@ TABLE = "search_parts.csv"
 ENTRY_KINDS = ("own", "none")
 """``own``: an entry of its own; ``none``: left out of search."""
 SEARCH_TEXT_CHARS = 20_000  # per entry of the preview: enough for headings, tables and quotes
-_UNREAD = ("script", "style", "summary", "pre")  # the preview leaves their text out (a <summary> is a fold's label)
+# The preview leaves their text out: a <summary> is a fold's label; nbconvert's a.anchor-link is a heading's "¶".
+_UNREAD = ("script", "style", "summary", "pre")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _words(text: Iterable[str]) -> str:
 def _fragment(fragment: str) -> HtmlElement:
     """An HTML fragment (a page's body) in one parent element, without what a reader does not read as text."""
     root = fragment_fromstring(fragment, create_parent="div")
-    found = root.xpath(" | ".join(f"//{tag}" for tag in _UNREAD))
+    found = root.xpath(" | ".join([*(f"//{tag}" for tag in _UNREAD), f"//a[{_has_class('anchor-link')}]"]))
     for unread in found if isinstance(found, list) else []:
         if isinstance(unread, HtmlElement):
             unread.drop_tree()  # the text after it (its tail) stays
@@ -115,29 +117,54 @@ def page_text(fragment: str) -> str:
     return _words(root.itertext())
 
 
-def own_entries(fragment: str, rel: str, page_title: str) -> list[dict[str, str]]:
-    """The preview's entries of a page's own parts (its cards): title, link to the part, kind, text.
+def _card_entry(part: SearchPart, element: HtmlElement, rel: str, study: str) -> dict[str, str]:
+    """An own part's entry: its first h2 as the title (Quarto's ``section``), the study's title in its text
+    as Quarto's entries carry the page's (its search matches titles too)."""
+    heading = element.find(".//h2")
+    return {
+        "t": _words(heading.itertext() if heading is not None else []),
+        "u": f"{rel}#{element.get('id')}",
+        "k": f"{part.label} · {study}",
+        "x": _words([study, *element.itertext()]),
+    }
 
-    The title is the part's first h2 (Quarto's ``section`` of its entry); the
-    page's title is part of the text, as Quarto's entries carry it (its search matches titles too).
+
+def study_page_entries(
+    fragment: str, rel: str, title: str, kind: str, study: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The preview's entries of a study page, as Quarto indexes it: ``(page and sections, cards)``.
+
+    The page's entry has the text before its first h2; each h2 with an id
+    opens an entry of its own (``rel#id``, titled "page title: heading") up to
+    the next one, as Quarto's ``section.level2`` entries (none when only its
+    heading is left); an h2 without an id stays in the entry before it. Each own part (a card) is an entry apart
+    and, like a part left out of search, its text is in no other entry.
+    Without sections a search for several words would match a page whose
+    other sections hold them one by one, which Quarto's index never does.
     """
     if not fragment.strip():
-        return []
-    out: list[dict[str, str]] = []
-    for part, element in _found_parts(_fragment(fragment)):
-        anchor = element.get("id")
-        if part.entry != "own" or not anchor:
-            continue
-        heading = element.find(".//h2")
-        out.append(
-            {
-                "t": _words(heading.itertext() if heading is not None else []),
-                "u": f"{rel}#{anchor}",
-                "k": f"{part.label} · {page_title}",
-                "x": _words([page_title, *element.itertext()]),
-            }
-        )
-    return out
+        return [{"t": title, "u": rel, "k": kind, "x": ""}], []
+    root = _fragment(fragment)
+    found = _found_parts(root)
+    cards = [_card_entry(p, e, rel, study) for p, e in found if p.entry == "own" and e.get("id")]
+    for _part, element in reversed(found):
+        element.drop_tree()
+    entries = [{"t": title, "u": rel, "k": kind, "x": ""}]
+    texts: list[list[str]] = [[]]
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            if element.tag == "h2" and element.get("id"):
+                heading = _words(element.itertext())
+                entries.append({"t": f"{title}: {heading}", "u": f"{rel}#{element.get('id')}", "k": kind, "x": ""})
+                texts.append([])
+            texts[-1].append(element.text or "")
+        else:
+            texts[-1].append(element.tail or "")
+    for entry, text in zip(entries, texts):
+        entry["x"] = _words(text)
+    # A section left with its heading alone (its summary or cards taken out) is no entry, as in Quarto's index.
+    sections = [e for e in entries[1:] if e["x"] != e["t"][len(title) + 2 :]]
+    return [entries[0], *sections], cards
 
 
 def _holder(element: HtmlElement) -> str:
