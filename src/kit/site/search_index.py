@@ -22,7 +22,11 @@ its ``entry`` column says what search does with each (:data:`ENTRY_KINDS`):
   the section that holds it is dropped (the template's "Summary" section holds
   the summary alone); the preview leaves the part's text out of the page's entry.
 
-Both engines therefore agree: the insight's words find its card, once, on its page.
+The preview indexes a study page as Quarto does, by section
+(:func:`study_page_entries`): its search wants every word of a query in one
+entry, and a whole page's entry matched a finding's words through sections
+that hold them one by one. Both engines therefore agree: the insight's words
+find its card, once, on its page.
 """
 
 from __future__ import annotations
