@@ -125,6 +125,30 @@ def _insights_json(slug: str, title: str, area: str, insights: list[dict]) -> di
     }
 
 
+ALPHA_I1 = f"Payment errors confuse people {HOSTILE}"
+ALPHA_I2 = "Delivery cost surprises first-time buyers"
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _summary_and_cards(statements: dict[str, str]) -> str:
+    found = "".join(
+        f'<li><a href="#insight-{i}">{_escaped(s)}</a> — moderate evidence</li>' for i, s in statements.items()
+    )
+    summary = (
+        '<section class="kit-reader-summary" aria-label="Summary"><h3>What we found</h3>'
+        f'<ul class="kit-found">{found}</ul></section>'
+    )
+    cards = "".join(
+        f'<section class="kit-insight-card level2" id="insight-{i}"><h2 class="kit-insight-title">{_escaped(s)} '
+        f'<small class="kit-insight-id">{i}</small></h2><p>card {i}: evidence from P01</p></section>'
+        for i, s in statements.items()
+    )
+    return summary + cards
+
+
 def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
     """Write the two studies' reports (and the project's site files) under ``repo``."""
     reports = repo / "reports"
@@ -132,9 +156,9 @@ def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
     alpha = reports / "alpha"
     alpha.mkdir(parents=True)
     for stem, title in (("01-plan", "Study plan"), ("02-sessions", "Session synthesis"), ("03-insights", "Insights")):
-        body = f'<p class="quote">{HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}</p>'
-        if stem == "03-insights":
-            body += '<div id="insight-I1">card I1</div><div id="insight-I2">card I2</div>'
+        body = f'<p class="quote">{_escaped(HOSTILE)}</p>'
+        if stem == "03-insights":  # the reader summary and the cards, in the markup of kit/data/templates/insights.html
+            body += _summary_and_cards({"I1": ALPHA_I1, "I2": ALPHA_I2})
         nbformat.write(_notebook(title, body), alpha / f"{stem}.ipynb")
     (alpha / "plan.json").write_text(json.dumps(_plan_json("alpha", "Alpha checkout study", RACI_A)))
     (alpha / "synthesis.json").write_text(
@@ -155,14 +179,14 @@ def seed_site_repo(repo: Path, *, with_site_files: bool = True) -> Path:
                 [
                     {
                         "id": "I1",
-                        "statement": f"Payment errors confuse people {HOSTILE}",
+                        "statement": ALPHA_I1,
                         "tags": ["payment", "error"],
                         "confidence": "high",
                         "status": "accepted",
                     },
                     {
                         "id": "I2",
-                        "statement": "Delivery cost surprises first-time buyers",
+                        "statement": ALPHA_I2,
                         "tags": ["shipping-cost"],
                         "confidence": "medium",
                         "status": "proposed",

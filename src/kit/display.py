@@ -287,6 +287,28 @@ def reader_word(key: str, fallback: str = "") -> tuple[str, str]:
     return reader_words().get(key, (fallback or key, ""))
 
 
+ABBR_MARKDOWN = re.compile(r'<abbr title="[^"<>]*">|</abbr>')
+"""The one raw HTML the kit writes into a page's Markdown (:func:`reader_term_markdown`): Pandoc keeps
+inline HTML, and the preview's Markdown, which escapes all other HTML, lets exactly these tags through."""
+
+
+def reader_term_markdown(key: str, fallback: str = "", *, capitalised: bool = False) -> str:
+    """A term of ``data/reader_words.csv`` as Markdown: its plain words, the precise term a hover away.
+
+    The words are literal (:func:`markdown_text`) inside ``<abbr title="precise">``
+    when the table has a precise term (else they stand alone). The title is
+    HTML-escaped, and ``|`` is a character reference there, so the term may sit
+    in a pipe table's cell. ``capitalised``: the first letter upper case (a column header).
+    """
+    words, precise = reader_word(key, fallback)
+    if capitalised:
+        words = words[:1].upper() + words[1:]
+    if not precise:
+        return markdown_text(words)
+    title = escape(" ".join(precise.split())).replace("|", "&#124;")
+    return f'<abbr title="{title}">{markdown_text(words)}</abbr>'
+
+
 def details_html(summary: str, fragments: list[str], css_class: str) -> str:
     """HTML outputs of a notebook gathered into one closed ``<details>`` with an escaped ``summary``.
 

@@ -11,7 +11,7 @@ no front matter shown as text, every chart inside the main content below the
 page title, no HTML page over 1 MB, every internal link (and its #anchor)
 resolves, hostile text shows as text and runs nothing, charts are drawn, the
 insights page's category filter narrows the list, search finds an insight and
-lands on its card, the Decisions page lists every recommendation, and each
+lands on its card (its page's only hit: not the Summary), the Decisions page lists every recommendation, and each
 study's insights page opens with its summary (tooling text and machine drafts
 closed at the end).
 """
@@ -248,7 +248,18 @@ def test_quarto_search_finds_an_insight_by_words_of_its_statement(site, browser,
         assert hit.get_attribute("href").endswith(f"#insight-{known['insight']}")
         snippet = " ".join(hit.inner_text().split())
         assert f"{known['insight']}Answers" not in snippet and words in snippet
+        # The card is the page's only hit: not its Summary, nor its Insights section holding every card.
+        page_hits = page.locator(".aa-Item a[href*='quick-onboarding/03-insights.html']")
+        hrefs = [page_hits.nth(i).get_attribute("href") for i in range(page_hits.count())]
+        assert hrefs and all(h.endswith(f"#insight-{known['insight']}") for h in hrefs), hrefs
+        study_items = page.locator(".aa-Item", has=page.locator("a[href*='quick-onboarding/03-insights.html']"))
+        sections = study_items.locator(".search-result-section").all_inner_texts()
+        assert not {"Summary", "Insights"} & {s.strip() for s in sections}, sections
         assert problems == []
+    # In the index itself (kit.site.search_index rewrote Quarto's search.json).
+    entries = json.loads((out / "search.json").read_text("utf-8"))
+    anchors = {e["href"].split("#")[-1] for e in entries if "quick-onboarding/03-insights.html#" in e["href"]}
+    assert f"insight-{known['insight']}" in anchors and not {"summary", "insights"} & anchors, anchors
 
 
 def test_search_finds_a_known_insight_and_leads_to_its_card(site, browser, repo: Path):

@@ -230,6 +230,19 @@ def test_markdown_shows_each_figure_and_what_it_means(data):
     assert "| 2026-Q1 | 3 | 1 | – | – | 0 | 0 | 0 | 10 | 0 |" in text
     for figure in ("Tracked", "Measurable", "Days to decision", "Overdue"):
         assert f"- **{figure}**: " in text
+    # Each column in plain words, the formula behind it a hover away (data/reader_words.csv, as the Glossary).
+    header = next(line for line in text.splitlines() if line.startswith("| ") and "Quarter" in line)
+    cells = [
+        re.fullmatch(r'(?:<abbr title="([^"]+)">)?([^<]+)(?:</abbr>)?( \(median\))?', c.strip())
+        for c in header.strip("|").split(" | ")
+    ]
+    assert [c[2] for c in cells] == [
+        "Quarter", "Insights", "Decided", "Tracked", "Measurable", "Moved", "Not moved", "Inconclusive",
+        "Days to decision", "Overdue",
+    ]  # fmt: skip
+    assert all(c[1] for c in cells)
+    assert "tracked / committed" in cells[3][1] and "statistics.median" in cells[8][1]
+    assert '| Study | Recommendation | Action | <abbr title="check_on of the recommendation' in text
     assert "| Study alpha | [I1 R2](studies/alpha/03-insights.html#insight-I1) | Action R2 | 2026-07-01 | 153 |" in text
 
 
@@ -245,4 +258,6 @@ def test_preview_impact_page_escapes_researcher_text(tmp_path: Path):
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="http://evil"' not in page
     assert re.search(r"<td>\s*4 of 6 \(67%\)\s*</td>", page)
+    # The kit's <abbr> around a column's plain words is kept; the action's markup stayed text above.
+    assert re.search(r'<th>\s*<abbr title="tracked / committed: [^"<>]*">Tracked</abbr>\s*</th>', page)
     assert 'href="impact.html"' in (out / "index.html").read_text("utf-8")

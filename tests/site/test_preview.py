@@ -135,8 +135,18 @@ def test_search_index_covers_insights_studies_and_pages(site: Path):
     urls = {e["u"] for e in entries}
     assert "studies/alpha/03-insights.html#insight-I2" in urls
     assert "studies/beta/01-plan.html" in urls
-    hit = next(e for e in entries if e["t"] == "Delivery cost surprises first-time buyers")
-    assert hit["k"].startswith("Insight")
+    hit = next(e for e in entries if e["t"] == "Delivery cost surprises first-time buyers I2")
+    assert hit["k"] == "Insight · Alpha checkout study" and "evidence from P01" in hit["x"]
+
+
+def test_a_finding_s_words_find_its_card_on_its_page_not_the_page_or_its_summary(site: Path):
+    # As preview.js matches: every word of the query in an entry's title and text, case aside.
+    text = (site / "assets" / "search-index.js").read_text("utf-8")
+    entries = json.loads(text[text.index("[") : text.rindex("]") + 1])
+    words = "delivery cost surprises first-time".split()
+    hits = [e["u"] for e in entries if all(w in f"{e['t']} {e['x']}".lower() for w in words)]
+    assert [u for u in hits if u.startswith("studies/alpha/")] == ["studies/alpha/03-insights.html#insight-I2"]
+    assert hits[0] == "studies/alpha/03-insights.html#insight-I2"  # the cards come first in the index
 
 
 def test_title_and_footer_come_from_quarto_yml(tmp_path: Path):

@@ -10,7 +10,9 @@ outcome); :mod:`.topics` the topic pages ("what we know about ...") and their
 feeds; :mod:`.glossary` the Glossary page (every plain word the site uses, what
 it means, the precise term behind it); :mod:`.preview` is the static site when Quarto is absent; :mod:`.build`
 is ``kit site``; :mod:`.lifecycle_pages` shows the insights' lifecycle (due for
-review, superseded) and :mod:`.feed` writes the insights' RSS feed.
+review, superseded), :mod:`.feed` writes the insights' RSS feed and
+:mod:`.search_index` makes each insight card the one search hit for its words
+(Quarto's ``search.json`` and the preview's index).
 
 May import: the core, :mod:`kit.study`, :mod:`kit.privacy`, :mod:`kit.outputs`
 (the stages' JSON through its declared shapes) and :mod:`kit.panel` (the Panel

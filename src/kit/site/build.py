@@ -14,7 +14,6 @@ builds left (staging folders, temporary files) is removed first.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from kit.layout import (
     scratch_folders,
 )
 from kit.lock import repository_lock
-from kit.site import pages, preview, topics
+from kit.site import pages, preview, search_index, topics
 from kit.site.codebook_page import codebook_data, codebook_markdown
 from kit.site.feed import write_insights_feed
 from kit.site.glossary import glossary_entries, glossary_markdown
@@ -49,7 +48,6 @@ from kit.site.incremental import (
     remove_stale,
     shared_key,
     study_page_keys,
-    write_fresh,
 )
 from kit.site.index import build_index
 from kit.site.lifecycle_pages import due_for_review_markdown
@@ -112,22 +110,6 @@ def listing_pages(repo_root: Path) -> list[str]:
     return out
 
 
-def tidy_search_index(site_dir: Path) -> None:
-    """Drop search entries of pages that are gone and order entries by page (stable).
-
-    A partial ``quarto render`` merges its pages into the existing
-    ``search.json`` and never removes those of deleted pages; ordering by page
-    makes a partial build's index the same as a full build's.
-    """
-    path = Path(site_dir) / "search.json"
-    if not path.is_file():
-        return
-    entries = read_json(path)
-    kept = [e for e in entries if (Path(site_dir) / str(e.get("href", "")).split("#")[0]).is_file()]
-    kept.sort(key=lambda e: str(e.get("href", "")).split("#")[0])
-    write_fresh(path, json.dumps(kept, ensure_ascii=False, indent=2))
-
-
 def render_quarto(
     repo_root: Path,
     quarto: str,
@@ -178,7 +160,7 @@ def render_quarto(
         if partial:
             copy_study_resources(repo_root, staging)
         topics.publish_feeds(repo_root, staging)
-        tidy_search_index(staging)
+        search_index.tidy_quarto_index(staging)  # pages gone, cards as the hits (kit.site.search_index)
         if index is None:  # called on its own: the index kit site wrote
             found = reports_root(repo_root) / INDEX_JSON
             index = read_json(found) if found.is_file() else {}

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kit.display import markdown_text as md
+from kit.display import reader_term_markdown, reader_word, reader_word_rows
 from kit.study.insights_file import DECIDED_STATUSES, OUTCOMES
 
 COMMITTED = ("accepted", "in progress", "shipped")
@@ -162,38 +163,32 @@ def _days(value: float | None) -> str:
     return "–" if value is None else f"{value:g}"
 
 
-MEANINGS = (
-    ("Insights", "what the studies found: each insight is one finding with its evidence."),
-    ("Decided", "recommendations the product team accepted, started, shipped or rejected: research that was acted on."),
-    (
-        "Tracked",
-        "of the recommendations accepted, in progress or shipped, how many name where the work is tracked "
-        "(an issue link or key): a decision nobody can find in the backlog is easily lost.",
-    ),
-    (
-        "Measurable",
-        "of the same, how many name a metric series, its baseline and a date to check it: only those "
-        "can show whether the change moved the PM metric.",
-    ),
-    (
-        "Moved / Not moved / Inconclusive",
-        "outcomes the researchers recorded after the check date: whether the metric moved as intended.",
-    ),
-    (
-        "Days to decision",
-        "the median number of days from a study's last session to each decision on its recommendations: "
-        "how quickly research turns into a decision.",
-    ),
-    ("Overdue", "recommendations whose check date has passed without an outcome: someone should look at the metric."),
+# The per-quarter table's figures in column order, each a term of data/reader_words.csv: the header shows
+# its plain words with the precise formula a hover away, "What the figures mean" its meaning (the Glossary's).
+FIGURE_TERMS = (
+    "impact.insights",
+    "impact.decided",
+    "impact.tracked",
+    "impact.measurable",
+    *(f"outcome.{verdict}" for verdict in OUTCOMES),
+    "impact.days_to_decision",
+    "impact.overdue",
 )
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _header(key: str, suffix: str = "") -> str:
+    return reader_term_markdown(key, capitalised=True) + suffix
 
 
 def impact_markdown(data: dict[str, Any]) -> str:
     """The generated part of the Impact page (headings level 2)."""
-    header = (
-        "| Quarter | Insights | Decided | Tracked | Measurable | Moved | Not moved | Inconclusive "
-        "| Days to decision (median) | Overdue |"
-    )
+    columns = [_header("impact.quarter")]
+    columns += [_header(k, " (median)" if k == "impact.days_to_decision" else "") for k in FIGURE_TERMS]
+    header = "| " + " | ".join(columns) + " |"
     out = [
         f"Figures on {data['day']}, computed from every study's insights and recommendations.",
         "",
@@ -204,7 +199,7 @@ def impact_markdown(data: dict[str, Any]) -> str:
     if not rows:
         out.append("No insights yet: run the studies (`kit run`).")
     else:
-        out += [header, "|---|---|---|---|---|---|---|---|---|---|"]
+        out += [header, "|" + "---|" * len(columns)]
         for label, f in [*rows, (OVERALL, data["overall"])]:
             name = f"**{label}**" if label == OVERALL else label
             out.append(
@@ -214,7 +209,8 @@ def impact_markdown(data: dict[str, Any]) -> str:
                 + f" | {_days(f['median_days_to_decision'])} | {f['overdue']} |"
             )
     out += ["", "## What the figures mean", ""]
-    out += [f"- **{name}**: {meaning}" for name, meaning in MEANINGS]
+    meanings = {row["key"]: row["meaning"] for row in reader_word_rows()}
+    out += [f"- **{md(_capitalised(reader_word(key)[0]))}**: {md(meanings.get(key, ''))}" for key in FIGURE_TERMS]
     out += [
         "",
         "A quarter counts the insights of the studies whose last session fell in it and the "
@@ -224,7 +220,7 @@ def impact_markdown(data: dict[str, Any]) -> str:
         "",
     ]
     if data["overdue"]:
-        out += ["| Study | Recommendation | Action | Check date | Days overdue |", "|---|---|---|---|---|"]
+        out += [f"| Study | Recommendation | Action | {_header('check_on')} | Days overdue |", "|---|---|---|---|---|"]
         for o in data["overdue"]:
             link = (
                 f"[{md(o['insight'])} {md(o['recommendation'])}]({o['href']})" if o["href"] else md(o["recommendation"])

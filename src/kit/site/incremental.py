@@ -55,7 +55,7 @@ def shared_key(repo_root: Path, engine: str, extra: Iterable[Path] = ()) -> str:
     # the repository is, must not change the order (a CI runner rebuilt every page).
     named = (
         [(f"kit/site/{p.name}", p) for p in _CODE.glob("*.py")]
-        + [(f"kit/data/{p.name}", p) for p in _DATA.glob("preview*")]
+        + [(f"kit/data/{p.name}", p) for p in [*_DATA.glob("preview*"), _DATA / "search_parts.csv"]]
         + [(f"project/{Path(p).name}", Path(p)) for p in extra]
     )
     contents = sorted(

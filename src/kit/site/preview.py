@@ -20,11 +20,9 @@ site's one copy of plotly.js (``studies/kit-assets/plotly.min.js``).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Callable
 from functools import lru_cache
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +30,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from kit.display import reader_word
+from kit.display import ABBR_MARKDOWN, reader_word
 from kit.iorw import staged_dir
 from kit.layout import (
     GLOSSARY_PAGE_PART,
@@ -45,7 +43,7 @@ from kit.layout import (
     TOPICS_DIR,
     kit_data_dir,
 )
-from kit.site import cells, decisions, lifecycle_pages, pages, topics
+from kit.site import cells, decisions, lifecycle_pages, pages, search_index, topics
 from kit.site.feed import write_insights_feed
 from kit.site.incremental import (
     SiteRecord,
@@ -73,7 +71,6 @@ NAV = (
     ("topics.html", "Topics"),
     ("glossary.html", "Glossary"),
 )
-SEARCH_TEXT_CHARS = 20_000  # per page: enough for headings, tables and quotes
 
 
 @lru_cache(maxsize=1)
@@ -90,11 +87,18 @@ def _markdown(text: str) -> Markup:
     generator failed to escape is shown as text, not run. The team's own
     Markdown (``_playbook-intro.md``, the footer) is Markdown only in the preview.
     Tables and definition lists (the Glossary), as Pandoc reads them for Quarto.
+    The one exception is the ``<abbr title>`` around a plain word that
+    :func:`kit.display.reader_term_markdown` writes (:data:`kit.display.ABBR_MARKDOWN`,
+    the whole tag or nothing), which Pandoc keeps too.
     """
     import mistune
 
+    class Renderer(mistune.HTMLRenderer):
+        def inline_html(self, html: str) -> str:
+            return html if ABBR_MARKDOWN.fullmatch(html) else str(super().inline_html(html))
+
     # mistune's renderer escapes text and raw HTML itself: what it returns is markup.
-    return Markup(mistune.create_markdown(plugins=["table", "def_list"], escape=True)(text))
+    return Markup(mistune.create_markdown(renderer=Renderer(escape=True), plugins=["table", "def_list"])(text))
 
 
 def _inline_markdown(text: str) -> Markup:
@@ -131,33 +135,6 @@ def _exporter() -> HTMLExporter:
     return HTMLExporter(config=c, template_name="basic", template_file=str(DATA / "preview_notebook.html"))
 
 
-class _Text(HTMLParser):
-    """Visible text of an HTML fragment (search index), without scripts and styles."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "summary", "pre"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "summary", "pre") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def page_text(fragment: str) -> str:
-    parser = _Text()
-    parser.feed(fragment)
-    return re.sub(r"\s+", " ", " ".join(parser.parts)).strip()[:SEARCH_TEXT_CHARS]
-
-
 class _Site:
     """Writes pages into a staging folder."""
 
@@ -166,7 +143,8 @@ class _Site:
         self.settings = settings
         self.layout = _env().get_template("preview_page.html")
         self.footer = _parts().footer([_inline_markdown(p) for p in settings["footer"]])
-        self.search: list[dict[str, str]] = []
+        self.search: list[dict[str, str]] = []  # one entry per page
+        self.cards: list[dict[str, str]] = []  # one per insight card: listed first, the most precise hits
 
     def page(
         self,
@@ -179,6 +157,7 @@ class _Site:
         current: str = "",
         kind: str = "page",
         text: str | None = None,
+        indexed: bool = True,
     ) -> None:
         depth = rel.count("/")
         html = self.layout.render(
@@ -194,7 +173,9 @@ class _Site:
             site_script=cells.site_script_path(),
         )
         write_fresh(self.out / rel, html)
-        self.search.append({"t": title, "u": rel, "k": kind, "x": text if text is not None else page_text(body)})
+        if indexed:  # else the caller indexes it (a study page, by section)
+            found = text if text is not None else search_index.page_text(body)
+            self.search.append({"t": title, "u": rel, "k": kind, "x": found})
 
 
 def _category_groups(entries: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -300,15 +281,6 @@ def build_preview(
             parts.decisions(rows, decisions.filter_groups(rows)),
             active="decisions.html",
         )
-        for e in entries:
-            site.search.append(
-                {
-                    "t": e["title"],
-                    "u": e["path"],
-                    "k": f"Insight · {e['study']}",
-                    "x": " ".join([e["study"], e["product-area"], *e["categories"]]),
-                }
-            )
         playbook_md = repo_root / STUDIES_DIR / pages.PLAYBOOK_PART
         intro = _markdown(intro_text(repo_root))
         generated = _markdown(playbook_md.read_text("utf-8") if playbook_md.is_file() else "")
@@ -363,7 +335,7 @@ def build_preview(
                 rel = s.href(stem)
                 key = keys[rel]
                 if record.unchanged(rel, key, staging):
-                    site.search.append(record.pages[rel]["search"])
+                    page_search, page_cards = record.pages[rel]["search"], record.pages[rel]["cards"]
                 else:
                     import nbformat  # with nbconvert, only when a page is rendered (seconds to import)
 
@@ -379,13 +351,20 @@ def build_preview(
                     # The notebook's own "# heading" gave way to Quarto's front-matter title.
                     # nbconvert escapes text outputs; HTML outputs are the kit's (kit.display): its body is markup.
                     page = parts.study_page(s.title, label, Markup(body))
-                    site.page(rel, f"{s.title}: {label}", page, sidebar=s, current=stem, kind=f"{label} · {s.title}")
+                    # A section, and each card, is an entry of its own, as in Quarto's index (kit.site.search_index).
+                    title, kind = f"{s.title}: {label}", f"{label} · {s.title}"
+                    page_search, page_cards = search_index.study_page_entries(body, rel, title, kind, s.title)
+                    site.page(rel, title, page, sidebar=s, current=stem, indexed=False)
                     rendered += 1
-                built.pages[rel] = {"key": key, "search": site.search[-1]}
+                site.search += page_search
+                site.cards += page_cards
+                built.pages[rel] = {"key": key, "search": page_search, "cards": page_cards}
         remove_stale(staging, set(record.pages) - set(built.pages))
         write_fresh(
             staging / "assets" / "search-index.js",
-            "window.KIT_SEARCH = " + json.dumps(site.search, ensure_ascii=True).replace("</", "<\\/") + ";\n",
+            "window.KIT_SEARCH = "
+            + json.dumps(site.cards + site.search, ensure_ascii=True).replace("</", "<\\/")
+            + ";\n",
         )
         built.save(staging)
         if before_publish:
