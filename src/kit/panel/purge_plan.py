@@ -5,7 +5,9 @@ Which tables a purge edits and which of their cells go is the rule table
 ``sessions``, ``speakers``, ``invites``, ``people``, ``requests``: a study's
 ``data/requests.csv``, the repository's ``requests/*.csv`` and a beta
 program's feedback table alike; ``sus``: a survey tool's export, whose
-recipient e-mail, name and IP address columns go) the ``key`` column that says whose row it is,
+recipient e-mail, name and IP address columns go; ``insights``: the keys of
+``insights.yml`` whose researcher-written text loses a withdrawn person's
+name, :mod:`kit.panel.insights_text`) the ``key`` column that says whose row it is,
 the cells blanked (or set to ``no``) in the purged person's own rows, and the
 cells where a withdrawn person's name is replaced by ``[withdrawn]`` in
 everyone's rows. A ``*`` stands for every column neither the kit
@@ -47,6 +49,7 @@ WHAT = (
     "panel rows",
     "requests",
     "survey responses",
+    "insight mentions",
 )
 """What a purge counts, in log column order (a kind added later goes last: old logs are rewritten to it)."""
 
