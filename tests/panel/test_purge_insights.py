@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -158,6 +159,19 @@ def test_any_study_naming_the_person_loses_the_name_and_an_expired_study_keeps_i
     assert {"checkout", "onboarding", "archive"} <= plan.studies  # each runs again (archive: it expired)
     assert insights_text(repo, "onboarding") == OTHER_INSIGHTS.replace("Maria Lopez", "[withdrawn]")
     assert insights_text(repo, "archive") == ARCHIVE_INSIGHTS  # the study's findings: expiry keeps them
+
+
+def test_a_study_whose_only_change_is_its_insights_runs_again_without_pinning_its_themes(repo: Path):
+    from kit.study.theme_pins import pins_path
+
+    for slug in ("checkout", "onboarding"):
+        synthesis = repo / "reports" / slug / "synthesis.json"
+        synthesis.parent.mkdir(parents=True)
+        synthesis.write_text(json.dumps({"themes": [{"id": "T1", "notes": ["N1"]}]}), encoding="utf-8")
+    plan = purge(repo, DAY, withdrawn=True, expired=False)
+    assert plan.studies == {"checkout", "onboarding"} and plan.data_studies == {"checkout"}
+    assert pins_path(repo / "notebooks" / "checkout").is_file()  # its roster changed
+    assert not pins_path(repo / "notebooks" / "onboarding").exists()  # future notes cluster freely
 
 
 def test_a_second_purge_changes_nothing(repo: Path):

@@ -43,12 +43,11 @@ import yaml
 
 from kit.errors import InsightError, PanelError, Problem
 from kit.layout import INSIGHTS_FILE
-from kit.panel.purge_plan import RetentionPlan, names_redactor, table_rules
+from kit.panel.purge_plan import INSIGHT_MENTIONS, RetentionPlan, names_redactor, table_rules
 from kit.privacy.redaction import Redactor
 from kit.study.insights_file import validate_insights
 from kit.study.safe_yaml import SAFE_LOADER, load_yaml_text, read_yaml_document
 
-INSIGHT_MENTIONS = "insight mentions"  # what the purge counts them as (purge_plan.WHAT)
 TEXT_TAG = "tag:yaml.org,2002:str"
 BOM = "\ufeff"
 _PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")  # anchors and tags before a value's text (no text starts with & or !)

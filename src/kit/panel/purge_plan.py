@@ -38,6 +38,7 @@ from kit.privacy.redaction import Redactor, name_rules
 from kit.study.tables import columns as table_columns
 
 WITHDRAWN_MARK = "[withdrawn]"
+INSIGHT_MENTIONS = "insight mentions"  # names replaced in insights.yml (kit.panel.insights_text): not data/
 ANY_OTHER = "*"
 WHAT = (
     "participant rows",
@@ -49,7 +50,7 @@ WHAT = (
     "panel rows",
     "requests",
     "survey responses",
-    "insight mentions",
+    INSIGHT_MENTIONS,
 )
 """What a purge counts, in log column order (a kind added later goes last: old logs are rewritten to it)."""
 
@@ -167,8 +168,13 @@ class RetentionPlan:
 
     @property
     def studies(self) -> set[str]:
-        """Slugs of the studies whose data changes (their stages must run again)."""
+        """Slugs of the studies whose data or ``insights.yml`` changes (their stages must run again)."""
         return {s.study for s in self.subjects if s.counts and s.in_study}
+
+    @property
+    def data_studies(self) -> set[str]:
+        """Of :attr:`studies`, those whose ``data/`` changes (not only ``insights.yml``): their themes get pinned."""
+        return {s.study for s in self.subjects if s.in_study and set(s.counts) - {INSIGHT_MENTIONS}}
 
     def subject(self, reason: str, person: str, where: str, *, in_study: bool) -> Subject:
         """The plan's subject for this reason, person and place (added when new)."""
