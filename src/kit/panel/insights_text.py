@@ -236,7 +236,8 @@ def purge_insights_text(repo_root: Path, plan: RetentionPlan, withdrawn: frozens
             if redactor is None:
                 continue
             text, count = redact_insights_text(text, shown, redactor)
-            plan.subject("withdrawn", person, study.name, in_study=True).add(shown, INSIGHT_MENTIONS, count)
+            if count:
+                plan.subject("withdrawn", person, study.name, in_study=True).add(shown, INSIGHT_MENTIONS, count)
         if text != original:
             plan.rewrites[path] = text
         left = everyone.edits(text)
