@@ -239,8 +239,8 @@ def test_each_value_is_rewritten_so_that_it_reads_back_as_the_same_text(written:
 
     redactor = names_redactor(["Seán O'Brien"])
     assert redactor is not None
-    new, count = redact_insights_text(written, "s/insights.yml", redactor)
-    assert new == purged and count == purged.count("[withdrawn]")
+    new, counts = redact_insights_text(written, "s/insights.yml", [redactor])
+    assert new == purged and counts == [purged.count("[withdrawn]")]
 
 
 def test_a_byte_order_mark_and_windows_line_ends_are_kept(repo: Path):

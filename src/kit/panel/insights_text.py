@@ -43,13 +43,14 @@ import yaml
 
 from kit.errors import InsightError, PanelError, Problem
 from kit.layout import INSIGHTS_FILE
-from kit.panel.purge_plan import INSIGHT_MENTIONS, RetentionPlan, names_redactor, table_rules
-from kit.privacy.redaction import Redactor
+from kit.panel.purge_plan import INSIGHT_MENTIONS, WITHDRAWN_MARK, RetentionPlan, names_redactor, table_rules
+from kit.privacy.redaction import Redactor, name_rules, normalise_name
 from kit.study.insights_file import validate_insights
-from kit.study.safe_yaml import SAFE_LOADER, load_yaml_text, read_yaml_document
+from kit.study.safe_yaml import YamlDocument, load_yaml_text, read_yaml_document
 
 TEXT_TAG = "tag:yaml.org,2002:str"
 BOM = "\ufeff"
+UNREADABLE = object()  # what a rendering that does not parse reads as: equal to nothing
 _PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")  # anchors and tags before a value's text (no text starts with & or !)
 
 
@@ -63,9 +64,14 @@ class _Change:
     """A string value of the file that loses a name."""
 
     node: yaml.ScalarNode
-    new: str  # the value with the name replaced
-    count: int  # names replaced in it
+    new: str  # the value with the names replaced
     rendering: str = ""  # what replaces the value's span in the file
+
+
+def _redacted(text: str, redactors: list[Redactor]) -> str:
+    for redactor in redactors:
+        text = redactor.redact(text)
+    return text
 
 
 def _text_values(root: yaml.Node, keys: frozenset[str]) -> list[yaml.ScalarNode]:
@@ -116,7 +122,7 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _renderings(raw: str, plain: bool, new: str, redactor: Redactor) -> Iterator[str]:
+def _renderings(raw: str, plain: bool, new: str, redactors: list[Redactor]) -> Iterator[str]:
     """What may replace a value's source ``raw``, the least change first.
 
     The node's properties (an anchor ``&name`` or a tag ``!!str`` before the
@@ -125,7 +131,7 @@ def _renderings(raw: str, plain: bool, new: str, redactor: Redactor) -> Iterator
     properties = _PROPERTIES.match(raw)
     prefix = properties.group() if properties else ""
     body = raw[len(prefix) :]
-    edited = redactor.redact(body)
+    edited = _redacted(body, redactors)
     yield prefix + edited
     if plain:
         yield prefix + "'" + edited.replace("'", "''") + "'"
@@ -133,79 +139,104 @@ def _renderings(raw: str, plain: bool, new: str, redactor: Redactor) -> Iterator
     yield prefix + quoted + body[len(body.rstrip()) :]  # a block scalar's span ends with its line breaks
 
 
-def _spliced(text: str, changes: list[_Change]) -> str:
+def _spliced(text: str, changes: list[_Change], offset: int) -> str:
+    """``text`` with each change's rendering in its value's span (``offset``: characters before the marks' 0)."""
     out, at = [], 0
     for c in sorted(changes, key=lambda c: c.node.start_mark.index):
-        out += [text[at : c.node.start_mark.index], c.rendering]
-        at = c.node.end_mark.index
+        out += [text[at : offset + c.node.start_mark.index], c.rendering]
+        at = offset + c.node.end_mark.index
     return "".join([*out, text[at:]])
 
 
-def _reads_as(text: str, want: Any) -> bool:
+def _read_back(text: str, shown: str) -> Any:
+    """``text`` as the kit's loader reads it (limits included); :data:`UNREADABLE` when it does not parse."""
     try:
-        return _same(yaml.load(text.removeprefix(BOM), Loader=SAFE_LOADER), want)
+        return load_yaml_text(text.removeprefix(BOM), shown, InsightError).data
     except yaml.YAMLError:
-        return False
+        return UNREADABLE
 
 
-def redact_insights_text(text: str, shown: str, redactor: Redactor) -> tuple[str, int]:
-    """``text`` (a whole insights.yml) with the redactor's names replaced in its text values; names replaced.
+def redact_insights_text(
+    text: str, shown: str, redactors: list[Redactor], document: YamlDocument | None = None
+) -> tuple[str, list[int]]:
+    """``text`` (a whole insights.yml) with each redactor's names replaced in its text values, in turn.
 
-    Raises :class:`~kit.errors.PanelError` naming ``shown`` and the line
-    when a value cannot be replaced provably (nothing is written then).
+    ``document`` is ``text`` as the kit's loader read it (its marks count
+    characters after a BOM), parsed here when not given. Returns the new
+    text and how many names each redactor replaced. Raises
+    :class:`~kit.errors.PanelError` naming ``shown`` and the line when a
+    value cannot be replaced provably (nothing is written then).
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{shown}:{mark.line + 1}" if mark else shown
-        raise PanelError(Problem(where, f"not valid YAML ({getattr(exc, 'problem', exc)}), expected YAML")) from None
-    if root is None:
-        return text, 0
-    changes = []
-    for node in _text_values(root, text_keys()):
-        edits = redactor.edits(node.value)
-        if edits:
-            changes.append(_Change(node, redactor.redact(node.value), len(edits)))
-    if not changes:
-        return text, 0
-    for change in changes:
-        node = change.node
-        raw = text[node.start_mark.index : node.end_mark.index]
-        want = _construct(root, [change])
-        for rendering in _renderings(raw, not node.style, change.new, redactor):
-            change.rendering = rendering
-            if _reads_as(_spliced(text, [change]), want):
-                break
-        else:
+    body = text.removeprefix(BOM)
+    offset = len(text) - len(body)
+    if document is None:
+        try:
+            document = load_yaml_text(body, shown, PanelError)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{shown}:{mark.line + 1}" if mark else shown
             raise PanelError(
-                Problem(
-                    f"{shown}:{node.start_mark.line + 1}",
-                    "a withdrawn person's name could not be replaced in this value without changing how the "
-                    "file reads, expected a plain, quoted or block string; replace the name by hand",
-                )
+                Problem(where, f"not valid YAML ({getattr(exc, 'problem', exc)}), expected YAML")
+            ) from None
+    counts = [0] * len(redactors)
+    root = document.root
+    changes = []
+    for node in _text_values(root, text_keys()) if root is not None else ():
+        value = node.value
+        for i, redactor in enumerate(redactors):
+            counts[i] += len(redactor.edits(value))
+            value = redactor.redact(value)
+        if value != node.value:
+            changes.append(_Change(node, value))
+    if root is None or not changes:
+        return text, counts
+    want = _construct(root, changes)
+    for change in changes:  # as written, names replaced: proven below for all at once
+        change.rendering = next(_renderings(_raw(text, change, offset), not change.node.style, change.new, redactors))
+    new_text = _spliced(text, changes, offset)
+    got = _read_back(new_text, shown)
+    if not _same(got, want):  # some value reads differently so: prove each one's rendering alone
+        for change in changes:
+            _prove(text, offset, root, change, redactors, shown)
+        new_text = _spliced(text, changes, offset)
+        got = _read_back(new_text, shown)
+        if not _same(got, want):
+            raise PanelError(
+                Problem(shown, "the file would read differently after the purge, expected only names replaced")
             )
-    new_text = _spliced(text, changes)
-    _check(text, new_text, _construct(root, changes), shown)
-    return new_text, sum(c.count for c in changes)
+    _validated(got, document.data, shown)
+    return new_text, counts
 
 
-def _check(old_text: str, new_text: str, want: Any, shown: str) -> None:
-    """The new file reads, with the kit's loader, as the old with the names replaced, and validates if the old did."""
-    try:
-        got = load_yaml_text(new_text.removeprefix(BOM), shown, InsightError).data
-    except yaml.YAMLError as exc:
-        raise PanelError(Problem(shown, f"the file would not read after the purge ({exc}), expected YAML")) from None
-    if not _same(got, want):
-        raise PanelError(
-            Problem(shown, "the file would read differently after the purge, expected only names replaced")
+def _prove(text: str, offset: int, root: yaml.Node, change: _Change, redactors: list[Redactor], shown: str) -> None:
+    """Set the change's rendering to the first that reads back as the new value, all else unchanged."""
+    node = change.node
+    alone = _construct(root, [change])
+    for rendering in _renderings(_raw(text, change, offset), not node.style, change.new, redactors):
+        change.rendering = rendering
+        if _same(_read_back(_spliced(text, [change], offset), shown), alone):
+            return
+    raise PanelError(
+        Problem(
+            f"{shown}:{node.start_mark.line + 1}",
+            "a withdrawn person's name could not be replaced in this value without changing how the "
+            "file reads, expected a plain, quoted or block string; replace the name by hand",
         )
+    )
+
+
+def _raw(text: str, change: _Change, offset: int) -> str:
+    return text[offset + change.node.start_mark.index : offset + change.node.end_mark.index]
+
+
+def _validated(new: Any, old: Any, shown: str) -> None:
+    """The new data validates with the insights schema if the old did."""
     try:
-        validate_insights(load_yaml_text(old_text.removeprefix(BOM), shown, InsightError).data, shown)
+        validate_insights(old, shown)
     except InsightError:
         return  # invalid before (the insights stage says why): the names go all the same
     try:
-        validate_insights(got, shown)
+        validate_insights(new, shown)
     except InsightError as exc:
         raise PanelError(Problem(shown, f"would not validate after the purge ({exc}), expected a valid file")) from None
 
@@ -219,23 +250,26 @@ def purge_insights_text(repo_root: Path, plan: RetentionPlan, withdrawn: frozens
     A name left where the purge does not edit (a comment, a tag) is a note of
     the plan, which ``kit check --retention`` prints as a warning with its line.
     """
-    people = {p: sorted(plan.person_names.get(p, ())) for p in sorted(withdrawn)}
-    everyone = names_redactor(sorted({n for names in people.values() for n in names}))
+    names = {p: sorted(plan.person_names.get(p, ())) for p in sorted(withdrawn)}
+    redactors = {p: r for p, n in names.items() if (r := names_redactor(n)) is not None}
+    everyone = names_redactor(sorted({n for p in redactors for n in names[p]}))
     if everyone is None:
         return
+    whose: dict[str, set[str]] = {}  # a name's key (any spelling the matcher knows) -> the people it names
+    for p in redactors:
+        for rule in name_rules((n, WITHDRAWN_MARK) for n in names[p]):
+            whose.setdefault(rule.key, set()).add(p)
     for study in studies:
         path = study / INSIGHTS_FILE
-        if not path.is_file() or not everyone.find(path.read_bytes().decode("utf-8", errors="replace")):
+        found = everyone.find(path.read_bytes().decode("utf-8", errors="replace")) if path.is_file() else []
+        if not found:
             continue  # no name in the file at all (comments included): not parsed
         shown = path.relative_to(repo_root).as_posix()
-        read_yaml_document(path, PanelError, shown)  # within the limits, UTF-8, valid YAML: else file:line
-        text = path.read_bytes().decode("utf-8")  # a BOM kept, as the marks count it
-        original = text
-        for person, names in people.items():
-            redactor = names_redactor(names)
-            if redactor is None:
-                continue
-            text, count = redact_insights_text(text, shown, redactor)
+        document = read_yaml_document(path, PanelError, shown)  # within the limits, UTF-8, valid YAML: else file:line
+        original = path.read_bytes().decode("utf-8")  # a BOM kept: the marks count from after it
+        named = sorted(set().union(*(whose.get(normalise_name(m), set(redactors)) for _, m in found)))
+        text, counts = redact_insights_text(original, shown, [redactors[p] for p in named], document)
+        for person, count in zip(named, counts):
             if count:
                 plan.subject("withdrawn", person, study.name, in_study=True).add(shown, INSIGHT_MENTIONS, count)
         if text != original:
