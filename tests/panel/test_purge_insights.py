@@ -228,6 +228,8 @@ def test_an_insights_file_that_names_the_person_but_does_not_parse_stops_the_pur
             "note: &n Seán said\nb: *n\ndecided_by: !!str Seán\n",
             "note: &n '[withdrawn] said'\nb: *n\ndecided_by: !!str '[withdrawn]'\n",
         ),
+        # characters of two to four bytes before and in the value: the spans count characters
+        ("# ünïcödé 👩\u200d💻\nnote: 'Seán 😀 said'\n", "# ünïcödé 👩\u200d💻\nnote: '[withdrawn] 😀 said'\n"),
         # a flow mapping: still a string, the mapping intact
         ("x: {note: Seán said, tracker: SHOP-1}\n", "x: {note: '[withdrawn] said', tracker: SHOP-1}\n"),
         # keys that are not researchers' text keep their words (an URL, a tag)

@@ -13,21 +13,21 @@ own study's roster. An expired study's insights are its findings and stay.
 Comments are never changed: a name left in one (or in a tag) is a warning
 of ``kit check --retention``, with its line and without the name.
 
-The file is edited as text, never dumped again: the parser's marks give the
-span of each value (PyYAML's pure-Python composer, whose marks count
-characters), and only the spans of the values that change are replaced, so
-comments, key order, quoting and layout stay byte for byte. A changed value
-is first written as the researcher wrote it with the name replaced; where
-that would not read back as the same text (a plain scalar starting with
-``[withdrawn]`` would be a flow sequence, YAML 1.2 spec 7.4.1; a name spelt
-with escapes or across a folded line), a plain scalar is put in single
-quotes (which fold lines as plain scalars do, spec 7.3.2) and otherwise the
-value is written as a double-quoted string by PyYAML's emitter. Each value's
-rendering is proven by parsing the file back (that value is the redacted
-text and every other value is unchanged); the whole new file is then parsed
-with the kit's own loader and, if the old one validated, validated with the
-insights schema. A value no rendering proves stops the purge before
-anything is written, naming the file and line.
+The file is edited as text, never dumped again: the marks of the kit's own
+loader (:mod:`kit.study.safe_yaml`; libyaml's marks count characters, from
+after a byte order mark) give the span of each value, and only the spans of
+the values that change are replaced, so comments, key order, quoting and
+layout stay byte for byte. A changed value is first written as the
+researcher wrote it with the name replaced. The new file is read back with
+the kit's loader and must equal the old with exactly those values changed
+(types included: a string stays a string). When it does not (a plain scalar
+starting with ``[withdrawn]`` is a flow sequence, YAML 1.2 spec 7.4.1; a
+name spelt with escapes or across a folded line), each value is proven
+alone, trying a plain scalar in single quotes (which fold lines as plain
+scalars do, spec 7.3.2) and then a double-quoted string from PyYAML's
+emitter. If the old file validated with the insights schema, the new one
+must too. A value no rendering proves stops the purge before anything is
+written, naming the file and line.
 """
 
 from __future__ import annotations
