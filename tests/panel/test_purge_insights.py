@@ -201,6 +201,21 @@ def test_a_name_left_in_a_comment_is_a_warning_with_its_line_and_never_the_name(
     assert not any(name in warning[0] for name in NAMES)
 
 
+def test_kit_purge_prints_that_warning_too(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from kit.cli import cli
+
+    monkeypatch.setenv("KIT_REPO", str(repo))
+    monkeypatch.setattr("kit.cli.panel.run_and_report", lambda *args: 0)  # the studies' notebooks: not here
+    (repo / "notebooks" / "onboarding" / "insights.yml").write_text("# by María López\n" + OTHER_INSIGHTS, "utf-8")
+    warning = "kit: warning: notebooks/onboarding/insights.yml:1: a withdrawn person's name is left"
+    for dry_run in (["--dry-run"], []):
+        result = CliRunner().invoke(cli, ["purge", "--withdrawn", "--on", DAY.isoformat(), *dry_run])
+        assert result.exit_code == 0 and warning in result.stderr, result.output
+        assert not any(name in result.output for name in NAMES)
+
+
 def test_an_insights_file_that_names_the_person_but_does_not_parse_stops_the_purge(repo: Path):
     (repo / "notebooks" / "onboarding" / "insights.yml").write_text(
         "insights:\n  - id: I1\n    statement: [Maria López said\n", encoding="utf-8"
