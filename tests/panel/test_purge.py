@@ -161,7 +161,7 @@ def test_purge_expired_deletes_raw_data_of_studies_past_retention_only(repo: Pat
     assert "rec.example/old" not in (old / "sessions.csv").read_text()
     assert not any((old / "transcripts").iterdir())
     assert "coupon" in (old / "notes.csv").read_text()  # tags stay
-    assert "2025-02-01,expired,old,old,1,1,1,1,0,0,0,0,0,2025-01-31" in (repo / "panel" / "purge-log.csv").read_text()
+    assert "2025-02-01,expired,old,old,1,1,1,1,0,0,0,0,0,0,2025-01-31" in (repo / "panel" / "purge-log.csv").read_text()
     assert "Maria Lopez" in (repo / "notebooks" / "new" / "data" / "participants.csv").read_text()
 
 

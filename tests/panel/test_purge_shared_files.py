@@ -296,7 +296,7 @@ def test_an_older_purge_log_is_rewritten_under_the_new_columns(repo: Path):
     purge(repo, DAY, withdrawn=True, expired=False)
     first = rows(log)[0]
     assert first["kept_until"] == "2025-01-31" and first["panel_rows"] == "0"
-    assert first["requests"] == first["survey_responses"] == "0"
+    assert first["requests"] == first["survey_responses"] == first["insight_mentions"] == "0"
     assert all(len(r) == len(first) for r in csv.reader(io.StringIO(log.read_text("utf-8"))))
     assert plan_retention(repo, DAY).due() == []
 

@@ -99,12 +99,14 @@ def purge(
                 click.echo(f"completing the purge of {journal.day} that was interrupted")
             elif dry_run:
                 plan = plan_retention(root, day(on), withdrawn=withdrawn, expired=expired)
+                _warn(plan.notes)
                 for line in plan.lines():
                     click.echo(line)
                 click.echo("dry run: nothing deleted" if plan.due() else f"nothing to purge on {plan.day}")
                 sys.exit(0)
             else:
                 plan, journal = begin(root, day(on), withdrawn=withdrawn, expired=expired)
+                _warn(plan.notes)  # what the purge cannot do for you (a name in a comment of insights.yml)
                 if journal is None:
                     click.echo(f"nothing to purge on {plan.day}")
                     sys.exit(0)
@@ -117,6 +119,11 @@ def purge(
     except KitError as exc:
         fail(exc)
     sys.exit(code)
+
+
+def _warn(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"kit: warning: {note}", err=True)
 
 
 def _complete(root: Path, journal: Journal, jobs: int | None, timeout: float) -> int:

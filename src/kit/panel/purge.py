@@ -111,7 +111,7 @@ def journal_for(plan: RetentionPlan, repo_root: Path) -> Journal:
     if names:
         known = PurgedNames.load(repo_root)
         journal.writes[rel(purged_names_path(repo_root))] = known.with_names(names).text().encode("utf-8")
-    for slug in sorted(plan.studies):  # notes lose words only there
+    for slug in sorted(plan.data_studies):  # notes lose words only there (insights.yml moves no theme)
         pins = theme_pins(repo_root, slug)
         if pins is not None:
             journal.writes[rel(pins_path(notebooks_root(repo_root) / slug))] = pins.encode("utf-8")

@@ -5,7 +5,9 @@ Which tables a purge edits and which of their cells go is the rule table
 ``sessions``, ``speakers``, ``invites``, ``people``, ``requests``: a study's
 ``data/requests.csv``, the repository's ``requests/*.csv`` and a beta
 program's feedback table alike; ``sus``: a survey tool's export, whose
-recipient e-mail, name and IP address columns go) the ``key`` column that says whose row it is,
+recipient e-mail, name and IP address columns go; ``insights``: the keys of
+``insights.yml`` whose researcher-written text loses a withdrawn person's
+name, :mod:`kit.panel.insights_text`) the ``key`` column that says whose row it is,
 the cells blanked (or set to ``no``) in the purged person's own rows, and the
 cells where a withdrawn person's name is replaced by ``[withdrawn]`` in
 everyone's rows. A ``*`` stands for every column neither the kit
@@ -36,6 +38,7 @@ from kit.privacy.redaction import Redactor, name_rules
 from kit.study.tables import columns as table_columns
 
 WITHDRAWN_MARK = "[withdrawn]"
+INSIGHT_MENTIONS = "insight mentions"  # names replaced in insights.yml (kit.panel.insights_text): not data/
 ANY_OTHER = "*"
 WHAT = (
     "participant rows",
@@ -47,6 +50,7 @@ WHAT = (
     "panel rows",
     "requests",
     "survey responses",
+    INSIGHT_MENTIONS,
 )
 """What a purge counts, in log column order (a kind added later goes last: old logs are rewritten to it)."""
 
@@ -164,8 +168,13 @@ class RetentionPlan:
 
     @property
     def studies(self) -> set[str]:
-        """Slugs of the studies whose data changes (their stages must run again)."""
+        """Slugs of the studies whose data or ``insights.yml`` changes (their stages must run again)."""
         return {s.study for s in self.subjects if s.counts and s.in_study}
+
+    @property
+    def data_studies(self) -> set[str]:
+        """Of :attr:`studies`, those whose ``data/`` changes (not only ``insights.yml``): their themes get pinned."""
+        return {s.study for s in self.subjects if s.in_study and set(s.counts) - {INSIGHT_MENTIONS}}
 
     def subject(self, reason: str, person: str, where: str, *, in_study: bool) -> Subject:
         """The plan's subject for this reason, person and place (added when new)."""

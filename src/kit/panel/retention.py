@@ -29,7 +29,10 @@ rule table ``data/purge_columns.csv`` (:mod:`kit.panel.purge_plan`):
   they are never invited again), their membership of beta programs in
   ``panel/programs.yml`` (counted in the program's ``withdrawals``,
   :mod:`kit.panel.programs`), and their rows of the programs' feedback and
-  of the repository's ``requests/`` (:mod:`kit.panel.shared_files`).
+  of the repository's ``requests/`` (:mod:`kit.panel.shared_files`); and
+  their names in the researcher-written text of every study's
+  ``insights.yml`` (:mod:`kit.panel.insights_text`; an expired study's
+  insights are its findings and stay).
 
 :func:`plan_retention` finds all of it without writing (``kit check
 --retention``); :mod:`kit.panel.purge` applies the same plan, so a second
@@ -47,6 +50,7 @@ from dateutil.relativedelta import relativedelta
 
 from kit.errors import UsageError
 from kit.layout import INVITES_FILE, STUDY_FILE, TRANSCRIPTS_DIR, notebooks_root, programs_path
+from kit.panel.insights_text import purge_insights_text
 from kit.panel.programs import without_members
 from kit.panel.purge_plan import (
     WHAT,
@@ -352,6 +356,7 @@ def plan_retention(
     _panel_rows(repo_root, plan, gone)
     for data_dir in dirs:
         _StudyPass(repo_root, data_dir, plan, gone, months if expired else None).run()
+    purge_insights_text(repo_root, plan, gone, [d.parent for d in dirs])  # the names the rosters gave too
     purge_program_feedback(repo_root, plan, gone)  # reads programs.yml checked (file:line errors) first
     _program_rows(repo_root, plan, gone)
     purge_repository_requests(repo_root, plan, gone, [d.parent.name for d in study_data_dirs(repo_root)])
