@@ -24,13 +24,16 @@ Goals (issue 18): the slowest of 4 shards under 30% of the single-machine
 cold run; a no-op run at 300 studies under 3 s; one changed study rebuilds
 the site in under 10% of the full build's time. Goal (issue 30): the cold
 run of 300 studies on one machine in at most 550 s, half of the 1,093 s it took
-with a kernel per notebook. The shard, site and cold-run goals are about
+with a kernel per notebook. Machines differ from day to day, so ``--baseline``
+also times ``kit run --fresh-kernels`` (a kernel per notebook, as before issue
+30) cold on a copy of the same repository and prints the same-day ratio. The shard, site and cold-run goals are about
 scale: with a dozen studies the fixed costs (kernel starts, Quarto's start-up
 and the listing pages) weigh more, so the printout says at which size a figure
 was measured.
 
     .venv/bin/python benchmarks/bench_scale.py                 # what `make bench` runs
     .venv/bin/python benchmarks/bench_scale.py --studies 300   # the issue's figures (long)
+    .venv/bin/python benchmarks/bench_scale.py --studies 300 --no-shards --no-quarto --baseline
 """
 
 from __future__ import annotations
@@ -183,6 +186,11 @@ def main() -> None:
         help="also time a no-op run at this many studies, manifests recorded without executing "
         "(default 300; 0 skips it)",
     )
+    ap.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also time a cold `kit run --fresh-kernels` (a kernel per notebook) on a copy, for the same-day ratio",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the synthetic repositories")
     args = ap.parse_args()
     big = args.big_notes if args.big_notes is not None else (100_000 if args.studies >= 300 else 5_000)
@@ -202,6 +210,13 @@ def main() -> None:
         cold, cold_n, _, _ = kit_run(single, env)
         reports_mb = folder_bytes(single / "reports") / 1e6
         rows.append(("kit run, cold, one machine", cold, f"{cold_n} notebooks; reports/ {reports_mb:.1f} MB"))
+        fresh = None
+        if args.baseline:
+            repo = machine(tmp, "fresh-kernels", single)
+            fresh, fresh_n, _, _ = kit_run(repo, env, "--fresh-kernels")
+            rows.append(("kit run --fresh-kernels, cold (kernel per notebook)", fresh, f"{fresh_n} notebooks"))
+            if not args.keep:
+                shutil.rmtree(repo, ignore_errors=True)
         shard_times = []
         for k in range(1, 0 if args.no_shards else SHARDS + 1):
             repo = machine(tmp, f"shard{k}", single)
@@ -265,6 +280,11 @@ def main() -> None:
             print(
                 f"  cold run on one machine <= {goal:.0f} s at {GOAL_STUDIES} studies: {cold:.1f} s at {len(slugs)} "
                 f"studies ({cold / len(slugs):.2f} s a study); run --studies {GOAL_STUDIES} for the goal"
+            )
+        if fresh is not None:
+            print(
+                f"  same machine today: cold run <= half of a kernel per notebook ({fresh:.0f} s): {cold:.0f} s, "
+                f"{fresh / cold:.2f}x -> {verdict(cold <= fresh / 2, len(slugs))}"
             )
         if slowest is not None:
             print(
