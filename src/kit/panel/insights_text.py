@@ -46,7 +46,7 @@ from kit.layout import INSIGHTS_FILE
 from kit.panel.purge_plan import INSIGHT_MENTIONS, WITHDRAWN_MARK, RetentionPlan, names_redactor, table_rules
 from kit.privacy.redaction import Redactor, name_rules, normalise_name
 from kit.study.insights_file import validate_insights
-from kit.study.safe_yaml import YamlDocument, load_yaml_text, read_yaml_document
+from kit.study.safe_yaml import YamlDocument, load_yaml_text, parse_yaml_text, read_yaml_document
 
 TEXT_TAG = "tag:yaml.org,2002:str"
 BOM = "\ufeff"
@@ -170,14 +170,7 @@ def redact_insights_text(
     body = text.removeprefix(BOM)
     offset = len(text) - len(body)
     if document is None:
-        try:
-            document = load_yaml_text(body, shown, PanelError)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{shown}:{mark.line + 1}" if mark else shown
-            raise PanelError(
-                Problem(where, f"not valid YAML ({getattr(exc, 'problem', exc)}), expected YAML")
-            ) from None
+        document = parse_yaml_text(body, shown, PanelError)
     counts = [0] * len(redactors)
     root = document.root
     changes = []
@@ -261,12 +254,13 @@ def purge_insights_text(repo_root: Path, plan: RetentionPlan, withdrawn: frozens
             whose.setdefault(rule.key, set()).add(p)
     for study in studies:
         path = study / INSIGHTS_FILE
-        found = everyone.find(path.read_bytes().decode("utf-8", errors="replace")) if path.is_file() else []
+        data = path.read_bytes() if path.is_file() else b""
+        found = everyone.find(data.decode("utf-8", errors="replace"))
         if not found:
             continue  # no name in the file at all (comments included): not parsed
         shown = path.relative_to(repo_root).as_posix()
         document = read_yaml_document(path, PanelError, shown)  # within the limits, UTF-8, valid YAML: else file:line
-        original = path.read_bytes().decode("utf-8")  # a BOM kept: the marks count from after it
+        original = data.decode("utf-8")  # the bytes scanned (UTF-8: checked just now); BOM kept, marks count after it
         named = sorted(set().union(*(whose.get(normalise_name(m), set(redactors)) for _, m in found)))
         text, counts = redact_insights_text(original, shown, [redactors[p] for p in named], document)
         for person, count in zip(named, counts):

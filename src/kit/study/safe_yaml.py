@@ -160,6 +160,11 @@ def read_yaml_document(
         raise refuse(
             error, f"{shown}:{line}", f"byte 0x{data[exc.start]:02x} is not UTF-8, expected UTF-8 text"
         ) from None
+    return parse_yaml_text(text, shown, error)
+
+
+def parse_yaml_text(text: str, shown: str, error: type[KitError] = StudyError) -> YamlDocument:
+    """:func:`load_yaml_text` of text already read, a syntax error refused as ``file:line: not valid YAML: ...``."""
     try:
         return load_yaml_text(text, shown, error)
     except yaml.YAMLError as exc:
